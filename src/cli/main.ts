@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/** The `tally` command. */
+import { Command, CommanderError } from 'commander';
+import { registerAis } from './ais.js';
+import { registerScenario } from './scenario.js';
+import { UsageError } from './util.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('tally')
+    .description('Verifies the declared removal of items from a territory, from imagery, AIS and inspections at sea.')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError();
+  registerAis(program);
+  registerScenario(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError) {
+      process.stderr.write(`tally: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`tally: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});
