@@ -128,6 +128,35 @@ export const CITED: CitedDifference[] = [
       && ref.slice(0, 3).replace(/ +$/, '') === (tally ?? ''),
   },
   {
+    id: 'turn-sign-dropped',
+    against: 'gpsd',
+    types: [1, 2, 3],
+    field: 'turn',
+    condition: 'for a negative rate of turn (turning left, raw -1..-126) gpsd 3.22 prints the magnitude '
+      + 'without its sign (raw -9: gpsd 4, Tally -3.62; gpsd -u prints the raw -9 itself). Agreement is '
+      + 'checked on the magnitude, within gpsd\'s rounding, for a negative Tally value.',
+    citation: 'ITU-R M.1371-5 Annex 8 §3.1 Table 45 (Message 1, rate of turn ROT_AIS: "0 to -126 = turning '
+      + 'left at up to 708 deg per min", ROT_AIS = 4.733 SQRT(ROT_sensor)); gpsd\'s AIVDM description '
+      + '(www/AIVDM.adoc, "Common Navigation Block": turn is a signed field, I3, negative values turning left)',
+    accepts: (ref, tally) => typeof ref === 'number' && typeof tally === 'number' && tally < 0 && ref >= 0
+      && Math.abs(-tally - ref) <= 0.5 + 0.005 + 1e-9,
+  },
+  {
+    id: 'radio-past-fill-bits',
+    against: 'gpsd',
+    types: [1, 2, 3],
+    field: 'radio',
+    condition: 'a position report whose payload ends before bit 168 (e.g. 163 bits: 28 characters with 5 '
+      + 'fill bits) still carries every navigation field (they end at bit 149), so Tally decodes it, but '
+      + 'its 19-bit radio status is incomplete and Tally gives null; gpsd reads the radio field on into '
+      + 'the fill bits. Agreement: Tally null where gpsd prints a number. (Tally\'s radio is never null '
+      + 'otherwise: the field has no not-available value.)',
+    citation: 'ITU-R M.1371-5 Annex 8 §3.1 Table 45 (Message 1: communication state, bits 149-167, 19 bits; '
+      + 'number of bits 168); IEC 61162-1 / NMEA 0183 VDM sentence, "number of fill-bits": bits added to '
+      + 'complete the last six-bit character, not part of the message',
+    accepts: (ref, tally) => typeof ref === 'number' && tally === null,
+  },
+  {
     id: 'type27-status-as-text',
     against: 'gpsd',
     types: [27],
@@ -140,6 +169,30 @@ export const CITED: CitedDifference[] = [
       + 'AIS Broadcast message": bits 40-43 "Navigation Status | status | u", an unsigned integer)',
     accepts: (ref, tally) => typeof ref === 'string' && typeof tally === 'number'
       && NAV_STATUS_TEXT[tally] === ref,
+  },
+  {
+    id: 'libais-sixbit-table',
+    against: 'libais',
+    types: [5, 19, 21, 24],
+    field: 'name',
+    condition: 'libais prints six-bit value 31 as "-" and 39 as "`"; Tally (and gpsd) print "_" and "\'". '
+      + 'Agreement is checked character by character with those two substitutions.',
+    citation: 'ITU-R M.1371-5 Annex 8 §3.3.7 Table 47 (6-bit ASCII: value 31 = "_" (0x5F), value 39 = "\'" (0x27)); '
+      + 'gpsd\'s AIVDM description ("AIS Payload Data Types", six-bit text table)',
+    accepts: (ref, tally) => typeof ref === 'string' && typeof tally === 'string' && ref.length === tally.length
+      && [...ref].every((c, k) => c === tally[k] || (c === '-' && tally[k] === '_') || (c === '`' && tally[k] === "'")),
+  },
+  {
+    id: 'libais-type27-gnss-inverted',
+    against: 'libais',
+    types: [27],
+    field: 'gnss',
+    condition: 'libais prints the inverse of bit 94 of message 27; Tally (and gpsd) print the bit as sent '
+      + '(true = 1 = not a current GNSS position / latency over 5 s, the default).',
+    citation: 'ITU-R M.1371-5 Annex 8 §3.26 Table 84 (Message 27, bit 94 position latency: 0 = less than '
+      + '5 s, 1 = greater than 5 s = default); gpsd\'s AIVDM description ("Type 27": bit 94 "GNSS Position '
+      + 'status | gnss | u | 0 = current GNSS position, 1 = not GNSS position (default)")',
+    accepts: (ref, tally) => typeof ref === 'boolean' && typeof tally === 'boolean' && ref === !tally,
   },
   {
     id: 'libais-type9-speed-tenths',
@@ -155,6 +208,12 @@ export const CITED: CitedDifference[] = [
       && Math.abs(ref * 10 - tally) <= 1e-4 * Math.max(1, Math.abs(tally)),
   },
 ];
+
+/** The six-bit table difference concerns every text field; the others one field each. */
+function citedField(c: CitedDifference, field: string): boolean {
+  if (c.id === 'libais-sixbit-table') return ['name', 'shipname', 'callsign', 'destination', 'vendorid'].includes(field);
+  return c.field === field;
+}
 
 // ---------------------------------------------------------------------------
 // Command line
@@ -255,7 +314,8 @@ export function sentencesForGpsd(text: string): FedSentence[] {
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const src = lines[n];
-    if (!src.includes('VD')) continue;
+    // comment lines (gpsd's sample files quote sentences in them) are not input
+    if (!src.includes('VD') || /^\s*#/.test(src)) continue;
     SENTENCE_RE.lastIndex = 0;
     for (let m = SENTENCE_RE.exec(src); m !== null; m = SENTENCE_RE.exec(src)) {
       const [whole, talker, kind, fields, sum] = m;
@@ -292,7 +352,7 @@ function decimalsOf(jsonLine: string): Record<string, number> {
   return d;
 }
 
-function runGpsdecode(bin: string, fed: FedSentence[]): RefMessage[] {
+export function runGpsdecode(bin: string, fed: FedSentence[]): RefMessage[] {
   const input = fed.map((s) => s.fed).join('\n') + '\n';
   const r = spawnSync(bin, ['-s', '-j', '-v'], { input, maxBuffer: 1 << 30, encoding: 'latin1' });
   if (r.error) throw new Error(`cannot run ${bin}: ${r.error.message}`);
@@ -339,7 +399,7 @@ interface TallyRun {
   error?: string;
 }
 
-function runTally(cli: string, file: string): TallyRun {
+export function runTally(cli: string, file: string): TallyRun {
   const r = spawnSync(process.execPath, [cli, 'ais', 'decode', file, '--format', 'jsonl'], {
     maxBuffer: 1 << 30, encoding: 'utf8',
   });
@@ -513,19 +573,20 @@ export function align(fineA: string[], fineB: string[], coarseA: string[], coars
   return out;
 }
 
-function coarseKey(r: Rec): string {
+export function coarseKey(r: Rec): string {
   return `${r.type}:${r.mmsi}`;
 }
 
-function fineKey(r: Rec): string {
+export function fineKey(r: Rec): string {
   const t = r.type as number;
+  if (!SUPPORTED.has(t)) return coarseKey(r);
   let f = '';
   const lat = normalizeRef(t, 'lat', r.lat), lon = normalizeRef(t, 'lon', r.lon);
   if (typeof lat === 'number' && typeof lon === 'number') f = `${lat.toFixed(2)},${lon.toFixed(2)}`;
   if (t === 24) f = `${r.part ?? 'AB'}|${r.shipname ?? ''}|${r.callsign ?? ''}`;
   else if (t === 5) f = `${r.shipname ?? ''}|${r.callsign ?? ''}`;
   else if (t === 4 || t === 11) f += `|${r.timestamp ?? ''}`;
-  return `${coarseKey(r)}|${f}`;
+  return `${coarseKey(r)}|${f}|${r.radio ?? ''}`;
 }
 
 // ---------------------------------------------------------------------------
@@ -568,7 +629,7 @@ function compareValue(
   else same = ref === tally;
   if (same) return { verdict: 'agree' };
   for (const c of CITED) {
-    if (c.against === against && c.field === field && c.types.includes(type) && c.accepts(refRaw, tallyRaw)) {
+    if (c.against === against && citedField(c, field) && c.types.includes(type) && c.accepts(refRaw, tallyRaw)) {
       return { verdict: 'cited', cited: c, category: c.id };
     }
   }
@@ -794,8 +855,9 @@ function unscaled(type: number, field: string, v: Json | undefined): Json | unde
       if (v === 'fastleft') return -127;
       if (v === 'fastright') return 127;
       if (typeof v === 'number') {
+        // Tally prints the rate of turn to 0.01 degree per minute: back to the raw integer
         const raw = Math.sign(v) * 4.733 * Math.sqrt(Math.abs(v));
-        return Math.abs(raw - Math.round(raw)) < 1e-6 ? Math.round(raw) : raw;
+        return Math.abs(raw - Math.round(raw)) < 0.25 ? Math.round(raw) : raw;
       }
       return v;
     default:
@@ -867,7 +929,8 @@ function checkChk(opts: Options, col: Collector, nmeaPath: string, chkPath: stri
     tallyMessages: tally.length, matched: 0, onlyReference: 0, onlyTally: 0, fields: {},
   };
   const keys = (r: Rec): string => coarseKey(r);
-  const pairs = align(refs.map((r) => keys(r.rec)), tally.map((m) => keys(m.rec)),
+  const fine = (r: Rec): string => `${coarseKey(r)}|${r.radio ?? ''}`;
+  const pairs = align(refs.map((r) => fine(r.rec)), tally.map((m) => fine(m.rec)),
     refs.map((r) => keys(r.rec)), tally.map((m) => keys(m.rec)));
   report.matched = pairs.length;
   report.onlyReference = refs.length - pairs.length;
@@ -887,7 +950,7 @@ function checkChk(opts: Options, col: Collector, nmeaPath: string, chkPath: stri
       if (tv === ref[f]) r = { verdict: 'agree' };
       else if (typeof tv === 'number' && typeof ref[f] === 'number' && Math.abs(tv - (ref[f] as number)) < 1e-6) r = { verdict: 'agree' };
       else {
-        const cited = CITED.find((c) => c.against === 'gpsd' && c.field === f && c.types.includes(type) && c.accepts(ref[f], t[f]));
+        const cited = CITED.find((c) => c.against === 'gpsd' && citedField(c, f) && c.types.includes(type) && c.accepts(ref[f], t[f]));
         r = cited ? { verdict: 'cited', cited, category: cited.id }
           : { verdict: 'disagree', category: t[f] === undefined ? 'only gpsd prints it' : 'values differ (unscaled)' };
       }
@@ -943,12 +1006,15 @@ function checkLibais(opts: Options, col: Collector, nmeaPath: string, jsonPath: 
       };
       let same: boolean;
       if (rv === null || tv === null || rv === undefined || tv === undefined) same = (rv ?? null) === (tv ?? null);
-      else if (typeof rv === 'number' && typeof tv === 'number') same = Math.abs(rv - tv) <= Math.max(1e-6, 1e-6 * Math.abs(rv));
+      else if (typeof rv === 'number' && typeof tv === 'number') {
+        // libais stores float32; Tally prints the rate of turn to 0.01 degree per minute
+        same = Math.abs(rv - tv) <= Math.max(1e-6, 1e-6 * Math.abs(rv)) + (f === 'turn' ? 0.005 : 0);
+      }
       else same = rv === tv;
       let r: FieldResult;
       if (same) r = { verdict: 'agree' };
       else {
-        const cited = CITED.find((c) => c.against === 'libais' && c.field === f && c.types.includes(type) && c.accepts(ref[f], t[f]));
+        const cited = CITED.find((c) => c.against === 'libais' && citedField(c, f) && c.types.includes(type) && c.accepts(ref[f], t[f]));
         r = cited ? { verdict: 'cited', cited, category: cited.id } : { verdict: 'disagree', category: 'values differ (libais)' };
       }
       col.record(fake, type, f, r, ex);

@@ -149,7 +149,9 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
   for (const { f, slot: k } of fields) {
     if (f.appendTo) {
       const a = slot[f.appendTo];
-      lines.push(`if (t[${a}] !== null && t[${k}]) t[${a}] = t[${a}] + t[${k}];`);
+      // The extension counts only after a name that fills its field (M.1371-5 §3.20: used when more than 20 characters are needed).
+      const full = Math.floor(layout.fields.find((x) => x.name === f.appendTo)!.bits / 6);
+      lines.push(`if (t[${a}] !== null && t[${a}].length === ${full} && t[${k}]) t[${a}] = t[${a}] + t[${k}];`);
     }
   }
   for (const k of texts) lines.push(`if (t[${k}] !== null) t[${k}] = t[${k}].trimEnd();`);

@@ -14,7 +14,7 @@ import { HEADER_BITS, isAuxiliaryCraft, LAYOUTS } from './layouts.js';
 /** Longest line accepted, in bytes: a tag block, a sentence and trailing fields fit well within it. */
 export const MAX_LINE_BYTES = 1000;
 /** A fragment waits this many lines for the rest of its message before it is declared an orphan. */
-export const FRAGMENT_TTL_LINES = 1000;
+export const FRAGMENT_TTL_LINES = 100;
 /** At most this many incomplete messages are held; the oldest is orphaned beyond it. */
 export const MAX_PENDING = 4096;
 /** Longest payload of a reassembled message: 9 fragments of 82-byte sentences. */
@@ -173,6 +173,8 @@ export class AisDecoder {
   private pghpStation: string | null = null;
   private pghpLine = -1;
 
+  /** Index of the current line's first byte in the buffer being read (for columns in messages). */
+  private lineStart = 0;
   /** Non-blank lines of the current file so far (a CSV header must be the first). */
   private contentLines = 0;
   private readonly pending = new Map<string, Pending>();
@@ -315,6 +317,7 @@ export class AisDecoder {
       return;
     }
     this.contentLines++;
+    this.lineStart = start;
     if (end - start > MAX_LINE_BYTES) {
       this.reject('line_too_long', lineNo, `${end - start} bytes, at most ${MAX_LINE_BYTES}`);
       return;
@@ -343,7 +346,7 @@ export class AisDecoder {
       const c = buf[k];
       if (c < 32 || c > 126) {
         if (c !== TAB) {
-          this.reject('binary_data', lineNo, `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - start + 1}`);
+          this.reject('binary_data', lineNo, `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`);
           return;
         }
       }
@@ -405,7 +408,7 @@ export class AisDecoder {
     for (let k = from; k < end; k++) {
       const c = buf[k];
       if ((c < 32 && c !== TAB) || c > 126) {
-        this.reject('binary_data', lineNo, `byte 0x${c.toString(16).padStart(2, '0')} at column ${k + 1}`);
+        this.reject('binary_data', lineNo, `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`);
         return;
       }
     }
@@ -541,12 +544,12 @@ export class AisDecoder {
     let k = p + 1;
     let commas = 0;
     const c1 = p + 6;
-    let c2 = -1, c3 = -1, c4 = -1, c5 = -1, c6 = -1;
+    let c2 = -1, c3 = -1, c4 = -1, c5 = -1, c6 = -1, c7 = -1;
     for (; k < end; k++) {
       const c = buf[k];
       if (c === STAR) break;
       if (c < 32 || c > 126) {
-        this.reject('binary_data', lineNo, `byte 0x${c.toString(16).padStart(2, '0')} at column ${k + 1}`);
+        this.reject('binary_data', lineNo, `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`);
         return -1;
       }
       x ^= c;
@@ -557,6 +560,7 @@ export class AisDecoder {
         else if (commas === 4) c4 = k;
         else if (commas === 5) c5 = k;
         else if (commas === 6) c6 = k;
+        else if (commas === 7) c7 = k;
       }
     }
     if (k + 3 > end || HEX[buf[k + 1]] < 0 || HEX[buf[k + 2]] < 0) {
@@ -574,12 +578,14 @@ export class AisDecoder {
       this.reject('bad_checksum', lineNo, `checksum ${hex2(sum)}, computed ${hex2(x)}`);
       return -1;
     }
-    if (commas !== 6) {
+    const star = k;
+    // Navico GoFree writes an eighth field (a small number) after the fill bits; it is passed over.
+    const fillEnd = commas === 7 && star - c7 >= 1 && star - c7 <= 4 && allDigits(buf, c7 + 1, star) ? c7 : star;
+    if (commas !== 6 && fillEnd === star) {
       this.reject('malformed_sentence', lineNo, `${commas + 1} fields, expected 7`);
       return -1;
     }
     this.sentences++;
-    const star = k;
     // Fragment count and number: one digit each; sequence id: empty or digits.
     const total = c2 - c1 === 2 ? buf[c1 + 1] - 48 : -1;
     const num = c3 - c2 === 2 ? buf[c2 + 1] - 48 : -1;
@@ -595,10 +601,10 @@ export class AisDecoder {
         return -1;
       }
     }
-    const fill = c6 + 2 === star ? buf[c6 + 1] - 48 : -1;
+    const fill = c6 + 2 === fillEnd ? buf[c6 + 1] - 48 : -1;
     const nchars = c6 - c5 - 1;
     if (fill < 0 || fill > 5 || (nchars === 0 && fill !== 0)) {
-      this.reject('invalid_fill_bits', lineNo, `fill bits ${JSON.stringify(latin1(buf, c6 + 1, star))}, expected 0 to 5`);
+      this.reject('invalid_fill_bits', lineNo, `fill bits ${JSON.stringify(latin1(buf, c6 + 1, fillEnd))}, expected 0 to 5`);
       return -1;
     }
     // Trailing fields of US Coast Guard logs: `,station,unix-time[,...]` (station rNNN or bNNN).
@@ -608,46 +614,35 @@ export class AisDecoder {
     const next = after < end && buf[after] === BACKSLASH ? after : end;
 
     if (total === 1) {
-      const m = this.msg;
-      const six = m.six;
-      for (let q = c5 + 1, o = 0; q < c6; q++, o++) {
-        const v = ARMOUR[buf[q]];
-        if (v < 0) {
-          this.reject('invalid_armour', lineNo, `character ${JSON.stringify(String.fromCharCode(buf[q]))} at column ${q + 1}`);
-          return -1;
-        }
-        six[o] = v;
-      }
+      if (!this.unarmour(buf, c5 + 1, c6, this.msg.six, lineNo)) return -1;
       this.emit(nchars * 6 - fill, nchars, lineNo, this.lineTime, this.lineStation, lineNo);
       return next;
     }
 
     // Multi-sentence message: keep the fragment until its siblings arrive, in any order.
     const frag = new Uint8Array(nchars);
-    for (let q = c5 + 1, o = 0; q < c6; q++, o++) {
-      const v = ARMOUR[buf[q]];
-      if (v < 0) {
-        this.reject('invalid_armour', lineNo, `character ${JSON.stringify(String.fromCharCode(buf[q]))} at column ${q + 1}`);
-        return -1;
-      }
-      frag[o] = v;
-    }
+    if (!this.unarmour(buf, c5 + 1, c6, frag, lineNo)) return -1;
     // Tag-block groups name their fragments (often only the first carries the station);
     // otherwise sequence id, channel and source tell concurrent messages apart.
     const key = this.lineGroup >= 0
       ? 'g' + this.lineGroup + '|' + seq + '|' + latin1(buf, c4 + 1, c5)
       : seq + '|' + latin1(buf, c4 + 1, c5) + '|' + (this.lineStation ?? '');
     let pend = this.pending.get(key);
-    if (!pend && num > 1 && this.lineGroup < 0 && this.lineStation !== null) {
-      // A later fragment may name its source when the first did not (USCG logs).
-      const bare = seq + '|' + latin1(buf, c4 + 1, c5) + '|';
-      pend = this.pending.get(bare);
-      if (pend) {
-        this.pending.delete(bare);
-        this.pending.set(key, pend);
+    if (!pend && num > 1 && this.lineGroup < 0) {
+      // The source may be named on one fragment only: by a USCG trailer on a later one,
+      // or by a $PGHP line before the first. Fragment fields identify the message.
+      const prefix = seq + '|' + latin1(buf, c4 + 1, c5) + '|';
+      for (const [k2, p2] of this.pending) {
+        if (k2.startsWith(prefix) && p2.total === total && p2.frags[num - 1] === null
+          && (this.lineStation === null || k2 === prefix)) {
+          pend = p2;
+          this.pending.delete(k2);
+          this.pending.set(key, pend);
+          break;
+        }
       }
     }
-    if (pend && (pend.total !== total || pend.frags[num - 1] !== null)) {
+    if (pend && (pend.total !== total || pend.frags[num - 1] !== null || lineNo - pend.lastLine > FRAGMENT_TTL_LINES)) {
       this.pending.delete(key);
       this.orphan(pend);
       pend = undefined;
@@ -685,6 +680,19 @@ export class AisDecoder {
       this.expire(lineNo);
     }
     return next;
+  }
+
+  /** Six-bit values of the armoured payload in buf[from, to) into `out`; false after a reject. */
+  private unarmour(buf: Uint8Array, from: number, to: number, out: Uint8Array, lineNo: number): boolean {
+    for (let q = from, o = 0; q < to; q++, o++) {
+      const v = ARMOUR[buf[q]];
+      if (v < 0) {
+        this.reject('invalid_armour', lineNo, `character ${JSON.stringify(String.fromCharCode(buf[q]))} at column ${q - this.lineStart + 1}`);
+        return false;
+      }
+      out[o] = v;
+    }
+    return true;
   }
 
   /** USCG trailing fields; returns false after a reject. */
@@ -789,6 +797,11 @@ function escapedNewline(buf: Uint8Array, p: number, end: number): number {
     if (k === e.length) return k;
   }
   return 0;
+}
+
+function allDigits(buf: Uint8Array, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (buf[k] < 48 || buf[k] > 57) return false;
+  return true;
 }
 
 function hex2(n: number): string {

@@ -99,7 +99,9 @@ const BASE_STATION_DERIVED: DerivedField[] = [
 export const LAYOUTS: MessageLayout[] = [
   ...[1, 2, 3].map((type): MessageLayout => ({
     id: String(type), type, title: 'Position report (Class A)',
-    ref: `${M1371} §3.1 Table 45`, minBits: 168, fields: POSITION_REPORT_CLASS_A,
+    // 168 bits by the standard; some transmitters cut the radio status short. Every navigation
+    // field ends by bit 149: shorter is rejected, and a radio field cut short is null.
+    ref: `${M1371} §3.1 Table 45`, minBits: 149, fields: POSITION_REPORT_CLASS_A,
   })),
   {
     id: '4', type: 4, title: 'Base station report', ref: `${M1371} §3.2 Table 46`, minBits: 168,

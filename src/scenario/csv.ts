@@ -10,6 +10,7 @@
  * missing IMO, callsign or destination. Their tables are kept apart from the
  * reader's on purpose, so that a round trip checks one against the other.
  */
+import { Random } from './random.js';
 
 export interface CsvFixtureRow {
   /** ms since the Unix epoch, a whole second (both layouts write whole seconds). */
@@ -191,18 +192,6 @@ export function writeDmaCsv(rows: CsvFixtureRow[]): string {
   ].join(',')));
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const NAME_WORDS = ['ALEKSANDROVSK', 'KASIMOV', 'OMSK', 'POLTAVA', 'DIVNOGORSK', 'ANOSOV', 'VOLGOLES',
   'METALLURG KURCHATOV', 'BRATSK', 'LABINSK', 'ST. "MARY"', 'NORD, SUD', 'AURORA B'];
 const DESTINATIONS = ['MARIEL', 'HAVANA', 'CASILDA', 'NUEVITAS', 'SEVASTOPOL', 'ODESSA', 'DK AAR',
@@ -238,7 +227,8 @@ const YEAR_2030 = Date.UTC(2030, 0, 1);
  * SOG/COG/draught 1 decimal) and sometimes not available.
  */
 export function csvFixtureRows(seed: number, n: number): CsvFixtureRow[] {
-  const rnd = mulberry32(seed);
+  const rng = new Random(seed);
+  const rnd = (): number => rng.next();
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
   const maybe = <T>(p: number, v: T): T | null => (rnd() < p ? null : v);
