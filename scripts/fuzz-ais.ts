@@ -435,10 +435,13 @@ export interface Finding {
 
 const SIXBIT_TEXT = /^[\x20-\x3f\x41-\x5f]*$/;
 const PRINTABLE = /^[\x20-\x7e]*$/;
+/** CSV values: printable ASCII, and tabs (which the reader takes as text inside a field). */
+const CSV_TEXT = /^[\t\x20-\x7e]*$/;
 const ARMOUR_TEXT = /^[0-W`-w]*$/;
 const ISO_TIME = /^(?:\d{4}|[+-]\d{6})-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const TEXT_FIELDS = new Set(['shipname', 'callsign', 'destination', 'name', 'vendorid']);
 const KNOWN_REASONS = new Set(Object.keys(REJECT_REASONS));
+const INVALID_FIELDS = new Set(['lat', 'lon', 'course', 'heading']);
 
 function inRange(v: unknown, lo: number, hi: number, below = false): boolean {
   return v === null || (typeof v === 'number' && v >= lo && (below ? v < hi : v <= hi));
@@ -455,6 +458,11 @@ export function recordProblems(r: AisRecord): Finding[] {
   if (!Number.isInteger(r.repeat) || r.repeat < 0 || r.repeat > 3) bad('repeat');
   if (!Number.isInteger(r.mmsi) || r.mmsi < 0 || r.mmsi >= 2 ** 30) bad('mmsi');
   for (const [k, v] of Object.entries(r)) {
+    if (k === 'invalid') {
+      // Fields the decoder found out of range: a list of checked names, each now null.
+      if (!Array.isArray(v) || v.length === 0 || v.some((f) => !INVALID_FIELDS.has(f) || r[f] !== null)) bad(k, 'not a list of nulled fields');
+      continue;
+    }
     if (typeof v === 'number' && !Number.isFinite(v)) bad(k, 'not finite');
     else if (v !== null && v !== undefined && typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') bad(k, 'of a bad kind');
     else if (typeof v === 'string') {
@@ -470,7 +478,7 @@ export function recordProblems(r: AisRecord): Finding[] {
         if (!/^\d{4,5}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(v)) bad(k, 'not a timestamp');
       } else if (k === 'turn') {
         if (v !== 'fastright' && v !== 'fastleft') bad(k);
-      } else if (!PRINTABLE.test(v)) bad(k, 'holds control or non-ASCII characters');
+      } else if (!(csv ? CSV_TEXT : PRINTABLE).test(v)) bad(k, 'holds control or non-ASCII characters');
     }
   }
   if (!inRange(r.lat ?? null, -90, 90)) bad('lat');
@@ -557,6 +565,7 @@ export function lineCount(b: Uint8Array): number {
 }
 
 function errorSig(e: unknown): string {
+  if (e instanceof AisInputError) return `exception:AisInputError:${e.reject.reason}`;
   if (e instanceof Error) return `exception:${e.name}: ${e.message.replace(/\d+/g, '#').slice(0, 70)}`;
   return `exception:${typeof e}`;
 }
@@ -644,8 +653,9 @@ function startsAsNmea(b: Uint8Array): boolean {
 }
 
 function hasBinary(b: Uint8Array): boolean {
+  // The reader strips spaces, tabs and CRs at the end of a line (a CR there is a line end, not binary).
   let end = b.length;
-  while (end > 0 && (b[end - 1] === 13 || b[end - 1] === 10)) end--;
+  while (end > 0 && (b[end - 1] === 13 || b[end - 1] === 10 || b[end - 1] === 32 || b[end - 1] === 9)) end--;
   for (let k = 0; k < end; k++) if ((b[k] < 32 && b[k] !== 9) || b[k] > 126) return true;
   return false;
 }
@@ -943,7 +953,7 @@ function fuzzLoop(cfg: WorkerConfig, shared: SharedArrayBuffer | null, progress:
     for (const f of res.findings) {
       sum.failures[f.sig] = (sum.failures[f.sig] ?? 0) + 1;
       const n = savedPerSig[f.sig] ?? 0;
-      if (n < 3 && sum.failureFiles.length < 200) {
+      if (cfg.outDir && n < 3 && sum.failureFiles.length < 200) {
         savedPerSig[f.sig] = n + 1;
         mkdirSync(cfg.outDir, { recursive: true });
         const base = join(cfg.outDir, `${sanitize(f.sig)}-${n + 1}`);
@@ -1128,8 +1138,8 @@ function workerMain(): void {
   parentPort!.postMessage({ summary });
 }
 
-/** Run the fuzz in this thread (tests): the summary, no files unless outDir is given. */
-export function fuzzInProcess(count: number, seed: number, outDir = 'out/fuzz-failures'): Summary {
+/** Run the fuzz in this thread (tests): the summary; failing inputs are written only when outDir is given. */
+export function fuzzInProcess(count: number, seed: number, outDir = ''): Summary {
   return fuzzLoop({ count, seed, outDir }, null, () => undefined);
 }
 

@@ -168,8 +168,8 @@ function arbitraryRecord(): fc.Arbitrary<Record<string, unknown>> {
       else if (f.kind === 'text') shape[f.name] = text(f.bits / 6);
       else if (f.kind === 'rot') shape[f.name] = fc.constantFrom(null, 'fastleft', 'fastright', 0);
       else {
-        const max = f.kind === 'int' ? 2 ** (f.bits - 1) - 1 : 2 ** f.bits - 1;
-        const min = f.kind === 'int' ? -(2 ** (f.bits - 1)) + 1 : 0;
+        const max = f.valid ? f.valid[1] : f.kind === 'int' ? 2 ** (f.bits - 1) - 1 : 2 ** f.bits - 1;
+        const min = f.valid ? f.valid[0] : f.kind === 'int' ? -(2 ** (f.bits - 1)) + 1 : 0;
         shape[f.name] = fc.integer({ min, max }).map((raw) => (raw === f.na ? null : f.scale ? raw / f.scale : raw));
       }
     }

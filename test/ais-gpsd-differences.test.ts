@@ -78,6 +78,20 @@ describe('AIS differences cited against gpsd 3.22', () => {
     assert.deepEqual(short.rejects.map((j) => j.reason), ['payload_too_short']);
   });
 
+  it('out-of-range-*: a latitude, longitude, course or heading the standard does not allow is null and named', () => {
+    // libais_typeexamples.nmea line 21: heading 472 and latitude -101.5 as gpsd prints them.
+    const r = decodeOne('!AIVDM,1,1,,B,2T8Mur>pJNw77ks5q?7mdfhoOgMo,0*3A');
+    assert.equal(r.type, 2);
+    assert.equal(r.heading, null);
+    assert.equal(r.lat, null);
+    assert.deepEqual(r.invalid, ['lat', 'heading']);
+    // gpsd_sample.aivdm line 1026: a type 4 at 205.1°E, 109.3°N.
+    const b = decodeOne('!AIVDM,1,1,,B,4>O7m7Iu@<9qUfbtm`vSnwvH20S8,0*46');
+    assert.deepEqual([b.lon, b.lat, b.invalid], [null, null, ['lon', 'lat']]);
+    const { stats } = decodeText('!AIVDM,1,1,,B,2T8Mur>pJNw77ks5q?7mdfhoOgMo,0*3A\n');
+    assert.deepEqual(stats.outOfRange, { lat: 1, heading: 1 });
+  });
+
   it('turn-sign-dropped: a negative rate of turn (turning left) keeps its sign', () => {
     // aisdb_test_data_20211101.nm4 line 19; raw ROT_AIS -9 (gpsd -u prints -9), gpsd 3.22 -j prints 4.
     const r = decodeOne('!AIVDM,1,1,,,13m4Ld0uii;`stcgRDCTTCR>0H47,0*08');

@@ -430,7 +430,8 @@ async function main(): Promise<void> {
   // Streaming memory: the CLI on an input four times as large.
   let memory: { small: number; large: number; largeSentences: number; ratio: number } | null = null;
   const jsonlRow = rows.find((r) => r.id === 'tally-jsonl');
-  if (o.memoryCheck && jsonlRow) {
+  if (o.memoryCheck && jsonlRow && !hasGnuTime) skipped.push('streaming memory check: needs GNU time (/usr/bin/time, Debian package "time")');
+  if (o.memoryCheck && jsonlRow && hasGnuTime) {
     log(`Building the 4x input for the streaming memory check ...`);
     const big = buildInput(o.data, outDir, o.sentences * 4);
     log(`Measuring ${inputName(o.sentences * 4)} with the CLI (jsonl) ...`);
@@ -507,7 +508,7 @@ async function main(): Promise<void> {
       rows.map((r) => [
         r.label, fmtInt(r.sentencesPerSecond), fmtInt(r.medianSentencesPerSecond), r.mbPerSecond.toFixed(1),
         r.messages === null ? '-' : `${fmtInt(r.messages)} (${pct(r.messages, input.mix.messages)})`,
-        r.maxRssMiB.toFixed(0),
+        r.maxRssMiB > 0 ? r.maxRssMiB.toFixed(0) : 'n/a',
         r.notes + (r.typesMissing.length ? `; no output for types ${r.typesMissing.join(',')}` : '') +
           (r.rejected && Object.keys(r.rejected).length
             ? `; rejected: ${Object.entries(r.rejected).map(([k, v]) => `${k} ${fmtInt(v)}`).join(', ')}` : ''),

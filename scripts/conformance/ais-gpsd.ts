@@ -110,7 +110,32 @@ export interface CitedDifference {
   accepts(ref: Json | undefined, tally: Json | undefined): boolean;
 }
 
+/** Values the standard does not allow, which Tally gives as null and lists in the record's `invalid`. */
+const OUT_OF_RANGE: Record<string, (x: number) => boolean> = {
+  lat: (x) => Math.abs(x) > 90,
+  lon: (x) => Math.abs(x) > 180,
+  course: (x) => x >= 360,
+  heading: (x) => x >= 360 && x !== 511,
+};
+
+function outOfRangeCited(against: 'gpsd' | 'libais', field: string): CitedDifference {
+  return {
+    id: `out-of-range-${field}`,
+    against,
+    types: [1, 2, 3, 4, 9, 11, 18, 19, 21, 27],
+    field,
+    condition: `a ${field} the standard does not allow (${field === 'lat' ? 'beyond ±90°' : field === 'lon' ? 'beyond ±180°' : 'of 360 or more'}): `
+      + `${against} prints the raw value; Tally gives null and names the field in the record's "invalid" list `
+      + '(and counts it in the summary). Agreement: Tally null where the reference value is out of range.',
+    citation: 'ITU-R M.1371-5 Annex 8 §3.1 Table 45 (longitude ±180°, 181 = not available; latitude ±90°, '
+      + '91 = not available; COG 0-3 599 in 1/10°, 3 600 = not available, 3 601-4 095 "should not be used"; '
+      + 'true heading 0-359°, 511 = not available), the same ranges in Tables 46, 55, 67, 68, 72 and 84',
+    accepts: (ref, tally) => tally === null && typeof ref === 'number' && OUT_OF_RANGE[field](ref),
+  };
+}
+
 export const CITED: CitedDifference[] = [
+  ...(['gpsd', 'libais'] as const).flatMap((a) => Object.keys(OUT_OF_RANGE).map((f) => outOfRangeCited(a, f))),
   {
     id: 'type24-vendorid-42-bits',
     against: 'gpsd',

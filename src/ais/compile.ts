@@ -6,10 +6,17 @@
  * fast as hand-written code (no per-field loop, no per-record allocation).
  */
 import type { AisRecord } from './types.js';
+import type { StaticReport } from './batch.js';
 import { type DerivedField, type FieldSpec, type MessageLayout } from './layouts.js';
 
-/** Decoded values of one message: numbers in `v` (NaN = not available), text in `t`. */
-export type DecodeFn = (s: Uint8Array, nbits: number, v: Float64Array, t: (string | null)[]) => void;
+/**
+ * Decoded values of one message: numbers in `v` (NaN = not available), text in `t`.
+ * Returns a bit mask of the range-checked fields (`CompiledLayout.checked`) that held a value
+ * the standard does not allow, now null.
+ */
+export type DecodeFn = (s: Uint8Array, nbits: number, v: Float64Array, t: (string | null)[]) => number;
+/** The static-report object of a message (types 5, 19, 24), fixed shape. */
+export type StaticFn = (v: Float64Array, t: (string | null)[], time: number, mmsi: number, type: number) => StaticReport;
 /** JSON text of the fields after the header (starts with a comma). */
 export type JsonFn = (v: Float64Array, t: (string | null)[]) => string;
 export type ObjectFn = (v: Float64Array, t: (string | null)[], out: AisRecord) => void;
@@ -23,6 +30,10 @@ export interface CompiledLayout {
   object: ObjectFn;
   /** Visible field names in output order (derived fields included). */
   columns: string[];
+  /** Names of the range-checked fields, in the order of the bits of the decoder's result. */
+  checked: string[];
+  /** Static report builder; null for layouts without static fields. */
+  staticReport: StaticFn | null;
   /** Slots used by the columnar batch; -1 where the layout lacks the field. */
   pos: { lat: number; lon: number; speed: number; course: number; heading: number; status: number };
 }
@@ -65,8 +76,11 @@ const SIXBIT_ASCII = '@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_ !"#$%&\'()*+,-./01234567
 /** Six-bit text: stops at the first `@` (padding / not available), not trimmed. */
 export function readText(s: Uint8Array, o: number, nchars: number): string {
   let out = '';
-  for (let k = 0; k < nchars; k++) {
-    const c = readBits(s, o + k * 6, 6);
+  let i = (o / 6) | 0;
+  const sh = o % 6;
+  for (let k = 0; k < nchars; k++, i++) {
+    // A character straddles two six-bit values unless the field is aligned.
+    const c = sh === 0 ? s[i] : ((s[i] << sh) | (s[i + 1] >> (6 - sh))) & 63;
     if (c === 0) break;
     out += SIXBIT_ASCII[c];
   }
@@ -106,6 +120,9 @@ export function formatEta(mo: number, d: number, h: number, mi: number): string 
 
 const helpers = { readText, rotValue, formatDatetime, formatEta };
 
+/** Static and voyage fields carried into `StaticReport`. */
+const STATIC_FIELDS = ['shipname', 'callsign', 'imo', 'shiptype', 'to_bow', 'to_stern', 'to_port', 'to_starboard', 'draught', 'destination'];
+
 export function compileLayout(layout: MessageLayout): CompiledLayout {
   const slot: Record<string, number> = {};
   const fields: { f: FieldSpec; o: number; slot: number }[] = [];
@@ -121,8 +138,9 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
   if (fields.length > MAX_SLOTS) throw new Error(`layout ${layout.id}: ${fields.length} fields, at most ${MAX_SLOTS}`);
 
   // --- decoder ---
-  const lines: string[] = ['let r = 0;'];
+  const lines: string[] = ['let r = 0; let bad = 0;'];
   const texts: number[] = [];
+  const checked: string[] = [];
   for (const { f, o: off, slot: k } of fields) {
     const guarded = off + f.bits > layout.minBits;
     let code: string;
@@ -141,6 +159,11 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
       else {
         const scaled = f.scale ? `r / ${f.scale}` : 'r';
         code += f.na !== undefined ? ` v[${k}] = r === ${f.na} ? NaN : ${scaled};` : ` v[${k}] = ${scaled};`;
+        if (f.valid) {
+          const na = f.na !== undefined ? `r !== ${f.na} && ` : '';
+          code += ` if (${na}(r < ${f.valid[0]} || r > ${f.valid[1]})) { v[${k}] = NaN; bad |= ${1 << checked.length}; }`;
+          checked.push(f.name);
+        }
       }
       if (guarded) code = `if (nbits >= ${off + f.bits}) { ${code} } else v[${k}] = NaN;`;
     }
@@ -155,6 +178,7 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
     }
   }
   for (const k of texts) lines.push(`if (t[${k}] !== null) t[${k}] = t[${k}].trimEnd();`);
+  lines.push('return bad;');
   const decode = new Function('h', `return function decode_${layout.id}(s, nbits, v, t) {\n${lines.join('\n')}\n};`)(helpers) as DecodeFn;
 
   // --- output order: visible fields, derived ones at the place of their first part ---
@@ -199,9 +223,22 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
   const json = new Function('h', `return function json_${layout.id}(v, t) {\nreturn ''${parts.length ? ' + ' + parts.join('\n + ') : ''};\n};`)(helpers) as JsonFn;
   const object = new Function('h', `return function object_${layout.id}(v, t, o) {\n${objLines.join('\n')}\n};`)(helpers) as ObjectFn;
 
+  // --- static report: the fields the track stage joins to positions ---
+  const statics = STATIC_FIELDS.filter((n) => slot[n] !== undefined);
+  let staticReport: StaticFn | null = null;
+  if (statics.includes('shipname') || statics.includes('callsign') || statics.includes('shiptype')) {
+    const props = statics.map((n) => {
+      const f = fields[slot[n]].f;
+      return f.kind === 'text'
+        ? `${n}: t[${slot[n]}] === '' ? null : t[${slot[n]}]`
+        : `${n}: v[${slot[n]}] !== v[${slot[n]}] ? null : v[${slot[n]}]`;
+    });
+    staticReport = new Function(`return function static_${layout.id}(v, t, time, mmsi, type) {\nreturn { time, mmsi, type, ${props.join(', ')} };\n};`)() as StaticFn;
+  }
+
   const s = (n: string): number => slot[n] ?? -1;
   return {
-    layout, slot, decode, json, object,
+    layout, slot, decode, json, object, checked, staticReport,
     columns: out.map((e) => (e.kind === 'derived' ? e.d.name : e.f.name)),
     pos: { lat: s('lat'), lon: s('lon'), speed: s('speed'), course: s('course'), heading: s('heading'), status: s('status') },
   };

@@ -17,6 +17,8 @@ export const MAX_LINE_BYTES = 1000;
 export const FRAGMENT_TTL_LINES = 100;
 /** At most this many incomplete messages are held; the oldest is orphaned beyond it. */
 export const MAX_PENDING = 4096;
+/** Largest time a JavaScript Date holds (±100,000,000 days from 1970). */
+const MAX_TIME_MS = 8.64e15;
 /** Longest payload of a reassembled message: 9 fragments of 82-byte sentences. */
 const MAX_PAYLOAD_CHARS = 9 * 80;
 
@@ -63,6 +65,8 @@ export class AisMessage {
   six = new Uint8Array(MAX_PAYLOAD_CHARS + 8);
   /** The layout that decoded the fields; null for types yielded raw. */
   layout: CompiledLayout | null = null;
+  /** Bit mask over `layout.checked`: fields whose value was out of range, now null. */
+  invalid = 0;
   readonly v = new Float64Array(MAX_SLOTS);
   readonly t: (string | null)[] = new Array<string | null>(MAX_SLOTS).fill(null);
 
@@ -84,6 +88,7 @@ export class AisMessage {
     if (this.station !== null) s += ',"station":' + JSON.stringify(this.station);
     if (this.layout) s += this.layout.json(this.v, this.t);
     else s += ',"payload":' + JSON.stringify(this.payload()) + ',"bits":' + this.nbits;
+    if (this.invalid) s += ',"invalid":' + JSON.stringify(this.invalidFields());
     return s + '}';
   }
 
@@ -97,7 +102,16 @@ export class AisMessage {
       o.payload = this.payload();
       o.bits = this.nbits;
     }
+    if (this.invalid) o.invalid = this.invalidFields();
     return o;
+  }
+
+  /** Names of the fields that held a value the standard does not allow. */
+  invalidFields(): string[] {
+    const names: string[] = [];
+    const checked = this.layout ? this.layout.checked : [];
+    for (let k = 0; k < checked.length; k++) if (this.invalid & (1 << k)) names.push(checked[k]);
+    return names;
   }
 }
 
@@ -136,7 +150,7 @@ interface Pending {
 }
 
 export function emptyStats(): DecodeStats {
-  return { lines: 0, sentences: 0, messages: 0, byType: {}, rejected: {}, ignored: 0, filtered: 0 };
+  return { lines: 0, sentences: 0, messages: 0, byType: {}, rejected: {}, ignored: 0, filtered: 0, outOfRange: {} };
 }
 
 /**
@@ -163,6 +177,9 @@ export class AisDecoder {
   private messages = 0;
   private ignored = 0;
   private filtered = 0;
+  private readonly outOfRange: Record<string, number> = {};
+  /** Set after a reject that condemns the whole file (a CSV with an unknown header). */
+  private skippingFile = false;
 
   /** Time and station carried by the line being read (tag block, $PGHP or trailing fields). */
   private lineTime = NaN;
@@ -200,6 +217,12 @@ export class AisDecoder {
     this.msg.file = file;
     this.lineNo = 0;
     this.contentLines = 0;
+    this.skippingFile = false;
+  }
+
+  /** The rest of the current file is counted as lines and otherwise passed over. */
+  skipRestOfFile(): void {
+    this.skippingFile = true;
   }
 
   get fileName(): string {
@@ -226,7 +249,7 @@ export class AisDecoder {
     });
     return {
       lines: this.lineNo, sentences: this.sentences, messages: this.messages, byType, rejected,
-      ignored: this.ignored, filtered: this.filtered,
+      ignored: this.ignored, filtered: this.filtered, outOfRange: { ...this.outOfRange },
     };
   }
 
@@ -253,8 +276,7 @@ export class AisDecoder {
       if (this.skippingLongLine) {
         this.skippingLongLine = false;
         this.carryLen = 0;
-        this.lineNo++;
-        this.reject('line_too_long', this.lineNo, `more than ${MAX_LINE_BYTES} bytes`);
+        this.longLine();
       }
       start = nl + 1;
     }
@@ -274,8 +296,7 @@ export class AisDecoder {
   end(): void {
     if (this.skippingLongLine) {
       this.skippingLongLine = false;
-      this.lineNo++;
-      this.reject('line_too_long', this.lineNo, `more than ${MAX_LINE_BYTES} bytes`);
+      this.longLine();
     } else if (this.carryLen > 0) {
       const len = this.carryLen;
       this.carryLen = 0;
@@ -285,6 +306,14 @@ export class AisDecoder {
       this.pending.delete(key);
       this.orphan(p);
     }
+  }
+
+  /** A line too long to hold, dropped as it streamed past. */
+  private longLine(): void {
+    this.lineNo++;
+    if (this.skippingFile) return;
+    this.contentLines++;
+    this.reject('line_too_long', this.lineNo, `more than ${MAX_LINE_BYTES} bytes`);
   }
 
   private appendCarry(src: Uint8Array, from: number, to: number): void {
@@ -310,6 +339,14 @@ export class AisDecoder {
   /** One line, without its newline. */
   private line(buf: Uint8Array, start: number, end: number): void {
     const lineNo = ++this.lineNo;
+    if (this.skippingFile) return;
+    if (end > start && buf[end - 1] === CR) end--;
+    // The limit applies to the line as written (blanks included), so that where a chunk ends cannot change the outcome.
+    if (end - start > MAX_LINE_BYTES) {
+      this.contentLines++;
+      this.reject('line_too_long', lineNo, `${end - start} bytes, at most ${MAX_LINE_BYTES}`);
+      return;
+    }
     while (end > start && (buf[end - 1] === CR || buf[end - 1] === SPACE || buf[end - 1] === TAB)) end--;
     while (start < end && (buf[start] === SPACE || buf[start] === TAB)) start++;
     if (start === end) {
@@ -318,10 +355,6 @@ export class AisDecoder {
     }
     this.contentLines++;
     this.lineStart = start;
-    if (end - start > MAX_LINE_BYTES) {
-      this.reject('line_too_long', lineNo, `${end - start} bytes, at most ${MAX_LINE_BYTES}`);
-      return;
-    }
     if (this.pghpLine >= 0 && this.pghpLine !== lineNo - 1) this.pghpLine = -1;
     const first = buf[start];
     if (first === HASH) {
@@ -456,7 +489,12 @@ export class AisDecoder {
             this.reject('bad_tag_block', lineNo, `c: ${JSON.stringify(latin1(buf, q + 2, e))} is not a UNIX time`);
             return -1;
           }
-          this.lineTime = Math.abs(t) >= 1e11 ? Math.round(t) : Math.round(t * 1000);
+          const ms = Math.abs(t) >= 1e11 ? Math.round(t) : Math.round(t * 1000);
+          if (!(Math.abs(ms) <= MAX_TIME_MS)) {
+            this.reject('bad_tag_block', lineNo, `c: ${JSON.stringify(latin1(buf, q + 2, e))} is beyond the years a time can hold`);
+            return -1;
+          }
+          this.lineTime = ms;
         } else if (key === 115) {
           this.lineStation = this.stationString(buf, q + 2, e);
         } else if (key === 103) {
@@ -480,10 +518,10 @@ export class AisDecoder {
 
   private pghp(buf: Uint8Array, start: number, end: number, lineNo: number): void {
     // $PGHP,1,yyyy,mm,dd,hh,mi,ss,ms,country,region,pss-mmsi,online,cs-of-next*hh
-    const star = buf.lastIndexOf(STAR, end);
+    const star = buf.lastIndexOf(STAR, end - 1);
     let x = 0;
     for (let k = start + 1; k < star; k++) x ^= buf[k];
-    if (star < 0 || star + 3 !== end || HEX[buf[star + 1]] < 0 || HEX[buf[star + 2]] < 0
+    if (star < start + 6 || star + 3 !== end || HEX[buf[star + 1]] < 0 || HEX[buf[star + 2]] < 0
       || HEX[buf[star + 1]] * 16 + HEX[buf[star + 2]] !== x) {
       this.reject('bad_time_prefix', lineNo, '$PGHP line with a missing or wrong checksum');
       return;
@@ -506,6 +544,7 @@ export class AisDecoder {
       this.reject('bad_time_prefix', lineNo, '$PGHP date or time out of range');
       return;
     }
+    this.ignored++; // the line itself carries no message; its time goes to the next
     this.pghpTime = Date.UTC(y, mo - 1, d, h, mi, s, ms);
     this.pghpStation = f[21] > f[20] ? this.stationString(buf, f[20], f[21]) : null;
     this.pghpLine = lineNo;
@@ -613,6 +652,10 @@ export class AisDecoder {
     }
     const next = after < end && buf[after] === BACKSLASH ? after : end;
 
+    if (nchars > MAX_PAYLOAD_CHARS) {
+      this.reject('payload_too_long', lineNo, `${nchars} characters`);
+      return -1;
+    }
     if (total === 1) {
       if (!this.unarmour(buf, c5 + 1, c6, this.msg.six, lineNo)) return -1;
       this.emit(nchars * 6 - fill, nchars, lineNo, this.lineTime, this.lineStation, lineNo);
@@ -670,8 +713,13 @@ export class AisDecoder {
       this.pending.delete(key);
       const six = this.msg.six;
       let o = 0;
+      for (const f of pend.frags) o += f!.length;
+      if (o > MAX_PAYLOAD_CHARS) {
+        this.reject('payload_too_long', lineNo, `${o} characters in ${total} fragments`);
+        return next;
+      }
+      o = 0;
       for (const f of pend.frags) {
-        if (o + f!.length > MAX_PAYLOAD_CHARS) break;
         six.set(f!, o);
         o += f!.length;
       }
@@ -698,6 +746,14 @@ export class AisDecoder {
   /** USCG trailing fields; returns false after a reject. */
   private trailing(buf: Uint8Array, p: number, end: number, lineNo: number): boolean {
     let sawTime = false;
+    for (let k = p; k < end; k++) {
+      const c = buf[k];
+      if (c === BACKSLASH) break;
+      if (c < 32 || c > 126) {
+        this.reject('binary_data', lineNo, `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`);
+        return false;
+      }
+    }
     while (p < end) {
       let e = p;
       while (e < end && buf[e] !== COMMA && buf[e] !== BACKSLASH) e++;
@@ -706,7 +762,7 @@ export class AisDecoder {
         this.lineStation = this.stationString(buf, p, e);
       } else if (!sawTime && c >= 48 && c <= 57 && e - p >= 9) {
         const t = parseNumber(buf, p, e);
-        if (t !== t) {
+        if (t !== t || Math.abs(t * 1000) > MAX_TIME_MS) {
           this.reject('bad_time_prefix', lineNo, `trailing time ${JSON.stringify(latin1(buf, p, e))}`);
           return false;
         }
@@ -772,7 +828,16 @@ export class AisDecoder {
     m.station = station;
     m.line = line;
     m.layout = layout;
-    if (layout) layout.decode(six, nbits, m.v, m.t);
+    m.invalid = 0;
+    if (layout) {
+      const bad = layout.decode(six, nbits, m.v, m.t);
+      if (bad) {
+        m.invalid = bad;
+        for (let k = 0; k < layout.checked.length; k++) {
+          if (bad & (1 << k)) this.outOfRange[layout.checked[k]] = (this.outOfRange[layout.checked[k]] ?? 0) + 1;
+        }
+      }
+    }
     this.messages++;
     this.byType[type]++;
     this.sink.message(m);

@@ -73,7 +73,6 @@ export class AisReader {
   }
 
   write(chunk: Uint8Array): void {
-    if (this.skipFile) return;
     this.decoder.write(chunk);
   }
 
@@ -105,11 +104,20 @@ export class AisReader {
     // The first non-blank line decides: a CSV header, or NMEA.
     if (this.decoder.contentLineCount === 1 && looksLikeCsvHeader(line)) {
       if (detectCsvDialect(line)) {
-        this.csv = new AisCsvReader(this.decoder.fileName, line, lineNo);
-        return true;
+        try {
+          this.csv = new AisCsvReader(this.decoder.fileName, line, lineNo);
+          return true;
+        } catch (e) {
+          if (!(e instanceof AisInputError)) throw e;
+          this.skipFile = true;
+          this.decoder.skipRestOfFile();
+          this.decoder.rejectFrom(e.reject);
+          return true;
+        }
       }
       // A CSV whose header is not a known layout: the whole file is skipped.
       this.skipFile = true;
+      this.decoder.skipRestOfFile();
       this.decoder.rejectFrom({
         reason: 'csv_bad_header', file: this.decoder.fileName, line: lineNo,
         detail: `expected a MarineCadastre (MMSI,BaseDateTime,LAT,LON,...) or DMA (# Timestamp,Type of mobile,MMSI,...) header, got ${JSON.stringify(line.slice(0, 80))}`,

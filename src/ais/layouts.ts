@@ -31,6 +31,11 @@ export interface FieldSpec {
   scale?: number;
   /** Raw value meaning "not available": decoded as null. */
   na?: number;
+  /**
+   * Raw values the standard allows, [min, max]; another value (lat 100°,
+   * heading 400) is decoded as null and the message names it in `invalid`.
+   */
+  valid?: [number, number];
   /** Read in the decode but not printed (parts of a derived field). */
   hidden?: boolean;
   /** Text field that takes whatever whole characters remain (up to `bits`). */
@@ -70,11 +75,11 @@ const spare = (bits: number): FieldSpec => ({ name: 'spare', bits, kind: 'spare'
 const HEADER: FieldSpec[] = [u('type', 6), u('repeat', 2), u('mmsi', 30)];
 
 /** 1/10 000 minute positions: 181° and 91° mean not available. */
-const LON = i('lon', 28, { scale: 600000, na: 181 * 600000 });
-const LAT = i('lat', 27, { scale: 600000, na: 91 * 600000 });
+const LON = i('lon', 28, { scale: 600000, na: 181 * 600000, valid: [-180 * 600000, 180 * 600000] });
+const LAT = i('lat', 27, { scale: 600000, na: 91 * 600000, valid: [-90 * 600000, 90 * 600000] });
 const SOG = u('speed', 10, { scale: 10, na: 1023 });
-const COG = u('course', 12, { scale: 10, na: 3600 });
-const HDG = u('heading', 9, { na: 511 });
+const COG = u('course', 12, { scale: 10, na: 3600, valid: [0, 3599] });
+const HDG = u('heading', 9, { na: 511, valid: [0, 359] });
 const SECOND = u('second', 6, { na: 60 });
 const DIMENSIONS: FieldSpec[] = [u('to_bow', 9), u('to_stern', 9), u('to_port', 6), u('to_starboard', 6)];
 
@@ -179,8 +184,9 @@ export const LAYOUTS: MessageLayout[] = [
     id: '27', type: 27, title: 'Position report for long-range applications', ref: `${M1371} §3.26 Table 84`, minBits: 96,
     fields: [
       ...HEADER, b('accuracy'), b('raim'), u('status', 4),
-      i('lon', 18, { scale: 600, na: 181 * 600 }), i('lat', 17, { scale: 600, na: 91 * 600 }),
-      u('speed', 6, { na: 63 }), u('course', 9, { na: 511 }), b('gnss'), spare(1),
+      i('lon', 18, { scale: 600, na: 181 * 600, valid: [-180 * 600, 180 * 600] }),
+      i('lat', 17, { scale: 600, na: 91 * 600, valid: [-90 * 600, 90 * 600] }),
+      u('speed', 6, { na: 63 }), u('course', 9, { na: 511, valid: [0, 359] }), b('gnss'), spare(1),
     ],
   },
 ];

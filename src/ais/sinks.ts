@@ -32,23 +32,8 @@ export class BatchSink implements MessageSink {
         p.status >= 0 ? v[p.status] : 255,
       );
     }
-    if (m.type === 5 || m.type === 19 || m.type === 24) this.statics.push(staticReport(m));
+    if (l.staticReport) this.statics.push(l.staticReport(v, m.t, m.time, m.mmsi, m.type));
   }
-}
-
-const STATIC_FIELDS = ['shipname', 'callsign', 'imo', 'shiptype', 'to_bow', 'to_stern', 'to_port', 'to_starboard', 'draught', 'destination'] as const;
-
-function staticReport(m: AisMessage): StaticReport {
-  const r: StaticReport = { time: m.time, mmsi: m.mmsi, type: m.type };
-  const slot = m.layout!.slot;
-  for (const f of STATIC_FIELDS) {
-    const k = slot[f];
-    if (k === undefined) continue;
-    const text = f === 'shipname' || f === 'callsign' || f === 'destination';
-    if (text) (r as unknown as Record<string, unknown>)[f] = m.t[k] === '' ? null : m.t[k];
-    else (r as unknown as Record<string, unknown>)[f] = m.v[k] !== m.v[k] ? null : m.v[k];
-  }
-  return r;
 }
 
 /** Collects plain records (for tests and small inputs). */

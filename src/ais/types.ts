@@ -22,6 +22,7 @@ export const REJECT_REASONS = {
   orphan_fragment: 'fragment of a multi-sentence message whose other parts never came',
   invalid_message_type: 'message type 0 or above 27',
   payload_too_short: 'payload shorter than its message type requires',
+  payload_too_long: 'payload longer than 720 characters (4,320 bits), more than any AIS message',
   csv_bad_header: 'CSV header is not a known AIS CSV layout',
   csv_field_count: 'CSV row has a different number of fields than its header',
   csv_bad_value: 'CSV field value cannot be read (see the field named in the error)',
@@ -51,7 +52,9 @@ export interface AisRecord {
   mmsi: number;
   time?: string;
   station?: string;
-  [field: string]: string | number | boolean | null | undefined;
+  /** Fields whose value was out of the range the standard allows (now null). */
+  invalid?: string[];
+  [field: string]: string | number | boolean | null | undefined | string[];
 }
 
 /** Totals of one decoding run, for the summary line and `--json` summaries. */
@@ -65,6 +68,11 @@ export interface DecodeStats {
   ignored: number;
   /** Messages decoded but left out by a `--types` filter. */
   filtered: number;
+  /**
+   * Fields whose raw value the standard does not allow (lat beyond ±90°, heading 400...),
+   * by field name: decoded as null, and the message lists them in its `invalid` field.
+   */
+  outOfRange: Record<string, number>;
 }
 
 export class AisInputError extends Error {
