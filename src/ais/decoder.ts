@@ -137,16 +137,37 @@ export interface DecoderOptions {
   onOtherLine?: (line: string, lineNo: number) => boolean;
 }
 
-interface Pending {
-  total: number;
-  got: number;
-  frags: (Uint8Array | null)[];
-  lines: number[];
-  fill: number;
-  time: number;
-  station: string | null;
-  firstLine: number;
-  lastLine: number;
+/** An incomplete multi-sentence message; reused from a pool, so a fragment allocates nothing. */
+class Pending {
+  total = 0;
+  /** Bit k set: fragment k + 1 is here. */
+  have = 0;
+  got = 0;
+  /** Six-bit values of fragment k at k * MAX_PAYLOAD_CHARS. */
+  readonly data = new Uint8Array(9 * MAX_PAYLOAD_CHARS);
+  readonly length = new Int32Array(9);
+  readonly lines = new Int32Array(9);
+  fill = 0;
+  time = NaN;
+  station: string | null = null;
+  firstLine = 0;
+  lastLine = 0;
+
+  reset(total: number, lineNo: number): this {
+    this.total = total;
+    this.have = 0;
+    this.got = 0;
+    this.fill = 0;
+    this.time = NaN;
+    this.station = null;
+    this.firstLine = lineNo;
+    this.lastLine = lineNo;
+    return this;
+  }
+
+  has(num: number): boolean {
+    return (this.have & (1 << (num - 1))) !== 0;
+  }
 }
 
 export function emptyStats(): DecodeStats {
@@ -195,6 +216,8 @@ export class AisDecoder {
   /** Non-blank lines of the current file so far (a CSV header must be the first). */
   private contentLines = 0;
   private readonly pending = new Map<string, Pending>();
+  private readonly pool: Pending[] = [];
+  private readonly fragScratch = new Uint8Array(MAX_LINE_BYTES);
   private readonly stationCache = new Map<number, string>();
 
   constructor(sink: MessageSink, opts: DecoderOptions = {}) {
@@ -663,7 +686,7 @@ export class AisDecoder {
     }
 
     // Multi-sentence message: keep the fragment until its siblings arrive, in any order.
-    const frag = new Uint8Array(nchars);
+    const frag = this.fragScratch;
     if (!this.unarmour(buf, c5 + 1, c6, frag, lineNo)) return -1;
     // Tag-block groups name their fragments (often only the first carries the station);
     // otherwise sequence id, channel and source tell concurrent messages apart.
@@ -676,7 +699,7 @@ export class AisDecoder {
       // or by a $PGHP line before the first. Fragment fields identify the message.
       const prefix = seq + '|' + latin1(buf, c4 + 1, c5) + '|';
       for (const [k2, p2] of this.pending) {
-        if (k2.startsWith(prefix) && p2.total === total && p2.frags[num - 1] === null
+        if (k2.startsWith(prefix) && p2.total === total && !p2.has(num)
           && (this.lineStation === null || k2 === prefix)) {
           pend = p2;
           this.pending.delete(k2);
@@ -685,7 +708,7 @@ export class AisDecoder {
         }
       }
     }
-    if (pend && (pend.total !== total || pend.frags[num - 1] !== null || lineNo - pend.lastLine > FRAGMENT_TTL_LINES)) {
+    if (pend && (pend.total !== total || pend.has(num) || lineNo - pend.lastLine > FRAGMENT_TTL_LINES)) {
       this.pending.delete(key);
       this.orphan(pend);
       pend = undefined;
@@ -696,14 +719,13 @@ export class AisDecoder {
         this.pending.delete(oldKey);
         this.orphan(old);
       }
-      pend = {
-        total, got: 0, frags: new Array<Uint8Array | null>(total).fill(null), lines: [], fill: 0,
-        time: NaN, station: null, firstLine: lineNo, lastLine: lineNo,
-      };
+      pend = (this.pool.pop() ?? new Pending()).reset(total, lineNo);
       this.pending.set(key, pend);
     }
-    pend.frags[num - 1] = frag;
-    pend.lines.push(lineNo);
+    pend.data.set(frag.subarray(0, nchars), (num - 1) * MAX_PAYLOAD_CHARS);
+    pend.length[num - 1] = nchars;
+    pend.lines[pend.got] = lineNo;
+    pend.have |= 1 << (num - 1);
     pend.got++;
     pend.lastLine = lineNo;
     if (num === total) pend.fill = fill;
@@ -711,19 +733,24 @@ export class AisDecoder {
     if (pend.station === null) pend.station = this.lineStation;
     if (pend.got === total) {
       this.pending.delete(key);
+      this.pool.push(pend);
       const six = this.msg.six;
       let o = 0;
-      for (const f of pend.frags) o += f!.length;
+      let first = lineNo;
+      for (let k = 0; k < total; k++) {
+        o += pend.length[k];
+        if (pend.lines[k] < first) first = pend.lines[k];
+      }
       if (o > MAX_PAYLOAD_CHARS) {
         this.reject('payload_too_long', lineNo, `${o} characters in ${total} fragments`);
         return next;
       }
       o = 0;
-      for (const f of pend.frags) {
-        six.set(f!, o);
-        o += f!.length;
+      for (let k = 0; k < total; k++) {
+        six.set(pend.data.subarray(k * MAX_PAYLOAD_CHARS, k * MAX_PAYLOAD_CHARS + pend.length[k]), o);
+        o += pend.length[k];
       }
-      this.emit(o * 6 - pend.fill, o, Math.min(...pend.lines), pend.time, pend.station, lineNo);
+      this.emit(o * 6 - pend.fill, o, first, pend.time, pend.station, lineNo);
     } else if ((lineNo & 255) === 0) {
       this.expire(lineNo);
     }
@@ -786,7 +813,8 @@ export class AisDecoder {
   }
 
   private orphan(p: Pending): void {
-    for (const line of p.lines) this.reject('orphan_fragment', line, `fragment of a ${p.total}-sentence message whose other parts never came`);
+    this.pool.push(p);
+    for (const line of p.lines.subarray(0, p.got)) this.reject('orphan_fragment', line, `fragment of a ${p.total}-sentence message whose other parts never came`);
   }
 
   /** Decode the payload now in `msg.six` and hand it to the sink. */
