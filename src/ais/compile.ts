@@ -73,18 +73,25 @@ export function readBits(s: Uint8Array, o: number, w: number): number {
 
 const SIXBIT_ASCII = '@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_ !"#$%&\'()*+,-./0123456789:;<=>?';
 
-/** Six-bit text: stops at the first `@` (padding / not available), not trimmed. */
-export function readText(s: Uint8Array, o: number, nchars: number): string {
-  let out = '';
+const SIXBIT_CODES = Uint8Array.from(SIXBIT_ASCII, (c) => c.charCodeAt(0));
+const textScratch = Buffer.alloc(256);
+
+/**
+ * Six-bit text: stops at the first `@` (padding / not available); trailing
+ * spaces trimmed unless `keepSpaces`. One string per field, no concatenation.
+ */
+export function readText(s: Uint8Array, o: number, nchars: number, keepSpaces = false): string {
   let i = (o / 6) | 0;
   const sh = o % 6;
+  let n = 0;
   for (let k = 0; k < nchars; k++, i++) {
     // A character straddles two six-bit values unless the field is aligned.
     const c = sh === 0 ? s[i] : ((s[i] << sh) | (s[i + 1] >> (6 - sh))) & 63;
     if (c === 0) break;
-    out += SIXBIT_ASCII[c];
+    textScratch[n++] = SIXBIT_CODES[c];
   }
-  return out;
+  if (!keepSpaces) while (n > 0 && textScratch[n - 1] === 32) n--;
+  return n === 0 ? '' : textScratch.toString('latin1', 0, n);
 }
 
 export function sixbitChar(code: number): string {
@@ -147,8 +154,10 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
     if (f.kind === 'text') {
       const chars = Math.floor(f.bits / 6);
       const n = f.rest ? `Math.min(${chars}, Math.floor((nbits - ${off}) / 6))` : String(chars);
-      code = `t[${k}] = h.readText(s, ${off}, ${n});`;
-      texts.push(k);
+      // A field that takes an extension keeps its spaces until the extension is on.
+      const appended = layout.fields.some((x) => x.appendTo === f.name);
+      code = `t[${k}] = h.readText(s, ${off}, ${n}${appended ? ', true' : ''});`;
+      if (appended) texts.push(k);
       if (guarded) code = `if (nbits > ${off}) { ${code} } else t[${k}] = ${f.rest ? "''" : 'null'};`;
     } else {
       let value = `(${bitsExpr(off, f.bits)})`;

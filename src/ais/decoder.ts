@@ -218,6 +218,8 @@ export class AisDecoder {
   private readonly pending = new Map<string, Pending>();
   private readonly pool: Pending[] = [];
   private readonly fragScratch = new Uint8Array(MAX_LINE_BYTES);
+  /** Positions of the commas of the sentence being read. */
+  private readonly commaAt = new Int32Array(8);
   private readonly stationCache = new Map<number, string>();
 
   constructor(sink: MessageSink, opts: DecoderOptions = {}) {
@@ -606,25 +608,20 @@ export class AisDecoder {
     let k = p + 1;
     let commas = 0;
     const c1 = p + 6;
-    let c2 = -1, c3 = -1, c4 = -1, c5 = -1, c6 = -1, c7 = -1;
+    const at = this.commaAt;
     for (; k < end; k++) {
       const c = buf[k];
       if (c === STAR) break;
-      if (c < 32 || c > 126) {
+      if (c === COMMA) {
+        if (commas < 8) at[commas] = k;
+        commas++;
+      } else if (c < 32 || c > 126) {
         this.reject('binary_data', lineNo, `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`);
         return -1;
       }
       x ^= c;
-      if (c === COMMA) {
-        commas++;
-        if (commas === 2) c2 = k;
-        else if (commas === 3) c3 = k;
-        else if (commas === 4) c4 = k;
-        else if (commas === 5) c5 = k;
-        else if (commas === 6) c6 = k;
-        else if (commas === 7) c7 = k;
-      }
     }
+    const c2 = at[1], c3 = at[2], c4 = at[3], c5 = at[4], c6 = at[5], c7 = at[6];
     if (k + 3 > end || HEX[buf[k + 1]] < 0 || HEX[buf[k + 2]] < 0) {
       this.rejectLineBytes(buf, p, end, lineNo, 'malformed_sentence', 'no *hh checksum');
       return -1;
