@@ -1,0 +1,203 @@
+/**
+ * From the columnar positions of `ais/` to per-vessel tracks: rows grouped by
+ * vessel with a counting sort (linear in the number of positions), sorted by
+ * time within each vessel only where the input was not, then cleaned. The
+ * cleaning flags rather than deletes: invalid positions, duplicates and
+ * impossible jumps stay in the tracks with their flag, are counted, and are
+ * left out of the event logic.
+ */
+import type { PositionColumns, StaticReport } from '../ais/index.js';
+import { haversineM, knots } from './geo.js';
+import { DEFAULT_PARAMS, type TrackParams } from './params.js';
+import {
+  FLAG_DUPLICATE, FLAG_GOOD, FLAG_INVALID, FLAG_JUMP, FLAG_NO_TIME, type Tracks, type VesselInfo,
+} from './types.js';
+
+/** Shortest time step used to judge an implied speed: receive clocks jitter by seconds. */
+const MIN_SPEED_DT_MS = 10_000;
+
+export function buildTracks(
+  positions: PositionColumns,
+  statics: readonly StaticReport[] = [],
+  params: TrackParams = DEFAULT_PARAMS.tracks,
+): Tracks {
+  const n = positions.length;
+  // Distinct MMSIs, ascending.
+  const sortedMmsi = positions.mmsi.slice(0, n).sort();
+  let v = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || sortedMmsi[i] !== sortedMmsi[i - 1]) sortedMmsi[v++] = sortedMmsi[i];
+  const mmsi = sortedMmsi.slice(0, v);
+  const vessels = v;
+
+  // Vessel index of each row (binary search: no hashing, no allocation per row).
+  const vid = new Uint32Array(n);
+  const count = new Uint32Array(vessels + 1);
+  let lastM = -1;
+  let lastV = 0;
+  for (let i = 0; i < n; i++) {
+    const m = positions.mmsi[i];
+    if (m !== lastM) {
+      let lo = 0;
+      let hi = vessels - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (mmsi[mid] < m) lo = mid + 1;
+        else hi = mid;
+      }
+      lastM = m;
+      lastV = lo;
+    }
+    vid[i] = lastV;
+    count[lastV + 1]++;
+  }
+  const start = new Uint32Array(vessels + 1);
+  for (let k = 0; k < vessels; k++) start[k + 1] = start[k] + count[k + 1];
+  // Counting sort by vessel, stable: input order kept within a vessel.
+  const order = new Uint32Array(n);
+  const fill = start.slice(0, vessels);
+  for (let i = 0; i < n; i++) order[fill[vid[i]]++] = i;
+
+  // Within each vessel, sort by time where the input was out of order (NaN times last).
+  const t = positions.time;
+  for (let k = 0; k < vessels; k++) {
+    const a = start[k];
+    const b = start[k + 1];
+    let sorted = true;
+    for (let i = a + 1; i < b; i++) {
+      const ti = t[order[i]];
+      const tp = t[order[i - 1]];
+      if (ti < tp || (tp !== tp && ti === ti)) {
+        sorted = false;
+        break;
+      }
+    }
+    if (!sorted) {
+      const rows = Array.from(order.subarray(a, b));
+      rows.sort((x, y) => {
+        const tx = t[x];
+        const ty = t[y];
+        if (tx !== tx) return ty !== ty ? x - y : 1;
+        if (ty !== ty) return -1;
+        return tx - ty || x - y;
+      });
+      order.set(rows, a);
+    }
+  }
+
+  const tracks: Tracks = {
+    mmsi, start,
+    time: new Float64Array(n), lat: new Float64Array(n), lon: new Float64Array(n),
+    speed: new Float32Array(n), course: new Float32Array(n),
+    source: order, flag: new Uint8Array(n), segment: new Uint32Array(n),
+    vessels: vesselInfo(statics),
+    flagged: { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 },
+  };
+  for (let i = 0; i < n; i++) {
+    const r = order[i];
+    tracks.time[i] = t[r];
+    tracks.lat[i] = positions.lat[r];
+    tracks.lon[i] = positions.lon[r];
+    tracks.speed[i] = positions.speed[r];
+    tracks.course[i] = positions.course[r];
+  }
+  for (let k = 0; k < vessels; k++) cleanVessel(tracks, start[k], start[k + 1], params);
+  for (let i = 0; i < n; i++) tracks.flagged[tracks.flag[i] as 0 | 1 | 2 | 3 | 4]++;
+  return tracks;
+}
+
+/**
+ * Flags and segments of one vessel's rows [a, b). A report is a jump when
+ * it is a spike: impossible to reach from the last good report and from it
+ * to the next one, while the next one is reachable from the last good report
+ * (so a single spoofed or mis-decoded position is dropped, not the track
+ * after it). A first or last report that no neighbour confirms is a jump too.
+ */
+function cleanVessel(tr: Tracks, a: number, b: number, p: TrackParams): void {
+  const { time, lat, lon, flag, segment } = tr;
+  const max = p.maxImpliedSpeedKnots;
+  const speedBetween = (i: number, j: number): number =>
+    knots(haversineM(lat[i], lon[i], lat[j], lon[j]), Math.max(MIN_SPEED_DT_MS, Math.abs(time[j] - time[i])));
+  // Pass 1: invalid, no time, duplicates.
+  let prev = -1;
+  for (let i = a; i < b; i++) {
+    const la = lat[i];
+    const lo = lon[i];
+    if (!(la >= -90 && la <= 90 && lo >= -180 && lo <= 180)) flag[i] = FLAG_INVALID;
+    else if (time[i] !== time[i]) flag[i] = FLAG_NO_TIME;
+    else if (prev >= 0 && time[i] - time[prev] < p.duplicateWindowMs && la === lat[prev] && lo === lon[prev]) flag[i] = FLAG_DUPLICATE;
+    else {
+      flag[i] = FLAG_GOOD;
+      prev = i;
+    }
+  }
+  // Pass 2: spikes among the good rows.
+  const nextGood = (i: number): number => {
+    for (let j = i + 1; j < b; j++) if (flag[j] === FLAG_GOOD) return j;
+    return -1;
+  };
+  let last = -1;
+  for (let i = a; i < b; i++) {
+    if (flag[i] !== FLAG_GOOD) continue;
+    if (last < 0) {
+      // The first good report: a spike when the next two agree with each other but not with it.
+      const j = nextGood(i);
+      const k = j >= 0 ? nextGood(j) : -1;
+      if (j >= 0 && k >= 0 && time[j] - time[i] <= p.segmentGapMs && speedBetween(i, j) > max && speedBetween(j, k) <= max && speedBetween(i, k) > max) {
+        flag[i] = FLAG_JUMP;
+        continue;
+      }
+      last = i;
+      continue;
+    }
+    if (time[i] - time[last] > p.segmentGapMs || speedBetween(last, i) <= max) {
+      last = i;
+      continue;
+    }
+    const j = nextGood(i);
+    if (j < 0 || (speedBetween(last, j) <= max && speedBetween(i, j) > max) || time[j] - time[last] > p.segmentGapMs) {
+      flag[i] = FLAG_JUMP;
+      continue;
+    }
+    // Not a lone spike: the vessel really is elsewhere (or the earlier reports were wrong); keep it.
+    last = i;
+  }
+  // Segments: a new one after each silence longer than segmentGapMs between good reports.
+  let seg = 0;
+  last = -1;
+  for (let i = a; i < b; i++) {
+    if (flag[i] === FLAG_GOOD) {
+      if (last >= 0 && time[i] - time[last] > p.segmentGapMs) seg++;
+      last = i;
+    }
+    segment[i] = seg;
+  }
+}
+
+/** The latest static data per vessel; length and beam from the reference-point distances. */
+function vesselInfo(statics: readonly StaticReport[]): Map<number, VesselInfo> {
+  const out = new Map<number, VesselInfo>();
+  const sorted = [...statics].sort((x, y) => (x.time || 0) - (y.time || 0));
+  for (const s of sorted) {
+    const v = out.get(s.mmsi) ?? {
+      mmsi: s.mmsi, shipname: null, imo: null, callsign: null, shiptype: null, length: null, beam: null, destination: null,
+    };
+    if (s.shipname) v.shipname = s.shipname;
+    if (s.imo) v.imo = s.imo;
+    if (s.callsign) v.callsign = s.callsign;
+    if (s.shiptype) v.shiptype = s.shiptype;
+    if (s.destination) v.destination = s.destination;
+    const len = s.length ?? (s.to_bow && s.to_stern ? s.to_bow + s.to_stern : null);
+    const beam = s.width ?? (s.to_port && s.to_starboard ? s.to_port + s.to_starboard : null);
+    if (len) v.length = len;
+    if (beam) v.beam = beam;
+    out.set(s.mmsi, v);
+  }
+  return out;
+}
+
+/** Rows of vessel k that are good, as indexes into the tracks' columns. */
+export function goodRows(tr: Tracks, k: number): number[] {
+  const rows: number[] = [];
+  for (let i = tr.start[k]; i < tr.start[k + 1]; i++) if (tr.flag[i] === FLAG_GOOD) rows.push(i);
+  return rows;
+}

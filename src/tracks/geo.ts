@@ -1,0 +1,68 @@
+/**
+ * Geodesy on the sphere (R = 6,371,008.8 m): the distances every event
+ * threshold is measured with, and interpolation that takes the short way
+ * across the antimeridian.
+ */
+import { EARTH_RADIUS_M } from './params.js';
+
+const RAD = Math.PI / 180;
+const KNOT_MS = 1852 / 3600;
+
+/** Great-circle distance in metres (haversine). */
+export function haversineM(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const dLat = (lat2 - lat1) * RAD;
+  const dLon = (lon2 - lon1) * RAD;
+  const s1 = Math.sin(dLat / 2);
+  const s2 = Math.sin(dLon / 2);
+  const a = s1 * s1 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * s2 * s2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/** Speed in knots implied by covering `metres` in `ms`. */
+export function knots(metres: number, ms: number): number {
+  return ms > 0 ? metres / (ms / 1000) / KNOT_MS : Infinity;
+}
+
+/** Longitude difference b - a folded into (-180, 180]: the short way round. */
+export function lonDelta(a: number, b: number): number {
+  let d = b - a;
+  if (d > 180) d -= 360;
+  else if (d <= -180) d += 360;
+  return d;
+}
+
+/** Longitude folded into [-180, 180). */
+export function wrapLon(lon: number): number {
+  return ((((lon + 180) % 360) + 360) % 360) - 180;
+}
+
+/** Linear interpolation of a position at fraction f (0..1) from a to b, across the antimeridian the short way. */
+export function interpolateLon(lonA: number, lonB: number, f: number): number {
+  return wrapLon(lonA + lonDelta(lonA, lonB) * f);
+}
+
+/** Mean of longitudes that may straddle the antimeridian: averaged as offsets from the first. */
+export class LonMean {
+  private ref = NaN;
+  private sum = 0;
+  private n = 0;
+  add(lon: number, weight = 1): void {
+    if (this.n === 0) this.ref = lon;
+    this.sum += lonDelta(this.ref, lon) * weight;
+    this.n += weight;
+  }
+  get value(): number {
+    return this.n === 0 ? NaN : wrapLon(this.ref + this.sum / this.n);
+  }
+}
+
+/** Median of numbers (mean of the two middle values for an even count); NaN for none. Sorts `xs` in place. */
+export function median(xs: number[] | Float64Array): number {
+  const n = xs.length;
+  if (n === 0) return NaN;
+  const s = xs instanceof Float64Array ? xs.sort() : xs.sort((a, b) => a - b);
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/** Metres per degree of latitude on the sphere. */
+export const M_PER_DEG_LAT = (EARTH_RADIUS_M * Math.PI) / 180;

@@ -1,0 +1,111 @@
+/**
+ * Positions on a fixed time grid, as Global Fishing Watch does before taking
+ * distances: AIS reports come at irregular times, so each vessel's position
+ * is interpolated at every slot (multiples of `slotMs` since the epoch)
+ * that lies between two of its good reports at most `maxGapMs` apart. The
+ * result is ordered by slot, so that the vessels present at one instant are
+ * contiguous: that is what lets encounters be found slot by slot.
+ */
+import { haversineM, interpolateLon, knots } from './geo.js';
+import { FLAG_GOOD, type Tracks } from './types.js';
+
+export interface SlotGrid {
+  slotMs: number;
+  /** Slot number (time / slotMs) of the first slot. */
+  firstSlot: number;
+  slots: number;
+  /** Entries of slot s (0-based from firstSlot) are offsets[s] .. offsets[s + 1] - 1. */
+  offsets: Uint32Array;
+  /** Vessel index (into tracks.mmsi). */
+  vessel: Uint32Array;
+  lat: Float64Array;
+  lon: Float64Array;
+  /** Knots: interpolated SOG, or the speed implied by the two reports when they carry none. */
+  speed: Float32Array;
+  /** Track rows of the reports before and after the slot (the same row when the report is at the slot time). */
+  row0: Uint32Array;
+  row1: Uint32Array;
+}
+
+/**
+ * Calls `fn(vessel, slot, lat, lon, speed, row0, row1)` for every slot of the
+ * given vessels, in time order per vessel.
+ */
+function eachSlot(
+  tr: Tracks, vessels: ArrayLike<number>, slotMs: number, maxGapMs: number,
+  fn: (v: number, slot: number, lat: number, lon: number, speed: number, r0: number, r1: number) => void,
+): void {
+  const { time, lat, lon, speed, flag, start } = tr;
+  for (let q = 0; q < vessels.length; q++) {
+    const v = vessels[q];
+    let prev = -1;
+    const b = start[v + 1];
+    for (let i = start[v]; i < b; i++) {
+      if (flag[i] !== FLAG_GOOD) continue;
+      const t1 = time[i];
+      if (prev >= 0) {
+        const t0 = time[prev];
+        // Slots in (t0, t1): interpolated, when the reports are close enough in time.
+        if (t1 - t0 <= maxGapMs && t1 > t0) {
+          const span = t1 - t0;
+          let s = Math.floor(t0 / slotMs) + 1;
+          const s1 = Math.ceil(t1 / slotMs) - 1;
+          let sp = NaN;
+          const sa = speed[prev];
+          const sb = speed[i];
+          const implied = s <= s1 && (sa !== sa || sb !== sb) ? knots(haversineM(lat[prev], lon[prev], lat[i], lon[i]), span) : NaN;
+          for (; s <= s1; s++) {
+            const f = (s * slotMs - t0) / span;
+            if (sa === sa && sb === sb) sp = sa + (sb - sa) * f;
+            else if (sa === sa) sp = sa;
+            else if (sb === sb) sp = sb;
+            else sp = implied;
+            fn(v, s, lat[prev] + (lat[i] - lat[prev]) * f, interpolateLon(lon[prev], lon[i], f), sp, prev, i);
+          }
+        }
+      }
+      // A report exactly at a slot time gives that slot's position directly.
+      if (t1 % slotMs === 0 && (prev < 0 || time[prev] !== t1)) {
+        let sp = speed[i];
+        if (sp !== sp && prev >= 0 && t1 > time[prev]) sp = knots(haversineM(lat[prev], lon[prev], lat[i], lon[i]), t1 - time[prev]);
+        fn(v, t1 / slotMs, lat[i], lon[i], sp, i, i);
+      }
+      prev = i;
+    }
+  }
+}
+
+/** The grid of all (or the given) vessels. */
+export function resample(tr: Tracks, slotMs: number, maxGapMs: number, vessels?: ArrayLike<number>): SlotGrid {
+  const list = vessels ?? Uint32Array.from({ length: tr.mmsi.length }, (_, k) => k);
+  let first = Infinity;
+  let last = -Infinity;
+  let total = 0;
+  eachSlot(tr, list, slotMs, maxGapMs, (_v, s) => {
+    if (s < first) first = s;
+    if (s > last) last = s;
+    total++;
+  });
+  const slots = total ? last - first + 1 : 0;
+  const offsets = new Uint32Array(slots + 1);
+  if (total) eachSlot(tr, list, slotMs, maxGapMs, (_v, s) => offsets[s - first + 1]++);
+  for (let s = 0; s < slots; s++) offsets[s + 1] += offsets[s];
+  const grid: SlotGrid = {
+    slotMs, firstSlot: total ? first : 0, slots, offsets,
+    vessel: new Uint32Array(total), lat: new Float64Array(total), lon: new Float64Array(total),
+    speed: new Float32Array(total), row0: new Uint32Array(total), row1: new Uint32Array(total),
+  };
+  const fill = offsets.slice(0, Math.max(slots, 1));
+  if (total) {
+    eachSlot(tr, list, slotMs, maxGapMs, (v, s, la, lo, sp, r0, r1) => {
+      const k = fill[s - first]++;
+      grid.vessel[k] = v;
+      grid.lat[k] = la;
+      grid.lon[k] = lo;
+      grid.speed[k] = sp;
+      grid.row0[k] = r0;
+      grid.row1[k] = r1;
+    });
+  }
+  return grid;
+}
