@@ -198,3 +198,21 @@ test('resampling interpolates only across gaps of up to 1 h, the short way acros
   assert.equal(g.offsets[g.slots] - g.offsets[g.slots - 1], 1);
   for (let k = 1; k < 5; k++) assert.ok(Math.abs(g.lon[k]) >= 179.9, `lon ${g.lon[k]} took the long way`);
 });
+
+test('loitering: under 2 kn for 8 h far from shore is one event; near shore or for 3.5 h it is not', () => {
+  const drift = 0.5 * 1852 / 3600;
+  const cols = feed([
+    { mmsi: 31, t0: T0, t1: T0 + 8 * HOUR, every: 6 * MIN, at: (t) => offset(25, -60, drift * (t - T0) / 1000, 200), speed: 0.5 },
+    { mmsi: 32, t0: T0, t1: T0 + 210 * MIN, every: 6 * MIN, at: (t) => offset(26, -61, drift * (t - T0) / 1000, 200), speed: 0.5 },
+  ]);
+  let queries = 0;
+  const farShore = { distance: (_la: number, _lo: number, max = Infinity) => { queries++; return 400_000 > max ? Infinity : 400_000; } };
+  const { events } = findEvents(cols, [], { kinds: ['loitering'], shore: farShore });
+  assert.equal(events.length, 1);
+  assert.deepEqual(events[0].mmsi, [31]);
+  assert.equal(events[0].endMs - events[0].startMs, 8 * HOUR);
+  assert.equal(events[0].shore_distance_m, 400_000);
+  assert.ok(queries < 20, `${queries} shore queries for 2 drifting vessels: the cell cache should answer most`);
+  const nearShore = { distance: () => 15_000 };
+  assert.equal(findEvents(cols, [], { kinds: ['loitering'], shore: nearShore }).events.length, 0);
+});

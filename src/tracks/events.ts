@@ -9,7 +9,7 @@ import { buildTracks } from './build.js';
 import { findEncounters, pairRuns, type PortDistance } from './encounters.js';
 import { DEFAULT_PARAMS, type EventParams } from './params.js';
 import type { EventReport, TrackEvent, Tracks } from './types.js';
-import { darkPeriods, loitering, portVisits, type Polygons, type Shore } from './vessel-events.js';
+import { darkPeriods, loitering, portVisits, ShoreThreshold, type Polygons, type Shore } from './vessel-events.js';
 
 export interface EventOptions {
   params?: EventParams;
@@ -30,10 +30,11 @@ export function eventsOfTracks(tr: Tracks, opts: EventOptions = {}): TrackEvent[
   const p = opts.params ?? DEFAULT_PARAMS;
   const kinds = new Set(opts.kinds ?? ['port_visit', 'encounter', 'dark_period', 'loitering']);
   const events: TrackEvent[] = [];
+  const far = opts.shore ? new ShoreThreshold(opts.shore, p.loitering.minShoreDistanceM) : null;
   for (let v = 0; v < tr.mmsi.length; v++) {
     if (opts.ports && kinds.has('port_visit')) events.push(...portVisits(tr, v, opts.ports, p.portVisit));
     if (kinds.has('dark_period')) events.push(...darkPeriods(tr, v, p.dark, opts.zone));
-    if (opts.shore && kinds.has('loitering')) events.push(...loitering(tr, v, p.loitering, opts.shore, p.tracks.segmentGapMs));
+    if (opts.shore && far && kinds.has('loitering')) events.push(...loitering(tr, v, p.loitering, opts.shore, p.tracks.segmentGapMs, far));
   }
   if (kinds.has('encounter')) events.push(...findEncounters(tr, p.encounter, opts.ports));
   events.sort((a, b) => a.startMs - b.startMs || ORDER[a.kind] - ORDER[b.kind] || a.mmsi[0] - b.mmsi[0] || (a.mmsi[1] ?? 0) - (b.mmsi[1] ?? 0));

@@ -20,6 +20,37 @@ export interface Shore {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/**
+ * "At least `minM` from shore", answered per cell of a 0.05° grid where a
+ * whole cell is clearly on one side (one shore query at its centre, kept),
+ * and per point only in the cells the threshold crosses. Slow vessels sit
+ * in few cells, so a feed of millions of reports asks the index little.
+ */
+export class ShoreThreshold {
+  private readonly cells = new Map<number, number>();
+  private static readonly CELL = 0.05;
+  constructor(private readonly shore: Shore, private readonly minM: number) {}
+
+  isFar(lat: number, lon: number): boolean {
+    const c = ShoreThreshold.CELL;
+    const cy = Math.floor((lat + 90) / c);
+    const cx = Math.floor((lon + 180) / c);
+    const key = cy * 7200 + cx;
+    let state = this.cells.get(key);
+    if (state === undefined) {
+      const clat = (cy + 0.5) * c - 90;
+      const clon = (cx + 0.5) * c - 180;
+      // Half the cell's diagonal, in metres (its longitude side is the longer at the cell's low-latitude edge).
+      const half = 0.5 * Math.hypot(c * 111_195, c * 111_195 * Math.cos((Math.max(0, Math.abs(clat) - c) * Math.PI) / 180));
+      const d = this.shore.distance(clat, clon, this.minM + half);
+      state = d >= this.minM + half ? 1 : d <= this.minM - half ? 0 : 2;
+      this.cells.set(key, state);
+    }
+    if (state !== 2) return state === 1;
+    return this.shore.distance(lat, lon, this.minM) >= this.minM;
+  }
+}
+
 function good(tr: Tracks, v: number): number[] {
   const rows: number[] = [];
   for (let i = tr.start[v]; i < tr.start[v + 1]; i++) if (tr.flag[i] === FLAG_GOOD) rows.push(i);
@@ -125,7 +156,7 @@ function speedAt(tr: Tracks, prev: number, i: number): number {
  * a silence longer than the track's segment gap ends the run. Shore
  * distance is asked only for reports in slow runs already long enough.
  */
-export function loitering(tr: Tracks, v: number, p: LoiteringParams, shore: Shore, segmentGapMs: number): TrackEvent[] {
+export function loitering(tr: Tracks, v: number, p: LoiteringParams, shore: Shore, segmentGapMs: number, far = new ShoreThreshold(shore, p.minShoreDistanceM)): TrackEvent[] {
   const rows = good(tr, v);
   const { time, lat, lon } = tr;
   const out: TrackEvent[] = [];
@@ -176,8 +207,7 @@ export function loitering(tr: Tracks, v: number, p: LoiteringParams, shore: Shor
       part = [];
     };
     for (const i of r) {
-      const d = shore.distance(lat[i], lon[i], p.minShoreDistanceM);
-      if (d < p.minShoreDistanceM) {
+      if (!far.isFar(lat[i], lon[i])) {
         emit();
         continue;
       }
