@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAis } from './ais.js';
 import { registerScenario } from './scenario.js';
+import { registerTracks } from './tracks.js';
 import { UsageError } from './util.js';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerAis(program);
+  registerTracks(program);
   registerScenario(program);
   return program;
 }

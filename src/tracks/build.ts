@@ -124,7 +124,8 @@ function cleanVessel(tr: Tracks, a: number, b: number, p: TrackParams): void {
     const lo = lon[i];
     if (!(la >= -90 && la <= 90 && lo >= -180 && lo <= 180)) flag[i] = FLAG_INVALID;
     else if (time[i] !== time[i]) flag[i] = FLAG_NO_TIME;
-    else if (prev >= 0 && time[i] - time[prev] < p.duplicateWindowMs && la === lat[prev] && lo === lon[prev]) flag[i] = FLAG_DUPLICATE;
+    // The same instant again (a second receiver, or a contradicting copy): the first report stands.
+    else if (prev >= 0 && time[i] - time[prev] < p.duplicateWindowMs) flag[i] = FLAG_DUPLICATE;
     else {
       flag[i] = FLAG_GOOD;
       prev = i;

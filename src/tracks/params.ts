@@ -14,7 +14,7 @@ export interface TrackParams {
   segmentGapMs: number;
   /** Two reports implying a speed above this (knots) make a jump: the later one is flagged. */
   maxImpliedSpeedKnots: number;
-  /** Reports closer than this in time (ms) with the same position count as duplicates. */
+  /** A report less than this (ms) after the vessel's previous good one is a duplicate. */
   duplicateWindowMs: number;
 }
 

@@ -50,24 +50,26 @@ function eachSlot(
           const span = t1 - t0;
           let s = Math.floor(t0 / slotMs) + 1;
           const s1 = Math.ceil(t1 / slotMs) - 1;
-          let sp = NaN;
           const sa = speed[prev];
           const sb = speed[i];
-          const implied = s <= s1 && (sa !== sa || sb !== sb) ? knots(haversineM(lat[prev], lon[prev], lat[i], lon[i]), span) : NaN;
+          // Interpolated SOG when both reports carry one, else the speed the two reports imply.
+          const both = sa === sa && sb === sb;
+          const implied = s <= s1 && !both ? knots(haversineM(lat[prev], lon[prev], lat[i], lon[i]), span) : NaN;
           for (; s <= s1; s++) {
             const f = (s * slotMs - t0) / span;
-            if (sa === sa && sb === sb) sp = sa + (sb - sa) * f;
-            else if (sa === sa) sp = sa;
-            else if (sb === sb) sp = sb;
-            else sp = implied;
-            fn(v, s, lat[prev] + (lat[i] - lat[prev]) * f, interpolateLon(lon[prev], lon[i], f), sp, prev, i);
+            fn(v, s, lat[prev] + (lat[i] - lat[prev]) * f, interpolateLon(lon[prev], lon[i], f), both ? sa + (sb - sa) * f : implied, prev, i);
           }
         }
       }
-      // A report exactly at a slot time gives that slot's position directly.
+      // A report exactly at a slot time gives that slot's position directly; its speed is its SOG,
+      // or the speed implied towards the next report when that is within the interpolation gap.
       if (t1 % slotMs === 0 && (prev < 0 || time[prev] !== t1)) {
         let sp = speed[i];
-        if (sp !== sp && prev >= 0 && t1 > time[prev]) sp = knots(haversineM(lat[prev], lon[prev], lat[i], lon[i]), t1 - time[prev]);
+        if (sp !== sp) {
+          let j = i + 1;
+          while (j < b && flag[j] !== FLAG_GOOD) j++;
+          if (j < b && time[j] > t1 && time[j] - t1 <= maxGapMs) sp = knots(haversineM(lat[i], lon[i], lat[j], lon[j]), time[j] - t1);
+        }
         fn(v, t1 / slotMs, lat[i], lon[i], sp, i, i);
       }
       prev = i;

@@ -7,7 +7,7 @@
 export const POSITION_FLAGS = {
   0: 'good',
   1: 'invalid: no position, or latitude/longitude out of range',
-  2: 'duplicate: same vessel, time and position as the report before it',
+  2: 'duplicate: same vessel and time (within the duplicate window) as the report before it; the first stands',
   3: 'jump: implied speed from the last good report is impossible (spoofed or mis-decoded)',
   4: 'no time: the report carries no receive time',
 } as const;
@@ -76,8 +76,6 @@ export interface TrackEvent {
   port?: string;
   /** Port visits: whether the vessel left (exited and stayed out of every port for the grace period). */
   departed?: boolean;
-  /** Port visits that moved between polygons: every port, in order. */
-  ports?: string[];
   /** Encounters: median and least distance between the two vessels over the close slots, metres. */
   median_distance_m?: number;
   min_distance_m?: number;

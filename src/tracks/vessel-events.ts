@@ -58,54 +58,73 @@ function good(tr: Tracks, v: number): number[] {
 }
 
 /**
- * Port visits: from the first report inside a port polygon to the exit after
- * which the vessel is not back inside any port polygon within
- * `departureGraceMs` (moving between berths or polygons is one visit). The
- * visit is `departed` when such an exit was seen; otherwise the vessel was
- * still in port (or back within the grace period) when its reports end.
+ * Port visits: each stay inside a port polygon, from the first report inside
+ * to the exit (the first report after the last one inside). A vessel that
+ * leaves and is back inside the same polygon within `departureGraceMs` is on
+ * the same visit. The visit is `departed` when after its exit the vessel is
+ * not inside any port polygon for `departureGraceMs` (seen outside that long):
+ * a vessel shifting berth to another polygon has not departed; its next
+ * visit starts there. A visit whose vessel is still inside when its reports
+ * end has no exit: it ends at the last report and has not departed.
  */
 export function portVisits(tr: Tracks, v: number, ports: Polygons, p: PortVisitParams): TrackEvent[] {
   const rows = good(tr, v);
   const { time, lat, lon } = tr;
-  const events: TrackEvent[] = [];
-  let visit: { ports: string[]; first: number; lastInside: number; rows: number[]; lat: number; lon: LonMean; n: number } | null = null;
-  let exitRow = -1;
-  const close = (departed: boolean): void => {
-    if (!visit) return;
-    const endRow = departed ? exitRow : visit.lastInside;
-    const positions = departed ? [...visit.rows, exitRow] : visit.rows;
-    events.push({
-      kind: 'port_visit', mmsi: [tr.mmsi[v]], port: visit.ports[0],
-      start: iso(time[visit.first]), end: iso(time[endRow]), startMs: time[visit.first], endMs: time[endRow],
-      lat: visit.lat / visit.n, lon: visit.lon.value, departed,
-      ...(visit.ports.length > 1 ? { ports: visit.ports } : {}),
-      positions: positions.map((r) => tr.source[r]),
-    });
-    visit = null;
-    exitRow = -1;
-  };
-  for (const i of rows) {
-    const inside = ports.contains(lat[i], lon[i]);
-    if (inside >= 0) {
-      if (visit && exitRow >= 0 && time[i] - time[exitRow] > p.departureGraceMs) close(true);
-      if (!visit) visit = { ports: [], first: i, lastInside: i, rows: [], lat: 0, lon: new LonMean(), n: 0 };
-      const name = ports.name(inside);
-      if (!visit.ports.includes(name)) visit.ports.push(name);
-      visit.lastInside = i;
-      visit.rows.push(i);
-      visit.lat += lat[i];
-      visit.lon.add(lon[i]);
-      visit.n++;
-      exitRow = -1;
-    } else if (visit) {
-      if (exitRow < 0) exitRow = i;
-      else if (time[i] - time[exitRow] > p.departureGraceMs) close(true);
-    }
+  // Stints: maximal runs of consecutive reports inside one polygon.
+  const stints: { port: number; first: number; last: number; rows: number[] }[] = [];
+  const inside = rows.map((i) => ports.contains(lat[i], lon[i]));
+  for (let k = 0; k < rows.length; k++) {
+    const port = inside[k];
+    if (port < 0) continue;
+    const cur = stints[stints.length - 1];
+    if (cur && cur.port === port && (k === 0 || inside[k - 1] === port)) {
+      cur.last = k;
+      cur.rows.push(rows[k]);
+    } else stints.push({ port, first: k, last: k, rows: [rows[k]] });
   }
-  // Reports end: departed if it left and was seen outside for the whole grace period.
-  if (visit) {
-    const lastRow = rows[rows.length - 1];
-    close(exitRow >= 0 && time[lastRow] - time[exitRow] >= p.departureGraceMs);
+  // The same polygon again within the grace period: the same visit.
+  const visits: typeof stints = [];
+  for (const st of stints) {
+    const prev = visits[visits.length - 1];
+    if (prev && prev.port === st.port && prev.last + 1 < rows.length
+      && time[rows[st.first]] - time[rows[prev.last + 1]] <= p.departureGraceMs
+      && !inside.slice(prev.last + 1, st.first).some((x) => x >= 0)) {
+      prev.last = st.last;
+      prev.rows.push(...st.rows);
+    } else visits.push({ ...st, rows: [...st.rows] });
+  }
+  const events: TrackEvent[] = [];
+  for (const vis of visits) {
+    const exitK = vis.last + 1 < rows.length ? vis.last + 1 : -1;
+    let departed = false;
+    if (exitK >= 0) {
+      const exitT = time[rows[exitK]];
+      let back = false;
+      let seenUntil = exitT;
+      for (let k = exitK; k < rows.length && time[rows[k]] - exitT <= p.departureGraceMs; k++) {
+        if (inside[k] >= 0) {
+          back = true;
+          break;
+        }
+        seenUntil = time[rows[k]];
+      }
+      // Departed: not back in any port within the grace period, and seen (or still reporting) beyond it.
+      departed = !back && (seenUntil - exitT >= p.departureGraceMs || time[rows[rows.length - 1]] - exitT > p.departureGraceMs);
+    }
+    const first = rows[vis.first];
+    const end = exitK >= 0 ? rows[exitK] : rows[vis.last];
+    const lonMean = new LonMean();
+    let latSum = 0;
+    for (const i of vis.rows) {
+      latSum += lat[i];
+      lonMean.add(lon[i]);
+    }
+    events.push({
+      kind: 'port_visit', mmsi: [tr.mmsi[v]], port: ports.name(vis.port),
+      start: iso(time[first]), end: iso(time[end]), startMs: time[first], endMs: time[end],
+      lat: latSum / vis.rows.length, lon: lonMean.value, departed,
+      positions: (exitK >= 0 ? [...vis.rows, rows[exitK]] : vis.rows).map((r) => tr.source[r]),
+    });
   }
   return events;
 }
