@@ -22,33 +22,61 @@ export function buildTracks(
   params: TrackParams = DEFAULT_PARAMS.tracks,
 ): Tracks {
   const n = positions.length;
-  // Distinct MMSIs, ascending.
-  const sortedMmsi = positions.mmsi.slice(0, n).sort();
-  let v = 0;
-  for (let i = 0; i < n; i++) if (i === 0 || sortedMmsi[i] !== sortedMmsi[i - 1]) sortedMmsi[v++] = sortedMmsi[i];
-  const mmsi = sortedMmsi.slice(0, v);
-  const vessels = v;
-
-  // Vessel index of each row (binary search: no hashing, no allocation per row).
+  // Vessel of each row: an open-addressing hash of MMSIs (first-seen ids), then renumbered in MMSI order.
+  let cap = 1024;
+  let keys = new Int32Array(cap).fill(-1);
+  let ids = new Uint32Array(cap);
+  const seen: number[] = [];
   const vid = new Uint32Array(n);
-  const count = new Uint32Array(vessels + 1);
+  const col = positions.mmsi;
   let lastM = -1;
   let lastV = 0;
   for (let i = 0; i < n; i++) {
-    const m = positions.mmsi[i];
+    const m = col[i];
     if (m !== lastM) {
-      let lo = 0;
-      let hi = vessels - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (mmsi[mid] < m) lo = mid + 1;
-        else hi = mid;
+      let h = Math.imul(m, 0x9e3779b1) >>> (32 - Math.log2(cap));
+      while (keys[h] !== -1 && keys[h] !== m) h = (h + 1) & (cap - 1);
+      if (keys[h] === -1) {
+        keys[h] = m;
+        ids[h] = seen.length;
+        seen.push(m);
+        if (seen.length * 2 > cap) {
+          // Grow and rehash.
+          const oldKeys = keys;
+          const oldIds = ids;
+          cap *= 4;
+          keys = new Int32Array(cap).fill(-1);
+          ids = new Uint32Array(cap);
+          for (let k = 0; k < oldKeys.length; k++) {
+            if (oldKeys[k] === -1) continue;
+            let g = Math.imul(oldKeys[k], 0x9e3779b1) >>> (32 - Math.log2(cap));
+            while (keys[g] !== -1) g = (g + 1) & (cap - 1);
+            keys[g] = oldKeys[k];
+            ids[g] = oldIds[k];
+          }
+          h = Math.imul(m, 0x9e3779b1) >>> (32 - Math.log2(cap));
+          while (keys[h] !== m) h = (h + 1) & (cap - 1);
+        }
       }
       lastM = m;
-      lastV = lo;
+      lastV = ids[h];
     }
     vid[i] = lastV;
-    count[lastV + 1]++;
+  }
+  const vessels = seen.length;
+  const mmsi = Uint32Array.from(seen).sort();
+  // First-seen id -> rank in MMSI order.
+  const rank = new Uint32Array(vessels);
+  {
+    const byId = Uint32Array.from(seen);
+    const order = Array.from({ length: vessels }, (_, k) => k).sort((x, y) => byId[x] - byId[y]);
+    order.forEach((id, r) => (rank[id] = r));
+  }
+  const count = new Uint32Array(vessels + 1);
+  for (let i = 0; i < n; i++) {
+    const v = rank[vid[i]];
+    vid[i] = v;
+    count[v + 1]++;
   }
   const start = new Uint32Array(vessels + 1);
   for (let k = 0; k < vessels; k++) start[k + 1] = start[k] + count[k + 1];

@@ -242,6 +242,21 @@ interface RunDetail {
   rows: number[];
 }
 
+/** Mean position of the two vessels over a run. */
+function runMean(grid: SlotGrid, a: number, b: number, first: number, last: number): [number, number] {
+  let latSum = 0;
+  const lon = new LonMean();
+  for (let slot = first; slot <= last; slot++) {
+    const s = slot - grid.firstSlot;
+    const ia = entryOf(grid, s, a);
+    const ib = entryOf(grid, s, b);
+    latSum += grid.lat[ia] + grid.lat[ib];
+    lon.add(grid.lon[ia]);
+    lon.add(grid.lon[ib]);
+  }
+  return [latSum / (2 * (last - first + 1)), lon.value];
+}
+
 /** Distances, speeds, mean position and supporting rows of one run, read back from the grid. */
 function runDetail(grid: SlotGrid, a: number, b: number, first: number, last: number): RunDetail {
   const dist: number[] = [];
@@ -275,9 +290,14 @@ export function findEncounters(tr: Tracks, p: EncounterParams, ports?: PortDista
   for (let k = 0; k < runs.length; k++) {
     const key = runs.key[k];
     const a = Math.floor(key / vessels);
-    const r = runDetail(g, a, key - a * vessels, runs.first[k], runs.last[k]);
+    const b = key - a * vessels;
+    // The port rule first: it needs only the mean position, and rules out most long runs (anchorages).
+    if (ports && p.minPortDistanceM > 0) {
+      const [lat, lon] = runMean(g, a, b, runs.first[k], runs.last[k]);
+      if (ports.distance(lat, lon, p.minPortDistanceM) < p.minPortDistanceM) continue;
+    }
+    const r = runDetail(g, a, b, runs.first[k], runs.last[k]);
     if (!(median(r.speedA) < p.maxMedianSpeedKnots && median(r.speedB) < p.maxMedianSpeedKnots)) continue;
-    if (ports && p.minPortDistanceM > 0 && ports.distance(r.lat, r.lon, p.minPortDistanceM) < p.minPortDistanceM) continue;
     candidates.push(r);
   }
   // Merge encounters of the same pair less than mergeGapMs apart.
