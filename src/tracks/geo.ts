@@ -33,6 +33,7 @@ export function lonDelta(a: number, b: number): number {
 
 /** Longitude folded into [-180, 180). */
 export function wrapLon(lon: number): number {
+  if (lon >= -180 && lon < 180) return lon;
   return ((((lon + 180) % 360) + 360) % 360) - 180;
 }
 

@@ -23,6 +23,9 @@
 import { readFile } from 'node:fs/promises';
 import Flatbush from 'flatbush';
 import { EARTH_RADIUS_M } from './params.js';
+import { haversineM, wrapLon } from './geo.js';
+
+export { haversineM, wrapLon };
 
 const DEG = Math.PI / 180;
 
@@ -353,20 +356,6 @@ export async function readPolygons(path: string, opts: ParseOptions = {}): Promi
 }
 
 /* ------------------------------------------------------------------ spherical geometry */
-
-/** Longitude brought into [-180, 180). */
-export function wrapLon(lon: number): number {
-  if (lon >= -180 && lon < 180) return lon;
-  return ((((lon + 180) % 360) + 360) % 360) - 180;
-}
-
-/** Haversine distance in metres (R = EARTH_RADIUS_M). */
-export function haversineM(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const dLat = (lat2 - lat1) * DEG;
-  const dLon = (lon2 - lon1) * DEG;
-  const s = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * DEG) * Math.cos(lat2 * DEG) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(s)));
-}
 
 /** Squared chord (on the unit sphere) of an arc of `m` metres; 4 (the diameter squared) from half the circumference on. */
 export function metresToChord2(m: number): number {
