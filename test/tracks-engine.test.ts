@@ -215,3 +215,57 @@ test('loitering: under 2 kn for 8 h far from shore is one event; near shore or f
   const nearShore = { distance: () => 15_000 };
   assert.equal(findEvents(cols, [], { kinds: ['loitering'], shore: nearShore }).events.length, 0);
 });
+
+test('encounters equal a brute-force reference on random traffic (12,000 positions)', async () => {
+  const { randomTraffic } = await import('../src/scenario/traffic.js');
+  const p = DEFAULT_PARAMS.encounter;
+  for (const seed of [1, 2, 3]) {
+    const cols = randomTraffic(seed, { vessels: 40, positions: 12_000, hours: 24, bbox: [-60.03, 24.97, -59.97, 25.03] });
+    const tracks = buildTracks(cols);
+    const fast = findEncounters(tracks, p);
+    // Reference: every pair at every slot, straight from the definition.
+    const grid = resample(tracks, p.slotMs, p.maxInterpolationGapMs);
+    const at = new Map<string, { lat: number; lon: number; speed: number }>();
+    for (let s = 0; s < grid.slots; s++) {
+      for (let i = grid.offsets[s]; i < grid.offsets[s + 1]; i++) at.set(`${grid.firstSlot + s}:${grid.vessel[i]}`, { lat: grid.lat[i], lon: grid.lon[i], speed: grid.speed[i] });
+    }
+    const V = tracks.mmsi.length;
+    const ref: { a: number; b: number; first: number; last: number }[] = [];
+    for (let a = 0; a < V; a++) {
+      for (let b = a + 1; b < V; b++) {
+        let run: { first: number; last: number; sa: number[]; sb: number[] } | null = null;
+        const close = (): void => {
+          if (run && run.last - run.first + 1 >= 12) {
+            const med = (x: number[]): number => { const y = x.filter((v) => v === v).sort((m, n) => m - n); return y.length % 2 ? y[(y.length - 1) / 2] : (y[y.length / 2 - 1] + y[y.length / 2]) / 2; };
+            if (med(run.sa) < 2 && med(run.sb) < 2) ref.push({ a, b, first: run.first, last: run.last });
+          }
+          run = null;
+        };
+        for (let s = grid.firstSlot; s < grid.firstSlot + grid.slots; s++) {
+          const x = at.get(`${s}:${a}`);
+          const y = at.get(`${s}:${b}`);
+          if (x && y && haversineM(x.lat, x.lon, y.lat, y.lon) <= 500) {
+            run ??= { first: s, last: s, sa: [], sb: [] };
+            run.last = s;
+            run.sa.push(x.speed);
+            run.sb.push(y.speed);
+          } else close();
+        }
+        close();
+      }
+    }
+    // Merge as the definition says: same pair, less than 4 h apart.
+    const merged: { a: number; b: number; first: number; last: number }[] = [];
+    for (const r of ref) {
+      const m = merged[merged.length - 1];
+      if (m && m.a === r.a && m.b === r.b && (r.first - m.last) * p.slotMs < p.mergeGapMs) m.last = r.last;
+      else merged.push({ ...r });
+    }
+    const key = (a: number, b: number, s: number, e: number): string => `${a}/${b} ${s}..${e}`;
+    assert.ok(merged.length >= 3, `seed ${seed}: only ${merged.length} encounters to compare`);
+    assert.deepEqual(
+      fast.map((e) => key(e.mmsi[0], e.mmsi[1], e.startMs, e.endMs)).sort(),
+      merged.map((r) => key(tracks.mmsi[r.a], tracks.mmsi[r.b], r.first * p.slotMs, r.last * p.slotMs)).sort(),
+    );
+  }
+});
