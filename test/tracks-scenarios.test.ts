@@ -53,3 +53,16 @@ for (const name of trafficScenarioNames()) {
     assert.equal(jumps, s.expectedFlags.length, `${name}: jump flags`);
   });
 }
+
+test('both cores: the worker-thread path gives exactly the events of the one-core path', async () => {
+  const { eventsOfTracksParallel } = await import('../src/tracks/index.js');
+  for (const name of ['port-visit', 'dark', 'loitering', 'chain']) {
+    const s = trafficScenario(name);
+    const batch = decodeBatchBuffer(Buffer.from(s.nmea));
+    const one = buildTracks(batch.positions, batch.statics);
+    const two = buildTracks(batch.positions, batch.statics, undefined, { shared: true });
+    const ports = s.ports.features.length ? new PolygonIndex(parsePolygons(JSON.stringify(s.ports), 'ports.geojson', { requireName: true })) : null;
+    const zone = s.zone.features.length ? new PolygonIndex(parsePolygons(JSON.stringify(s.zone), 'zone.geojson')) : null;
+    assert.deepEqual(await eventsOfTracksParallel(two, { ports, zone, shore }), eventsOfTracks(one, { ports, zone, shore }), name);
+  }
+});

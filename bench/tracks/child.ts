@@ -8,9 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { decodeBatchFiles } from '../../src/ais/index.js';
 import { generateFeed } from '../../src/scenario/feed.js';
-import { buildTracks, eventsOfTracks, findEncounters, DEFAULT_PARAMS, type TrackEvent } from '../../src/tracks/index.js';
+import { buildTracks, eventsOfTracksParallel, findEncounters, DEFAULT_PARAMS, type TrackEvent } from '../../src/tracks/index.js';
 import { parsePolygons, PolygonIndex } from '../../src/tracks/geography.js';
-import { ShoreDistance } from '../../src/tracks/shore.js';
 
 function kinds(events: TrackEvent[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -27,12 +26,12 @@ async function main(): Promise<void> {
     const feed = generateFeed({ positions: n, vessels, days, seed });
     const genS = (performance.now() - t0) / 1000;
     const ports = new PolygonIndex(parsePolygons(JSON.stringify(feed.manifest.ports), 'feed-ports.geojson', { requireName: true }));
-    const shore = ShoreDistance.load();
     const rssBefore = mib();
     const t1 = performance.now();
-    const tracks = buildTracks(feed.columns, []);
+    const tracks = buildTracks(feed.columns, [], undefined, { shared: true });
     const t2 = performance.now();
-    const events = eventsOfTracks(tracks, { ports, shore });
+    // Both cores: per-vessel events (with the shore index, built in the worker) beside the encounters.
+    const events = await eventsOfTracksParallel(tracks, { ports, shore: true });
     const t3 = performance.now();
     const planted = feed.manifest.planted.encounters;
     const found = planted.filter((p) => events.some((e) => e.kind === 'encounter' && e.mmsi[0] === Math.min(...p.mmsi) && e.mmsi[1] === Math.max(...p.mmsi)));

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { decodeBatchFiles } from '../ais/index.js';
 import {
-  buildTracks, eventsOfTracks, rendezvous, withParams, type EventKind, type TrackEvent,
+  buildTracks, eventsOfTracks, eventsOfTracksParallel, rendezvous, withParams, type EventKind, type TrackEvent,
 } from '../tracks/index.js';
 import { eventJson, toCsv, toGeoJson, toKml } from '../tracks/formats.js';
 import { GeographyError, PolygonIndex, readPolygons } from '../tracks/geography.js';
@@ -23,12 +23,15 @@ async function polygons(path: string | undefined, requireName: boolean): Promise
   }
 }
 
+/** Feeds this large get the second core (worker thread) for the per-vessel events. */
+const PARALLEL_FROM_POSITIONS = 200_000;
+
 async function loadFeed(files: string[]): Promise<ReturnType<typeof buildTracks>> {
   const batch = await decodeBatchFiles(files);
   if (batch.positions.length === 0) {
     throw new UsageError(`${files.join(', ')}: no position reports (${batch.stats.messages} messages, ${Object.values(batch.stats.rejected).reduce((a, b) => a + (b ?? 0), 0)} lines rejected)`);
   }
-  return buildTracks(batch.positions, batch.statics);
+  return buildTracks(batch.positions, batch.statics, undefined, { shared: batch.positions.length >= PARALLEL_FROM_POSITIONS });
 }
 
 function parseTime(s: string, what: string): number {
@@ -68,8 +71,10 @@ export function registerTracks(program: Command): void {
       const ports = await polygons(o.ports, true);
       const zone = await polygons(o.zone, false);
       const tr = await loadFeed(files);
-      const shore = kinds.includes('loitering') ? ShoreDistance.load() : null;
-      const events = eventsOfTracks(tr, { params, ports, zone, shore, kinds: kinds as EventKind[] });
+      const wantShore = kinds.includes('loitering');
+      const events = tr.time.buffer instanceof SharedArrayBuffer
+        ? await eventsOfTracksParallel(tr, { params, ports, zone, shore: wantShore, kinds: kinds as EventKind[] })
+        : eventsOfTracks(tr, { params, ports, zone, shore: wantShore ? ShoreDistance.load() : null, kinds: kinds as EventKind[] });
       let text: string;
       if (format === 'geojson') text = toGeoJson(tr, events);
       else if (format === 'kml') text = toKml(tr, events);

@@ -16,11 +16,20 @@ import {
 /** Shortest time step used to judge an implied speed: receive clocks jitter by seconds. */
 const MIN_SPEED_DT_MS = 10_000;
 
+/** A typed array of `n` elements, on a SharedArrayBuffer when the tracks are to be read by worker threads too. */
+function alloc<T extends Float64Array | Float32Array | Uint32Array | Uint8Array>(
+  C: { new (n: number): T; new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number, shared: boolean,
+): T {
+  return shared && n > 0 ? new C(new SharedArrayBuffer(n * C.BYTES_PER_ELEMENT)) : new C(n);
+}
+
 export function buildTracks(
   positions: PositionColumns,
   statics: readonly StaticReport[] = [],
   params: TrackParams = DEFAULT_PARAMS.tracks,
+  opts: { shared?: boolean } = {},
 ): Tracks {
+  const shared = opts.shared ?? false;
   const n = positions.length;
   // Vessel of each row: an open-addressing hash of MMSIs (first-seen ids), then renumbered in MMSI order.
   let cap = 1024;
@@ -78,10 +87,10 @@ export function buildTracks(
     vid[i] = v;
     count[v + 1]++;
   }
-  const start = new Uint32Array(vessels + 1);
+  const start = alloc(Uint32Array, vessels + 1, shared);
   for (let k = 0; k < vessels; k++) start[k + 1] = start[k] + count[k + 1];
   // Counting sort by vessel, stable: input order kept within a vessel.
-  const order = new Uint32Array(n);
+  const order = alloc(Uint32Array, n, shared);
   const fill = start.slice(0, vessels);
   for (let i = 0; i < n; i++) order[fill[vid[i]]++] = i;
 
@@ -112,11 +121,13 @@ export function buildTracks(
     }
   }
 
+  const mmsiOut = alloc(Uint32Array, vessels, shared);
+  mmsiOut.set(mmsi);
   const tracks: Tracks = {
-    mmsi, start,
-    time: new Float64Array(n), lat: new Float64Array(n), lon: new Float64Array(n),
-    speed: new Float32Array(n), course: new Float32Array(n),
-    source: order, flag: new Uint8Array(n), segment: new Uint32Array(n),
+    mmsi: mmsiOut, start,
+    time: alloc(Float64Array, n, shared), lat: alloc(Float64Array, n, shared), lon: alloc(Float64Array, n, shared),
+    speed: alloc(Float32Array, n, shared), course: alloc(Float32Array, n, shared),
+    source: order, flag: alloc(Uint8Array, n, shared), segment: alloc(Uint32Array, n, shared),
     vessels: vesselInfo(statics),
     flagged: { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 },
   };

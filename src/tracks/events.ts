@@ -4,12 +4,15 @@
  * grid. The rendezvous query for given pairs lives here too: the
  * verification calls it to corroborate inspections.
  */
+import { Worker } from 'node:worker_threads';
 import type { PositionColumns, StaticReport } from '../ais/index.js';
+import type { PolygonIndex } from './geography.js';
+import type { VesselEventsJob } from './worker.js';
 import { buildTracks } from './build.js';
 import { findEncounters, pairRuns, type PortDistance } from './encounters.js';
 import { DEFAULT_PARAMS, type EventParams } from './params.js';
-import type { EventReport, TrackEvent, Tracks } from './types.js';
-import { darkPeriods, loitering, portVisits, ShoreThreshold, type Polygons, type Shore } from './vessel-events.js';
+import type { EventKind, EventReport, TrackEvent, Tracks } from './types.js';
+import { vesselEvents, type Polygons, type Shore } from './vessel-events.js';
 
 export interface EventOptions {
   params?: EventParams;
@@ -25,20 +28,55 @@ export interface EventOptions {
 
 const ORDER: Record<TrackEvent['kind'], number> = { port_visit: 0, encounter: 1, rendezvous: 2, dark_period: 3, loitering: 4 };
 
+function sortEvents(events: TrackEvent[]): TrackEvent[] {
+  return events.sort((a, b) => a.startMs - b.startMs || ORDER[a.kind] - ORDER[b.kind] || a.mmsi[0] - b.mmsi[0] || (a.mmsi[1] ?? 0) - (b.mmsi[1] ?? 0));
+}
+
+/**
+ * The same events on both cores: the per-vessel events in a worker thread
+ * (reading the track columns in shared memory: build the tracks with
+ * `{ shared: true }`, or they are copied), encounters here. Ports and zone
+ * must be PolygonIndex (they travel as one buffer); the shore index is
+ * rebuilt in the worker. The result equals `eventsOfTracks`.
+ */
+export async function eventsOfTracksParallel(
+  tr: Tracks,
+  opts: Omit<EventOptions, 'shore'> & { ports?: PolygonIndex | null; zone?: PolygonIndex | null; shore?: Shore | boolean | null } = {},
+): Promise<TrackEvent[]> {
+  const p = opts.params ?? DEFAULT_PARAMS;
+  const kinds: EventKind[] = [...(opts.kinds ?? ['port_visit', 'encounter', 'dark_period', 'loitering'])];
+  const job: VesselEventsJob = {
+    columns: {
+      mmsi: tr.mmsi, start: tr.start, time: tr.time, lat: tr.lat, lon: tr.lon, speed: tr.speed, course: tr.course,
+      source: tr.source, flag: tr.flag, segment: tr.segment,
+    },
+    ports: opts.ports ? opts.ports.toBuffer() : null,
+    zone: opts.zone ? opts.zone.toBuffer() : null,
+    shore: !!opts.shore,
+    params: p,
+    kinds: kinds.filter((k) => k !== 'encounter'),
+  };
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: job });
+  const perVessel = new Promise<TrackEvent[]>((resolve, reject) => {
+    worker.once('message', (m: TrackEvent[]) => resolve(m));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`tracks worker stopped with exit code ${code}`));
+    });
+  });
+  const encounters = kinds.includes('encounter') ? findEncounters(tr, p.encounter, opts.ports) : [];
+  const events = [...(await perVessel), ...encounters];
+  await worker.terminate();
+  return sortEvents(events);
+}
+
 /** Events of tracks already built. */
 export function eventsOfTracks(tr: Tracks, opts: EventOptions = {}): TrackEvent[] {
   const p = opts.params ?? DEFAULT_PARAMS;
-  const kinds = new Set(opts.kinds ?? ['port_visit', 'encounter', 'dark_period', 'loitering']);
-  const events: TrackEvent[] = [];
-  const far = opts.shore ? new ShoreThreshold(opts.shore, p.loitering.minShoreDistanceM) : null;
-  for (let v = 0; v < tr.mmsi.length; v++) {
-    if (opts.ports && kinds.has('port_visit')) events.push(...portVisits(tr, v, opts.ports, p.portVisit));
-    if (kinds.has('dark_period')) events.push(...darkPeriods(tr, v, p.dark, opts.zone));
-    if (opts.shore && far && kinds.has('loitering')) events.push(...loitering(tr, v, p.loitering, opts.shore, p.tracks.segmentGapMs, far));
-  }
+  const kinds = new Set<EventKind>(opts.kinds ?? ['port_visit', 'encounter', 'dark_period', 'loitering']);
+  const events = vesselEvents(tr, { params: p, kinds: [...kinds], ports: opts.ports ?? null, zone: opts.zone ?? null, shore: opts.shore ?? null });
   if (kinds.has('encounter')) events.push(...findEncounters(tr, p.encounter, opts.ports));
-  events.sort((a, b) => a.startMs - b.startMs || ORDER[a.kind] - ORDER[b.kind] || a.mmsi[0] - b.mmsi[0] || (a.mmsi[1] ?? 0) - (b.mmsi[1] ?? 0));
-  return events;
+  return sortEvents(events);
 }
 
 /** From the columnar positions of `ais/` to the event list. */

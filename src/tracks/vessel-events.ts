@@ -3,8 +3,8 @@
  * Each walks the vessel's good reports once, in time order.
  */
 import { haversineM, knots, LonMean, median } from './geo.js';
-import type { DarkParams, LoiteringParams, PortVisitParams } from './params.js';
-import { FLAG_GOOD, type TrackEvent, type Tracks } from './types.js';
+import type { DarkParams, EventParams, LoiteringParams, PortVisitParams } from './params.js';
+import { FLAG_GOOD, type EventKind, type TrackEvent, type Tracks } from './types.js';
 
 /** Port or zone polygons, as `geography.ts`'s PolygonIndex provides them. */
 export interface Polygons {
@@ -233,6 +233,22 @@ export function loitering(tr: Tracks, v: number, p: LoiteringParams, shore: Shor
       part.push(i);
     }
     emit();
+  }
+  return out;
+}
+
+/** Port visits, dark periods and loitering of every vessel, in vessel order. */
+export function vesselEvents(tr: Tracks, o: {
+  params: EventParams; kinds: readonly EventKind[]; ports?: Polygons | null; zone?: Polygons | null; shore?: Shore | null;
+}): TrackEvent[] {
+  const p = o.params;
+  const kinds = new Set(o.kinds);
+  const out: TrackEvent[] = [];
+  const far = o.shore ? new ShoreThreshold(o.shore, p.loitering.minShoreDistanceM) : null;
+  for (let v = 0; v < tr.mmsi.length; v++) {
+    if (o.ports && kinds.has('port_visit')) out.push(...portVisits(tr, v, o.ports, p.portVisit));
+    if (kinds.has('dark_period')) out.push(...darkPeriods(tr, v, p.dark, o.zone));
+    if (o.shore && far && kinds.has('loitering')) out.push(...loitering(tr, v, p.loitering, o.shore, p.tracks.segmentGapMs, far));
   }
   return out;
 }
