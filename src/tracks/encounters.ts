@@ -79,20 +79,18 @@ class CellHash {
   }
 }
 
-/** Cells per turn of longitude at the equator, for a cell of `sizeDeg`. */
-function lonCells(sizeDeg: number): number {
-  return Math.ceil(360 / sizeDeg);
-}
 
 /**
  * Every pair of vessels within `maxDistanceM` at each slot of the grid, slot
  * by slot in time order.
  */
 export function closePairs(grid: SlotGrid, maxDistanceM: number, visit: CloseSlotVisitor, endSlot?: (slot: number) => void): void {
+  // Cells are maxDistanceM tall; their width in longitude is chosen per slot so that it is at least
+  // maxDistanceM at the slot's highest latitude: then a close pair is always in the same or adjacent cells.
   const sizeDeg = maxDistanceM / M_PER_DEG_LAT;
-  const nLon = lonCells(sizeDeg);
   const hash = new CellHash(1024);
-  let cellLatBuf = new Int32Array(1024);
+  let cellY = new Int32Array(1024);
+  let cellX = new Int32Array(1024);
   for (let s = 0; s < grid.slots; s++) {
     const a = grid.offsets[s];
     const b = grid.offsets[s + 1];
@@ -101,30 +99,42 @@ export function closePairs(grid: SlotGrid, maxDistanceM: number, visit: CloseSlo
       endSlot?.(grid.firstSlot + s);
       continue;
     }
+    let maxLat = 0;
+    for (let i = a; i < b; i++) {
+      const l = Math.abs(grid.lat[i]);
+      if (l > maxLat) maxLat = l;
+    }
+    const cosLat = Math.cos((Math.min(89.99, maxLat + sizeDeg) * Math.PI) / 180);
+    // Within a degree of a pole, a close pair may sit on opposite meridians: one column for all longitudes.
+    const nLon = maxLat > 89 ? 1 : Math.max(1, Math.floor((360 * cosLat) / sizeDeg));
+    const widthDeg = 360 / nLon;
     hash.reset(m);
-    if (cellLatBuf.length < m) cellLatBuf = new Int32Array(m * 2);
+    if (cellY.length < m) {
+      cellY = new Int32Array(m * 2);
+      cellX = new Int32Array(m * 2);
+    }
     for (let k = 0; k < m; k++) {
       const i = a + k;
       const cy = Math.floor((grid.lat[i] + 90) / sizeDeg);
-      const cx = Math.floor((grid.lon[i] + 180) / sizeDeg) % nLon;
-      cellLatBuf[k] = cy;
+      const cx = Math.floor((grid.lon[i] + 180) / widthDeg) % nLon;
+      cellY[k] = cy;
+      cellX[k] = cx;
       hash.insert(cy * nLon + cx, k);
     }
     const slot = grid.firstSlot + s;
+    // Adjacent columns, wrapping at the antimeridian; fewer when the whole circle has under 3 cells.
+    const xs = nLon >= 3 ? 3 : nLon;
     for (let k = 0; k < m; k++) {
       const i = a + k;
       const lat = grid.lat[i];
       const lon = grid.lon[i];
-      const cy = cellLatBuf[k];
-      const cx = Math.floor((lon + 180) / sizeDeg) % nLon;
-      // Longitude cells to scan: a degree of longitude shrinks with cos(latitude).
-      const cosLat = Math.cos((Math.min(89.9, Math.abs(lat) + 2 * sizeDeg) * Math.PI) / 180);
-      const span = Math.min(Math.ceil(nLon / 2), Math.ceil(1 / cosLat));
+      const cy = cellY[k];
+      const cx = cellX[k];
       for (let dy = -1; dy <= 1; dy++) {
         const y = cy + dy;
         if (y < 0) continue;
-        for (let dx = -span; dx <= span; dx++) {
-          const x = (((cx + dx) % nLon) + nLon) % nLon;
+        for (let q = 0; q < xs; q++) {
+          const x = xs === 3 ? (cx + q - 1 + nLon) % nLon : q;
           for (let p = hash.first(y * nLon + x); p >= 0; p = hash.next[p]) {
             if (p <= k) continue;
             const j = a + p;
