@@ -16,6 +16,9 @@ import { BatchSink, CallbackSink, CsvSink, JsonlSink, RecordSink } from './sinks
 import type { AisBatch } from './batch.js';
 import { AisCsvReader, detectCsvDialect, isCsvReject, type CsvRow } from './csv.js';
 import { AisInputError, type AisRecord, type DecodeStats, type Reject } from './types.js';
+// --- CSV batch fast path (csv-batch.ts) ---
+import { CsvBatchRouter, CsvStaticTracker } from './csv-batch.js';
+// --- end CSV batch fast path ---
 
 export * from './types.js';
 export type { AisBatch, PositionColumns, StaticReport } from './batch.js';
@@ -132,8 +135,25 @@ function looksLikeCsvHeader(line: string): boolean {
   return /mmsi/i.test(line) && line.split(',').length >= 4;
 }
 
-/** Sinks that take CSV rows too. */
+/**
+ * Sinks that take CSV rows too.
+ *
+ * Statics rule of the batch: a CSV row's StaticReport is pushed only when its
+ * static fields differ from the last StaticReport pushed for the same MMSI
+ * (an NMEA static report for that MMSI counts as different). CSV layouts
+ * repeat the vessel's statics on every row; the track stage keeps only the
+ * latest per vessel. The fast CSV path (csv-batch.ts) shares `csvStatics`,
+ * so both paths push the same reports.
+ */
 export class BatchRowSink extends BatchSink implements RowSink {
+  readonly csvStatics = new CsvStaticTracker();
+
+  override message(m: AisMessage): void {
+    const n = this.statics.length;
+    super.message(m);
+    if (this.statics.length !== n) this.csvStatics.forget(m.mmsi);
+  }
+
   csvRow(row: CsvRow): void {
     if (row.hasPosition) {
       const r = row.record;
@@ -141,7 +161,7 @@ export class BatchRowSink extends BatchSink implements RowSink {
       this.positions.push(row.timeMs, r.mmsi, num(r.lat), num(r.lon), num(r.speed), num(r.course), num(r.heading), 0,
         typeof r.status === 'number' ? r.status : 255);
     }
-    if (row.static) this.statics.push(row.static);
+    if (row.static && this.csvStatics.offer(row.static)) this.statics.push(row.static);
   }
 }
 
@@ -188,13 +208,20 @@ export function decodeText(text: string, opts: DecodeOptions = {}): { records: A
   return { records: sink.records, stats: reader.stats, rejects };
 }
 
-/** Decode a buffer into columns of typed arrays. */
+/**
+ * Decode a buffer into columns of typed arrays. A CSV input (first content
+ * line a known header) takes the byte-level fast path of csv-batch.ts, with
+ * results identical to the string path; NMEA goes to the decoder.
+ */
 export function decodeBatchBuffer(buf: Uint8Array, opts: DecodeOptions = {}): AisBatch & { stats: DecodeStats } {
   const sink = new BatchRowSink(Math.max(1024, buf.length >> 6));
   const reader = new AisReader(sink, opts);
-  reader.write(buf);
-  reader.end();
-  return { positions: sink.positions.finish(), statics: sink.statics, stats: reader.stats };
+  // --- CSV batch fast path: the router sends CSV to csv-batch.ts, the rest to the reader ---
+  const router = new CsvBatchRouter(reader, sink);
+  router.write(buf);
+  router.end();
+  return { positions: sink.positions.finish(), statics: sink.statics, stats: router.stats };
+  // --- end CSV batch fast path ---
 }
 
 /** Decode files (or "-" for stdin) into a sink; `onChunk` is awaited after each chunk (progress, back-pressure). */
@@ -217,11 +244,19 @@ export async function decodeFiles(
   return reader.stats;
 }
 
-/** Decode files into columns. */
+/** Decode files into columns; each CSV file takes the fast path (see `decodeBatchBuffer`). */
 export async function decodeBatchFiles(paths: string[], opts: DecodeOptions = {}): Promise<AisBatch & { stats: DecodeStats }> {
   const sink = new BatchRowSink();
-  const stats = await decodeFiles(paths, sink, opts);
-  return { positions: sink.positions.finish(), statics: sink.statics, stats };
+  // --- CSV batch fast path: as decodeFiles, through the router ---
+  const router = new CsvBatchRouter(new AisReader(sink, opts), sink);
+  for (const path of paths) {
+    router.file(path);
+    const stream: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+    for await (const chunk of stream) router.write(chunk as Buffer);
+  }
+  router.end();
+  return { positions: sink.positions.finish(), statics: sink.statics, stats: router.stats };
+  // --- end CSV batch fast path ---
 }
 
 /** Records as they come from a readable stream of NMEA or CSV bytes. */
