@@ -40,10 +40,11 @@ export function buildTracks(
   const col = positions.mmsi;
   let lastM = -1;
   let lastV = 0;
+  let shift = 32 - Math.log2(cap);
   for (let i = 0; i < n; i++) {
     const m = col[i];
     if (m !== lastM) {
-      let h = Math.imul(m, 0x9e3779b1) >>> (32 - Math.log2(cap));
+      let h = Math.imul(m, 0x9e3779b1) >>> shift;
       while (keys[h] !== -1 && keys[h] !== m) h = (h + 1) & (cap - 1);
       if (keys[h] === -1) {
         keys[h] = m;
@@ -63,7 +64,8 @@ export function buildTracks(
             keys[g] = oldKeys[k];
             ids[g] = oldIds[k];
           }
-          h = Math.imul(m, 0x9e3779b1) >>> (32 - Math.log2(cap));
+          shift = 32 - Math.log2(cap);
+          h = Math.imul(m, 0x9e3779b1) >>> shift;
           while (keys[h] !== m) h = (h + 1) & (cap - 1);
         }
       }
@@ -131,13 +133,18 @@ export function buildTracks(
     vessels: vesselInfo(statics),
     flagged: { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 },
   };
-  for (let i = 0; i < n; i++) {
-    const r = order[i];
-    tracks.time[i] = t[r];
-    tracks.lat[i] = positions.lat[r];
-    tracks.lon[i] = positions.lon[r];
-    tracks.speed[i] = positions.speed[r];
-    tracks.course[i] = positions.course[r];
+  {
+    // Gather in vessel order; the arrays in locals so the loop does no property loads.
+    const [time, lat, lon, speed, course] = [tracks.time, tracks.lat, tracks.lon, tracks.speed, tracks.course];
+    const [pLat, pLon, pSpeed, pCourse] = [positions.lat, positions.lon, positions.speed, positions.course];
+    for (let i = 0; i < n; i++) {
+      const r = order[i];
+      time[i] = t[r];
+      lat[i] = pLat[r];
+      lon[i] = pLon[r];
+      speed[i] = pSpeed[r];
+      course[i] = pCourse[r];
+    }
   }
   for (let k = 0; k < vessels; k++) cleanVessel(tracks, start[k], start[k + 1], params);
   for (let i = 0; i < n; i++) tracks.flagged[tracks.flag[i] as 0 | 1 | 2 | 3 | 4]++;

@@ -80,20 +80,27 @@ function eachSlot(
 /** The grid of all (or the given) vessels. */
 export function resample(tr: Tracks, slotMs: number, maxGapMs: number, vessels?: ArrayLike<number>): SlotGrid {
   const list = vessels ?? Uint32Array.from({ length: tr.mmsi.length }, (_, k) => k);
-  let first = Infinity;
-  let last = -Infinity;
-  let total = 0;
-  eachSlot(tr, list, slotMs, maxGapMs, (_v, s) => {
-    if (s < first) first = s;
-    if (s > last) last = s;
-    total++;
-  });
-  const slots = total ? last - first + 1 : 0;
+  // The slots lie within the good reports' time span: bound them from it (some end slots may stay empty).
+  let tMin = Infinity;
+  let tMax = -Infinity;
+  for (let q = 0; q < list.length; q++) {
+    const v = list[q];
+    for (let i = tr.start[v]; i < tr.start[v + 1]; i++) {
+      if (tr.flag[i] !== FLAG_GOOD) continue;
+      const t = tr.time[i];
+      if (t < tMin) tMin = t;
+      if (t > tMax) tMax = t;
+    }
+  }
+  const first = Math.ceil(tMin / slotMs);
+  const last = Math.floor(tMax / slotMs);
+  const slots = tMin <= tMax && last >= first ? last - first + 1 : 0;
   const offsets = new Uint32Array(slots + 1);
-  if (total) eachSlot(tr, list, slotMs, maxGapMs, (_v, s) => offsets[s - first + 1]++);
+  if (slots) eachSlot(tr, list, slotMs, maxGapMs, (_v, s) => offsets[s - first + 1]++);
   for (let s = 0; s < slots; s++) offsets[s + 1] += offsets[s];
+  const total = offsets[slots];
   const grid: SlotGrid = {
-    slotMs, firstSlot: total ? first : 0, slots, offsets,
+    slotMs, firstSlot: slots ? first : 0, slots, offsets,
     vessel: new Uint32Array(total), lat: new Float64Array(total), lon: new Float64Array(total),
     speed: new Float32Array(total), row0: new Uint32Array(total), row1: new Uint32Array(total),
   };
