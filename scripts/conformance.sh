@@ -7,6 +7,7 @@
 #
 # Environment: TALLY_AIS_DATA  directory of AIS samples (default ../shared/data/ais)
 #              GPSDECODE       gpsdecode binary (default: gpsdecode on PATH)
+#              TALLY_IMAGERY_DATA  directory of imagery samples (default ../shared/data/imagery)
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 2
@@ -45,6 +46,18 @@ elif [ ! -d "$ais_data" ]; then
   failed+=("ais-gpsd")
 else
   run_check ais-gpsd node dist/scripts/conformance/ais-gpsd.js "$ais_data" --gpsdecode "$gpsdecode" "${extra[@]}"
+fi
+
+# --- imagery: metadata and pixels against Debian GDAL (gdalinfo -json, gdal_translate) ---
+imagery_data="${TALLY_IMAGERY_DATA:-../shared/data/imagery}"
+if ! command -v gdalinfo >/dev/null 2>&1; then
+  echo "conformance: imagery-gdalinfo: gdalinfo not found (apt-get install gdal-bin)" >&2
+  failed+=("imagery-gdalinfo")
+elif [ ! -d "$imagery_data" ]; then
+  echo "conformance: imagery-gdalinfo: no sample directory $imagery_data (set TALLY_IMAGERY_DATA)" >&2
+  failed+=("imagery-gdalinfo")
+else
+  run_check imagery-gdalinfo node dist/scripts/conformance/imagery-gdalinfo.js "$imagery_data" "${extra[@]}"
 fi
 
 # --- later checks go here, each through run_check ---

@@ -2,6 +2,7 @@
 /** The `tally` command. */
 import { Command, CommanderError } from 'commander';
 import { registerAis } from './ais.js';
+import { registerImagery } from './imagery.js';
 import { registerScenario } from './scenario.js';
 import { registerTracks } from './tracks.js';
 import { UsageError } from './util.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerAis(program);
   registerTracks(program);
   registerScenario(program);
+  registerImagery(program);
   return program;
 }
 
