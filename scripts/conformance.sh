@@ -7,6 +7,7 @@
 #
 # Environment: TALLY_AIS_DATA  directory of AIS samples (default ../shared/data/ais)
 #              GPSDECODE       gpsdecode binary (default: gpsdecode on PATH)
+#              TALLY_TLOG_DATA directory of tlog vectors (default ../shared/data/tlog)
 #              TALLY_IMAGERY_DATA  directory of imagery samples (default ../shared/data/imagery)
 set -uo pipefail
 
@@ -61,6 +62,8 @@ else
 fi
 
 # --- later checks go here, each through run_check ---
+run_check tlog-merkle node dist/scripts/conformance/tlog-merkle.js "${TALLY_TLOG_DATA:-../shared/data/tlog}"
+run_check tlog-notes node dist/scripts/conformance/tlog-notes.js "${TALLY_TLOG_DATA:-../shared/data/tlog}"
 
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "conformance: FAILED: ${failed[*]}" >&2
