@@ -61,6 +61,14 @@ else
   run_check imagery-gdalinfo node dist/scripts/conformance/imagery-gdalinfo.js "$imagery_data" "${extra[@]}"
 fi
 
+# --- Imagery degrade against gdal_translate / gdalwarp (Debian gdal-bin) ---
+if ! command -v gdal_translate >/dev/null 2>&1 || ! command -v gdalwarp >/dev/null 2>&1; then
+  echo "conformance: imagery-degrade: gdal_translate / gdalwarp not found (apt-get install gdal-bin)" >&2
+  failed+=("imagery-degrade")
+else
+  run_check imagery-degrade node dist/scripts/conformance/imagery-degrade.js "$imagery_data" "${extra[@]}"
+fi
+
 # --- later checks go here, each through run_check ---
 run_check tlog-merkle node dist/scripts/conformance/tlog-merkle.js "${TALLY_TLOG_DATA:-../shared/data/tlog}"
 run_check tlog-notes node dist/scripts/conformance/tlog-notes.js "${TALLY_TLOG_DATA:-../shared/data/tlog}"

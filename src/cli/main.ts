@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAis } from './ais.js';
 import { registerImagery } from './imagery.js';
+import { registerImageryDegrade } from './imagery-degrade.js';
 import { registerScenario } from './scenario.js';
 import { registerTracks } from './tracks.js';
 import { UsageError } from './util.js';
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
   registerAis(program);
   registerTracks(program);
   registerScenario(program);
-  registerImagery(program);
+  registerImageryDegrade(registerImagery(program));
   return program;
 }
 

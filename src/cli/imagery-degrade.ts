@@ -1,0 +1,99 @@
+/**
+ * `tally imagery degrade IMAGE OUT --gsd METRES [--source-gsd M]`: the image
+ * brought to a coarser ground sample distance by exact area averaging (see
+ * src/imagery/degrade.ts), written as a GeoTIFF with its georeferencing and a
+ * provenance note in ImageDescription: the input's path and sha256, the GSD
+ * before and after.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { Command } from 'commander';
+import { degradeToGsd, factorsForGsd } from '../imagery/degrade.js';
+import { gsdMetres, readGeoTiff, readGeoTiffInfo, resolutionForCap, resolveGsd, writeGeoTiff, type Gsd } from '../imagery/index.js';
+import { imageryAction, parseSourceGsd } from './imagery.js';
+import { UsageError } from './util.js';
+
+async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+const m = (v: number): string => String(Number(v.toPrecision(6)));
+const gsdText = (g: Gsd): string => `${m(g.x)} × ${m(g.y)} m`;
+
+export interface DegradeCliOptions {
+  gsd: string;
+  sourceGsd?: string;
+  compression?: string;
+  json?: boolean;
+}
+
+export async function runImageryDegrade(image: string, out: string, o: DegradeCliOptions): Promise<Record<string, unknown>> {
+  const target = Number(o.gsd);
+  if (!Number.isFinite(target) || target <= 0) throw new UsageError(`--gsd: expected a positive number of metres, got ${JSON.stringify(o.gsd)}`);
+  const compression = o.compression ?? 'deflate';
+  if (compression !== 'none' && compression !== 'deflate') {
+    throw new UsageError(`--compression: expected none or deflate, got ${JSON.stringify(compression)}`);
+  }
+  const sourceGsd = parseSourceGsd(o.sourceGsd);
+  const raster = await readGeoTiff(image);
+  // An alpha band (RGBA imagery) masks the averages when there is no nodata value, as GDAL does.
+  const alphaBand = (await readGeoTiffInfo(image).catch(() => null))?.alphaBand ?? null;
+  const before = resolveGsd(raster.geo, raster.width, raster.height, sourceGsd, image);
+  const finer = resolutionForCap(before);
+  if (target < finer * (1 - 1e-9)) {
+    throw new UsageError(`${image}: its resolution is ${gsdText(before)} (finer axis ${m(finer)} m); ` +
+      `--gsd ${o.gsd} is finer than that, and a degrade can only make an image coarser`);
+  }
+  const factors = factorsForGsd(before, target);
+  const sha256 = await sha256File(image);
+  const result = degradeToGsd(raster, before, target, alphaBand !== null ? { alphaBand } : {});
+  // The GSD after: from the new georeference when the input's GSD came from
+  // its own, else the user's GSD times the effective factors.
+  const after: Gsd = raster.geo && sourceGsd === undefined
+    ? gsdMetres(result.geo!, result.width, result.height)
+    : { x: before.x * (raster.width / result.width), y: before.y * (raster.height / result.height) };
+  const provenance = {
+    tally: 'imagery degrade',
+    method: 'exact area average (GDAL average kernel), nodata excluded',
+    derived_from: { path: image, sha256 },
+    size_before: [raster.width, raster.height],
+    size_after: [result.width, result.height],
+    gsd_before_m: { x: before.x, y: before.y },
+    gsd_after_m: { x: after.x, y: after.y },
+    gsd_source: sourceGsd !== undefined ? 'user (--source-gsd)' : 'georeferencing',
+    target_gsd_m: target,
+    factors: { x: raster.width / result.width, y: raster.height / result.height },
+  };
+  await writeGeoTiff(out, result, { compression, description: JSON.stringify(provenance) });
+  return { output: out, ...provenance, requested_factors: factors };
+}
+
+/** Adds `degrade` to the `tally imagery` command. */
+export function registerImageryDegrade(imagery: Command): void {
+  imagery
+    .command('degrade')
+    .description('Degrade an image to a coarser ground sample distance by exact area averaging (the resolution cap), ' +
+      'georeferencing kept, provenance recorded in the output')
+    .argument('<image>', 'input GeoTIFF')
+    .argument('<out>', 'output GeoTIFF')
+    .requiredOption('--gsd <metres>', 'target ground sample distance: the finer axis of the output')
+    .option('--source-gsd <metres>', "the input's ground sample distance, when it has no georeferencing (or to override it)")
+    .option('--compression <kind>', 'none or deflate', 'deflate')
+    .option('--json', 'print what was done as JSON')
+    .action(async (image: string, out: string, o: DegradeCliOptions) => {
+      await imageryAction(async () => {
+        const r = await runImageryDegrade(image, out, o);
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        } else {
+          const b = r.gsd_before_m as Gsd;
+          const a = r.gsd_after_m as Gsd;
+          const [w0, h0] = r.size_before as number[];
+          const [w1, h1] = r.size_after as number[];
+          process.stdout.write(`${out}: ${w1} × ${h1} px at ${gsdText(a)} (from ${w0} × ${h0} px at ${gsdText(b)}, ${image})\n`);
+        }
+      });
+    });
+}
