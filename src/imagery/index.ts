@@ -7,3 +7,8 @@ export {
   toWgs84, fromWgs84, gsdMetres, resolutionForCap, resolveGsd, applyTransform, invertTransform,
   isSupportedEpsg, isGeographic, crsName,
 } from './crs.js';
+export { degrade, degradeToGsd, averageToSize, degradedSize, factorsForGsd, nodataReplacement, type DegradeOptions } from './degrade.js';
+export {
+  registerToGrid, estimateShift, detectChange, objectChanges, luminance,
+  type ChangeOptions, type ChangeBlob, type ChangeResult, type ObjectChanges,
+} from './change.js';
