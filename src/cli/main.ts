@@ -3,10 +3,11 @@
 import { Command, CommanderError } from 'commander';
 import { registerAis } from './ais.js';
 import { registerImagery } from './imagery.js';
+import { registerLog } from './log.js';
 import { registerImageryDegrade } from './imagery-degrade.js';
 import { registerScenario } from './scenario.js';
 import { registerTracks } from './tracks.js';
-import { UsageError } from './util.js';
+import { CheckFailed, UsageError } from './util.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerTracks(program);
   registerScenario(program);
   registerImageryDegrade(registerImagery(program));
+  registerLog(program);
   return program;
 }
 
@@ -32,6 +34,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) {
       process.stderr.write(`tally: ${e.message}\n`);
       return 2;
+    }
+    if (e instanceof CheckFailed) {
+      process.stderr.write(`tally: ${e.message}\n`);
+      return 1;
     }
     process.stderr.write(`tally: ${(e as Error).stack ?? String(e)}\n`);
     return 1;

@@ -9,6 +9,14 @@ export class UsageError extends Error {
   }
 }
 
+/** A check that ran and failed (an audit, a signature, a proof): printed without a stack, exit status 1. */
+export class CheckFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckFailed';
+  }
+}
+
 /** Writes to stdout and lets the producer wait while the pipe is full, so memory stays flat. */
 export class StdoutWriter {
   private full = false;

@@ -8,6 +8,9 @@
  *   checkpoint.ts   C2SP tlog-checkpoint v1.0.0
  *   cosignature.ts  C2SP tlog-cosignature v1.0.1, consistency before cosigning, split views
  *   escrow.ts       commitments, lot roots, the challenge draw, reveals, confidence
+ *   entries.ts      the records appended (evidence, declarations, inspections, reveals), RFC 8785
+ *   log.ts          the log on disk: durable batched appends, tiles, checkpoints, proofs, audit
+ *   store.ts        the SQLite index beside the log (by hash, kind, vessel, site)
  */
 export * from './merkle.js';
 export * from './tiles.js';
@@ -16,3 +19,6 @@ export * from './note.js';
 export * from './checkpoint.js';
 export * from './cosignature.js';
 export * from './escrow.js';
+export * from './entries.js';
+export * from './log.js';
+export * from './store.js';
