@@ -12,3 +12,4 @@ export {
   registerToGrid, estimateShift, detectChange, objectChanges, luminance,
   type ChangeOptions, type ChangeBlob, type ChangeResult, type ObjectChanges,
 } from './change.js';
+export { ClassicalDetector, detectObjects, type ObjectDetector, type DetectOptions } from './detect.js';
