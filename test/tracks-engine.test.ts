@@ -270,3 +270,24 @@ test('encounters equal a brute-force reference on random traffic (12,000 positio
     );
   }
 });
+
+test('input order does not matter: shuffled rows give the same tracks and events', async () => {
+  const { randomTraffic } = await import('../src/scenario/traffic.js');
+  const cols = randomTraffic(9, { vessels: 30, positions: 6_000, hours: 12, bbox: [-60.03, 24.97, -59.97, 25.03] });
+  const rng = new Random(5);
+  const perm = Array.from({ length: cols.length }, (_, k) => k);
+  for (let k = perm.length - 1; k > 0; k--) {
+    const j = rng.int(0, k);
+    [perm[k], perm[j]] = [perm[j], perm[k]];
+  }
+  const b = new PositionColumnsBuilder(cols.length);
+  for (const r of perm) b.push(cols.time[r], cols.mmsi[r], cols.lat[r], cols.lon[r], cols.speed[r], cols.course[r], cols.heading[r], cols.type[r], cols.status[r]);
+  const shuffled = b.finish();
+  const t1 = buildTracks(cols);
+  const t2 = buildTracks(shuffled);
+  assert.deepEqual(Array.from(t2.time), Array.from(t1.time));
+  assert.deepEqual(Array.from(t2.lat), Array.from(t1.lat));
+  assert.deepEqual(Array.from(t2.source).map((r) => perm[r]), Array.from(t1.source));
+  const strip = (e: { positions: number[] }[]): unknown[] => e.map((x) => ({ ...x, positions: x.positions.length }));
+  assert.deepEqual(strip(findEncounters(t2, DEFAULT_PARAMS.encounter)), strip(findEncounters(t1, DEFAULT_PARAMS.encounter)));
+});

@@ -96,32 +96,7 @@ export function buildTracks(
   const fill = start.slice(0, vessels);
   for (let i = 0; i < n; i++) order[fill[vid[i]]++] = i;
 
-  // Within each vessel, sort by time where the input was out of order (NaN times last).
   const t = positions.time;
-  for (let k = 0; k < vessels; k++) {
-    const a = start[k];
-    const b = start[k + 1];
-    let sorted = true;
-    for (let i = a + 1; i < b; i++) {
-      const ti = t[order[i]];
-      const tp = t[order[i - 1]];
-      if (ti < tp || (tp !== tp && ti === ti)) {
-        sorted = false;
-        break;
-      }
-    }
-    if (!sorted) {
-      const rows = Array.from(order.subarray(a, b));
-      rows.sort((x, y) => {
-        const tx = t[x];
-        const ty = t[y];
-        if (tx !== tx) return ty !== ty ? x - y : 1;
-        if (ty !== ty) return -1;
-        return tx - ty || x - y;
-      });
-      order.set(rows, a);
-    }
-  }
 
   const mmsiOut = alloc(Uint32Array, vessels, shared);
   mmsiOut.set(mmsi);
@@ -137,6 +112,16 @@ export function buildTracks(
     // Gather in vessel order; the arrays in locals so the loop does no property loads.
     const [time, lat, lon, speed, course] = [tracks.time, tracks.lat, tracks.lon, tracks.speed, tracks.course];
     const [pLat, pLon, pSpeed, pCourse] = [positions.lat, positions.lon, positions.speed, positions.course];
+    const gather = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) {
+        const r = order[i];
+        time[i] = t[r];
+        lat[i] = pLat[r];
+        lon[i] = pLon[r];
+        speed[i] = pSpeed[r];
+        course[i] = pCourse[r];
+      }
+    };
     for (let i = 0; i < n; i++) {
       const r = order[i];
       time[i] = t[r];
@@ -144,6 +129,32 @@ export function buildTracks(
       lon[i] = pLon[r];
       speed[i] = pSpeed[r];
       course[i] = pCourse[r];
+    }
+    // Within each vessel, sort by time where the input was out of order (NaN times last):
+    // checked on the gathered, contiguous times; the rare vessel out of order is sorted and gathered again.
+    for (let k = 0; k < vessels; k++) {
+      const a = start[k];
+      const b = start[k + 1];
+      let sorted = true;
+      for (let i = a + 1; i < b; i++) {
+        const ti = time[i];
+        const tp = time[i - 1];
+        if (ti < tp || (tp !== tp && ti === ti)) {
+          sorted = false;
+          break;
+        }
+      }
+      if (sorted) continue;
+      const rows = Array.from(order.subarray(a, b));
+      rows.sort((x, y) => {
+        const tx = t[x];
+        const ty = t[y];
+        if (tx !== tx) return ty !== ty ? x - y : 1;
+        if (ty !== ty) return -1;
+        return tx - ty || x - y;
+      });
+      order.set(rows, a);
+      gather(a, b);
     }
   }
   for (let k = 0; k < vessels; k++) cleanVessel(tracks, start[k], start[k + 1], params);
