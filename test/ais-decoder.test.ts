@@ -250,3 +250,22 @@ test('streaming API yields the same records, with chunks split anywhere', async 
   for await (const r of decodeStream(chunks())) got.push(r);
   assert.deepEqual(got, expected);
 });
+
+test('totals count the lines of every file, NMEA or CSV, on both paths', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { decodeBatchFiles, decodeFiles, RecordRowSink } = await import('../src/ais/index.js');
+  const { writeMarineCadastreCsv, csvFixtureRows } = await import('../src/scenario/csv.js');
+  const dir = mkdtempSync(join(tmpdir(), 'tally-lines-'));
+  const a = join(dir, 'a.nmea');
+  const b = join(dir, 'b.csv');
+  const { text } = aisScenarioText({ seed: 2, vessels: 2, durationMs: 1800_000 });
+  writeFileSync(a, text);
+  writeFileSync(b, writeMarineCadastreCsv(csvFixtureRows(3, 25)));
+  const expected = text.split('\n').length - 1 + 26;
+  for (const files of [[a, b], [b, a]]) {
+    assert.equal((await decodeBatchFiles(files)).stats.lines, expected);
+    assert.equal((await decodeFiles(files, new RecordRowSink())).lines, expected);
+  }
+});

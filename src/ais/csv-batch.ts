@@ -772,7 +772,9 @@ export class CsvBatchRouter {
   /** Name of the current file; null for the reader's own first input (no `file` call). */
   private name: string | null = null;
   private fast: FastCsvFile | null = null;
-  private lastFileLines = -1;
+  /** Lines of fast-path files beyond what the string reader counted of them (it sees only their NMEA lines). */
+  private fastExtraLines = 0;
+  private readerLinesAtFileStart = 0;
 
   constructor(private readonly reader: CsvBatchReader, private readonly target: CsvBatchTarget) {}
 
@@ -804,7 +806,7 @@ export class CsvBatchRouter {
       s.byType[0] = (s.byType[0] ?? 0) + t.csvRows;
     }
     s.ignored += t.ignored - t.padding;
-    if (this.lastFileLines >= 0) s.lines = this.lastFileLines;
+    s.lines += this.fastExtraLines;
     return s;
   }
 
@@ -812,9 +814,9 @@ export class CsvBatchRouter {
     if (this.mode === 'undecided' && (this.name !== null || this.held.length > 0)) this.decide(true);
     if (this.mode === 'fast') {
       this.fast!.end();
-      this.lastFileLines = this.fast!.lines;
+      this.fastExtraLines += this.fast!.lines - (this.reader.decoder.stats.lines - this.readerLinesAtFileStart);
       this.fast = null;
-    } else if (this.mode === 'reader') this.lastFileLines = -1;
+    }
     this.mode = 'undecided';
     this.name = null;
   }
@@ -830,6 +832,7 @@ export class CsvBatchRouter {
       header = null;
     }
     if (this.name !== null) this.reader.file(this.name);
+    this.readerLinesAtFileStart = this.reader.decoder.stats.lines;
     this.held = [];
     if (header !== null) {
       let csv: AisCsvReader | null = null;

@@ -211,6 +211,8 @@ export class AisDecoder {
   private pghpStation: string | null = null;
   private pghpLine = -1;
 
+  /** Lines of the files read before the current one. */
+  private linesBefore = 0;
   /** Index of the current line's first byte in the buffer being read (for columns in messages). */
   private lineStart = 0;
   /** Non-blank lines of the current file so far (a CSV header must be the first). */
@@ -238,6 +240,7 @@ export class AisDecoder {
   /** Start a new input file: line numbers restart, incomplete messages of the last file become orphans. */
   nextFile(file: string): void {
     this.end();
+    this.linesBefore += this.lineNo;
     this.file = file;
     this.msg.file = file;
     this.lineNo = 0;
@@ -273,7 +276,7 @@ export class AisDecoder {
       if (this.rejectCounts[k]) rejected[r] = this.rejectCounts[k];
     });
     return {
-      lines: this.lineNo, sentences: this.sentences, messages: this.messages, byType, rejected,
+      lines: this.linesBefore + this.lineNo, sentences: this.sentences, messages: this.messages, byType, rejected,
       ignored: this.ignored, filtered: this.filtered, outOfRange: { ...this.outOfRange },
     };
   }
