@@ -4,7 +4,10 @@ import { Command, CommanderError } from 'commander';
 import { registerAis } from './ais.js';
 import { registerImagery } from './imagery.js';
 import { registerLog } from './log.js';
+import { registerEscrow } from './escrow.js';
 import { registerImageryDegrade } from './imagery-degrade.js';
+import { registerImageryCount } from './imagery-count.js';
+import { registerImageryChange } from './imagery-change.js';
 import { registerScenario } from './scenario.js';
 import { registerTracks } from './tracks.js';
 import { CheckFailed, UsageError } from './util.js';
@@ -20,8 +23,12 @@ export function buildProgram(): Command {
   registerAis(program);
   registerTracks(program);
   registerScenario(program);
-  registerImageryDegrade(registerImagery(program));
+  const imagery = registerImagery(program);
+  registerImageryDegrade(imagery);
+  registerImageryCount(imagery);
+  registerImageryChange(imagery);
   registerLog(program);
+  registerEscrow(program);
   return program;
 }
 
