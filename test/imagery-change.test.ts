@@ -3,16 +3,12 @@ import assert from 'node:assert/strict';
 
 import { detectChange, estimateShift, fft, objectChanges, registerToGrid } from '../src/imagery/change.js';
 import type { Detection, Raster } from '../src/imagery/types.js';
+import { Random } from '../src/scenario/random.js';
 
+/** Seeded uniform numbers in [0, 1) (the project's generator). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Random(seed);
+  return () => g.next();
 }
 
 /** Smooth random ground: white noise through three box blurs of radius r, scaled to [lo, hi]. */

@@ -4,17 +4,12 @@ import assert from 'node:assert/strict';
 import { averageToSize, degrade, degradeToGsd, degradedSize, factorsForGsd } from '../src/imagery/degrade.js';
 import type { BandArray, Raster, SampleType } from '../src/imagery/types.js';
 import { GdalScratch, compareRasters, gdalVersion } from '../scripts/conformance/gdal-bridge.js';
+import { Random } from '../src/scenario/random.js';
 
-/** Small deterministic generator (mulberry32). */
+/** Seeded uniform numbers in [0, 1) (the project's generator). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Random(seed);
+  return () => g.next();
 }
 
 function makeRaster(w: number, h: number, type: SampleType, opts: { seed?: number; bands?: number; nodata?: number | null;

@@ -9,6 +9,7 @@
 
 import { ShoreDistance, type ShoreResolution } from '../../src/tracks/shore.js';
 import { NAUTICAL_MILE_M } from '../../src/tracks/params.js';
+import { Random } from '../../src/scenario/random.js';
 
 interface Region { name: string; lat: [number, number]; lon: [number, number] }
 
@@ -26,15 +27,10 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
+/** Seeded uniform numbers in [0, 1) (the project's generator). */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Random(seed);
+  return () => g.next();
 }
 
 function points(r: Region, n: number, seed: number): { lat: Float64Array; lon: Float64Array } {

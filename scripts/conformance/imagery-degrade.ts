@@ -45,6 +45,7 @@ import { degrade } from '../../src/imagery/degrade.js';
 import { readGeoTiff, readGeoTiffInfo } from '../../src/imagery/read.js';
 import type { BandArray, Raster, SampleType } from '../../src/imagery/types.js';
 import { GdalScratch, compareRasters, gdalVersion } from './gdal-bridge.js';
+import { Random } from '../../src/scenario/random.js';
 
 interface Row {
   input: string;
@@ -64,15 +65,10 @@ interface Row {
 const INTEGER_FACTORS = [2, 3, 4, 5];
 const FRACTIONAL_FACTORS = [1.5, 2.5, 3.3];
 
+/** Seeded uniform numbers in [0, 1) (the project's generator). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Random(seed);
+  return () => g.next();
 }
 
 function generated(name: string, w: number, h: number, type: SampleType, bands: number, nodata: number | null, seed: number,
