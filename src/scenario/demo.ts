@@ -1,12 +1,15 @@
 /**
  * `npm run demo`: what works so far, end to end. Generates the seeded 1962
  * sample AIS log through the project's encoder, decodes it with
- * `tally ais decode`'s own path, and prints what the decoder saw.
+ * `tally ais decode`'s own path, prints what the decoder saw, then builds
+ * the vessel tracks and lists the events the track stage finds in them.
  * (The verification issue turns this into the whole 1962 case.)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeFiles, JsonlRowSink } from '../ais/index.js';
+import { decodeBatchFiles, decodeFiles, JsonlRowSink } from '../ais/index.js';
+import { buildTracks, eventsOfTracks } from '../tracks/index.js';
+import { ShoreDistance } from '../tracks/shore.js';
 import { aisScenarioText } from './ais.js';
 
 async function demo(outDir: string): Promise<void> {
@@ -47,6 +50,17 @@ async function demo(outDir: string): Promise<void> {
     );
   }
   console.log(`\nfirst decoded record:\n${JSON.stringify(records[0])}`);
+  // The track stage on the same log: tracks, cleaning, and the events it finds.
+  const batch = await decodeBatchFiles([nmea]);
+  const tracks = buildTracks(batch.positions, batch.statics);
+  const events = eventsOfTracks(tracks, { shore: ShoreDistance.load() });
+  const kinds: Record<string, number> = {};
+  for (const e of events) kinds[e.kind] = (kinds[e.kind] ?? 0) + 1;
+  console.log(`\ntracks: ${tracks.mmsi.length} vessels, ${batch.positions.length} positions, left out by cleaning: ${tracks.flagged[1] + tracks.flagged[2] + tracks.flagged[3] + tracks.flagged[4]}`);
+  console.log(`events: ${events.length ? JSON.stringify(kinds) : 'none'}`);
+  for (const e of events.slice(0, 5)) console.log(`  ${e.kind} ${e.mmsi.join('/')} ${e.start} .. ${e.end} at ${e.lat.toFixed(4)}, ${e.lon.toFixed(4)}`);
+  writeFileSync(join(outDir, 'events.json'), JSON.stringify(events, null, 2) + '\n');
+
   const summaryPath = join(outDir, 'summary.json');
   writeFileSync(summaryPath, JSON.stringify(stats, null, 2) + '\n');
   console.log(`\nsummary: ${summaryPath}`);
