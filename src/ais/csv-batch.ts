@@ -8,7 +8,7 @@
  * detail, order) and the same totals. It gets there by doing only the common
  * case itself and handing everything else to the existing code:
  *
- * - Lines are framed exactly as `AisDecoder.write`/`line` frame them (carry
+ * - Lines are framed by the same `LineSplitter` as the decoder's (carry
  *   across chunks, the 1,000-byte limit and its two reject details, CR and
  *   blank trimming, line numbers).
  * - A data row whose bytes are printable ASCII without a double quote and
@@ -38,7 +38,7 @@
  * row. See `CsvStaticTracker`.
  */
 import type { AisDecoder } from './decoder.js';
-import { MAX_LINE_BYTES } from './decoder.js';
+import { LineSplitter, MAX_LINE_BYTES } from './lines.js';
 import type { PositionColumnsBuilder, StaticReport } from './batch.js';
 import { AisCsvReader, detectCsvDialect, isCsvReject } from './csv.js';
 import { AisInputError, type DecodeStats, type RejectReason } from './types.js';
@@ -309,12 +309,9 @@ export function fastColumns(csv: AisCsvReader): Int32Array {
   return col;
 }
 
-class FastCsvFile {
+class FastCsvFile extends LineSplitter {
   private lineNo = 0;
   private headerSeen = false;
-  private carry = new Uint8Array(0);
-  private carryLen = 0;
-  private skippingLongLine = false;
   /** Lines the decoder has been given in this file (for `delegate`). */
   private decoderLines = 0;
 
@@ -345,6 +342,7 @@ class FastCsvFile {
     private readonly target: CsvBatchTarget,
     private readonly totals: FastTotals,
   ) {
+    super();
     this.width = csv.columns.length;
     this.at = new Int32Array(this.width + 1);
     const col = fastColumns(csv);
@@ -368,78 +366,22 @@ class FastCsvFile {
     return this.lineNo;
   }
 
-  /** As `AisDecoder.write`. */
-  write(chunk: Uint8Array): void {
-    let start = 0;
-    const n = chunk.length;
-    if (this.carryLen > 0 || this.skippingLongLine) {
-      const nl = chunk.indexOf(LF);
-      const upto = nl < 0 ? n : nl;
-      if (!this.skippingLongLine) {
-        if (this.carryLen + upto > MAX_LINE_BYTES + 1) this.skippingLongLine = true;
-        else {
-          this.appendCarry(chunk, 0, upto);
-          if (nl >= 0) {
-            const len = this.carryLen;
-            this.carryLen = 0;
-            this.line(this.carry, 0, len);
-          }
-        }
-      }
-      if (nl < 0) return;
-      if (this.skippingLongLine) {
-        this.skippingLongLine = false;
-        this.carryLen = 0;
-        this.longLine();
-      }
-      start = nl + 1;
-    }
-    while (start < n) {
-      const nl = chunk.indexOf(LF, start);
-      if (nl < 0) {
-        if (n - start > MAX_LINE_BYTES + 1) this.skippingLongLine = true;
-        else this.appendCarry(chunk, start, n);
-        return;
-      }
-      this.line(chunk, start, nl);
-      start = nl + 1;
-    }
-  }
-
   /** As `AisDecoder.end`, less the orphans (the decoder reports those). */
   end(): void {
-    if (this.skippingLongLine) {
-      this.skippingLongLine = false;
-      this.longLine();
-    } else if (this.carryLen > 0) {
-      const len = this.carryLen;
-      this.carryLen = 0;
-      this.line(this.carry, 0, len);
-    }
-  }
-
-  private appendCarry(src: Uint8Array, from: number, to: number): void {
-    const need = this.carryLen + (to - from);
-    if (need > this.carry.length) {
-      const c = new Uint8Array(Math.max(need, 256) * 2);
-      c.set(this.carry.subarray(0, this.carryLen));
-      this.carry = c;
-    }
-    this.carry.set(src.subarray(from, to), this.carryLen);
-    this.carryLen = need;
+    this.flushLines();
   }
 
   private reject(reason: RejectReason, line: number, detail: string): void {
     this.decoder.rejectFrom({ reason, file: this.decoder.fileName, line, detail });
   }
 
-  private longLine(): void {
+  protected override longLine(): void {
     this.lineNo++;
     this.reject('line_too_long', this.lineNo, `more than ${MAX_LINE_BYTES} bytes`);
   }
 
   /** As `AisDecoder.line` for a file whose first content line is a CSV header. */
-  private line(buf: Uint8Array, start: number, end: number): void {
+  protected override line(buf: Uint8Array, start: number, end: number): void {
     const lineNo = ++this.lineNo;
     if (end > start && buf[end - 1] === CR) end--;
     if (end - start > MAX_LINE_BYTES) {

@@ -10,9 +10,9 @@
 import { AisInputError, type AisRecord, type DecodeStats, type Reject, type RejectReason, REJECT_REASONS } from './types.js';
 import { compileLayout, type CompiledLayout, MAX_SLOTS, sixbitChar } from './compile.js';
 import { HEADER_BITS, isAuxiliaryCraft, LAYOUTS } from './layouts.js';
+import { LineSplitter, MAX_LINE_BYTES } from './lines.js';
 
-/** Longest line accepted, in bytes: a tag block, a sentence and trailing fields fit well within it. */
-export const MAX_LINE_BYTES = 1000;
+export { MAX_LINE_BYTES };
 /** A fragment waits this many lines for the rest of its message before it is declared an orphan. */
 export const FRAGMENT_TTL_LINES = 100;
 /** At most this many incomplete messages are held; the oldest is orphaned beyond it. */
@@ -47,7 +47,7 @@ for (let c = 0; c < 6; c++) {
   HEX[97 + c] = 10 + c;
 }
 
-const BANG = 33, DOLLAR = 36, HASH = 35, STAR = 42, COMMA = 44, BACKSLASH = 92, CR = 13, LF = 10, SPACE = 32, TAB = 9;
+const BANG = 33, DOLLAR = 36, HASH = 35, STAR = 42, COMMA = 44, BACKSLASH = 92, CR = 13, SPACE = 32, TAB = 9;
 
 /** One decoded message; the decoder reuses a single instance, so copy what you keep. */
 export class AisMessage {
@@ -178,7 +178,7 @@ export function emptyStats(): DecodeStats {
  * Streaming decoder. Feed it bytes with `write`, then call `end`; each
  * message goes to the sink as soon as its last sentence is read.
  */
-export class AisDecoder {
+export class AisDecoder extends LineSplitter {
   readonly msg = new AisMessage();
   private readonly sink: MessageSink;
   private file: string;
@@ -188,9 +188,6 @@ export class AisDecoder {
   private readonly onOtherLine: ((line: string, lineNo: number) => boolean) | undefined;
 
   private lineNo = 0;
-  private carry: Uint8Array = new Uint8Array(0);
-  private carryLen = 0;
-  private skippingLongLine = false;
 
   private readonly byType = new Float64Array(64);
   private readonly rejectCounts = new Float64Array(Object.keys(REJECT_REASONS).length);
@@ -225,6 +222,7 @@ export class AisDecoder {
   private readonly stationCache = new Map<number, string>();
 
   constructor(sink: MessageSink, opts: DecoderOptions = {}) {
+    super();
     this.sink = sink;
     this.file = opts.file ?? '-';
     this.msg.file = this.file;
@@ -281,55 +279,9 @@ export class AisDecoder {
     };
   }
 
-  /** Feed bytes; lines may be split anywhere across calls. */
-  write(chunk: Uint8Array): void {
-    let start = 0;
-    const n = chunk.length;
-    if (this.carryLen > 0 || this.skippingLongLine) {
-      const nl = chunk.indexOf(LF);
-      const upto = nl < 0 ? n : nl;
-      if (!this.skippingLongLine) {
-        if (this.carryLen + upto > MAX_LINE_BYTES + 1) this.skippingLongLine = true;
-        else {
-          this.appendCarry(chunk, 0, upto);
-          if (nl >= 0) {
-            const c = this.carry;
-            const len = this.carryLen;
-            this.carryLen = 0;
-            this.line(c, 0, len);
-          }
-        }
-      }
-      if (nl < 0) return;
-      if (this.skippingLongLine) {
-        this.skippingLongLine = false;
-        this.carryLen = 0;
-        this.longLine();
-      }
-      start = nl + 1;
-    }
-    while (start < n) {
-      const nl = chunk.indexOf(LF, start);
-      if (nl < 0) {
-        if (n - start > MAX_LINE_BYTES + 1) this.skippingLongLine = true;
-        else this.appendCarry(chunk, start, n);
-        return;
-      }
-      this.line(chunk, start, nl);
-      start = nl + 1;
-    }
-  }
-
   /** End of input: a last line without newline is read, incomplete messages become orphans. */
   end(): void {
-    if (this.skippingLongLine) {
-      this.skippingLongLine = false;
-      this.longLine();
-    } else if (this.carryLen > 0) {
-      const len = this.carryLen;
-      this.carryLen = 0;
-      this.line(this.carry, 0, len);
-    }
+    this.flushLines();
     for (const [key, p] of this.pending) {
       this.pending.delete(key);
       this.orphan(p);
@@ -337,22 +289,11 @@ export class AisDecoder {
   }
 
   /** A line too long to hold, dropped as it streamed past. */
-  private longLine(): void {
+  protected override longLine(): void {
     this.lineNo++;
     if (this.skippingFile) return;
     this.contentLines++;
     this.reject('line_too_long', this.lineNo, `more than ${MAX_LINE_BYTES} bytes`);
-  }
-
-  private appendCarry(src: Uint8Array, from: number, to: number): void {
-    const need = this.carryLen + (to - from);
-    if (need > this.carry.length) {
-      const c = new Uint8Array(Math.max(need, 256) * 2);
-      c.set(this.carry.subarray(0, this.carryLen));
-      this.carry = c;
-    }
-    this.carry.set(src.subarray(from, to), this.carryLen);
-    this.carryLen = need;
   }
 
   private reject(reason: RejectReason, line: number, detail: string): void {
@@ -365,7 +306,7 @@ export class AisDecoder {
   }
 
   /** One line, without its newline. */
-  private line(buf: Uint8Array, start: number, end: number): void {
+  protected override line(buf: Uint8Array, start: number, end: number): void {
     const lineNo = ++this.lineNo;
     if (this.skippingFile) return;
     if (end > start && buf[end - 1] === CR) end--;
