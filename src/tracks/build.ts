@@ -122,14 +122,7 @@ export function buildTracks(
         course[i] = pCourse[r];
       }
     };
-    for (let i = 0; i < n; i++) {
-      const r = order[i];
-      time[i] = t[r];
-      lat[i] = pLat[r];
-      lon[i] = pLon[r];
-      speed[i] = pSpeed[r];
-      course[i] = pCourse[r];
-    }
+    gather(0, n);
     // Within each vessel, sort by time where the input was out of order (NaN times last):
     // checked on the gathered, contiguous times; the rare vessel out of order is sorted and gathered again.
     for (let k = 0; k < vessels; k++) {
