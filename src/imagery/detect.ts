@@ -37,7 +37,10 @@
  *    level steps across the blob, within the declared width from the sun-side
  *    edge; when there is no step, and the sun's elevation and the class's
  *    height are given, a blob no wider than the object and its longest shadow
- *    keeps the declared mid width on the sun side.
+ *    keeps the declared mid width on the sun side; so does one whose cut at
+ *    the step does not fit the declared size. The step is sought no nearer
+ *    the sun-side edge than the narrowest declared width less half its
+ *    tolerance.
  * 7. Score: 0.5 × (1 − exp(−P / 2T)) + 0.25 × each of the length and width
  *    fits (1 at the middle of the declared range, 0 three tolerances beyond
  *    its edge); detections under 0.7 are dropped.
@@ -756,7 +759,7 @@ export class ClassicalDetector implements ObjectDetector {
       };
 
       /** Dark object and its shadow: keep the declared mid width on the sun side. */
-      const trim = (pix: Int32Array, m: Measure): Int32Array | null => {
+      const trim = (pix: Int32Array, m: Measure, forceMid = false): Int32Array | null => {
         if (!shadowDir) return null;
         let vx = -m.uy, vy = m.ux;
         const d = vx * shadowDir[0] + vy * shadowDir[1];
@@ -782,7 +785,7 @@ export class ClassicalDetector implements ObjectDetector {
           bn[b]++;
         }
         let best = -1, bestD = 0;
-        for (let b = Math.max(1, Math.floor((wmin - tolW) / bs)); b <= Math.ceil((wmax + tolW) / bs) && b < nbins - 1; b++) {
+        for (let b = Math.max(1, Math.floor((wmin - 0.5 * tolW) / bs)); b <= Math.ceil((wmax + tolW) / bs) && b < nbins - 1; b++) {
           let lz = 0, ln = 0, rz = 0, rn = 0;
           for (let i = 0; i < b; i++) { lz += bz[i]; ln += bn[i]; }
           for (let i = b; i < nbins; i++) { rz += bz[i]; rn += bn[i]; }
@@ -792,7 +795,7 @@ export class ClassicalDetector implements ObjectDetector {
           if (dd > bestD) { bestD = dd; best = b; }
         }
         let lim = e + best * bs;
-        if (best < 0 || bestD < 0.2) {
+        if (forceMid || best < 0 || bestD < 0.2) {
           // No step: object and shadow about as dark. With the sun's elevation and
           // the class's height, a blob no wider than the object plus its longest
           // shadow is taken as both, and the object as the declared mid width on
@@ -836,6 +839,13 @@ export class ClassicalDetector implements ObjectDetector {
           if (tp && tp.length >= minPix) {
             const mt = measure(tp);
             if (fitL(mt.L) && fitW(mt.W)) { emit(tp, mt, P); return; }
+          }
+          // the step, when one was found, may sit inside the object (a structure's
+          // internal edge): fall back to the declared mid width on the sun side
+          const tm = trim(pix, m, true);
+          if (tm && tm.length >= minPix) {
+            const mt = measure(tm);
+            if (fitL(mt.L) && fitW(mt.W)) { emit(tm, mt, P); return; }
           }
         }
         if (fitL(m.L) && fitW(m.W)) { emit(pix, m, P); return; }
