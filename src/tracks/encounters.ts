@@ -273,8 +273,6 @@ function runDetail(grid: SlotGrid, a: number, b: number, first: number, last: nu
   const speedA: number[] = [];
   const speedB: number[] = [];
   const rows: number[] = [];
-  let latSum = 0;
-  const lon = new LonMean();
   for (let slot = first; slot <= last; slot++) {
     const s = slot - grid.firstSlot;
     const ia = entryOf(grid, s, a);
@@ -282,12 +280,10 @@ function runDetail(grid: SlotGrid, a: number, b: number, first: number, last: nu
     dist.push(haversineM(grid.lat[ia], grid.lon[ia], grid.lat[ib], grid.lon[ib]));
     if (grid.speed[ia] === grid.speed[ia]) speedA.push(grid.speed[ia]);
     if (grid.speed[ib] === grid.speed[ib]) speedB.push(grid.speed[ib]);
-    latSum += grid.lat[ia] + grid.lat[ib];
-    lon.add(grid.lon[ia]);
-    lon.add(grid.lon[ib]);
     rows.push(grid.row0[ia], grid.row1[ia], grid.row0[ib], grid.row1[ib]);
   }
-  return { a, b, firstSlot: first, lastSlot: last, dist, speedA, speedB, lat: latSum / (2 * dist.length), lon: lon.value, rows };
+  const [lat, lon] = runMean(grid, a, b, first, last);
+  return { a, b, firstSlot: first, lastSlot: last, dist, speedA, speedB, lat, lon, rows };
 }
 
 /** Encounters in the tracks; `ports` for the distance-from-port rule (none given: the rule is skipped). */
@@ -368,48 +364,20 @@ export function pairRuns(
   tr: Tracks, a: number, b: number, slotMs: number, maxGapMs: number, maxDistanceM: number, minDurationMs: number,
   fromMs = -Infinity, toMs = Infinity,
 ): TrackEvent[] {
+  // The encounter machinery on a grid of the two vessels alone, runs clipped to the window.
   const grid = resample(tr, slotMs, maxGapMs, a < b ? [a, b] : [b, a]);
-  const out: TrackEvent[] = [];
-  let run: { first: number; last: number; dist: number[]; lat: number; lon: LonMean; rows: Set<number> } | null = null;
+  const vessels = tr.mmsi.length;
+  const runs = closeRuns(grid, maxDistanceM, vessels, 1);
   const minSlots = Math.ceil(minDurationMs / slotMs);
-  const flush = (): void => {
-    if (run && run.last - run.first + 1 >= minSlots) {
-      const startMs = run.first * slotMs;
-      const endMs = run.last * slotMs;
-      out.push({
-        kind: 'encounter',
-        mmsi: [tr.mmsi[a], tr.mmsi[b]].sort((x, y) => x - y),
-        start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), startMs, endMs,
-        lat: run.lat / (2 * run.dist.length), lon: run.lon.value,
-        median_distance_m: Math.round(median(run.dist) * 10) / 10,
-        min_distance_m: Math.round(Math.min(...run.dist) * 10) / 10,
-        positions: [...run.rows].sort((x, y) => x - y),
-      });
-    }
-    run = null;
-  };
-  for (let s = 0; s < grid.slots; s++) {
-    const i = grid.offsets[s];
-    const t = (grid.firstSlot + s) * slotMs;
-    if (grid.offsets[s + 1] - i !== 2 || t < fromMs || t > toMs) {
-      flush();
-      continue;
-    }
-    const j = i + 1;
-    const d = haversineM(grid.lat[i], grid.lon[i], grid.lat[j], grid.lon[j]);
-    if (d > maxDistanceM) {
-      flush();
-      continue;
-    }
-    const slot = grid.firstSlot + s;
-    run ??= { first: slot, last: slot, dist: [], lat: 0, lon: new LonMean(), rows: new Set() };
-    run.last = slot;
-    run.dist.push(d);
-    run.lat += grid.lat[i] + grid.lat[j];
-    run.lon.add(grid.lon[i]);
-    run.lon.add(grid.lon[j]);
-    for (const r of [grid.row0[i], grid.row1[i], grid.row0[j], grid.row1[j]]) run.rows.add(tr.source[r]);
+  const lo = Math.ceil(fromMs / slotMs);
+  const hi = Math.floor(toMs / slotMs);
+  const out: TrackEvent[] = [];
+  for (let k = 0; k < runs.length; k++) {
+    const first = Math.max(runs.first[k], lo);
+    const last = Math.min(runs.last[k], hi);
+    if (last - first + 1 < minSlots) continue;
+    const va = Math.floor(runs.key[k] / vessels);
+    out.push(encounterEvent(tr, [runDetail(grid, va, runs.key[k] - va * vessels, first, last)], slotMs));
   }
-  flush();
-  return out;
+  return out.sort((x, y) => x.startMs - y.startMs);
 }
