@@ -18,9 +18,13 @@ import { encodeSentences, type EncodableRecord } from '../ais/encode.js';
 import type { PositionColumns } from '../ais/batch.js';
 import type { EventKind } from '../tracks/types.js';
 import { Random } from './random.js';
+import { EARTH_RADIUS_M } from '../tracks/params.js';
+import { haversineM, wrapLon as normLon } from '../tracks/geo.js';
 
 
-export const EARTH_RADIUS_M = 6_371_008.8;
+// The sphere and its distances are the track stage's own: the scenarios are measured as they will be judged.
+export { EARTH_RADIUS_M } from '../tracks/params.js';
+export { haversineM, wrapLon as normLon } from '../tracks/geo.js';
 export const KNOT_MS = 1852 / 3600;
 const D2R = Math.PI / 180;
 const R2D = 180 / Math.PI;
@@ -28,23 +32,6 @@ const R2D = 180 / Math.PI;
 export interface LatLon {
   lat: number;
   lon: number;
-}
-
-/** Longitude into [-180, 180). */
-export function normLon(lon: number): number {
-  let x = ((lon + 180) % 360 + 360) % 360 - 180;
-  if (x === 180) x = -180;
-  return x;
-}
-
-/** Great-circle distance, metres (haversine). */
-export function haversineM(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const p1 = lat1 * D2R;
-  const p2 = lat2 * D2R;
-  const dp = p2 - p1;
-  const dl = (lon2 - lon1) * D2R;
-  const a = Math.sin(dp / 2) ** 2 + Math.cos(p1) * Math.cos(p2) * Math.sin(dl / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
 export function distanceM(a: LatLon, b: LatLon): number {
