@@ -10,6 +10,7 @@ import { registerImageryCount } from './imagery-count.js';
 import { registerImageryChange } from './imagery-change.js';
 import { registerScenario } from './scenario.js';
 import { registerTracks } from './tracks.js';
+import { registerCase, registerVerify } from './verify.js';
 import { CheckFailed, UsageError } from './util.js';
 
 export function buildProgram(): Command {
@@ -29,6 +30,8 @@ export function buildProgram(): Command {
   registerImageryChange(imagery);
   registerLog(program);
   registerEscrow(program);
+  registerCase(program);
+  registerVerify(program);
   return program;
 }
 

@@ -13,3 +13,4 @@ export {
   type ChangeOptions, type ChangeBlob, type ChangeResult, type ObjectChanges,
 } from './change.js';
 export { ClassicalDetector, detectObjects, type ObjectDetector, type DetectOptions } from './detect.js';
+export { rasteriseRings, sitePixelRings } from './site.js';

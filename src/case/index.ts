@@ -1,0 +1,12 @@
+/**
+ * The case: its manifest (case.yaml, schemas/case.schema.json), geography,
+ * inspection records (schemas/inspection.schema.json) and evidence files,
+ * loaded and checked before anything is logged or computed.
+ *
+ *   loadCase(dir)        -> LoadedCase, or CaseError listing every problem (file, line, field)
+ *   resolveTerms(terms)  -> the agreed terms with defaults, in ms and metres
+ */
+export * from './types.js';
+export { CaseError, formatIssue, type CaseIssue } from './source.js';
+export { loadCase, findManifest, schemaPath, aisFormatProblem, tiffFormatProblem, MANIFEST_NAMES, type LoadedCase } from './load.js';
+export { resolveTerms, termsJson, parseTime, isoTime, DEFAULT_TERMS, type ResolvedTerms } from './terms.js';

@@ -1,0 +1,443 @@
+/**
+ * Loading a case: the manifest against its JSON Schema, then everything the
+ * schema cannot say (ids that must exist, polygons that must close, evidence
+ * files that must be there and be what they claim). Every problem found is
+ * reported at once, each with file, line and field; nothing is written.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { REVEAL_FORMAT } from '../ledger/escrow.js';
+import { CaseError, SourceFile, fieldName, type CaseIssue, type FieldPath } from './source.js';
+import { parseTime, resolveTerms, type ResolvedTerms } from './terms.js';
+import type {
+  CaseManifest, ChallengeEvidence, GeoJsonCollection, GeoJsonFeature, ImageryEvidence, InspectionEvidence, InspectionRecord,
+} from './types.js';
+
+export const MANIFEST_NAMES = ['case.yaml', 'case.yml'];
+
+/** A case read and checked. */
+export interface LoadedCase {
+  dir: string;
+  /** The manifest file, relative to `dir`. */
+  manifestPath: string;
+  manifest: CaseManifest;
+  geography: {
+    sites: GeoJsonCollection;
+    ports: GeoJsonCollection;
+    zone: GeoJsonCollection;
+    /** The GeoJSON files (relative), for those given as paths. */
+    files: string[];
+  };
+  inspections: { entry: InspectionEvidence; record: InspectionRecord }[];
+  reveals: { entry: ChallengeEvidence; reveal: unknown }[];
+  terms: ResolvedTerms;
+}
+
+let validators: { manifest: ValidateFunction; inspection: ValidateFunction } | null = null;
+
+/** The schemas shipped in the repository's `schemas/` folder. */
+export function schemaPath(name: string): string {
+  // dist/src/case/load.js -> the repository root is three levels up.
+  return new URL(`../../../schemas/${name}`, import.meta.url).pathname;
+}
+
+function compiled(): { manifest: ValidateFunction; inspection: ValidateFunction } {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    validators = {
+      manifest: ajv.compile(JSON.parse(readFileSync(schemaPath('case.schema.json'), 'utf8')) as object),
+      inspection: ajv.compile(JSON.parse(readFileSync(schemaPath('inspection.schema.json'), 'utf8')) as object),
+    };
+  }
+  return validators;
+}
+
+/** Ajv's errors as located issues: one per field, the most telling message. */
+export function schemaIssues(src: SourceFile, errors: ErrorObject[] | null | undefined, base: FieldPath = []): CaseIssue[] {
+  const byField = new Map<string, CaseIssue>();
+  const rank = (e: ErrorObject): number => (e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'if' ? 0 : 1);
+  const sorted = [...(errors ?? [])].sort((a, b) => rank(b) - rank(a));
+  for (const e of sorted) {
+    const path: FieldPath = [...base, ...e.instancePath.split('/').slice(1).map((p) => {
+      const s = p.replace(/~1/g, '/').replace(/~0/g, '~');
+      return /^\d+$/.test(s) ? Number(s) : s;
+    })];
+    let message = e.message ?? 'invalid';
+    const params = e.params as Record<string, unknown>;
+    if (e.keyword === 'required') {
+      path.push(String(params.missingProperty));
+      message = 'is required but missing';
+    } else if (e.keyword === 'additionalProperties') {
+      path.push(String(params.additionalProperty));
+      message = 'is not a known field here';
+    } else if (e.keyword === 'enum') {
+      message = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(valueAt(src.value, path.slice(base.length), base.length ? null : undefined))}`;
+    } else if (e.keyword === 'const') {
+      message = `must be ${JSON.stringify(params.allowedValue)}`;
+    } else if (e.keyword === 'type') {
+      const got = valueAt(src.value, path.slice(base.length));
+      message = `must be ${String(params.type)}, got ${describe(got)}`;
+    } else if (e.keyword === 'pattern') {
+      message = `${describe(valueAt(src.value, path.slice(base.length)))} is not in the expected form (${patternHint(e.schemaPath)})`;
+    }
+    const key = fieldName(path);
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'if') {
+      if ([...byField.keys()].some((k) => k === key || k.startsWith(`${key}.`) || k.startsWith(`${key}[`))) continue;
+    }
+    if (!byField.has(key)) byField.set(key, src.issue(path, message));
+  }
+  return [...byField.values()];
+}
+
+function patternHint(schemaPath: string): string {
+  if (schemaPath.includes('/time')) return 'ISO 8601, e.g. 1962-11-10T20:00:00Z';
+  if (schemaPath.includes('/hex32')) return '64 lowercase hex digits';
+  if (schemaPath.includes('/id')) return 'an id: letters, digits, ".", "_", "-", at most 64';
+  if (schemaPath.includes('/verifierKey')) return 'a signed-note verifier key name+hash+base64';
+  if (schemaPath.includes('/path')) return 'a relative path inside the case directory';
+  return 'see schemas/';
+}
+
+function valueAt(root: unknown, path: FieldPath, fallback?: unknown): unknown {
+  let v = root;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return fallback;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  const s = JSON.stringify(v);
+  return `${typeof v} ${s.length > 60 ? `${s.slice(0, 57)}...` : s}`;
+}
+
+/** Finds the manifest in DIR (or takes a manifest file's path). */
+export function findManifest(dirOrFile: string): { dir: string; manifestPath: string } {
+  const abs = resolve(dirOrFile);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch {
+    throw new CaseError([{ file: dirOrFile, line: 0, field: '', message: 'no such case directory or manifest' }]);
+  }
+  if (st.isFile()) return { dir: resolve(abs, '..'), manifestPath: relative(resolve(abs, '..'), abs) };
+  for (const name of MANIFEST_NAMES) {
+    try {
+      if (statSync(join(abs, name)).isFile()) return { dir: abs, manifestPath: name };
+    } catch {
+      // try the next name
+    }
+  }
+  throw new CaseError([{ file: join(dirOrFile, 'case.yaml'), line: 0, field: '', message: 'the case directory has no case.yaml' }]);
+}
+
+/** Reads and checks the case in DIR; throws CaseError listing every problem. */
+export function loadCase(dirOrFile: string): LoadedCase {
+  const { dir, manifestPath } = findManifest(dirOrFile);
+  const src = SourceFile.read(join(dir, manifestPath), manifestPath, 'yaml');
+  const v = compiled();
+  if (!v.manifest(src.value)) throw new CaseError(schemaIssues(src, v.manifest.errors));
+  const m = src.value as CaseManifest;
+  const issues: CaseIssue[] = [];
+  const add = (path: FieldPath, message: string): void => {
+    issues.push(src.issue(path, message));
+  };
+
+  // Ids: unique within their kind.
+  const unique = (list: { id: string }[], path: FieldPath, what: string): Set<string> => {
+    const seen = new Set<string>();
+    list.forEach((x, i) => {
+      if (seen.has(x.id)) add([...path, i, 'id'], `${what} id ${JSON.stringify(x.id)} is used twice`);
+      seen.add(x.id);
+    });
+    return seen;
+  };
+  const parties = unique(m.parties, ['parties'], 'party');
+  const inspectors = unique(m.inspectors, ['inspectors'], 'inspector');
+  const classes = unique(m.terms.item_classes, ['terms', 'item_classes'], 'item class');
+  const lots = unique(m.declarations.lots, ['declarations', 'lots'], 'lot');
+  unique(m.declarations.shipments, ['declarations', 'shipments'], 'shipment');
+
+  const declaring = m.parties.find((p) => p.id === m.declarations.party);
+  if (!declaring) add(['declarations', 'party'], `names no party of the case (parties: ${[...parties].join(', ')})`);
+  else if (declaring.role !== 'declaring') add(['declarations', 'party'], `party ${JSON.stringify(declaring.id)} has role ${declaring.role}, not declaring`);
+  m.inspectors.forEach((ins, i) => {
+    if (ins.party !== undefined && !parties.has(ins.party)) add(['inspectors', i, 'party'], `names no party of the case (${JSON.stringify(ins.party)})`);
+  });
+  m.terms.item_classes.forEach((c, i) => {
+    if (c.length_m[0] > c.length_m[1]) add(['terms', 'item_classes', i, 'length_m'], 'the range must be [min, max] with min <= max');
+    if (c.width_m[0] > c.width_m[1]) add(['terms', 'item_classes', i, 'width_m'], 'the range must be [min, max] with min <= max');
+  });
+  const time = (path: FieldPath, s: string | undefined): void => {
+    if (s !== undefined && !Number.isFinite(parseTime(s))) add(path, `${JSON.stringify(s)} is not a valid date/time`);
+  };
+  time(['terms', 'removal_deadline'], m.terms.removal_deadline);
+
+  // Geography.
+  const geo = {
+    sites: readGeography(dir, src, 'sites', m.geography.sites, issues),
+    ports: readGeography(dir, src, 'ports', m.geography.ports, issues),
+    zone: readGeography(dir, src, 'zone', m.geography.zone, issues),
+    files: (['sites', 'ports', 'zone'] as const).map((k) => m.geography[k]).filter((x): x is string => typeof x === 'string'),
+  };
+  const siteIds = new Set(geo.sites.features.map((f) => f.properties.id));
+  const portIds = new Set(geo.ports.features.map((f) => f.properties.id));
+
+  m.declarations.lots.forEach((lot, i) => {
+    if (geo.sites.features.length && !siteIds.has(lot.site)) add(['declarations', 'lots', i, 'site'], `names no site of the geography (${JSON.stringify(lot.site)}; sites: ${[...siteIds].join(', ')})`);
+    if (!classes.has(lot.item_class)) add(['declarations', 'lots', i, 'item_class'], `names no item class of the terms (${JSON.stringify(lot.item_class)})`);
+    time(['declarations', 'lots', i, 'removal_deadline'], lot.removal_deadline);
+  });
+  m.declarations.shipments.forEach((s, i) => {
+    if (geo.ports.features.length && !portIds.has(s.port)) add(['declarations', 'shipments', i, 'port'], `names no port of the geography (${JSON.stringify(s.port)}; ports: ${[...portIds].join(', ')})`);
+    s.lots.forEach((l, j) => {
+      if (!lots.has(l)) add(['declarations', 'shipments', i, 'lots', j], `names no declared lot (${JSON.stringify(l)})`);
+    });
+    time(['declarations', 'shipments', i, 'date'], s.date);
+  });
+
+  // Evidence files.
+  const seenPaths = new Map<string, string>();
+  const fileOf = (path: FieldPath, rel: string): string | null => {
+    const abs = resolve(dir, rel);
+    if (isAbsolute(rel) || relative(dir, abs).startsWith('..')) {
+      add(path, 'must be a path inside the case directory');
+      return null;
+    }
+    const prev = seenPaths.get(rel);
+    if (prev) add(path, `the same file is already listed at ${prev}`);
+    seenPaths.set(rel, fieldName(path));
+    try {
+      if (!statSync(abs).isFile()) {
+        add(path, `${rel} is not a file`);
+        return null;
+      }
+    } catch {
+      add(path, `${rel}: file not found`);
+      return null;
+    }
+    return abs;
+  };
+  const ev = m.evidence;
+  const provenance = (path: FieldPath, e: { submitted_by?: string; captured?: string }): void => {
+    if (e.submitted_by !== undefined && !parties.has(e.submitted_by)) add([...path, 'submitted_by'], `names no party of the case (${JSON.stringify(e.submitted_by)})`);
+    time([...path, 'captured'], e.captured);
+  };
+  (ev.ais ?? []).forEach((e, i) => {
+    const path: FieldPath = ['evidence', 'ais', i];
+    provenance(path, e);
+    const abs = fileOf([...path, 'path'], e.path);
+    if (abs) {
+      const why = aisFormatProblem(abs);
+      if (why) add([...path, 'path'], `${e.path} is not an AIS log: ${why}`);
+    }
+  });
+  (ev.imagery ?? []).forEach((e: ImageryEvidence, i) => {
+    const path: FieldPath = ['evidence', 'imagery', i];
+    provenance(path, e);
+    time([...path, 'time'], e.time);
+    if (geo.sites.features.length && !siteIds.has(e.site)) add([...path, 'site'], `names no site of the geography (${JSON.stringify(e.site)})`);
+    const abs = fileOf([...path, 'path'], e.path);
+    if (abs) {
+      const why = tiffFormatProblem(abs);
+      if (why) add([...path, 'path'], `${e.path} is not a GeoTIFF: ${why}`);
+    }
+  });
+  (ev.documents ?? []).forEach((e, i) => {
+    provenance(['evidence', 'documents', i], e);
+    fileOf(['evidence', 'documents', i, 'path'], e.path);
+  });
+
+  const inspectionsOut: LoadedCase['inspections'] = [];
+  const inspectionIds = new Map<string, string>();
+  (ev.inspections ?? []).forEach((e, i) => {
+    const path: FieldPath = ['evidence', 'inspections', i];
+    provenance(path, e);
+    const abs = fileOf([...path, 'path'], e.path);
+    if (!abs) return;
+    let rec: SourceFile;
+    try {
+      rec = SourceFile.read(abs, e.path, 'json');
+    } catch (err) {
+      if (err instanceof CaseError) {
+        issues.push(...err.issues);
+        return;
+      }
+      throw err;
+    }
+    if (!v.inspection(rec.value)) {
+      issues.push(...schemaIssues(rec, v.inspection.errors));
+      return;
+    }
+    const r = rec.value as InspectionRecord;
+    if (!Number.isFinite(parseTime(r.time))) issues.push(rec.issue(['time'], `${JSON.stringify(r.time)} is not a valid time`));
+    const ins = m.inspectors.find((x) => x.id === r.inspector);
+    if (!ins) issues.push(rec.issue(['inspector'], `names no inspector of the case (${JSON.stringify(r.inspector)}; inspectors: ${[...inspectors].join(', ')})`));
+    else if (ins.kind !== r.kind) issues.push(rec.issue(['kind'], `is ${r.kind}, but inspector ${ins.id} is a${ins.kind === 'aircraft' ? 'n aircraft' : ' ship'}`));
+    if (r.item_class !== undefined && !classes.has(r.item_class)) issues.push(rec.issue(['item_class'], `names no item class of the terms (${JSON.stringify(r.item_class)})`));
+    const prev = inspectionIds.get(r.id);
+    if (prev) issues.push(rec.issue(['id'], `inspection id ${JSON.stringify(r.id)} is also used by ${prev}`));
+    inspectionIds.set(r.id, e.path);
+    inspectionsOut.push({ entry: e, record: r });
+  });
+
+  const revealsOut: LoadedCase['reveals'] = [];
+  (ev.challenges ?? []).forEach((e, i) => {
+    const path: FieldPath = ['evidence', 'challenges', i];
+    provenance(path, e);
+    const lot = m.declarations.lots.find((l) => l.id === e.lot);
+    if (!lot) add([...path, 'lot'], `names no declared lot (${JSON.stringify(e.lot)})`);
+    else if (e.k > lot.count) add([...path, 'k'], `asks for ${e.k} items of a lot of ${lot.count}`);
+    const abs = fileOf([...path, 'path'], e.path);
+    if (!abs) return;
+    let rec: SourceFile;
+    try {
+      rec = SourceFile.read(abs, e.path, 'json');
+    } catch (err) {
+      if (err instanceof CaseError) {
+        issues.push(...err.issues);
+        return;
+      }
+      throw err;
+    }
+    const r = rec.value as { format?: unknown };
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) issues.push(rec.issue([], 'a reveal must be a JSON object'));
+    else if (r.format !== REVEAL_FORMAT) issues.push(rec.issue(['format'], `must be ${JSON.stringify(REVEAL_FORMAT)} (a reveal of challenged items), got ${describe(r.format)}`));
+    else revealsOut.push({ entry: e, reveal: rec.value });
+  });
+
+  if (issues.length > 0) throw new CaseError(issues);
+  return { dir, manifestPath, manifest: m, geography: geo, inspections: inspectionsOut, reveals: revealsOut, terms: resolveTerms(m.terms) };
+}
+
+/** Reads one GeoJSON collection (a file or inline), checking what the stages rely on: polygons with ids, closed rings. */
+function readGeography(dir: string, manifest: SourceFile, key: 'sites' | 'ports' | 'zone', ref: string | GeoJsonCollection, issues: CaseIssue[]): GeoJsonCollection {
+  let src: SourceFile;
+  let base: FieldPath;
+  if (typeof ref === 'string') {
+    const abs = resolve(dir, ref);
+    if (relative(dir, abs).startsWith('..')) {
+      issues.push(manifest.issue(['geography', key], 'must be a path inside the case directory'));
+      return { type: 'FeatureCollection', features: [] };
+    }
+    try {
+      src = SourceFile.read(abs, ref, 'json');
+    } catch (e) {
+      if (e instanceof CaseError) {
+        issues.push(...e.issues.map((i) => (i.line === 0 ? { ...i, message: `${i.message} (geography.${key} in ${manifest.file})` } : i)));
+        return { type: 'FeatureCollection', features: [] };
+      }
+      throw e;
+    }
+    base = [];
+  } else {
+    src = manifest;
+    base = ['geography', key];
+  }
+  const value = typeof ref === 'string' ? src.value : ref;
+  const out: GeoJsonFeature[] = [];
+  const at = (path: FieldPath, message: string): void => {
+    issues.push(src.issue([...base, ...path], message));
+  };
+  let features: unknown[];
+  const v = value as { type?: unknown; features?: unknown; geometry?: unknown };
+  if (v && typeof v === 'object' && v.type === 'FeatureCollection' && Array.isArray(v.features)) features = v.features;
+  else if (v && typeof v === 'object' && v.type === 'Feature') features = [v];
+  else {
+    at(['type'], `the ${key} must be a GeoJSON FeatureCollection (or one Feature), got ${describe(v?.type)}`);
+    return { type: 'FeatureCollection', features: [] };
+  }
+  const ids = new Set<string>();
+  features.forEach((f, i) => {
+    const fp: FieldPath = typeof ref === 'string' && (v.type === 'Feature') ? [] : ['features', i];
+    const feat = f as { type?: unknown; properties?: { id?: unknown; name?: unknown }; geometry?: { type?: unknown; coordinates?: unknown } | null };
+    if (!feat || typeof feat !== 'object' || feat.type !== 'Feature') {
+      at([...fp, 'type'], 'must be a GeoJSON Feature');
+      return;
+    }
+    const id = feat.properties?.id ?? (key === 'zone' ? `zone-${i}` : undefined);
+    if (typeof id !== 'string' || id === '') {
+      at([...fp, 'properties', 'id'], `each ${key === 'sites' ? 'site' : 'port'} needs a string properties.id that the manifest refers to`);
+      return;
+    }
+    if (ids.has(id)) at([...fp, 'properties', 'id'], `id ${JSON.stringify(id)} is used twice`);
+    ids.add(id);
+    const g = feat.geometry;
+    const gt = g?.type;
+    if (gt !== 'Polygon' && gt !== 'MultiPolygon') {
+      at([...fp, 'geometry', 'type'], `${key === 'sites' ? 'a site' : key === 'ports' ? 'a port' : 'the zone'} must be a Polygon or MultiPolygon, got ${describe(gt)}`);
+      return;
+    }
+    const polys = (gt === 'Polygon' ? [g?.coordinates] : (g?.coordinates as unknown[] | undefined)) ?? [];
+    let ok = Array.isArray(polys) && polys.length > 0;
+    (Array.isArray(polys) ? polys : []).forEach((poly, pi) => {
+      const pp: FieldPath = gt === 'Polygon' ? [...fp, 'geometry', 'coordinates'] : [...fp, 'geometry', 'coordinates', pi];
+      if (!Array.isArray(poly) || poly.length === 0) {
+        at(pp, 'a polygon is an array of linear rings');
+        ok = false;
+        return;
+      }
+      poly.forEach((ring: unknown, ri: number) => {
+        const problem = ringProblem(ring);
+        if (problem) {
+          at([...pp, ri], problem);
+          ok = false;
+        }
+      });
+    });
+    if (!ok) return;
+    const name = typeof feat.properties?.name === 'string' ? feat.properties.name : id;
+    out.push({ type: 'Feature', properties: { ...(feat.properties as object), id, name }, geometry: g as GeoJsonFeature['geometry'] });
+  });
+  if (features.length === 0) at(['features'], `the ${key} collection has no features`);
+  return { type: 'FeatureCollection', features: out };
+}
+
+function ringProblem(ring: unknown): string | null {
+  if (!Array.isArray(ring) || ring.length < 4) return 'a linear ring needs at least 4 positions (closed)';
+  for (const p of ring as unknown[]) {
+    if (!Array.isArray(p) || p.length < 2 || typeof p[0] !== 'number' || typeof p[1] !== 'number') return 'each position must be [lon, lat] numbers';
+    if (Math.abs(p[0]) > 180 || Math.abs(p[1]) > 90) return `position [${String(p[0])}, ${String(p[1])}] is not lon/lat in degrees`;
+  }
+  const a = ring[0] as number[];
+  const b = ring[ring.length - 1] as number[];
+  if (a[0] !== b[0] || a[1] !== b[1]) return 'the ring is not closed (its first and last positions differ)';
+  return null;
+}
+
+function head(path: string, n: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(n);
+    const got = readSync(fd, b, 0, n, 0);
+    return b.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Why a file is not NMEA 0183 or AIS CSV, judged from its first line; null when it looks right. */
+export function aisFormatProblem(path: string): string | null {
+  const text = head(path, 4096).toString('latin1');
+  const line = text.split(/\r?\n/).find((l) => l.trim() !== '');
+  if (line === undefined) return null; // an empty log is a log with nothing in it
+  if (/^\s*([!$\\]|\d+(\.\d+)?\s*[,;\\!])/.test(line)) return null;
+  if (/mmsi/i.test(line) && line.split(',').length >= 4) return null;
+  if (text.includes('\0')) return 'it is binary, expected NMEA 0183 sentences (!AIVDM...) or an AIS CSV with a header';
+  return `expected NMEA 0183 sentences (!AIVDM...) or an AIS CSV with a header, the first line is ${JSON.stringify(line.slice(0, 60))}`;
+}
+
+/** Why a file is not a TIFF, from its magic bytes; null when it is one. */
+export function tiffFormatProblem(path: string): string | null {
+  const b = head(path, 4);
+  if (b.length === 4 && ((b[0] === 0x49 && b[1] === 0x49 && (b[2] === 42 || b[2] === 43) && b[3] === 0) ||
+    (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && (b[3] === 42 || b[3] === 43)))) return null;
+  return `expected TIFF magic bytes (II*\\0 or MM\\0*), got ${JSON.stringify(b.toString('latin1'))}`;
+}
