@@ -301,7 +301,7 @@ export function runChain(inp: ChainInput): ChainOutput {
     const observed = chosen ? chosen.observed_count : null;
     if (chosen && observed !== s.count) {
       mine.push(add('COUNT_MISMATCH', { kind: 'shipment', id: s.id }, '',
-        `${s.vessel.name} was declared with ${s.count} item(s); ${chosen.inspector} counted ${observed} at sea on ${chosen.time}`,
+        `${s.vessel.name} was declared with ${s.count} item(s); ${m.inspectors.find((x) => x.id === chosen.inspector)?.name ?? chosen.inspector} counted ${observed} at sea on ${chosen.time}`,
         [sref, chosen.evidence], { time: parseTime(chosen.time), position: chosen.position, details: { declared: s.count, observed } }));
     }
 

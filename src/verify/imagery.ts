@@ -39,7 +39,7 @@ export interface PassAnalysis {
 
 /** Metres of margin around the site in the report's crop, as a fraction of the site's size. */
 const CROP_MARGIN = 0.15;
-const CROP_MAX_PX = 480;
+const CROP_MAX_PX = 400;
 
 /** Counts the items of `classes` inside the site on one pass. */
 export async function analysePass(abs: string, evidence: ImageryEvidence, site: GeoJsonFeature, classes: ItemClass[], capM: number, timeMs: number): Promise<PassAnalysis> {
@@ -132,7 +132,7 @@ async function cropOf(r: Raster, rings: [number, number][][], dets: Detection[],
   const oh = Math.max(1, Math.round(h * k));
   let img = sharp(Buffer.from(grey.buffer, grey.byteOffset, grey.byteLength), { raw: { width: w, height: h, channels: 1 } });
   if (k < 1) img = img.resize(ow, oh, { kernel: 'lanczos3' });
-  const png = new Uint8Array(await img.png({ compressionLevel: 9 }).toBuffer());
+  const png = new Uint8Array(await img.png({ compressionLevel: 9, palette: true, colours: 32, dither: 0 }).toBuffer());
   const sx = ow / w;
   const sy = oh / h;
   return {

@@ -144,6 +144,23 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
       });
     }
   }
+  if (report.tracks.length) {
+    // The decoded tracks, for GIS tools: one LineString per vessel segment, citing the AIS logs they come from.
+    const geo = {
+      type: 'FeatureCollection',
+      features: report.tracks.map((t) => ({
+        type: 'Feature',
+        properties: { mmsi: t.mmsi, name: t.name, role: t.role, ...(t.ref ? { ref: t.ref } : {}), first: new Date(t.points[0][2]).toISOString(), last: new Date(t.points[t.points.length - 1][2]).toISOString(), positions: t.points.length },
+        geometry: { type: 'MultiLineString', coordinates: segments(t).map((seg) => seg.map((p) => [p[0], p[1]])) },
+      })),
+    };
+    derived.push({
+      name: 'tracks.geojson',
+      data: new TextEncoder().encode(`${JSON.stringify(geo)}\n`),
+      from: aisFiles.map((p) => ({ path: p, sha256: byPath.get(p)!.sha256 })),
+      what: 'vessel tracks decoded from the AIS logs (good positions only, split at silences over the segment gap)',
+    });
+  }
   return { case: c, results, report, appended: rec.appended, derived };
 }
 
@@ -180,6 +197,13 @@ function reportTracks(c: LoadedCase, ais: CaseTracks): ReportTrack[] {
     else if (ins) t.ref = ins.id;
     out.push(t);
   }
+  return out;
+}
+
+function segments(t: ReportTrack): [number, number, number][][] {
+  const cuts = [0, ...t.breaks, t.points.length];
+  const out: [number, number, number][][] = [];
+  for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1] > cuts[k]) out.push(t.points.slice(cuts[k], cuts[k + 1]));
   return out;
 }
 
