@@ -4,10 +4,12 @@ import type { Command } from 'commander';
 import { aisScenario } from '../scenario/index.js';
 import { UsageError } from './util.js';
 import { registerTrafficScenarios } from './scenario-traffic.js';
+import { registerScenarioGenerate } from './scenario-generate.js';
 
 export function registerScenario(program: Command): void {
   const scenario = program.command('scenario').description('generate deterministic synthetic inputs');
   registerTrafficScenarios(scenario);
+  registerScenarioGenerate(scenario);
   scenario
     .command('ais')
     .description('an AIS log (NMEA with tag blocks) of seeded vessel traffic, through the project\'s encoder')

@@ -1,72 +1,59 @@
 /**
- * `npm run demo`: what works so far, end to end. Generates the seeded 1962
- * sample AIS log through the project's encoder, decodes it with
- * `tally ais decode`'s own path, prints what the decoder saw, then builds
- * the vessel tracks and lists the events the track stage finds in them.
- * (The verification issue turns this into the whole 1962 case.)
+ * `npm run demo`: the built-in 1962 case, end to end. Generates the case
+ * (declarations with their secrets, AIS through the project's encoder,
+ * rendered GeoTIFF passes of the sites, inspection records, truth.json)
+ * into out/cuba-1962/case/, verifies it (every input logged in
+ * out/cuba-1962/case/log/), writes out/cuba-1962/results.json and
+ * report.html, and checks the results against the scenario's truth.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { decodeBatchFiles, decodeFiles, JsonlRowSink } from '../ais/index.js';
-import { buildTracks, eventsOfTracks } from '../tracks/index.js';
-import { ShoreDistance } from '../tracks/shore.js';
-import { aisScenarioText } from './ais.js';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { verifyCase, writeOutputs } from '../verify/index.js';
+import { generateCase } from './index.js';
 
-async function demo(outDir: string): Promise<void> {
-  mkdirSync(outDir, { recursive: true });
-  const { text, sent } = aisScenarioText();
-  const nmea = join(outDir, 'sample-1962.nmea');
-  writeFileSync(nmea, text);
-  console.log(`wrote ${nmea}: ${text.split('\n').length - 1} sentences, ${sent.length} reports from the 1962 scenario (seed 1962)`);
-
-  const jsonl: string[] = [];
-  const sink = new JsonlRowSink((s) => jsonl.push(s));
-  const stats = await decodeFiles([nmea], sink);
-  sink.flush();
-  const out = join(outDir, 'sample-1962.jsonl');
-  writeFileSync(out, jsonl.join(''));
-  console.log(`decoded ${stats.messages} messages into ${out}; rejected ${Object.values(stats.rejected).reduce((a, b) => a + (b ?? 0), 0)}`);
-  console.log('messages by type:', JSON.stringify(stats.byType));
-
-  const records = jsonl.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  const byVessel = new Map<number, { name: string; first?: Record<string, unknown>; last?: Record<string, unknown>; n: number }>();
-  for (const r of records) {
-    const mmsi = r.mmsi as number;
-    const v = byVessel.get(mmsi) ?? { name: '', n: 0 };
-    if (typeof r.shipname === 'string') v.name = r.shipname;
-    if (typeof r.lat === 'number' && r.type !== 4) {
-      v.first ??= r;
-      v.last = r;
-      v.n++;
-    }
-    byVessel.set(mmsi, v);
-  }
-  console.log('\nvessel        MMSI       reports  first seen                 last seen                  last position');
-  for (const [mmsi, v] of byVessel) {
-    if (!v.first || !v.last) continue;
-    console.log(
-      `${v.name.padEnd(18).slice(0, 18)} ${String(mmsi).padEnd(10)} ${String(v.n).padStart(5)}  ${String(v.first.time)}  ${String(v.last.time)}  ` +
-      `${(v.last.lat as number).toFixed(4)}, ${(v.last.lon as number).toFixed(4)}`,
-    );
-  }
-  console.log(`\nfirst decoded record:\n${JSON.stringify(records[0])}`);
-  // The track stage on the same log: tracks, cleaning, and the events it finds.
-  const batch = await decodeBatchFiles([nmea]);
-  const tracks = buildTracks(batch.positions, batch.statics);
-  const events = eventsOfTracks(tracks, { shore: ShoreDistance.load() });
-  const kinds: Record<string, number> = {};
-  for (const e of events) kinds[e.kind] = (kinds[e.kind] ?? 0) + 1;
-  console.log(`\ntracks: ${tracks.mmsi.length} vessels, ${batch.positions.length} positions, left out by cleaning: ${tracks.flagged[1] + tracks.flagged[2] + tracks.flagged[3] + tracks.flagged[4]}`);
-  console.log(`events: ${events.length ? JSON.stringify(kinds) : 'none'}`);
-  for (const e of events.slice(0, 5)) console.log(`  ${e.kind} ${e.mmsi.join('/')} ${e.start} .. ${e.end} at ${e.lat.toFixed(4)}, ${e.lon.toFixed(4)}`);
-  writeFileSync(join(outDir, 'events.json'), JSON.stringify(events, null, 2) + '\n');
-
-  const summaryPath = join(outDir, 'summary.json');
-  writeFileSync(summaryPath, JSON.stringify(stats, null, 2) + '\n');
-  console.log(`\nsummary: ${summaryPath}`);
+interface TruthView {
+  verdict: string;
+  funnel: Record<string, number>;
+  findings: { code: string; subject: { kind: string; id: string } }[];
 }
 
-demo(process.argv[2] ?? 'out/demo').catch((e: unknown) => {
-  console.error(e);
+async function demo(outDir: string): Promise<number> {
+  const t0 = performance.now();
+  const caseDir = join(outDir, 'case');
+  rmSync(outDir, { recursive: true, force: true });
+  const gen = await generateCase('cuba-1962', { out: caseDir });
+  const truth = gen.truth as unknown as TruthView;
+  const t1 = performance.now();
+  console.error(`generated the cuba-1962 case in ${caseDir} (${((t1 - t0) / 1000).toFixed(1)} s)`);
+  const v = await verifyCase(caseDir, { progress: (m) => console.error(`  ${m}`) });
+  const files = await writeOutputs(outDir, v);
+  const r = v.results;
+  const t2 = performance.now();
+  const f = r.funnel;
+  console.log(`\n${r.case.name}\n`);
+  console.log(`verdict: ${r.verdict}`);
+  console.log(`items:   declared ${f.declared}, removed ${f.removed}, departed ${f.departed}, inspected ${f.inspected}, left the zone ${f.left_zone}`);
+  console.log(`findings (${r.findings.length}):`);
+  for (const x of r.findings) console.log(`  ${x.code.padEnd(26)} ${x.subject.kind} ${x.subject.id}: ${x.message}`);
+  console.log(`log:     ${r.checkpoint.origin}, ${r.checkpoint.size} entries, root ${r.checkpoint.root}`);
+  const key = (x: { code: string; subject: { kind: string; id: string } }): string => `${x.code} ${x.subject.kind}:${x.subject.id}`;
+  const got = r.findings.map(key).sort().join('\n');
+  const want = truth.findings.map(key).sort().join('\n');
+  const funnelOk = Object.entries(truth.funnel).every(([k, n]) => (f as unknown as Record<string, number>)[k] === n);
+  const ok = got === want && r.verdict === truth.verdict && funnelOk;
+  console.log(`\ntruth.json (from the scenario description): verdict ${truth.verdict}; the results ${ok ? 'match it' : 'DO NOT match it'}`);
+  if (!ok) console.log(`  expected findings:\n    ${want.replace(/\n/g, '\n    ')}`);
+  console.log(`\nresults: ${files.results}`);
+  console.log(`report:  ${files.report}`);
+  console.log(`         open ${pathToFileURL(files.report).href} in a browser (it needs no network)`);
+  console.log(`(generated in ${((t1 - t0) / 1000).toFixed(1)} s, verified in ${((t2 - t1) / 1000).toFixed(1)} s)`);
+  return ok ? 0 : 1;
+}
+
+demo(resolve(process.argv[2] ?? join('out', 'cuba-1962'))).then((code) => {
+  process.exitCode = code;
+}, (e: unknown) => {
+  console.error((e as Error).stack ?? String(e));
   process.exitCode = 1;
 });
