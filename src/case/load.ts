@@ -143,7 +143,15 @@ export function loadCase(dirOrFile: string): LoadedCase {
   const { dir, manifestPath } = findManifest(dirOrFile);
   const src = SourceFile.read(join(dir, manifestPath), manifestPath, 'yaml');
   const v = compiled();
-  if (!v.manifest(src.value)) throw new CaseError(schemaIssues(src, v.manifest.errors));
+  if (!v.manifest(src.value)) {
+    // The rest of the checks need a well-formed manifest; the geography files can still be checked on their own.
+    const issues = schemaIssues(src, v.manifest.errors);
+    const g = (src.value as { geography?: Record<string, unknown> } | null)?.geography;
+    for (const k of ['sites', 'ports', 'zone'] as const) {
+      if (g && typeof g[k] === 'string') readGeography(dir, src, k, g[k], issues);
+    }
+    throw new CaseError(issues);
+  }
   const m = src.value as CaseManifest;
   const issues: CaseIssue[] = [];
   const add = (path: FieldPath, message: string): void => {
@@ -181,22 +189,22 @@ export function loadCase(dirOrFile: string): LoadedCase {
   time(['terms', 'removal_deadline'], m.terms.removal_deadline);
 
   // Geography.
+  const siteIds = new Set<string>();
+  const portIds = new Set<string>();
   const geo = {
-    sites: readGeography(dir, src, 'sites', m.geography.sites, issues),
-    ports: readGeography(dir, src, 'ports', m.geography.ports, issues),
+    sites: readGeography(dir, src, 'sites', m.geography.sites, issues, siteIds),
+    ports: readGeography(dir, src, 'ports', m.geography.ports, issues, portIds),
     zone: readGeography(dir, src, 'zone', m.geography.zone, issues),
     files: (['sites', 'ports', 'zone'] as const).map((k) => m.geography[k]).filter((x): x is string => typeof x === 'string'),
   };
-  const siteIds = new Set(geo.sites.features.map((f) => f.properties.id));
-  const portIds = new Set(geo.ports.features.map((f) => f.properties.id));
 
   m.declarations.lots.forEach((lot, i) => {
-    if (geo.sites.features.length && !siteIds.has(lot.site)) add(['declarations', 'lots', i, 'site'], `names no site of the geography (${JSON.stringify(lot.site)}; sites: ${[...siteIds].join(', ')})`);
+    if (siteIds.size && !siteIds.has(lot.site)) add(['declarations', 'lots', i, 'site'], `names no site of the geography (${JSON.stringify(lot.site)}; sites: ${[...siteIds].join(', ')})`);
     if (!classes.has(lot.item_class)) add(['declarations', 'lots', i, 'item_class'], `names no item class of the terms (${JSON.stringify(lot.item_class)})`);
     time(['declarations', 'lots', i, 'removal_deadline'], lot.removal_deadline);
   });
   m.declarations.shipments.forEach((s, i) => {
-    if (geo.ports.features.length && !portIds.has(s.port)) add(['declarations', 'shipments', i, 'port'], `names no port of the geography (${JSON.stringify(s.port)}; ports: ${[...portIds].join(', ')})`);
+    if (portIds.size && !portIds.has(s.port)) add(['declarations', 'shipments', i, 'port'], `names no port of the geography (${JSON.stringify(s.port)}; ports: ${[...portIds].join(', ')})`);
     s.lots.forEach((l, j) => {
       if (!lots.has(l)) add(['declarations', 'shipments', i, 'lots', j], `names no declared lot (${JSON.stringify(l)})`);
     });
@@ -243,7 +251,7 @@ export function loadCase(dirOrFile: string): LoadedCase {
     const path: FieldPath = ['evidence', 'imagery', i];
     provenance(path, e);
     time([...path, 'time'], e.time);
-    if (geo.sites.features.length && !siteIds.has(e.site)) add([...path, 'site'], `names no site of the geography (${JSON.stringify(e.site)})`);
+    if (siteIds.size && !siteIds.has(e.site)) add([...path, 'site'], `names no site of the geography (${JSON.stringify(e.site)})`);
     const abs = fileOf([...path, 'path'], e.path);
     if (abs) {
       const why = tiffFormatProblem(abs);
@@ -318,7 +326,7 @@ export function loadCase(dirOrFile: string): LoadedCase {
 }
 
 /** Reads one GeoJSON collection (a file or inline), checking what the stages rely on: polygons with ids, closed rings. */
-function readGeography(dir: string, manifest: SourceFile, key: 'sites' | 'ports' | 'zone', ref: string | GeoJsonCollection, issues: CaseIssue[]): GeoJsonCollection {
+function readGeography(dir: string, manifest: SourceFile, key: 'sites' | 'ports' | 'zone', ref: string | GeoJsonCollection, issues: CaseIssue[], known = new Set<string>()): GeoJsonCollection {
   let src: SourceFile;
   let base: FieldPath;
   if (typeof ref === 'string') {
@@ -369,6 +377,7 @@ function readGeography(dir: string, manifest: SourceFile, key: 'sites' | 'ports'
     }
     if (ids.has(id)) at([...fp, 'properties', 'id'], `id ${JSON.stringify(id)} is used twice`);
     ids.add(id);
+    known.add(id); // named, even if its geometry is refused: references to it are not errors too
     const g = feat.geometry;
     const gt = g?.type;
     if (gt !== 'Polygon' && gt !== 'MultiPolygon') {
