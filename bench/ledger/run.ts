@@ -4,7 +4,7 @@
  * checkpoint, inclusion and consistency proofs at that size, and memory.
  *
  *   npm run bench:ledger -- [--entries N] [--quick] [--json] [--dir DIR] [--keep]
- *                           [--index-entries N] [--proofs N]
+ *                           [--index-entries N] [--proofs N] [--runs N]
  *
  * The log is written exactly as `tally log append` writes it (every batch
  * fsynced and committed before the next one starts). The default size
@@ -25,6 +25,12 @@
  *     the full tlog-proof bundle (`tally log proof`) for reference;
  *   - peak RSS up to 1,000,000 entries (or the first tenth) and at the end;
  *   - disk used by the log.
+ *
+ * With `--runs N` the append and proof phases run N times, each on a new
+ * log (the previous one deleted first), and every figure reported is the
+ * median over the runs; a line per run shows each run's own figures
+ * (whole-run appends/s, slowest segment, proofs), so that a run that missed
+ * a target is visible, not hidden by the median.
  */
 
 import { existsSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync } from 'node:fs';
@@ -58,6 +64,7 @@ interface Options {
   keep: boolean;
   indexEntries: number | null;
   proofs: number;
+  runs: number;
 }
 
 const USAGE = `usage: node dist/bench/ledger/run.js [options]
@@ -65,12 +72,13 @@ const USAGE = `usage: node dist/bench/ledger/run.js [options]
   --quick             CI smoke run: 100000 entries (no disk minimum)
   --index-entries N   entries appended through the SQLite index (default: min(entries, 1000000); 0 to skip)
   --proofs N          random proofs per measurement (default 1000)
+  --runs N            repeat the append and proof phases N times on fresh logs; report medians, and each run (default 1)
   --dir DIR           where to create the logs (default: a new folder in the system temp dir)
   --keep              keep the logs afterwards
   --json              print one JSON object instead of tables`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { entries: DEFAULT_ENTRIES, entriesGiven: false, quick: false, json: false, dir: null, keep: false, indexEntries: null, proofs: 1000 };
+  const o: Options = { entries: DEFAULT_ENTRIES, entriesGiven: false, quick: false, json: false, dir: null, keep: false, indexEntries: null, proofs: 1000, runs: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = (): string => {
@@ -92,6 +100,7 @@ function parseArgs(argv: string[]): Options {
       case '--keep': o.keep = true; break;
       case '--index-entries': o.indexEntries = int(); break;
       case '--proofs': o.proofs = Math.max(1, int()); break;
+      case '--runs': o.runs = Math.max(1, int()); break;
       case '-h': case '--help': process.stdout.write(`${USAGE}\n`); process.exit(0); break;
       default: throw new Error(`unknown option ${a}\n${USAGE}`);
     }
@@ -385,18 +394,24 @@ async function main(): Promise<void> {
   }
 
   try {
-    await Log.init(logDir, { origin: 'bench.tally.example/ledger', keyPath: join(base, 'bench-ledger.key') });
-    const app = await appendPhase(logDir, entries, progress);
-    if (progress) process.stderr.write('  proofs...\n');
-    const proofs = await proofPhase(logDir, o.proofs);
-    const disk = duBytes(logDir);
+    const runs: { app: AppendResult; proofs: ProofResult; disk: number }[] = [];
+    for (let run = 1; run <= o.runs; run++) {
+      if (run > 1) rmSync(logDir, { recursive: true, force: true });
+      if (progress && o.runs > 1) process.stderr.write(`  run ${run} of ${o.runs}\n`);
+      await Log.init(logDir, { origin: 'bench.tally.example/ledger', keyPath: join(base, 'bench-ledger.key') });
+      const app = await appendPhase(logDir, entries, progress);
+      if (progress) process.stderr.write('  proofs...\n');
+      const proofs = await proofPhase(logDir, o.proofs);
+      runs.push({ app, proofs, disk: duBytes(logDir) });
+    }
+    const { app, proofs, disk } = medianOf(runs);
     let idx: IndexResult | null = null;
     if (indexEntries > 0) {
       if (progress) process.stderr.write(`  ${fmtInt(indexEntries)} entries through the SQLite index...\n`);
       await Log.init(indexDir, { origin: 'bench.tally.example/ledger-index', keyPath: join(base, 'bench-ledger-index.key') });
       idx = await indexPhase(indexDir, indexEntries);
     }
-    report(o, { entries, scaled, requested: o.entries, free, app, proofs, disk, idx });
+    report(o, { entries, scaled, requested: o.entries, free, app, proofs, disk, idx, runs });
   } finally {
     if (!o.keep) rmSync(base, { recursive: true, force: true });
     else if (progress) process.stderr.write(`kept ${base}\n`);
@@ -412,11 +427,30 @@ interface Report {
   proofs: ProofResult;
   disk: number;
   idx: IndexResult | null;
+  /** Every run's own figures (the ones above are their medians). */
+  runs: { app: AppendResult; proofs: ProofResult; disk: number }[];
+}
+
+/** Field by field median of runs of the same shape (numbers: median; arrays: element by element; objects: key by key). */
+function medianOf<T>(xs: T[]): T {
+  const first = xs[0] as unknown;
+  if (typeof first === 'number') {
+    // The true median: with an even number of runs, the mean of the two middle ones (not the better one).
+    const v = [...(xs as number[])].sort((a, b) => a - b);
+    const m = Math.floor(v.length / 2);
+    return (v.length % 2 === 1 ? v[m] : (v[m - 1] + v[m]) / 2) as T;
+  }
+  if (Array.isArray(first)) return first.map((_, i) => medianOf((xs as unknown[][]).map((x) => x[i]))) as T;
+  if (typeof first === 'object' && first !== null) {
+    return Object.fromEntries(Object.keys(first).map((k) => [k, medianOf(xs.map((x) => (x as Record<string, unknown>)[k]))])) as T;
+  }
+  return first as T;
 }
 
 function report(o: Options, r: Report): void {
   const { app, proofs } = r;
-  const minSeg = Math.min(...app.segments.map((s) => s.appendsPerSec));
+  // With several runs: the median of each run's own slowest segment (not the slowest of the per-segment medians, which no run had).
+  const minSeg = medianOf(r.runs.map((x) => Math.min(...x.app.segments.map((s) => s.appendsPerSec))));
   const flat = app.peakRssEnd <= Math.max(app.peakRssEarly * FLAT_RATIO, app.peakRssEarly + FLAT_SLACK);
   const rows: { figure: string; value: string; target: string; pass: boolean | null }[] = [
     { figure: `appends/s, whole run (Log.append time)`, value: fmtInt(app.appendsPerSec), target: `>= ${fmtInt(TARGET_APPENDS)}`, pass: app.appendsPerSec >= TARGET_APPENDS },
@@ -438,7 +472,7 @@ function report(o: Options, r: Report): void {
   if (o.json) {
     process.stdout.write(`${JSON.stringify({
       entries: r.entries, requested: r.requested, scaledToDisk: r.scaled, entryBytes: ENTRY_BYTES, batch: BATCH, node: process.version,
-      append: app, index: r.idx, proofs, diskBytes: r.disk,
+      append: app, index: r.idx, proofs, diskBytes: r.disk, runs: r.runs.length > 1 ? r.runs : undefined,
       targets: { appendsPerSec: TARGET_APPENDS, proofMs: TARGET_PROOF_MS, flatRatio: FLAT_RATIO },
       pass: Object.fromEntries(rows.filter((x) => x.pass !== null).map((x) => [x.figure, x.pass])),
     }, null, 2)}\n`);
@@ -449,6 +483,16 @@ function report(o: Options, r: Report): void {
   out.push('');
   out.push('appends/s per segment (Log.append time; wall time; RSS at its end):');
   for (const s of app.segments) out.push(`  up to ${fmtInt(s.upTo).padStart(12)}  ${fmtInt(s.appendsPerSec).padStart(9)}/s  ${fmtInt(s.wallPerSec).padStart(9)}/s wall  ${s.rssMiB.toFixed(0).padStart(5)} MiB`);
+  if (r.runs.length > 1) {
+    out.push('');
+    out.push(`each run (the table below gives the medians of ${r.runs.length} runs):`);
+    r.runs.forEach((x, i) => {
+      const slow = Math.min(...x.app.segments.map((s) => s.appendsPerSec));
+      const p = x.proofs;
+      out.push(`  run ${i + 1}: ${fmtInt(x.app.appendsPerSec)}/s append, ${fmtInt(x.app.wallPerSec)}/s wall, slowest segment ${fmtInt(slow)}/s; `
+        + `inclusion ${fmtMs(p.inclusionCold.medianMs)}/${fmtMs(p.inclusionWarm.medianMs)} ms, consistency ${fmtMs(p.consistencyCold.medianMs)}/${fmtMs(p.consistencyWarm.medianMs)} ms (cold/warm)`);
+    });
+  }
   out.push('');
   const w0 = Math.max(...rows.map((x) => x.figure.length));
   const w1 = Math.max(...rows.map((x) => x.value.length));

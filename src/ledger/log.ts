@@ -12,20 +12,23 @@
  *   DIR/.tmp/                  temporary files of a write in progress
  *   DIR/../<origin-slug>.key   the Ed25519 signing key (mode 0600), never under DIR
  *
- * Durability. An append writes the new entry bundles and hash tiles (partial
- * `.p/W` tiles first, then full ones) as temporary files, fsyncs them,
- * renames them into place, fsyncs the directories, and only then replaces
- * state.json (write temporary, fsync, rename, fsync DIR). state.json is the
- * commit point: what it does not cover does not exist. A writer killed at any
- * instant leaves either the old state or the new one, each with every tile it
- * needs on disk; tiles beyond the state (orphans of the killed write) are
- * ignored and overwritten by the next append. A tile is only ever written
- * when it is new or wider than at the committed size, so a full tile inside
- * the committed tree is never rewritten. One writer at a time (DIR/.lock).
+ * Durability. An append writes the new entry bundles and hash tiles, and the
+ * new state as DIR/.tmp/state.json, then fsyncs all of them and every
+ * directory that got a new name, all at once (overlapping syncs, which the
+ * file system groups into few journal commits), and only then renames the
+ * new state over state.json and fsyncs DIR. state.json is the commit point:
+ * what it does not cover does not exist. A tile is only ever written when it
+ * is new or wider than at the committed size, so no path that any committed
+ * size (past or present) publishes is ever written again; the new tiles are
+ * therefore written in place, not through temporary files: until the commit
+ * they are orphans that no state covers. A writer killed at any instant
+ * leaves either the old state or the new one, each with every tile it needs
+ * on disk; tiles beyond the state (orphans of the killed write) are ignored
+ * and overwritten by the next append. One writer at a time (DIR/.lock).
  */
 
 import { closeSync, constants as fsc, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -121,17 +124,18 @@ interface FileWrite {
 }
 
 /**
- * Writes files atomically and durably: each to a temporary file in DIR/.tmp,
- * fsynced, then renamed into place in the given order, then every directory
- * touched fsynced. Nothing is half-written at any instant.
+ * Creates the parent directories of `paths` (relative to DIR) and returns
+ * the directories whose entries must be fsynced for new names in them to
+ * last: each parent, and for every directory created, the one above it.
+ * `known` (directories known to exist, kept by the writer) saves the mkdir
+ * calls for directories already there; it is updated.
  */
-async function writeDurable(dir: string, files: readonly FileWrite[], label: string): Promise<void> {
-  if (files.length === 0) return;
-  const tmpDir = join(dir, TMP);
+async function prepareDirs(dir: string, paths: readonly string[], known?: Set<string>): Promise<Set<string>> {
   const dirsToSync = new Set<string>();
-  for (const parent of new Set(files.map((f) => dirname(join(dir, f.path))))) {
-    const first = await mkdir(parent, { recursive: true });
+  for (const parent of new Set(paths.map((p) => dirname(join(dir, p))))) {
     dirsToSync.add(parent);
+    if (known?.has(parent)) continue;
+    const first = await mkdir(parent, { recursive: true });
     if (first !== undefined) {
       // Every directory created, and the one above the first, must be synced for the new names to last.
       for (let d = parent; ; d = dirname(d)) {
@@ -139,7 +143,20 @@ async function writeDurable(dir: string, files: readonly FileWrite[], label: str
         if (d === first || d === dirname(d)) break;
       }
     }
+    known?.add(parent);
   }
+  return dirsToSync;
+}
+
+/**
+ * Writes files atomically and durably: each to a temporary file in DIR/.tmp,
+ * fsynced, then renamed into place in the given order, then every directory
+ * touched fsynced. Nothing is half-written at any instant.
+ */
+async function writeDurable(dir: string, files: readonly FileWrite[], label: string): Promise<void> {
+  if (files.length === 0) return;
+  const tmpDir = join(dir, TMP);
+  const dirsToSync = await prepareDirs(dir, files.map((f) => f.path));
   const tmps = files.map(() => join(tmpDir, `${randomBytes(8).toString('hex')}`));
   await pool(files.length, 32, async (i) => {
     const fh = await open(tmps[i], 'w', 0o644);
@@ -159,6 +176,48 @@ async function writeDurable(dir: string, files: readonly FileWrite[], label: str
   const dirs = [...dirsToSync];
   await pool(dirs.length, 32, (i) => fsyncDir(dirs[i]));
   await step(`${label}:dirs-fsynced`);
+}
+
+/**
+ * The durable write of one append: the batch's new tiles and bundles, then
+ * the commit. None of the tile paths exists in the committed tree (a tile is
+ * written only when it is new or wider than at the committed size, and a
+ * path, once committed, is never written again), so they are written in
+ * place: until the commit, whatever is there is an orphan that no state
+ * covers, and the next append overwrites it. All the files and the new
+ * state (as DIR/.tmp/state.json) are written, then every file and every
+ * directory with a new name is synced at once (the syncs overlap, so the
+ * file system can group them in a few journal commits instead of one per
+ * file). Only then is the state renamed over DIR/state.json and DIR synced:
+ * the commit. A kill before the rename leaves the old state; after it, the
+ * new state, whose tiles are all on disk.
+ */
+async function writeBatch(dir: string, files: readonly FileWrite[], state: string, known: Set<string>): Promise<void> {
+  const dirsToSync = await prepareDirs(dir, files.map((f) => f.path), known);
+  const all: FileWrite[] = [...files, { path: join(TMP, STATE), data: state }];
+  const handles: FileHandle[] = [];
+  try {
+    // Create (or truncate) every file first, so that the directory syncs below cover their names.
+    const opened = await Promise.allSettled(all.map((f) => open(join(dir, f.path), 'w', 0o644)));
+    for (const r of opened) if (r.status === 'fulfilled') handles.push(r.value);
+    for (const r of opened) if (r.status === 'rejected') throw r.reason;
+    await Promise.all([
+      ...all.map(async (f, i) => {
+        await handles[i].writeFile(f.data);
+        await step(i < files.length ? 'tiles:written' : 'commit:written');
+        await handles[i].datasync();
+      }),
+      ...[...dirsToSync].map((d) => fsyncDir(d)),
+    ]);
+  } finally {
+    await Promise.all(handles.map((h) => h.close()));
+  }
+  await step('tiles:fsynced');
+  await step('commit:start');
+  await rename(join(dir, TMP, STATE), join(dir, STATE));
+  await step('commit:renamed');
+  await fsyncDir(dir);
+  await step('commit:dirs-fsynced');
 }
 
 // ---------------------------------------------------------------------------
@@ -341,6 +400,8 @@ export class Log {
   #edge: Uint8Array[][];
   #bundleEdge: Uint8Array[];
   #locked = false;
+  /** Directories known to exist (the writer's; they are never removed). */
+  #knownDirs = new Set<string>();
 
   private constructor(dir: string, config: LogConfig, range: CompactRange, edge: Uint8Array[][], bundleEdge: Uint8Array[]) {
     this.dir = dir;
@@ -531,9 +592,7 @@ export class Log {
     for (const b of bundleFull) full.push({ path: entriesPath(b.index), data: encodeEntryBundle(b.entries) });
     for (const t of edge.partials()) partial.push({ path: tilePath(t.level, t.index, t.hashes.length), data: encodeTile(t.hashes) });
     for (const t of edge.full) full.push({ path: tilePath(t.level, t.index), data: encodeTile(t.hashes) });
-    await writeDurable(this.dir, [...partial, ...full], 'tiles');
-    await step('commit:start');
-    await writeDurable(this.dir, [{ path: STATE, data: stateJson(range) }], 'commit');
+    await writeBatch(this.dir, [...partial, ...full], stateJson(range), this.#knownDirs);
     this.#range = range;
     this.#edge = edge.edges();
     this.#bundleEdge = bundle;

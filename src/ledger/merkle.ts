@@ -25,6 +25,7 @@
  * not rounded); anything larger is rejected as unsupported.
  */
 
+import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 
 /** Bytes of a SHA-256 hash, and so of every hash in the tree. */
@@ -53,8 +54,19 @@ const nodeBuf = Buffer.alloc(1 + 2 * HASH_SIZE);
 nodeBuf[0] = 0x01;
 const LEAF_PREFIX = Buffer.of(0x00);
 
+/** One-shot SHA-256 (crypto.hash, Node >= 20.12) where available: about a third faster than createHash for small inputs. */
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+/** Scratch buffer for leaf hashes of entries up to its size (0x00 || entry in one piece, for the one-shot hash). */
+let leafBuf = Buffer.alloc(4096);
+
 /** SHA-256(0x00 || data): the hash of a leaf whose entry is `data`. */
 export function leafHash(data: Uint8Array): Uint8Array {
+  if (oneShot !== undefined && data.length < 65536) {
+    if (leafBuf.length < data.length + 1) leafBuf = Buffer.alloc(Math.max(data.length + 1, 2 * leafBuf.length));
+    leafBuf[0] = 0x00;
+    leafBuf.set(data, 1);
+    return oneShot('sha256', leafBuf.subarray(0, data.length + 1), 'buffer');
+  }
   return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
 }
 
@@ -65,7 +77,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   }
   nodeBuf.set(left, 1);
   nodeBuf.set(right, 1 + HASH_SIZE);
-  return createHash('sha256').update(nodeBuf).digest();
+  return oneShot !== undefined ? oneShot('sha256', nodeBuf, 'buffer') : createHash('sha256').update(nodeBuf).digest();
 }
 
 /** MTH of the empty tree: SHA-256 of the empty string. */
