@@ -100,6 +100,21 @@ describe('the clean strait case', () => {
     assert.match(bad.stdout, /NOT REPRODUCED/);
   });
 
+  it('lists the parties that cosigned the checkpoint, and a cosignature changes nothing else', async () => {
+    const t = join(root, 'cosigned');
+    cpSync(dir, t, { recursive: true });
+    for (const party of ['observer', 'inspectorate']) {
+      const cs = spawnSync('node', [CLI, 'log', 'cosign', join(t, 'log'), '--key', join(t, 'keys', `${party}.key`)], { encoding: 'utf8' });
+      assert.equal(cs.status, 0, cs.stderr);
+    }
+    const v = await verifyCase(t);
+    assert.equal(v.appended, 0);
+    assert.deepEqual(v.results.checkpoint.cosigned_by, ['inspectorate', 'observer']);
+    assert.deepEqual(first.checkpoint.cosigned_by, []);
+    const { compareResults } = await import('../src/verify/index.js');
+    assert.ok(compareResults(JSON.parse(JSON.stringify(first)), v.results).match);
+  });
+
   it('catches an evidence file changed after it was logged', async () => {
     const t = join(root, 'tampered-evidence');
     cpSync(dir, t, { recursive: true });

@@ -18,7 +18,7 @@ import { basename, join } from 'node:path';
 import type { LoadedCase } from '../case/index.js';
 import {
   AuditError, DECLARATION_FORMAT, Log, LogError, LogIndex, SEED_COMMITMENT_FORMAT, SEED_REVEAL_FORMAT,
-  auditLog, decodeEntry, encodeBase64, encodeEntry, entryHash, isLogDir, mediaTypeOf, openCheckpoint, parseVerifierKey,
+  CosignatureV1Verifier, auditLog, decodeEntry, parseVerifierKeyParts, verifyCosignature, encodeBase64, encodeEntry, entryHash, isLogDir, mediaTypeOf, openCheckpoint, parseVerifierKey,
   type EntryRecord,
 } from '../ledger/index.js';
 
@@ -64,7 +64,7 @@ export interface RecordedCase {
   tampered: Set<string>;
   problems: LogProblem[];
   appended: number;
-  checkpoint: { origin: string; size: number; root: string; note: string } | null;
+  checkpoint: { origin: string; size: number; root: string; note: string; cosigned_by: string[] } | null;
 }
 
 export async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
@@ -366,7 +366,7 @@ export async function recordEvidence(c: LoadedCase, items: EvidenceItem[], opts:
     if (note) {
       try {
         const cp = openCheckpoint(note, parseVerifierKey(log.config.verifier_key), { origin: log.origin });
-        out.checkpoint = { origin: cp.origin, size: cp.size, root: encodeBase64(cp.root), note };
+        out.checkpoint = { origin: cp.origin, size: cp.size, root: encodeBase64(cp.root), note, cosigned_by: cosigners(c, note) };
       } catch (e) {
         out.problems.push({ subject: { kind: 'log', id: 'log' }, message: `the current checkpoint does not verify: ${(e as Error).message}` });
       }
@@ -375,6 +375,24 @@ export async function recordEvidence(c: LoadedCase, items: EvidenceItem[], opts:
     log.close();
   }
   return out;
+}
+
+/**
+ * The parties whose tlog-cosignature (v1) on this checkpoint verifies under
+ * their manifest key (`tally log cosign` with the party's key adds one).
+ */
+export function cosigners(c: LoadedCase, note: string): string[] {
+  const out: string[] = [];
+  for (const p of c.manifest.parties) {
+    try {
+      const k = parseVerifierKeyParts(p.public_key);
+      verifyCosignature(note, new CosignatureV1Verifier(k.name, k.publicKey));
+      out.push(p.id);
+    } catch {
+      // no cosignature by this party, or not a valid one
+    }
+  }
+  return out.sort();
 }
 
 export function hasLog(c: LoadedCase): boolean {

@@ -173,7 +173,7 @@ export async function buildReportFixture(options: FixtureOptions = {}): Promise<
     tally: '0.1.0',
     case: { id: 'cuba-1962-fixture', name: 'Cuba 1962 (report fixture)', manifest: evidence.manifest },
     verdict: 'DISCREPANCY',
-    checkpoint: { origin, size: 9, root, note: `${origin}\n9\n${root}\n\n— ${origin} Az3mSGsAAAAAexampleexampleexampleexampleexampleexample==\n` },
+    checkpoint: { origin, size: 9, root, note: `${origin}\n9\n${root}\n\n— ${origin} Az3mSGsAAAAAexampleexampleexampleexampleexampleexample==\n`, cosigned_by: ['observer'] },
     funnel: { declared: 4, removed: 3, departed: 2, inspected: 1, left_zone: 2 },
     findings: [darkFinding, countFinding],
     lots: [

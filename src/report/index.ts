@@ -85,12 +85,18 @@ function header(input: ReportInput): string {
     `<div id="funnel"><h2 class="funnel-title">Custody funnel</h2>${funnelSvg(r.funnel)}${funnelText(r.funnel)}</div></header>`;
 }
 
+function partyName(input: ReportInput, id: string): string {
+  const p = input.manifest.parties.find((x) => x.id === id);
+  return p ? `${p.name} (${p.role})` : id;
+}
+
 function logSection(input: ReportInput): string {
   const c = input.results.checkpoint;
   const commands = input.reverify.commands.join('\n');
   return `<p>The case's log is a C2SP transparency log in <code>${esc(input.reverify.logDir)}</code>. Every declaration and piece of evidence above has an entry in it (its log index); the checkpoint below commits to all of them.</p>` +
     `<table class="checkpoint"><tbody><tr><th>origin</th><td><code>${esc(c.origin)}</code></td></tr><tr><th>size</th><td>${esc(c.size)}</td></tr>` +
-    `<tr><th>root</th><td><code class="hash">${esc(c.root)}</code></td></tr></tbody></table>` +
+    `<tr><th>root</th><td><code class="hash">${esc(c.root)}</code></td></tr>` +
+    `<tr><th>cosigned by</th><td>${c.cosigned_by.length ? c.cosigned_by.map((p) => esc(partyName(input, p))).join(', ') : 'no party yet'}</td></tr></tbody></table>` +
     `<h3>Checkpoint note, verbatim</h3><pre class="checkpoint-note">${esc(c.note)}</pre>` +
     `<h3>How to re-verify</h3><p>Check the log, then recompute the results from the logged evidence and compare (<code>generated_at</code> aside):</p><pre class="reverify">${esc(commands)}</pre>`;
 }

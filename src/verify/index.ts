@@ -105,7 +105,7 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
       manifest: { sha256: manifestItem.sha256, log_index: rec.evidenceIndex.get(c.manifestPath) ?? null, path: c.manifestPath },
     },
     verdict: chain.verdict,
-    checkpoint: rec.checkpoint ?? { origin: '', size: 0, root: '', note: '' },
+    checkpoint: rec.checkpoint ?? { origin: '', size: 0, root: '', note: '', cosigned_by: [] },
     funnel: chain.funnel,
     findings: chain.findings,
     lots: chain.lots,
@@ -211,6 +211,8 @@ function reverifyCommands(c: LoadedCase): string[] {
   return [
     `# with the case folder (log/, evidence, ${c.manifestPath}; no keys, no secrets):`,
     'npx tally log audit CASE_DIR/log',
+    '# each party countersigns the checkpoint it has checked (results.checkpoint.cosigned_by lists them):',
+    'npx tally log cosign CASE_DIR/log --key PARTY.key',
     'npx tally verify CASE_DIR --reproduce results.json',
   ];
 }

@@ -157,8 +157,10 @@ export interface ResultsCheckpoint {
   size: number;
   /** Base64 root hash, as in the checkpoint note. */
   root: string;
-  /** The signed checkpoint note, verbatim. */
+  /** The signed checkpoint note, verbatim (with the cosignatures it had). */
   note: string;
+  /** Parties whose cosignature on this checkpoint verifies under their manifest key. */
+  cosigned_by: string[];
 }
 
 export interface Results {
