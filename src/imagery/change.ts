@@ -17,7 +17,10 @@
  *    opened by a 3 × 3 square (speckle and the one-pixel rims that resampling
  *    leaves along sharp edges go), closed by it (fragments of one object
  *    joined), and cut into
- *    8-connected blobs, the ones under `minBlobM2` dropped.
+ *    8-connected blobs, the ones under `minBlobM2` dropped. The difference
+ *    and its mean are computed row by row (three-row ring buffers, float32 as
+ *    a stored image would be) and thresholded straight into runs; opening,
+ *    closing and labelling work on the runs (O(runs), not O(pixels)).
  * 4. objectChanges: detections before and after matched one to one by
  *    distance (closest pairs first): the unmatched before are removed, the
  *    unmatched after added. Independent of the detector.
@@ -27,7 +30,7 @@
  */
 import { applyTransform, gsdMetres, invertTransform, toWgs84 } from './crs.js';
 import { ImageryError } from './errors.js';
-import type { Detection, Raster } from './types.js';
+import type { BandArray, Detection, Raster } from './types.js';
 
 // ---------------------------------------------------------------------------
 // Registration onto one grid
@@ -51,12 +54,17 @@ export function luminance(r: Raster): Float32Array {
   return out;
 }
 
+/** The luminance without a copy when it is the one band as it is (no nodata). */
+function lumView(r: Raster): BandArray {
+  return r.bands.length === 1 && r.nodata === null ? r.bands[0] : luminance(r);
+}
+
 /**
  * Bilinear sampling of a float image at (u, v) in pixel-centre coordinates
  * (the centre of pixel (0, 0) is (0, 0)); within the outer half pixel the edge
  * value is held; NaN outside the image or next to a NaN.
  */
-function bilinear(img: Float32Array, w: number, h: number, u: number, v: number): number {
+function bilinear(img: BandArray, w: number, h: number, u: number, v: number): number {
   if (!(u >= -0.5 && v >= -0.5 && u <= w - 0.5 && v <= h - 0.5)) return NaN;
   if (u < 0) u = 0;
   else if (u > w - 1) u = w - 1;
@@ -81,7 +89,7 @@ function bilinear(img: Float32Array, w: number, h: number, u: number, v: number)
  * Resamples a float image by an affine map from output pixel centres to input
  * pixel centres: (u, v) = (a0 + a1 x + a2 y, b0 + b1 x + b2 y).
  */
-function warpAffine(img: Float32Array, w: number, h: number, outW: number, outH: number,
+function warpAffine(img: BandArray, w: number, h: number, outW: number, outH: number,
   a: [number, number, number], b: [number, number, number]): Float32Array {
   const out = new Float32Array(outW * outH);
   for (let y = 0; y < outH; y++) {
@@ -231,7 +239,7 @@ function centralWindow(w: number, h: number, max: number): Window {
 }
 
 /** Window samples, NaN replaced by the window's mean, mean removed, Hann-tapered. */
-function taperedWindow(img: Float32Array, w: number, win: Window): Float64Array {
+function taperedWindow(img: BandArray, w: number, win: Window): Float64Array {
   const { x0, y0, n } = win;
   const out = new Float64Array(n * n);
   let s = 0;
@@ -295,7 +303,7 @@ function phaseCorrelate(a: Float64Array, b: Float64Array, n: number): { x: numbe
  * Σ (b(p) − g·a(p − d) − o)² over a window; returns the refined shift, or
  * null when it does not converge near the start.
  */
-function refineShift(a: Float32Array, b: Float32Array, w: number, h: number, win: Window,
+function refineShift(a: BandArray, b: BandArray, w: number, h: number, win: Window,
   start: { x: number; y: number }): { x: number; y: number } | null {
   let dx = start.x;
   let dy = start.y;
@@ -379,7 +387,7 @@ function solve4(M: Float64Array, r: Float64Array): number[] | null {
 }
 
 /** Shift estimate on luminance images of the same size. */
-function shiftOf(a: Float32Array, b: Float32Array, w: number, h: number, maxWindow = 512): { x: number; y: number } {
+function shiftOf(a: BandArray, b: BandArray, w: number, h: number, maxWindow = 512): { x: number; y: number } {
   if (w < 8 || h < 8) return { x: 0, y: 0 };
   const win = centralWindow(w, h, maxWindow);
   const pc = phaseCorrelate(taperedWindow(a, w, win), taperedWindow(b, w, win), win.n);
@@ -398,7 +406,7 @@ export function estimateShift(a: Raster, b: Raster): { x: number; y: number } {
     throw new ImageryError('BAD_RASTER', `estimateShift needs two rasters on one grid (got ${a.width} × ${a.height} and ` +
       `${b.width} × ${b.height}); use registerToGrid first`);
   }
-  return shiftOf(luminance(a), luminance(b), a.width, a.height);
+  return shiftOf(lumView(a), lumView(b), a.width, a.height);
 }
 
 // ---------------------------------------------------------------------------
@@ -449,124 +457,202 @@ export interface ChangeResult {
   valid_pixels: number;
 }
 
-/** Median of a sample of the finite values (strided when large). */
-function robustMedian(v: Float32Array, mask: Uint8Array | null, absolute: boolean, maxSamples = 1 << 20): number {
-  const n = v.length;
-  const step = Math.max(1, Math.floor(n / maxSamples));
-  const s: number[] = [];
-  for (let i = 0; i < n; i += step) {
-    if (mask && !mask[i]) continue;
-    const x = v[i];
-    if (!Number.isNaN(x)) s.push(absolute ? Math.abs(x) : x);
-  }
+/** Median of a sorted-on-demand sample. */
+function medianOf(s: number[]): number {
   if (s.length === 0) return 0;
   const f = Float64Array.from(s).sort();
   return f[Math.floor(f.length / 2)];
 }
 
-/** 3 × 3 box mean of a float image, NaN-aware (NaN where the centre is NaN). */
-function boxMean3(img: Float32Array, w: number, h: number): Float32Array {
-  const tmp = new Float32Array(w * h);
-  const cnt = new Uint8Array(w * h);
+/** Growable list of runs (x0, x1 inclusive) grouped by row. */
+class Runs {
+  xs: Int32Array;
+  n = 0; // runs
+  readonly rowStart: Int32Array;
+  constructor(h: number, cap = 1024) {
+    this.xs = new Int32Array(2 * cap);
+    this.rowStart = new Int32Array(h + 1);
+  }
+  push(a: number, b: number): void {
+    if (2 * this.n + 2 > this.xs.length) {
+      const nx = new Int32Array(this.xs.length * 2);
+      nx.set(this.xs);
+      this.xs = nx;
+    }
+    this.xs[2 * this.n] = a;
+    this.xs[2 * this.n + 1] = b;
+    this.n++;
+  }
+}
+
+/**
+ * Binary 3 × 3 erosion (min) or dilation (max) of a run-length mask, edges
+ * replicated (the same as the pixelwise separable filter): along the rows,
+ * then across them. O(runs), whatever the image size.
+ */
+function morphRuns(m: Runs, w: number, h: number, dilate: boolean): Runs {
+  // horizontal
+  const hz = new Runs(h, Math.max(16, m.n));
   for (let y = 0; y < h; y++) {
-    const o = y * w;
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      let c = 0;
-      for (let k = -1; k <= 1; k++) {
-        const xx = x + k;
-        if (xx < 0 || xx >= w) continue;
-        const v = img[o + xx];
-        if (v === v) {
-          s += v;
-          c++;
+    hz.rowStart[y] = hz.n;
+    for (let k = m.rowStart[y]; k < m.rowStart[y + 1]; k++) {
+      let a = m.xs[2 * k], b = m.xs[2 * k + 1];
+      if (dilate) {
+        a = a > 0 ? a - 1 : 0;
+        b = b < w - 1 ? b + 1 : w - 1;
+        if (hz.n > hz.rowStart[y] && a <= hz.xs[2 * hz.n - 1] + 1) {
+          if (b > hz.xs[2 * hz.n - 1]) hz.xs[2 * hz.n - 1] = b;
+          continue;
+        }
+      } else {
+        if (a > 0) a++;
+        if (b < w - 1) b--;
+        if (a > b) continue;
+      }
+      hz.push(a, b);
+    }
+  }
+  hz.rowStart[h] = hz.n;
+  // vertical: rows y − 1, y, y + 1 (clamped)
+  const out = new Runs(h, Math.max(16, hz.n));
+  const rs = hz.rowStart, xs = hz.xs;
+  for (let y = 0; y < h; y++) {
+    out.rowStart[y] = out.n;
+    const ya = y > 0 ? y - 1 : y, yb = y < h - 1 ? y + 1 : y;
+    if (dilate) {
+      // union: merge the three sorted lists by start, then join overlapping or adjacent runs
+      let i0 = rs[ya], i1 = rs[y], i2 = rs[yb];
+      const e0 = rs[ya + 1], e1 = rs[y + 1], e2 = rs[yb + 1];
+      let ca = -1, cb = -2;
+      for (;;) {
+        let best = -1, ba = 0x7fffffff;
+        if (i0 < e0 && xs[2 * i0] < ba) { best = 0; ba = xs[2 * i0]; }
+        if (i1 < e1 && xs[2 * i1] < ba) { best = 1; ba = xs[2 * i1]; }
+        if (i2 < e2 && xs[2 * i2] < ba) { best = 2; ba = xs[2 * i2]; }
+        if (best < 0) break;
+        const k = best === 0 ? i0++ : best === 1 ? i1++ : i2++;
+        const a = xs[2 * k], b = xs[2 * k + 1];
+        if (a <= cb + 1) { if (b > cb) cb = b; } else {
+          if (cb >= ca && ca >= 0) out.push(ca, cb);
+          ca = a;
+          cb = b;
         }
       }
-      tmp[o + x] = s;
-      cnt[o + x] = c;
-    }
-  }
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const o = y * w;
-    for (let x = 0; x < w; x++) {
-      if (img[o + x] !== img[o + x]) {
-        out[o + x] = NaN;
-        continue;
-      }
-      let s = 0;
-      let c = 0;
-      for (let k = -1; k <= 1; k++) {
-        const yy = y + k;
-        if (yy < 0 || yy >= h) continue;
-        s += tmp[yy * w + x];
-        c += cnt[yy * w + x];
-      }
-      out[o + x] = s / c;
-    }
-  }
-  return out;
-}
-
-/** Binary 3 × 3 dilation (max) or erosion (min), separable. */
-function morph3(m: Uint8Array, w: number, h: number, dilate: boolean): Uint8Array {
-  const tmp = new Uint8Array(w * h);
-  const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const o = y * w;
-    for (let x = 0; x < w; x++) {
-      const l = x > 0 ? m[o + x - 1] : m[o + x];
-      const r = x < w - 1 ? m[o + x + 1] : m[o + x];
-      const c = m[o + x];
-      tmp[o + x] = dilate ? l | c | r : l & c & r;
-    }
-  }
-  for (let y = 0; y < h; y++) {
-    const o = y * w;
-    const up = y > 0 ? o - w : o;
-    const dn = y < h - 1 ? o + w : o;
-    for (let x = 0; x < w; x++) {
-      out[o + x] = dilate ? tmp[up + x] | tmp[o + x] | tmp[dn + x] : tmp[up + x] & tmp[o + x] & tmp[dn + x];
-    }
-  }
-  return out;
-}
-
-/** 8-connected components of a binary mask: labels (0 = background) and the count. */
-function label8(m: Uint8Array, w: number, h: number): { labels: Int32Array; count: number } {
-  const labels = new Int32Array(w * h);
-  const stack = new Int32Array(w * h);
-  let count = 0;
-  for (let i = 0; i < m.length; i++) {
-    if (!m[i] || labels[i]) continue;
-    count++;
-    let sp = 0;
-    stack[sp++] = i;
-    labels[i] = count;
-    while (sp) {
-      const p = stack[--sp];
-      const px = p % w;
-      const py = (p - px) / w;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = py + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = px + dx;
-          if (xx < 0 || xx >= w) continue;
-          const q = yy * w + xx;
-          if (m[q] && !labels[q]) {
-            labels[q] = count;
-            stack[sp++] = q;
+      if (ca >= 0 && cb >= ca) out.push(ca, cb);
+    } else {
+      // intersection of the three lists
+      let i1 = rs[ya];
+      const e1 = rs[ya + 1];
+      let i2 = rs[yb];
+      const e2 = rs[yb + 1];
+      for (let k = rs[y]; k < rs[y + 1]; k++) {
+        const a = xs[2 * k], b = xs[2 * k + 1];
+        while (i1 < e1 && xs[2 * i1 + 1] < a) i1++;
+        for (let p = i1; p < e1 && xs[2 * p] <= b; p++) {
+          const a1 = Math.max(a, xs[2 * p]), b1 = Math.min(b, xs[2 * p + 1]);
+          if (a1 > b1) continue;
+          while (i2 < e2 && xs[2 * i2 + 1] < a1) i2++;
+          for (let q = i2; q < e2 && xs[2 * q] <= b1; q++) {
+            const a2 = Math.max(a1, xs[2 * q]), b2 = Math.min(b1, xs[2 * q + 1]);
+            if (a2 <= b2) out.push(a2, b2);
           }
         }
       }
     }
   }
-  return { labels, count };
+  out.rowStart[h] = out.n;
+  return out;
+}
+
+/** One row of the difference (b − off)·ig − a, float32, NaN outside the site; returns the valid count. */
+function diffRowOf(a: BandArray, b: BandArray, o: number, w: number, off: number, ig: number,
+  site: Uint8Array | null, out: Float32Array): number {
+  let ok = 0;
+  if (!site) {
+    for (let x = 0; x < w; x++) {
+      const d = (b[o + x] - off) * ig - a[o + x];
+      out[x] = d;
+      if (d === d) ok++;
+    }
+    return ok;
+  }
+  for (let x = 0; x < w; x++) {
+    const i = o + x;
+    const d = (b[i] - off) * ig - a[i];
+    if (d === d && site[i]) { out[x] = d; ok++; } else out[x] = NaN;
+  }
+  return ok;
+}
+
+/** Horizontal 3-sums (float32) and counts of the valid samples of a row; `full` when it has no NaN. */
+function hsum3(d: Float32Array, s: Float32Array, c: Uint8Array, full: boolean): void {
+  const w = d.length;
+  if (full && w >= 2) {
+    s[0] = d[0] + d[1];
+    c[0] = 2;
+    for (let x = 1; x < w - 1; x++) s[x] = d[x - 1] + d[x] + d[x + 1];
+    c.fill(3, 1, w - 1);
+    s[w - 1] = d[w - 2] + d[w - 1];
+    c[w - 1] = 2;
+    return;
+  }
+  for (let x = 0; x < w; x++) {
+    let t = 0, k = 0;
+    if (x > 0) { const v = d[x - 1]; if (v === v) { t += v; k++; } }
+    { const v = d[x]; if (v === v) { t += v; k++; } }
+    if (x < w - 1) { const v = d[x + 1]; if (v === v) { t += v; k++; } }
+    s[x] = t;
+    c[x] = k;
+  }
+}
+
+/**
+ * The 3 × 3 mean of a row from the horizontal sums of the rows above, at and
+ * below (null beyond the image), summed (up + centre) + down as a stored
+ * float32 image would be; NaN where the centre is. `full`: no NaN in the three.
+ */
+function vmean3(dc: Float32Array, sU: Float32Array | null, nU: Uint8Array | null, sC: Float32Array, nC: Uint8Array,
+  sD: Float32Array | null, nD: Uint8Array | null, full: boolean, out: Float32Array): void {
+  const w = dc.length;
+  if (full && sU && sD && w >= 2) {
+    // no NaN in the three rows: the counts are 9 inside, 6 at the ends
+    out[0] = (sU[0] + sC[0] + sD[0]) / 6;
+    for (let x = 1; x < w - 1; x++) out[x] = (sU[x] + sC[x] + sD[x]) / 9;
+    out[w - 1] = (sU[w - 1] + sC[w - 1] + sD[w - 1]) / 6;
+    return;
+  }
+  for (let x = 0; x < w; x++) {
+    if (dc[x] !== dc[x]) { out[x] = NaN; continue; }
+    let s = 0, c = 0;
+    if (sU && nU) { s = sU[x]; c = nU[x]; }
+    s += sC[x]; c += nC[x];
+    if (sD && nD) { s += sD[x]; c += nD[x]; }
+    out[x] = s / c;
+  }
+}
+
+/** Row minus the median (float32), runs of |v| > thr appended. */
+function thresholdRow(row: Float32Array, med: number, thr: number, mask: Runs): void {
+  const w = row.length;
+  let st = -1;
+  for (let x = 0; x < w; x++) {
+    row[x] -= med;
+    const v = row[x];
+    if (v > thr || v < -thr) { if (st < 0) st = x; } else if (st >= 0) { mask.push(st, x - 1); st = -1; }
+  }
+  if (st >= 0) mask.push(st, w - 1);
+}
+
+function findRoot(par: Int32Array, i: number): number {
+  while (par[i] !== i) {
+    par[i] = par[par[i]];
+    i = par[i];
+  }
+  return i;
 }
 
 /** Robust linear fit after ≈ g·before + o over pixels valid in both (and in the site). */
-function robustFit(a: Float32Array, b: Float32Array, mask: Uint8Array | null): { gain: number; offset: number } {
+function robustFit(a: BandArray, b: BandArray, mask: Uint8Array | null): { gain: number; offset: number } {
   const n = a.length;
   const step = Math.max(1, Math.floor(n / (1 << 21)));
   let gain = 1;
@@ -622,9 +708,9 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
   if (opts.site && opts.site.length !== n) {
     throw new ImageryError('BAD_RASTER', `site mask has ${opts.site.length} pixels, BEFORE has ${n}`);
   }
-  const a = luminance(before);
+  const a = lumView(before);
   const map = gridMap(before, after);
-  let b = map ? warpAffine(luminance(after), after.width, after.height, w, h, map.a, map.b) : luminance(after);
+  let b: BandArray = map ? warpAffine(lumView(after), after.width, after.height, w, h, map.a, map.b) : lumView(after);
 
   let shift = { x: 0, y: 0 };
   if (!opts.noShift) {
@@ -637,40 +723,137 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
 
   const site = opts.site ?? null;
   const norm = robustFit(a, b, site);
-  // Difference in BEFORE's grey levels: (b − o)/g − a.
-  const diff = new Float32Array(n);
+  // Difference in BEFORE's grey levels: (b − o)/g − a, as float32; NaN where
+  // either pass has no data or outside the site. Computed row by row, never
+  // stored whole: its 3 × 3 mean (NaN-aware, float32 like a stored image)
+  // is thresholded on the fly into runs.
   const ig = norm.gain !== 0 ? 1 / norm.gain : 1;
-  let valid = 0;
-  for (let i = 0; i < n; i++) {
-    const d = (b[i] - norm.offset) * ig - a[i];
-    const ok = d === d && (!site || site[i]);
-    diff[i] = ok ? d : NaN;
-    if (ok) valid++;
+  const off = norm.offset;
+  const diffRow = (y: number, out: Float32Array): number => diffRowOf(a, b, y * w, w, off, ig, site, out);
+  const hsum = hsum3;
+  // The smoothed difference at single pixels, for the robust statistics (a strided sample, as before).
+  const one = new Float32Array(1);
+  const diffAt = (i: number): number => {
+    one[0] = (b[i] - off) * ig - a[i];
+    const d = one[0];
+    return d === d && (!site || site[i]) ? d : NaN;
+  };
+  const smAt = (i: number): number => {
+    const x = i % w, y = (i - x) / w;
+    if (diffAt(i) !== diffAt(i)) return NaN;
+    let s = 0, c = 0;
+    for (let yy = y - 1; yy <= y + 1; yy++) {
+      if (yy < 0 || yy >= h) continue;
+      let t = 0;
+      for (let xx = x - 1; xx <= x + 1; xx++) {
+        if (xx < 0 || xx >= w) continue;
+        const v = diffAt(yy * w + xx);
+        if (v === v) { t += v; c++; }
+      }
+      one[0] = t;
+      s += one[0];
+    }
+    one[0] = s / c;
+    return one[0];
+  };
+  const step = Math.max(1, Math.floor(n / (1 << 20)));
+  const samp: number[] = [];
+  for (let i = 0; i < n; i += step) samp.push(smAt(i));
+  const med = medianOf(samp.filter((v) => v === v));
+  const dev: number[] = [];
+  for (const v of samp) {
+    if (v !== v) continue;
+    one[0] = v - med;
+    dev.push(Math.abs(one[0]));
   }
-  const sm = boxMean3(diff, w, h);
-  const med = robustMedian(sm, null, false);
-  for (let i = 0; i < n; i++) sm[i] -= med;
-  const sigma = 1.4826 * robustMedian(sm, null, true);
+  const sigma = 1.4826 * medianOf(dev);
   const k = opts.threshold ?? 4;
   const thr = opts.thresholdAbs ?? Math.max(k * sigma, 1e-3);
 
-  let mask: Uint8Array = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = sm[i];
-    if (v === v && Math.abs(v) > thr) mask[i] = 1;
+  // One pass: difference rows, 3 × 3 mean, threshold into runs.
+  let valid = 0;
+  let mask = new Runs(h);
+  {
+    const d = [new Float32Array(w), new Float32Array(w), new Float32Array(w)];
+    const hs = [new Float32Array(w), new Float32Array(w), new Float32Array(w)];
+    const hc = [new Uint8Array(w), new Uint8Array(w), new Uint8Array(w)];
+    const smRow = new Float32Array(w);
+    // slot (y mod 3) holds row y
+    const full = [false, false, false];
+    {
+      const ok = diffRow(0, d[0]);
+      valid += ok;
+      full[0] = ok === w;
+      hsum(d[0], hs[0], hc[0], full[0]);
+    }
+    for (let y = 0; y < h; y++) {
+      if (y + 1 < h) {
+        const s = (y + 1) % 3;
+        const ok = diffRow(y + 1, d[s]);
+        valid += ok;
+        full[s] = ok === w;
+        hsum(d[s], hs[s], hc[s], full[s]);
+      }
+      const c0 = y % 3;
+      const cu = y > 0 ? (y - 1) % 3 : -1, cd = y + 1 < h ? (y + 1) % 3 : -1;
+      const dc = d[c0], sC = hs[c0], nC = hc[c0];
+      const sU = cu >= 0 ? hs[cu] : null, nU = cu >= 0 ? hc[cu] : null;
+      const sD = cd >= 0 ? hs[cd] : null, nD = cd >= 0 ? hc[cd] : null;
+      vmean3(dc, sU, nU, sC, nC, sD, nD, sU !== null && sD !== null && full[c0] && full[cu] && full[cd], smRow);
+      mask.rowStart[y] = mask.n;
+      thresholdRow(smRow, med, thr, mask);
+    }
+    mask.rowStart[h] = mask.n;
   }
   // Opening (speckle and one-pixel rims along edges, the trace of resampling, go), then closing.
-  mask = morph3(morph3(mask, w, h, false), w, h, true);
-  mask = morph3(morph3(mask, w, h, true), w, h, false);
+  mask = morphRuns(morphRuns(mask, w, h, false), w, h, true);
+  mask = morphRuns(morphRuns(mask, w, h, true), w, h, false);
   // Closing may reach outside the valid area: clip it back.
-  for (let i = 0; i < n; i++) if (mask[i] && diff[i] !== diff[i]) mask[i] = 0;
+  {
+    const clip = new Runs(h, Math.max(16, mask.n));
+    for (let y = 0; y < h; y++) {
+      clip.rowStart[y] = clip.n;
+      for (let r = mask.rowStart[y]; r < mask.rowStart[y + 1]; r++) {
+        let st = -1;
+        const xa = mask.xs[2 * r], xb = mask.xs[2 * r + 1];
+        for (let x = xa; x <= xb; x++) {
+          const v = diffAt(y * w + x);
+          if (v === v) { if (st < 0) st = x; } else if (st >= 0) { clip.push(st, x - 1); st = -1; }
+        }
+        if (st >= 0) clip.push(st, xb);
+      }
+    }
+    clip.rowStart[h] = clip.n;
+    mask = clip;
+  }
 
   const gsd = before.geo ? gsdMetres(before.geo, w, h) : { x: opts.gsdM ?? 1, y: opts.gsdM ?? 1 };
   const t = before.geo?.transform;
   const pixelArea = t ? gsd.x * gsd.y * Math.abs(Math.sin(Math.atan2(t[4], t[1]) - Math.atan2(t[5], t[2]))) : gsd.x * gsd.y;
   const minPixels = opts.minBlobM2 !== undefined ? opts.minBlobM2 / pixelArea : 6;
 
-  const { labels, count } = label8(mask, w, h);
+  // 8-connected blobs: union-find over the runs (the root of a blob is its first run in raster order).
+  const nr = mask.n, xs = mask.xs, rs = mask.rowStart;
+  const par = new Int32Array(nr);
+  for (let i = 0; i < nr; i++) par[i] = i;
+  for (let y = 1; y < h; y++) {
+    let i = rs[y - 1];
+    const ie = rs[y];
+    for (let r = rs[y]; r < rs[y + 1]; r++) {
+      const ra0 = xs[2 * r], rb0 = xs[2 * r + 1];
+      while (i < ie && xs[2 * i + 1] < ra0 - 1) i++;
+      for (let m = i; m < ie && xs[2 * m] <= rb0 + 1; m++) {
+        const p = findRoot(par, r), q = findRoot(par, m);
+        if (p !== q) par[Math.max(p, q)] = Math.min(p, q);
+      }
+    }
+  }
+  const lab = new Int32Array(nr);
+  let count = 0;
+  for (let r = 0; r < nr; r++) {
+    const root = findRoot(par, r);
+    lab[r] = root === r ? ++count : lab[root];
+  }
   const px = new Float64Array(count + 1);
   const sx = new Float64Array(count + 1);
   const sy = new Float64Array(count + 1);
@@ -680,16 +863,18 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
   const bx1 = new Int32Array(count + 1);
   const by1 = new Int32Array(count + 1);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const l = labels[y * w + x];
-      if (!l) continue;
-      px[l]++;
-      sx[l] += x + 0.5;
-      sy[l] += y + 0.5;
-      sd[l] += diff[y * w + x];
-      if (x < bx0[l]) bx0[l] = x;
+    for (let r = rs[y]; r < rs[y + 1]; r++) {
+      const l = lab[r];
+      const xa = xs[2 * r], xb = xs[2 * r + 1];
+      for (let x = xa; x <= xb; x++) {
+        px[l]++;
+        sx[l] += x + 0.5;
+        sy[l] += y + 0.5;
+        sd[l] += diffAt(y * w + x);
+      }
+      if (xa < bx0[l]) bx0[l] = xa;
       if (y < by0[l]) by0[l] = y;
-      if (x + 1 > bx1[l]) bx1[l] = x + 1;
+      if (xb + 1 > bx1[l]) bx1[l] = xb + 1;
       if (y + 1 > by1[l]) by1[l] = y + 1;
     }
   }
@@ -714,10 +899,12 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
   }
   let changed = 0;
   const changedMask = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    if (keep[labels[i]] && labels[i]) {
-      changedMask[i] = 1;
-      changed++;
+  for (let y = 0; y < h; y++) {
+    for (let r = rs[y]; r < rs[y + 1]; r++) {
+      if (!keep[lab[r]]) continue;
+      const xa = xs[2 * r], xb = xs[2 * r + 1];
+      changedMask.fill(1, y * w + xa, y * w + xb + 1);
+      changed += xb - xa + 1;
     }
   }
   blobs.sort((p, q) => q.area_m2 - p.area_m2);
