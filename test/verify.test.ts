@@ -167,6 +167,18 @@ describe('each finding code, seeded into the strait case', () => {
   }
 });
 
+describe('several violations at once', () => {
+  it('raise each of their findings, and the worst verdict wins', async () => {
+    const dir = join(root, 'v-several');
+    const codes = ['DARK_PERIOD', 'COUNT_MISMATCH', 'SITE_UNOBSERVED', 'COMMITMENT_MISMATCH'] as const;
+    const { truth } = await generateCase('strait', { out: dir, violate: [...codes] });
+    const r = (await verifyCase(dir)).results;
+    checkAgainstTruth(r, truth as unknown as Truth);
+    for (const c of codes) assert.ok(r.findings.some((f) => f.code === c), c);
+    assert.equal(r.verdict, 'DISCREPANCY');
+  });
+});
+
 describe('bad cases are refused whole, with file, line and field, before anything is written', () => {
   let base: string;
   before(async () => {

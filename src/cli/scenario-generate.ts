@@ -20,7 +20,6 @@ function integer(flag: string, v: string, min: number): number {
   return n;
 }
 
-const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
 
 export function registerScenarioGenerate(scenario: Command): void {
   scenario
@@ -30,14 +29,15 @@ export function registerScenarioGenerate(scenario: Command): void {
     .requiredOption('-o, --out <dir>', 'case directory to write (new or empty; a previously generated case with --force)')
     .option('--seed <n>', 'random seed (default: the scenario\'s own)')
     .option('--scale <n>', 'multiplies the background traffic', '1')
-    .option('--violate <code>', `seed a violation (repeatable): ${VIOLATION_CODES.join(', ')}`, collect)
+    .option('--violate <code...>', `seed violations (several codes, repeatable, or comma-separated): ${VIOLATION_CODES.join(', ')}`)
     .option('--force', 'replace a previously generated case in --out')
     .option('--json', 'print the ground truth as JSON')
     .action(async (name: string, o: GenerateCliOptions) => {
       if (!caseScenarioNames().includes(name)) {
         throw new UsageError(`unknown scenario ${JSON.stringify(name)}: expected one of ${caseScenarioNames().join(', ')}`);
       }
-      for (const v of o.violate ?? []) {
+      o.violate = (o.violate ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+      for (const v of o.violate) {
         if (!(VIOLATION_CODES as readonly string[]).includes(v)) {
           throw new UsageError(`--violate: unknown code ${JSON.stringify(v)}: expected one of ${VIOLATION_CODES.join(', ')}`);
         }
