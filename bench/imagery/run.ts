@@ -2,7 +2,7 @@
  * Benchmark of the imagery stage (src/imagery) against GDAL + numpy + scipy
  * doing the same work (issue 4, "Benchmark").
  *
- *   npm run bench:imagery -- [--quick] [--json] [--size N] [--runs N] [--regen]
+ *   npm run bench:imagery -- [--quick] [--json] [--size N] [--runs N] [--regen] [--only change|degrade]
  *
  * Inputs: two co-registered N × N 8-bit single-band GeoTIFFs (default
  * 10,000 × 10,000; `--quick` 2,000 × 2,000), a "before" and an "after" pass
@@ -62,12 +62,12 @@ const FACTOR = 4;
 /** Scene generator version: bump when the inputs change so cached files are remade. */
 const GEN_VERSION = 1;
 
-interface Options { size: number; quick: boolean; json: boolean; runs: number; regen: boolean }
+interface Options { size: number; quick: boolean; json: boolean; runs: number; regen: boolean; only: 'all' | 'change' | 'degrade' }
 
 interface Sample { ms: number; rss: number; result: Record<string, unknown> }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { size: 10_000, quick: false, json: false, runs: 3, regen: false };
+  const o: Options = { size: 10_000, quick: false, json: false, runs: 3, regen: false, only: 'all' };
   let sizeGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -76,6 +76,11 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--regen') o.regen = true;
     else if (a === '--size') { o.size = Number(argv[++i]); sizeGiven = true; }
     else if (a === '--runs') o.runs = Number(argv[++i]);
+    else if (a === '--only') {
+      const v = argv[++i];
+      if (v !== 'change' && v !== 'degrade' && v !== 'all') throw new Error('--only must be change, degrade or all');
+      o.only = v;
+    }
     else throw new Error(`unknown argument ${a}`);
   }
   if (o.quick && !sizeGiven) o.size = 2000;
@@ -247,14 +252,14 @@ async function main(): Promise<void> {
   const outDir = join(DATA, 'out');
   mkdirSync(outDir, { recursive: true });
   const rows: Row[] = [];
-  for (const c of ['none', 'deflate'] as const) {
+  for (const c of o.only === 'degrade' ? [] : (['none', 'deflate'] as const)) {
     const label = c === 'none' ? 'uncompressed striped' : 'DEFLATE tiled 512';
     log(`change + count, ${label}…`);
     const tally = best(o.runs, () => runTallyChild(['change', inputs.before[c], inputs.after[c]]));
     const peer = best(o.runs, () => runPeer(['change', inputs.before[c], inputs.after[c], String(GSD)]));
     rows.push({ what: 'change + count', input: label, tally, peer, peerName: 'GDAL+numpy+scipy', target: 'faster than peer', pass: tally.ms < peer.ms });
   }
-  for (const c of ['none', 'deflate'] as const) {
+  for (const c of o.only === 'change' ? [] : (['none', 'deflate'] as const)) {
     const label = c === 'none' ? 'uncompressed striped' : 'DEFLATE tiled 512';
     log(`degrade ${FACTOR}×, ${label}…`);
     const tOut = join(outDir, `tally-degrade-${c}.tif`);
