@@ -6,16 +6,35 @@
  * before and after.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Command } from 'commander';
-import { degradeToGsd, factorsForGsd } from '../imagery/degrade.js';
-import { gsdMetres, readGeoTiff, readGeoTiffInfo, resolutionForCap, resolveGsd, writeGeoTiff, type Gsd } from '../imagery/index.js';
+import { factorsForGsd } from '../imagery/degrade.js';
+import { readDegraded } from '../imagery/degrade-file.js';
+import { gsdMetres, readGeoTiffInfo, resolutionForCap, resolveGsd, writeGeoTiff, type Gsd } from '../imagery/index.js';
 import { imageryAction, parseSourceGsd } from './imagery.js';
 import { UsageError } from './util.js';
 
+/**
+ * The file's sha256, read 1 MiB at a time on this thread, yielding between
+ * chunks: run beside the degrade, it fills the time the degrade waits for
+ * DEFLATE blocks inflating on the thread pool (where a read stream's reads
+ * would queue behind them).
+ */
 async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let pos = 0; ;) {
+      const n = readSync(fd, buf, 0, buf.length, pos);
+      if (n <= 0) break;
+      h.update(n === buf.length ? buf : buf.subarray(0, n));
+      pos += n;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    closeSync(fd);
+  }
   return h.digest('hex');
 }
 
@@ -37,9 +56,12 @@ export async function runImageryDegrade(image: string, out: string, o: DegradeCl
     throw new UsageError(`--compression: expected none or deflate, got ${JSON.stringify(compression)}`);
   }
   const sourceGsd = parseSourceGsd(o.sourceGsd);
-  const raster = await readGeoTiff(image);
+  // The header only: the pixels are read by the streaming degrade (readDegraded), which
+  // gives what readGeoTiff + degradeToGsd gives without holding the full-resolution raster.
+  const info = await readGeoTiffInfo(image);
+  const raster = { width: info.width, height: info.height, geo: info.geo };
   // An alpha band (RGBA imagery) masks the averages when there is no nodata value, as GDAL does.
-  const alphaBand = (await readGeoTiffInfo(image).catch(() => null))?.alphaBand ?? null;
+  const alphaBand = info.alphaBand;
   const before = resolveGsd(raster.geo, raster.width, raster.height, sourceGsd, image);
   const finer = resolutionForCap(before);
   if (target < finer * (1 - 1e-9)) {
@@ -47,8 +69,10 @@ export async function runImageryDegrade(image: string, out: string, o: DegradeCl
       `--gsd ${o.gsd} is finer than that, and a degrade can only make an image coarser`);
   }
   const factors = factorsForGsd(before, target);
-  const sha256 = await sha256File(image);
-  const result = degradeToGsd(raster, before, target, alphaBand !== null ? { alphaBand } : {});
+  const [sha256, result] = await Promise.all([
+    sha256File(image),
+    readDegraded(image, factors.x, factors.y, alphaBand !== null ? { alphaBand } : {}),
+  ]);
   // The GSD after: from the new georeference when the input's GSD came from
   // its own, else the user's GSD times the effective factors.
   const after: Gsd = raster.geo && sourceGsd === undefined

@@ -14,6 +14,9 @@ import { ImageryError, SOURCE_GSD_HINT } from './errors.js';
 import { applyTransform, gsdMetres, isSupportedEpsg } from './crs.js';
 import type { BandArray, GeoTransform, Georeference, Gsd, Raster, SampleType } from './types.js';
 
+// libvips caches opened files by name: evidence rewritten at the same path must be read again, never from the cache.
+sharp.cache({ files: 0 });
+
 /** TIFF compression codes Tally reads, with their names. */
 export const COMPRESSIONS: Readonly<Record<number, string>> = {
   1: 'none',
@@ -544,5 +547,43 @@ export async function readGeoTiff(path: string, opts: ReadOptions = {}): Promise
     width: window ? window[2] - window[0] : width,
     height: window ? window[3] - window[1] : height,
     type: info.type, bands, nodata: info.nodata, geo,
+  };
+}
+
+/**
+ * Where the blocks (strips or tiles) of a TIFF's full-resolution image lie and
+ * how they are coded: for readers that decode the blocks themselves (the
+ * streaming degrade of degrade-file.ts). Null for a JPEG or PNG.
+ */
+export interface BlockLayout {
+  info: ImageInfo;
+  /** Byte offset of each block of IFD 0, in TIFF order (row-major; band-major when planar separate). */
+  offsets: number[];
+  /** Byte count of each block (empty when the file has no StripByteCounts / TileByteCounts). */
+  counts: number[];
+  /** TIFF Compression code (1 none, 8 / 32946 DEFLATE, ...). */
+  compressionCode: number;
+  /** TIFF Predictor (1 none, 2 horizontal differencing, 3 floating point). */
+  predictor: number;
+  /** TIFF FillOrder (1 = most significant bit first, the usual). */
+  fillOrder: number;
+  littleEndian: boolean;
+}
+
+/** The block layout of a TIFF's full-resolution image (see BlockLayout); null for JPEG / PNG. */
+export async function readBlockLayout(path: string): Promise<BlockLayout | null> {
+  const s = await sniff(path);
+  if (s.magic === 'jpeg' || s.magic === 'png') return null;
+  const { info, images } = await openTiff(path);
+  const fd = images[0]!.getFileDirectory() as unknown as Fd;
+  const tiled = info.tiled;
+  return {
+    info,
+    offsets: (await nums(fd, tiled ? 'TileOffsets' : 'StripOffsets')) ?? [],
+    counts: (await nums(fd, tiled ? 'TileByteCounts' : 'StripByteCounts')) ?? [],
+    compressionCode: await num(fd, 'Compression', 1),
+    predictor: await num(fd, 'Predictor', 1),
+    fillOrder: await num(fd, 'FillOrder', 1),
+    littleEndian: s.littleEndian,
   };
 }
