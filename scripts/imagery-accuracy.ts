@@ -202,6 +202,7 @@ export function runEvaluation(n: number = EVALUATION.scenes, seed: number = EVAL
       gsd: { x: scene.gsd, y: scene.gsd }, lengthM: [...cls.lengthM], widthM: [...cls.widthM],
       // what an image's metadata (sun) and the declared class (height) tell
       sunAzimuthDeg: s.sunAzimuthDeg, sunElevationDeg: s.sunElevationDeg, heightM: EVALUATION.heightM[1],
+      scoring: SCORING,
     };
     const t0 = performance.now();
     const dets = det.detect(scene.raster, opts);
@@ -295,6 +296,9 @@ function gsdOf(r: Raster): number | null {
   return Math.sqrt(gx * gy);
 }
 
+/** `--scoring model|shape`: which second-stage score the detector uses (see DetectOptions.scoring). */
+const SCORING: 'model' | 'shape' = process.argv.includes('--scoring') && process.argv[process.argv.indexOf('--scoring') + 1] === 'shape' ? 'shape' : 'model';
+
 function toGrey(r: Raster): Raster {
   // Use the first three bands (or the one) as they are; the detector averages them.
   return r;
@@ -308,7 +312,7 @@ export async function runReal(dataDir: string): Promise<RealResult[] | string> {
   const tryOne = async (name: string, truth: number, f: () => Promise<{ r: Raster; gsd: number; opts: Partial<DetectOptions> }>): Promise<void> => {
     try {
       const { r, gsd, opts } = await f();
-      const o: DetectOptions = { gsd: { x: gsd, y: gsd }, lengthM: [1, 1], widthM: [1, 1], ...opts };
+      const o: DetectOptions = { gsd: { x: gsd, y: gsd }, lengthM: [1, 1], widthM: [1, 1], scoring: SCORING, ...opts };
       const dets = det.detect(toGrey(r), o);
       const all = det.detect(toGrey(r), { ...o, minScore: 0 });
       out.push({ name, truth, detected: dets.length, note: `${r.width}x${r.height}, ${r.bands.length} band(s), GSD ${gsd.toFixed(2)} m, ${JSON.stringify({ lengthM: opts.lengthM, widthM: opts.widthM, polarity: opts.polarity ?? 'both' })}; ${all.length} with no score floor` });

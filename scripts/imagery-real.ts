@@ -110,13 +110,14 @@ await guard('DRC difference vs labels', async () => {
   rows.push({ case: 'DRC: changed = 100 or 200', result: p(res.v100or200), truth: '(rejected reading)', ms: 0 });
 });
 
-for (const [name, file, length, width, truth, sourceGsd] of [
+for (const scoring of ['model', 'shape'] as const) for (const [label, file, length, width, truth, sourceGsd] of [
   ['count ships (SF Bay, 5 m)', 'planet_sfbay_ships_rapideye_2017-03-08.tif', '60..400', '10..60', 4, undefined],
   ['count aircraft (RarePlanes, 0.3 m)', 'rareplanes_aircraft_tile_512.jpeg', '25..75', '10..75', 2, '0.3'],
   ['count buildings (Atlanta, 0.5 m)', 'spacenet_atlanta_pan_0p5m.tif', '8..40', '6..30', 43, undefined],
 ] as const) {
+  const name = `${label}, --scoring ${scoring}`;
   await guard(name, async () => {
-    const [r, ms] = await timed(() => runImageryCount(join(dir, file), { length, width, ...(sourceGsd ? { sourceGsd } : {}) }));
+    const [r, ms] = await timed(() => runImageryCount(join(dir, file), { length, width, ...(sourceGsd ? { sourceGsd } : {}), scoring }));
     rows.push({
       case: name, result: `${r.count} found (class ${length} × ${width} m)`, truth: `${truth} true`, ms,
       detail: { count: r.count, truth, detections: r.detections.map((d) => ({ lat: d.lat, lon: d.lon, x: d.x, y: d.y, length_m: d.length_m, width_m: d.width_m, score: d.score })) },

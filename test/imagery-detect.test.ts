@@ -152,3 +152,22 @@ test('a small evaluation (20 scenes of the accuracy set): no regression below th
   assert.ok(r.overall.precision >= 0.7, `precision ${r.overall.precision}`);
   assert.ok(r.overall.recall >= 0.7, `recall ${r.overall.recall}`);
 });
+
+test('two objects side by side with no seam, staggered, are counted as two; one wide object is not', () => {
+  // heading 30°: along (sin 30, −cos 30), across (cos 30, sin 30) in image axes
+  const ux = Math.sin(Math.PI / 6), uy = -Math.cos(Math.PI / 6);
+  const vx = -uy, vy = ux;
+  const objects = [
+    obj(100 - 1.5 * vx - 1.5 * ux, 100 - 1.5 * vy - 1.5 * uy, 30, 'bright', { length_m: 21 }),
+    obj(100 + 1.5 * vx + 1.5 * ux, 100 + 1.5 * vy + 1.5 * uy, 30, 'bright', { length_m: 24 }),
+  ];
+  for (const gsd of [0.8, 1.2]) {
+    const s = renderScene({ ...base, gsd, objects }, 3);
+    const dets = det.detect(s.raster, opts(gsd));
+    const m = matchDetections(s.truth, dets, gsd);
+    assert.equal(dets.length, 2, `GSD ${gsd}: ${JSON.stringify(dets)}`);
+    assert.ok(m.truthToDet.every((j) => j >= 0), `GSD ${gsd}: ${JSON.stringify(dets)}`);
+    const wide = renderScene({ ...base, gsd, objects: [obj(100, 100, 30, 'bright', { width_m: 5.5 })] }, 3);
+    assert.equal(det.detect(wide.raster, opts(gsd)).length, 0, `GSD ${gsd}: one wide object`);
+  }
+});

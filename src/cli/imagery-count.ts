@@ -106,6 +106,7 @@ export interface CountCliOptions {
   width?: string;
   site?: string;
   sourceGsd?: string;
+  scoring?: string;
   json?: boolean;
 }
 
@@ -127,7 +128,11 @@ export async function runImageryCount(image: string, o: CountCliOptions): Promis
   const raster = await readGeoTiff(image);
   const gsd = resolveGsd(raster.geo, raster.width, raster.height, sourceGsd, image);
   const site = o.site !== undefined ? await siteMask(o.site, raster, image) : null;
-  const detections = detectObjects(raster, { gsd, lengthM, widthM, ...(site ? { site: site.mask } : {}) });
+  if (o.scoring !== undefined && o.scoring !== 'model' && o.scoring !== 'shape') {
+    throw new UsageError(`--scoring: expected model or shape, got ${JSON.stringify(o.scoring)}`);
+  }
+  const scoring = o.scoring as 'model' | 'shape' | undefined;
+  const detections = detectObjects(raster, { gsd, lengthM, widthM, ...(site ? { site: site.mask } : {}), ...(scoring ? { scoring } : {}) });
   return {
     image, site: site?.file ?? null, site_pixels: site?.pixels ?? null, gsd_m: gsd,
     length_m: lengthM, width_m: widthM, count: detections.length, detections,
@@ -155,6 +160,7 @@ export function registerImageryCount(imagery: Command): void {
     .requiredOption('--width <min..max>', 'declared width range, metres (e.g. 2.7..3.3)')
     .option('--site <geojson>', 'site polygon(s), GeoJSON in WGS 84 lon/lat; only objects whose centre is inside count')
     .option('--source-gsd <metres>', 'ground resolution to assume (for images without georeferencing, or to override it)')
+    .option('--scoring <how>', "model (default: fitted on the synthetic evaluation set) or shape (contrast and size only: better on real imagery so far)")
     .option('--json', 'print one JSON object')
     .action(async (image: string, o: CountCliOptions) => {
       await imageryAction(async () => {
