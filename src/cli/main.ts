@@ -1,19 +1,31 @@
 #!/usr/bin/env node
 /** The `tally` command. */
 import { Command, CommanderError } from 'commander';
-import { registerAis } from './ais.js';
-import { registerImagery } from './imagery.js';
-import { registerLog } from './log.js';
-import { registerEscrow } from './escrow.js';
-import { registerImageryDegrade } from './imagery-degrade.js';
-import { registerImageryCount } from './imagery-count.js';
-import { registerImageryChange } from './imagery-change.js';
-import { registerScenario } from './scenario.js';
-import { registerTracks } from './tracks.js';
-import { registerCase, registerVerify } from './verify.js';
 import { CheckFailed, UsageError } from './util.js';
 
-export function buildProgram(): Command {
+/**
+ * Each top-level command and how to register it. Modules are imported only
+ * for the command being run (the imagery, log and verification modules pull
+ * in sharp, geotiff, proj4, ajv...): start-up stays small for every command.
+ */
+const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
+  ais: async (p) => (await import('./ais.js')).registerAis(p),
+  tracks: async (p) => (await import('./tracks.js')).registerTracks(p),
+  scenario: async (p) => (await import('./scenario.js')).registerScenario(p),
+  imagery: async (p) => {
+    const imagery = (await import('./imagery.js')).registerImagery(p);
+    (await import('./imagery-degrade.js')).registerImageryDegrade(imagery);
+    (await import('./imagery-count.js')).registerImageryCount(imagery);
+    (await import('./imagery-change.js')).registerImageryChange(imagery);
+  },
+  log: async (p) => (await import('./log.js')).registerLog(p),
+  escrow: async (p) => (await import('./escrow.js')).registerEscrow(p),
+  case: async (p) => (await import('./verify.js')).registerCase(p),
+  verify: async (p) => (await import('./verify.js')).registerVerify(p),
+};
+
+/** The program with every command, or with only `command` when it names one. */
+export async function buildProgram(command?: string): Promise<Command> {
   const program = new Command();
   program
     .name('tally')
@@ -21,23 +33,14 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError();
-  registerAis(program);
-  registerTracks(program);
-  registerScenario(program);
-  const imagery = registerImagery(program);
-  registerImageryDegrade(imagery);
-  registerImageryCount(imagery);
-  registerImageryChange(imagery);
-  registerLog(program);
-  registerEscrow(program);
-  registerCase(program);
-  registerVerify(program);
+  const only = command !== undefined && Object.hasOwn(COMMANDS, command) ? [command] : Object.keys(COMMANDS);
+  for (const name of only) await COMMANDS[name](program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv[2])).parseAsync(argv);
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
