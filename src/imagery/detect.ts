@@ -744,6 +744,8 @@ const SHADOW_STEP = 0.2;
 const SIDE_STAG = 0.8;
 /** … and the whole at least twice the mid width less this many width tolerances. */
 const SIDE_WPAIR = -1;
+/** Dark end to end: the merged component (objects and shadows) no bigger than this many largest objects. */
+const DARK_PAIR_AREA = 4;
 
 /**
  * The second-stage score: a logistic regression on the candidate's features
@@ -1360,9 +1362,10 @@ export class ClassicalDetector implements ObjectDetector {
        * shadow direction by the shadow's length s, so eroding it by that sweep
        * gives the object back. s is where the level steps most between the
        * eroded part and the rest (object and shadow differ in darkness); with
-       * no clear step, the s whose eroded part best fits the declared size.
+       * no clear step, the s whose eroded part best fits the declared size
+       * (nObj objects end to end; fitOnly: always by the fit).
        */
-      const deshadow = (pix: Int32Array): Int32Array | null => {
+      const deshadow = (pix: Int32Array, nObj = 1, fitOnly = false): Int32Array | null => {
         if (!shadowDir || maxShadowM === null) return null;
         const mark = ++labGen * 2;
         for (const i of pix) lab[i] = mark;
@@ -1397,11 +1400,60 @@ export class ClassicalDetector implements ObjectDetector {
           const O = Int32Array.from(o);
           if (dd > bestD) { bestD = dd; bestO = O; }
           const mo = measure(O);
-          const e = Math.abs(mo.W - (wmin + wmax) / 2) / (wmax - wmin + 2 * tolW) + Math.abs(mo.L - (lmin + lmax) / 2) / (lmax - lmin + 2 * tolL);
+          const e = Math.abs(mo.W - (wmin + wmax) / 2) / (wmax - wmin + 2 * tolW) + Math.abs(mo.L - nObj * (lmin + lmax) / 2) / (nObj * (lmax - lmin + 2 * tolL));
           if (e < fitE) { fitE = e; fitO = O; }
         }
         dsInfo = { step: Math.max(0, bestD), fit: bestD >= SHADOW_STEP ? 0 : 1 };
+        if (fitOnly) { dsInfo = { step: Math.max(0, bestD), fit: 1 }; return fitO; }
         return bestD >= SHADOW_STEP ? bestO : fitO;
+      };
+
+      /**
+       * Two dark objects end to end, merged with their shadows (each half too
+       * wide for the plain cut): the shadow taken off the whole (the sweep
+       * whose eroded part best fits two objects end to end), then the
+       * end-to-end cut; failing that, cuts across the axis a pixel apart, the
+       * shadow taken off each part (best fit to one object), keeping the cut
+       * whose parts both fit the class and best fit its middle.
+       */
+      const darkPair = (pix: Int32Array, m: Measure, P: number): boolean => {
+        {
+          const e = deshadow(pix, 2, true);
+          if (e && e.length >= 2 * minPix) {
+            const me = measure(e);
+            if (me.L >= 2 * lmin - 0.5 * tolL && split(e, me, P)) return true;
+          }
+        }
+        {
+          const lx = m.cx - px0 - 0.5, ly = m.cy - py0 - 0.5;
+          const sv = new Float32Array(pix.length);
+          for (let k = 0; k < pix.length; k++) {
+            const i = pix[k], yy = (i / pw) | 0;
+            sv[k] = (i - yy * pw - lx) * gx * m.ux + (yy - ly) * gy * m.uy;
+          }
+          let smin = Infinity, smax = -Infinity;
+          for (let k = 0; k < pix.length; k++) { if (sv[k] < smin) smin = sv[k]; if (sv[k] > smax) smax = sv[k]; }
+          const need = lmin - tolL - 0.5 * gm;
+          let best: [Int32Array, Measure, Int32Array, Measure] | null = null, bestE = Infinity;
+          const err = (q: Measure): number => Math.abs(q.W - (wmin + wmax) / 2) / (wmax - wmin + 2 * tolW) + Math.abs(q.L - (lmin + lmax) / 2) / (lmax - lmin + 2 * tolL);
+          for (let cut = smin + need; cut <= smax - need + 1e-9; cut += gm) {
+            const a: number[] = [], b: number[] = [];
+            for (let k = 0; k < pix.length; k++) (sv[k] < cut ? a : b).push(pix[k]);
+            if (a.length < minPix || b.length < minPix) continue;
+            const ea = deshadow(Int32Array.from(a), 1, true), eb = deshadow(Int32Array.from(b), 1, true);
+            if (!ea || !eb) continue;
+            const ma = measure(ea), mb = measure(eb);
+            if (!(fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W))) continue;
+            const e = err(ma) + err(mb);
+            if (e < bestE) { bestE = e; best = [ea, ma, eb, mb]; }
+          }
+          if (best) {
+            emit(best[0], best[1], P, EMIT_SPLIT);
+            emit(best[2], best[3], P, EMIT_SPLIT);
+            return true;
+          }
+        }
+        return false;
       };
 
       const analyse = (pix: Int32Array, T: number, depth: number, raised = false): void => {
@@ -1457,10 +1509,15 @@ export class ClassicalDetector implements ObjectDetector {
         const tooBig = m.L > lmax + tolL || m.W > wmax + tolW;
         if (!tooBig && m.L >= lmin - LOOSE_TOL * tolL && m.W >= wmin - LOOSE_TOL * tolW) { emit(pix, m, P, EMIT_LOOSE); return; }
         if (!tooBig) return;
+        // dark: the shadows taken off before the plain cut (which would keep them)
+        if (p === 1 && maxShadowM !== null && m.L >= 2 * lmin - 0.5 * tolL
+          && m.L <= 2 * (lmax + tolL) + maxShadowM + gm && m.area <= DARK_PAIR_AREA * maxArea && m.area >= 1.5 * minArea) {
+          if (darkPair(pix, m, P)) return;
+        }
         if (m.area <= 2.6 * maxArea && m.area >= 1.5 * minArea) {
           if (split(pix, m, P)) return;
-          sideBySide(pix, m, P);
         }
+        if (m.area <= 2.6 * maxArea && m.area >= 1.5 * minArea) sideBySide(pix, m, P);
         const T2 = T * 1.4;
         if (T2 < 0.85 * Pall && depth < 8) for (const c of pieces(above(pix, T2))) analyse(c, T2, depth + 1, true);
       };
