@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { CaseError, loadCase, schemaPath } from '../src/case/index.js';
 import { generateCase, VIOLATION_CODES } from '../src/scenario/index.js';
-import { FINDING_CODES, verifyCase, type Results } from '../src/verify/index.js';
+import { FINDING_CODES, verifyCase, writeOutputs, type Results } from '../src/verify/index.js';
 
 const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'tally-verify-'));
@@ -69,6 +70,25 @@ describe('the clean strait case', () => {
       assert.ok(e.log_index! < first.checkpoint.size);
     }
     for (const s of first.shipments) for (const i of s.inspections) assert.ok(i.corroborated, i.corroboration.message);
+  });
+
+  it('writes results.json, report.html and derived files that say what they come from', async () => {
+    const out = join(root, 'clean-out');
+    const v = await verifyCase(dir);
+    await writeOutputs(out, v);
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')), first);
+    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /^<!DOCTYPE html>/i);
+    const manifest = JSON.parse(readFileSync(join(out, 'derived', 'derived.json'), 'utf8')) as { files: { file: string; sha256: string; derived_from: { path: string; sha256: string }[] }[] };
+    const names = manifest.files.map((f) => f.file);
+    for (const n of ['derived/tracks.geojson', 'derived/findings.geojson', 'derived/case.kml']) assert.ok(names.includes(n), n);
+    for (const f of manifest.files) {
+      assert.equal(createHash('sha256').update(readFileSync(join(out, f.file))).digest('hex'), f.sha256, f.file);
+      assert.ok(f.derived_from.length > 0, `${f.file} names its sources`);
+      for (const src of f.derived_from) assert.match(src.sha256, /^[0-9a-f]{64}$/);
+    }
+    const geo = JSON.parse(readFileSync(join(out, 'derived', 'tracks.geojson'), 'utf8')) as { features: unknown[] };
+    assert.ok(geo.features.length > 0);
+    assert.match(readFileSync(join(out, 'derived', 'case.kml'), 'utf8'), /<kml xmlns="http:\/\/www.opengis.net\/kml\/2.2">/);
   });
 
   it('appends nothing and yields the same results when run again on unchanged evidence', async () => {

@@ -17,6 +17,7 @@ import { showTime } from './time.js';
 import { CSS } from './style.js';
 
 export type { ReportEvent, ReportImage, ReportInput, ReportTrack } from './types.js';
+export { findingsGeoJson, caseKml } from './geo.js';
 
 /** Nothing may load from anywhere but the document itself and data: URLs (a second guard on untrusted strings). */
 const CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";

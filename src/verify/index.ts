@@ -220,7 +220,7 @@ function reverifyCommands(c: LoadedCase): string[] {
 /** Writes results.json, report.html and the derived files into OUT, each file whole or not at all. */
 export async function writeOutputs(out: string, v: Verification): Promise<{ results: string; report: string }> {
   mkdirSync(out, { recursive: true });
-  const { renderReport } = await import('../report/index.js');
+  const { renderReport, findingsGeoJson, caseKml } = await import('../report/index.js');
   const put = (name: string, data: string | Uint8Array): string => {
     const path = join(out, name);
     const tmp = `${path}.tmp-${process.pid}`;
@@ -235,9 +235,27 @@ export async function writeOutputs(out: string, v: Verification): Promise<{ resu
       put(join('derived', d.name), d.data);
       derived.push({ file: `derived/${d.name}`, sha256: createHash('sha256').update(d.data).digest('hex'), what: d.what, derived_from: d.from });
     }
-    put(join('derived', 'derived.json'), `${JSON.stringify({ format: 'tally/derived/v1', files: derived }, null, 2)}\n`);
   }
-  const results = put('results.json', resultsJson(v.results));
+  // The case for GIS tools, from the same input as the report.
+  const inputs = v.derived.map((d) => d.from).flat();
+  const seen = new Set<string>();
+  const allFrom = [{ path: 'results.json', sha256: '' }, ...inputs].filter((f) => (seen.has(f.path) ? false : (seen.add(f.path), true)));
+  const gis: { name: string; data: string; what: string }[] = [
+    { name: 'findings.geojson', data: findingsGeoJson(v.report), what: 'the findings that have a position, with code, subject, message and evidence hashes' },
+    { name: 'case.kml', data: caseKml(v.report), what: 'zone, sites, ports, tracks by role, events and findings, for Google Earth' },
+  ];
+  mkdirSync(join(out, 'derived'), { recursive: true });
+  const resultsText = resultsJson(v.results);
+  const resultsSha = createHash('sha256').update(resultsText).digest('hex');
+  for (const g of gis) {
+    put(join('derived', g.name), g.data);
+    derived.push({
+      file: `derived/${g.name}`, sha256: createHash('sha256').update(g.data).digest('hex'), what: g.what,
+      derived_from: allFrom.map((f) => (f.path === 'results.json' ? { path: 'results.json', sha256: resultsSha } : f)),
+    });
+  }
+  put(join('derived', 'derived.json'), `${JSON.stringify({ format: 'tally/derived/v1', files: derived }, null, 2)}\n`);
+  const results = put('results.json', resultsText);
   const report = put('report.html', renderReport(v.report));
   return { results, report };
 }
