@@ -270,16 +270,8 @@ export function loadCase(dirOrFile: string): LoadedCase {
     provenance(path, e);
     const abs = fileOf([...path, 'path'], e.path);
     if (!abs) return;
-    let rec: SourceFile;
-    try {
-      rec = SourceFile.read(abs, e.path, 'json');
-    } catch (err) {
-      if (err instanceof CaseError) {
-        issues.push(...err.issues);
-        return;
-      }
-      throw err;
-    }
+    const rec = readJson(abs, e.path, issues);
+    if (!rec) return;
     if (!v.inspection(rec.value)) {
       issues.push(...schemaIssues(rec, v.inspection.errors));
       return;
@@ -305,16 +297,8 @@ export function loadCase(dirOrFile: string): LoadedCase {
     else if (e.k > lot.count) add([...path, 'k'], `asks for ${e.k} items of a lot of ${lot.count}`);
     const abs = fileOf([...path, 'path'], e.path);
     if (!abs) return;
-    let rec: SourceFile;
-    try {
-      rec = SourceFile.read(abs, e.path, 'json');
-    } catch (err) {
-      if (err instanceof CaseError) {
-        issues.push(...err.issues);
-        return;
-      }
-      throw err;
-    }
+    const rec = readJson(abs, e.path, issues);
+    if (!rec) return;
     const r = rec.value as { format?: unknown };
     if (typeof r !== 'object' || r === null || Array.isArray(r)) issues.push(rec.issue([], 'a reveal must be a JSON object'));
     else if (r.format !== REVEAL_FORMAT) issues.push(rec.issue(['format'], `must be ${JSON.stringify(REVEAL_FORMAT)} (a reveal of challenged items), got ${describe(r.format)}`));
@@ -323,6 +307,17 @@ export function loadCase(dirOrFile: string): LoadedCase {
 
   if (issues.length > 0) throw new CaseError(issues);
   return { dir, manifestPath, manifest: m, geography: geo, inspections: inspectionsOut, reveals: revealsOut, terms: resolveTerms(m.terms) };
+}
+
+/** A JSON evidence file, or null with its problems added to `issues`. */
+function readJson(abs: string, display: string, issues: CaseIssue[]): SourceFile | null {
+  try {
+    return SourceFile.read(abs, display, 'json');
+  } catch (err) {
+    if (!(err instanceof CaseError)) throw err;
+    issues.push(...err.issues);
+    return null;
+  }
 }
 
 /** Reads one GeoJSON collection (a file or inline), checking what the stages rely on: polygons with ids, closed rings. */

@@ -12,13 +12,12 @@
  * logged again. The manifest and the geography are versioned instead: a new
  * version is a new entry.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LoadedCase } from '../case/index.js';
 import {
   AuditError, DECLARATION_FORMAT, Log, LogError, LogIndex, SEED_COMMITMENT_FORMAT, SEED_REVEAL_FORMAT,
-  CosignatureV1Verifier, auditLog, decodeEntry, parseVerifierKeyParts, verifyCosignature, encodeBase64, encodeEntry, entryHash, isLogDir, mediaTypeOf, openCheckpoint, parseVerifierKey,
+  CosignatureV1Verifier, auditLog, decodeEntry, evidenceRecord, parseVerifierKeyParts, verifyCosignature, encodeBase64, encodeEntry, entryHash, isLogDir, openCheckpoint, parseVerifierKey,
   type EntryRecord,
 } from '../ledger/index.js';
 
@@ -60,21 +59,13 @@ export interface RecordedCase {
   /** log index of each evidence item by path, and of each record by key; null when not in the log. */
   evidenceIndex: Map<string, number | null>;
   recordIndex: Map<string, number | null>;
+  /** SHA-256 of each declaration record's entry, by key (`lot/ID`, `shipment/ID`, ...). */
+  recordSha: Map<string, string>;
   /** Paths left out because their content differs from what was logged. */
   tampered: Set<string>;
   problems: LogProblem[];
   appended: number;
   checkpoint: { origin: string; size: number; root: string; note: string; cosigned_by: string[] } | null;
-}
-
-export async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
-  const h = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(path)) {
-    h.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: h.digest('hex'), size };
 }
 
 /** Every input of the case, hashed, in the order they are logged. */
@@ -93,22 +84,13 @@ export async function collectEvidence(c: LoadedCase): Promise<EvidenceItem[]> {
   const out: EvidenceItem[] = [];
   for (const x of list) {
     const abs = join(c.dir, x.path);
-    const { sha256, size } = await sha256File(abs);
-    const record: EntryRecord = {
-      kind: 'evidence',
-      sha256,
-      size,
-      media_type: mediaTypeOf(x.path),
-      name: basename(x.path),
-      case: m.id,
-      path: x.path,
-      role: x.role,
-      ...x.extra,
-    };
-    // The evidence record's own field names (source, acquired, submitted_by).
-    if (typeof x.extra.captured === 'string') record.acquired = x.extra.captured;
-    delete record.captured;
-    out.push({ role: x.role, path: x.path, abs, sha256, size, record });
+    // The ledger's evidence record (streamed SHA-256, size, media type, name, source, acquired, submitted_by) plus where it sits in the case.
+    const { captured, source, submitted_by, ...extra } = x.extra as { captured?: string; source?: string; submitted_by?: string };
+    const base = await evidenceRecord(abs, {
+      ...(source !== undefined ? { source } : {}), ...(captured !== undefined ? { acquired: captured } : {}), ...(submitted_by !== undefined ? { submitted_by } : {}),
+    });
+    const record: EntryRecord = { ...base, case: m.id, path: x.path, role: x.role, ...extra };
+    out.push({ role: x.role, path: x.path, abs, sha256: base.sha256, size: base.size, record });
   }
   return out;
 }
@@ -215,9 +197,10 @@ export async function recordEvidence(c: LoadedCase, items: EvidenceItem[], opts:
   const logDir = logDirOf(c);
   const m = c.manifest;
   const out: RecordedCase = {
-    logDir, evidenceIndex: new Map(), recordIndex: new Map(), tampered: new Set(), problems: [], appended: 0, checkpoint: null,
+    logDir, evidenceIndex: new Map(), recordIndex: new Map(), recordSha: new Map(), tampered: new Set(), problems: [], appended: 0, checkpoint: null,
   };
   const { before, after } = declarationRecords(c);
+  for (const r of [...before, ...after]) out.recordSha.set(r.key, r.sha256);
   const fail = (message: string): RecordedCase => {
     out.problems.push({ subject: { kind: 'log', id: 'log' }, message });
     for (const it of items) out.evidenceIndex.set(it.path, null);

@@ -40,7 +40,7 @@ import { degrade, degradedSize, type DegradeOptions } from './degrade.js';
 import { readBlockLayout, readGeoTiff, type BlockLayout } from './read.js';
 import { writeGeoTiff, type WriteOptions } from './write.js';
 import {
-  CTL_WORDS, makeReducer, readExactly, runUnits, undoPredictor, view32, type Geometry, type Reducer, type UnitJob,
+  CTL_WORDS, makeReducer, readExactly, reduceTile, runUnits, undoPredictor, view32, type Geometry, type Reducer, type UnitJob,
 } from './degrade-kernel.js';
 import type { GeoTransform, Georeference, Raster } from './types.js';
 
@@ -233,7 +233,6 @@ function tileRows(p: Plan, readBlock: (i: number) => Buffer): { down: number; ti
 /** Tiles whose size the factors divide: each tile reduces to its own block of the output, no slab. */
 async function reduceTiles(p: Plan, fd: number, reduce: Reducer): Promise<void> {
   const { info, offsets, counts } = p.layout;
-  const { fx, fy, outW, spp, predictor } = p;
   const bw = info.blockWidth;
   const bh = info.blockHeight;
   const tiles = tileRows(p, (i) => {
@@ -241,25 +240,11 @@ async function reduceTiles(p: Plan, fd: number, reduce: Reducer): Promise<void> 
     readExactly(fd, b, 0, b.length, offsets[i]!);
     return b;
   });
-  const { tileRowBytes } = tiles;
-  let scratch: Uint8Array | null = null;
+  const g = { ...p, bw, bh };
+  const aligned: { buf: Uint8Array | null } = { buf: null };
   for (let ty = 0; ty < tiles.down; ty++) {
     const row = await tiles.next();
-    const rows = Math.min(bh, p.height - ty * bh);
-    for (let tx = 0; tx < row.length; tx++) {
-      let tile: Uint8Array = row[tx]!;
-      if (predictor === 2) undoPredictor(tile, 0, rows, tileRowBytes, tileRowBytes, spp);
-      let t32 = view32(tile);
-      if (!t32 && tileRowBytes % 4 === 0) {
-        scratch ??= new Uint8Array(tileRowBytes * bh);
-        scratch.set(tile.subarray(0, scratch.length));
-        tile = scratch;
-        t32 = view32(tile);
-      }
-      const nOut = Math.min(bw, p.width - tx * bw) / fx;
-      const o0 = (ty * bh / fy) * outW + tx * bw / fx;
-      for (let r = 0; r < rows / fy; r++) reduce(tile, t32, r * fy * tileRowBytes, tileRowBytes, nOut, o0 + r * outW);
-    }
+    for (let tx = 0; tx < row.length; tx++) reduceTile(row[tx]!, tx, ty, g, reduce, aligned);
   }
 }
 

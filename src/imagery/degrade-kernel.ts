@@ -128,6 +128,38 @@ export function makeReducer(p: Geometry, outs: Uint8Array[]): Reducer {
 }
 
 
+/** A tiled image's layout, as `reduceTile` needs it. */
+export interface TileGeometry extends Geometry {
+  width: number;
+  height: number;
+  /** Tile width and height. */
+  bw: number;
+  bh: number;
+  /** TIFF Predictor: 1 or 2. */
+  predictor: number;
+}
+
+/**
+ * One decoded tile (tx, ty), un-differenced and reduced into its own block
+ * of the output (the factors divide the tile size). A tile whose buffer is
+ * not 4-byte aligned is copied into `aligned.buf` first, for the 32-bit sums.
+ */
+export function reduceTile(tile: Uint8Array, tx: number, ty: number, g: TileGeometry, reduce: Reducer, aligned: { buf: Uint8Array | null }): void {
+  const tileRowBytes = g.bw * g.spp;
+  const rows = Math.min(g.bh, g.height - ty * g.bh);
+  if (g.predictor === 2) undoPredictor(tile, 0, rows, tileRowBytes, tileRowBytes, g.spp);
+  let t32 = view32(tile);
+  if (!t32 && tileRowBytes % 4 === 0) {
+    aligned.buf ??= new Uint8Array(tileRowBytes * g.bh);
+    aligned.buf.set(tile.subarray(0, aligned.buf.length));
+    tile = aligned.buf;
+    t32 = view32(tile);
+  }
+  const nOut = Math.min(g.bw, g.width - tx * g.bw) / g.fx;
+  const o0 = (ty * g.bh / g.fy) * g.outW + tx * g.bw / g.fx;
+  for (let r = 0; r < rows / g.fy; r++) reduce(tile, t32, r * g.fy * tileRowBytes, tileRowBytes, nOut, o0 + r * g.outW);
+}
+
 /** A DEFLATE image cut into independent units of work: tiles, or groups of strips ending on a whole output row. */
 export interface UnitJob extends Geometry {
   path: string;
@@ -168,12 +200,13 @@ function inflateBlock(fd: number, job: UnitJob, i: number, want: number, comp: {
  * un-differenced and reduced into `outs`.
  */
 export function runUnits(job: UnitJob, ctl: Int32Array, outs: Uint8Array[]): void {
-  const { width, height, spp, fx, fy, outW, rowBytes, bw, bh, predictor } = job;
+  const { width, height, spp, fy, outW, rowBytes, bw, bh, predictor } = job;
   const reduce = makeReducer(job, outs);
   const comp = { buf: Buffer.allocUnsafe(0) };
   const tileRowBytes = bw * spp;
   const across = Math.ceil(width / bw);
   let scratch: Uint8Array | null = null;
+  const aligned: { buf: Uint8Array | null } = { buf: null };
   const fd = openSync(job.path, 'r');
   try {
     for (;;) {
@@ -185,19 +218,7 @@ export function runUnits(job: UnitJob, ctl: Int32Array, outs: Uint8Array[]): voi
         if (job.tiled) {
           const tx = u % across;
           const ty = (u - tx) / across;
-          let tile: Uint8Array = inflateBlock(fd, job, u, tileRowBytes * bh, comp);
-          const rows = Math.min(bh, height - ty * bh);
-          if (predictor === 2) undoPredictor(tile, 0, rows, tileRowBytes, tileRowBytes, spp);
-          let t32 = view32(tile);
-          if (!t32 && tileRowBytes % 4 === 0) {
-            scratch ??= new Uint8Array(tileRowBytes * bh);
-            scratch.set(tile.subarray(0, scratch.length));
-            tile = scratch;
-            t32 = view32(tile);
-          }
-          const nOut = Math.min(bw, width - tx * bw) / fx;
-          const o0 = (ty * bh / fy) * outW + tx * bw / fx;
-          for (let r = 0; r < rows / fy; r++) reduce(tile, t32, r * fy * tileRowBytes, tileRowBytes, nOut, o0 + r * outW);
+          reduceTile(inflateBlock(fd, job, u, tileRowBytes * bh, comp), tx, ty, job, reduce, aligned);
         } else {
           const s0 = u * job.group;
           const s1 = Math.min(job.offsets.length, s0 + job.group);

@@ -4,6 +4,7 @@
  * Google Earth. Both come from the same ReportInput as the HTML report.
  */
 import type { GeoJsonFeature } from '../case/types.js';
+import { keptIndices } from './map.js';
 import type { ReportInput, ReportTrack } from './types.js';
 
 /** Findings with a position, one Point each, with code, subject, message and evidence hashes. */
@@ -31,11 +32,9 @@ function polygonKml(f: GeoJsonFeature, style: string): string {
 }
 
 function trackKml(t: ReportTrack): string {
-  const cuts = [0, ...t.breaks, t.points.length];
   const lines: string[] = [];
-  for (let k = 0; k + 1 < cuts.length; k++) {
-    const seg = t.points.slice(cuts[k], cuts[k + 1]);
-    if (seg.length >= 2) lines.push(`<LineString><tessellate>1</tessellate><coordinates>${seg.map((p) => coord(p[0], p[1])).join(' ')}</coordinates></LineString>`);
+  for (const seg of keptIndices(t.points.length, t.breaks, Infinity)) {
+    if (seg.length >= 2) lines.push(`<LineString><tessellate>1</tessellate><coordinates>${seg.map((i) => coord(t.points[i][0], t.points[i][1])).join(' ')}</coordinates></LineString>`);
   }
   const span = `<TimeSpan><begin>${new Date(t.points[0][2]).toISOString()}</begin><end>${new Date(t.points[t.points.length - 1][2]).toISOString()}</end></TimeSpan>`;
   return `<Placemark><name>${xml(`${t.name} (${t.mmsi})`)}</name>${span}<styleUrl>#${t.role}</styleUrl><MultiGeometry>${lines.join('')}</MultiGeometry></Placemark>`;

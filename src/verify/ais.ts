@@ -141,36 +141,15 @@ export interface Approach {
 
 const MINUTE = 60_000;
 
-/** Closest approach of a vessel to a fixed point within [from, to], sampled each minute. */
-export function approachToPoint(tr: Tracks, mmsi: number, lat: number, lon: number, from: number, to: number, maxGapMs: number): Approach {
-  const rows = goodRowsOf(tr, mmsi);
+/** Closest distance between two moving (or fixed) positions over [from, to], sampled each minute where both are known. */
+function closest(a: (t: number) => { lat: number; lon: number } | null, b: (t: number) => { lat: number; lon: number } | null, from: number, to: number): Approach {
   let best: number | null = null;
   let at: number | null = null;
   let covered = 0;
   for (let t = Math.ceil(from / MINUTE) * MINUTE; t <= to; t += MINUTE) {
-    const p = positionAt(tr, rows, t, maxGapMs);
+    const p = a(t);
     if (!p) continue;
-    covered++;
-    const d = haversineM(lat, lon, p.lat, p.lon);
-    if (best === null || d < best) {
-      best = d;
-      at = t;
-    }
-  }
-  return { minDistanceM: best, atMs: at, coveredMinutes: covered };
-}
-
-/** Closest approach of two vessels within [from, to], sampled each minute where both positions are known. */
-export function approachOfPair(tr: Tracks, a: number, b: number, from: number, to: number, maxGapMs: number): Approach {
-  const ra = goodRowsOf(tr, a);
-  const rb = goodRowsOf(tr, b);
-  let best: number | null = null;
-  let at: number | null = null;
-  let covered = 0;
-  for (let t = Math.ceil(from / MINUTE) * MINUTE; t <= to; t += MINUTE) {
-    const p = positionAt(tr, ra, t, maxGapMs);
-    if (!p) continue;
-    const q = positionAt(tr, rb, t, maxGapMs);
+    const q = b(t);
     if (!q) continue;
     covered++;
     const d = haversineM(p.lat, p.lon, q.lat, q.lon);
@@ -180,6 +159,20 @@ export function approachOfPair(tr: Tracks, a: number, b: number, from: number, t
     }
   }
   return { minDistanceM: best, atMs: at, coveredMinutes: covered };
+}
+
+/** Closest approach of a vessel to a fixed point within [from, to]. */
+export function approachToPoint(tr: Tracks, mmsi: number, lat: number, lon: number, from: number, to: number, maxGapMs: number): Approach {
+  const rows = goodRowsOf(tr, mmsi);
+  const point = { lat, lon };
+  return closest((t) => positionAt(tr, rows, t, maxGapMs), () => point, from, to);
+}
+
+/** Closest approach of two vessels within [from, to]. */
+export function approachOfPair(tr: Tracks, a: number, b: number, from: number, to: number, maxGapMs: number): Approach {
+  const ra = goodRowsOf(tr, a);
+  const rb = goodRowsOf(tr, b);
+  return closest((t) => positionAt(tr, ra, t, maxGapMs), (t) => positionAt(tr, rb, t, maxGapMs), from, to);
 }
 
 /**

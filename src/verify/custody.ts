@@ -54,8 +54,6 @@ export interface ChainInput {
   zone: PolygonIndex;
   /** Passes by site id, in time order. */
   passes: Map<string, PassAnalysis[]>;
-  /** SHA-256 of each declaration record's entry, by key (`lot/ID`, `shipment/ID`). */
-  declShas: Map<string, string>;
 }
 
 export interface ChainOutput {
@@ -82,10 +80,8 @@ export function runChain(inp: ChainInput): ChainOutput {
     return { sha256: it?.sha256 ?? '', log_index: rec.evidenceIndex.get(path) ?? null, path };
   };
   const recordRef = (key: string, sha: string): EvidenceRef => ({ sha256: sha, log_index: rec.recordIndex.get(key) ?? null });
-  const declSha = new Map<string, string>();
-  for (const [k, v] of inp.declShas) declSha.set(k, v);
-  const lotRef = (id: string): EvidenceRef => recordRef(`lot/${id}`, declSha.get(`lot/${id}`) ?? '');
-  const shipmentRef = (id: string): EvidenceRef => recordRef(`shipment/${id}`, declSha.get(`shipment/${id}`) ?? '');
+  const lotRef = (id: string): EvidenceRef => recordRef(`lot/${id}`, rec.recordSha.get(`lot/${id}`) ?? '');
+  const shipmentRef = (id: string): EvidenceRef => recordRef(`shipment/${id}`, rec.recordSha.get(`shipment/${id}`) ?? '');
   const aisRefs = (mmsi: number | number[]): EvidenceRef[] => {
     const set = new Set<string>();
     for (const x of Array.isArray(mmsi) ? mmsi : [mmsi]) for (const f of inp.ais?.filesByMmsi.get(x) ?? []) set.add(f);

@@ -12,8 +12,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCase, parseTime, termsJson, type LoadedCase } from '../case/index.js';
-import { collectEvidence, declarationRecords, recordEvidence, type EvidenceItem, type RecordedCase } from '../evidence/index.js';
+import { collectEvidence, recordEvidence, type EvidenceItem, type RecordedCase } from '../evidence/index.js';
 import type { ReportInput, ReportTrack } from '../report/types.js';
+import { keptIndices } from '../report/map.js';
 import { FLAG_GOOD } from '../tracks/types.js';
 import { caseTracks, polygonIndex, type CaseTracks } from './ais.js';
 import { runChain } from './custody.js';
@@ -91,9 +92,7 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
   }
   for (const l of passes.values()) l.sort((a, b) => a.timeMs - b.timeMs || a.evidence.path.localeCompare(b.evidence.path));
 
-  const { before, after } = declarationRecords(c);
-  const declShas = new Map([...before, ...after].map((r) => [r.key, r.sha256]));
-  const chain = runChain({ c, items: byPath, rec, ais, aisFiles, ports, zone, passes, declShas });
+  const chain = runChain({ c, items: byPath, rec, ais, aisFiles, ports, zone, passes });
 
   const manifestItem = byPath.get(c.manifestPath)!;
   const results: Results = {
@@ -151,7 +150,7 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
       features: report.tracks.map((t) => ({
         type: 'Feature',
         properties: { mmsi: t.mmsi, name: t.name, role: t.role, ...(t.ref ? { ref: t.ref } : {}), first: new Date(t.points[0][2]).toISOString(), last: new Date(t.points[t.points.length - 1][2]).toISOString(), positions: t.points.length },
-        geometry: { type: 'MultiLineString', coordinates: segments(t).map((seg) => seg.map((p) => [p[0], p[1]])) },
+        geometry: { type: 'MultiLineString', coordinates: keptIndices(t.points.length, t.breaks, Infinity).map((seg) => seg.map((i) => [t.points[i][0], t.points[i][1]])) },
       })),
     };
     derived.push({
@@ -197,13 +196,6 @@ function reportTracks(c: LoadedCase, ais: CaseTracks): ReportTrack[] {
     else if (ins) t.ref = ins.id;
     out.push(t);
   }
-  return out;
-}
-
-function segments(t: ReportTrack): [number, number, number][][] {
-  const cuts = [0, ...t.breaks, t.points.length];
-  const out: [number, number, number][][] = [];
-  for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1] > cuts[k]) out.push(t.points.slice(cuts[k], cuts[k + 1]));
   return out;
 }
 
