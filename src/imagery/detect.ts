@@ -32,12 +32,15 @@
  *    contrast dips along the cut (two side by side with a seam); or (b) cut
  *    again at 1.4 × the level, which separates objects from a weaker pad,
  *    road or shadow (pieces cut near their own top are noise on a plateau
- *    and dropped); or (c) rejected. Side by side with no seam, a component
- *    about twice the declared width whose 2-means halves across its length
- *    (detect-split.ts) are objects of the class, with ends offset by 0.8
- *    pixel or more, also gives the halves as candidates (flagged for the
- *    score) before (b). A component too small by up to three
- *    tolerances is still a candidate, for the score to judge.
+ *    and dropped, unless they measure as objects of the class: two objects
+ *    side by side cut apart); or (c) rejected. Side by side with no seam, a
+ *    component about twice the declared width whose 2-means halves across
+ *    its length (detect-split.ts) are objects of the class, with ends offset
+ *    by 0.8 pixel or more, also gives the halves as candidates (flagged for
+ *    the score) before (b). A component too small by up to three tolerances
+ *    is still a candidate, for the score to judge; so is one of the declared
+ *    length up to three width tolerances too wide that gave nothing else
+ *    (blur widens what is two pixels wide at half maximum).
  * 6. Shadows. A dark component no bigger than an object and its longest
  *    shadow (sun azimuth and elevation and the class's height given) is
  *    eroded by the sweep of its shadow: the object swept along the shadow
@@ -56,17 +59,28 @@
  *    the step does not fit the declared size. The step is sought no nearer
  *    the sun-side edge than the narrowest declared width less half its
  *    tolerance.
- * 7. Score: a logistic regression (SCORE_MODEL, fitted on the evaluation
- *    set of scripts/imagery-accuracy.ts at its fixed seed, checked on another)
- *    on the candidate's features: log P / T (and how far it falls under a
- *    knee), the length and width short of or past the declared range (in
- *    tolerances) and relative to its middle, the shape (area over the
- *    oriented bounding box, width variation along the length:
- *    detect-features.ts), how it was found (split, side by side with no seam
- *    and its end offset and width, shadow removed and how, cut at a raised
- *    level, loose size), the parent component's size and the width in pixels
- *    (capped). Not the contrast variation or the polarity: those fit the
- *    synthetic renderer, not real imagery. Detections under 0.5 are dropped.
+ * 7. Measured again (detect-refine.ts) by fitting the profiles of a
+ *    blurred box: along the long axis the ends (half-level crossings) and
+ *    the blur; across it, by Levenberg–Marquardt, the width, the centre and
+ *    a shadow box on either side. A bright candidate takes the fit's centre
+ *    and size; a dark one keeps its own (its shadow, as dark as itself,
+ *    leaves the fit ambiguous: measured, the fit moved dark centres away
+ *    from the truth); for both the fit's values go to the score.
+ * 8. Score: boosted trees (SCORE_TREES in detect-model.ts, learned by
+ *    scripts/imagery-train.ts from scenes drawn from the accuracy table with
+ *    other seeds than the evaluation's) over SCORE_FEATURES: contrast over
+ *    the threshold, length and width short of or past the declared range (in
+ *    tolerances) and relative to its middle, shape (area over the oriented
+ *    box, width variation along the length: detect-features.ts), how it was
+ *    found (split, side by side, shadow removed and how, raised cut, loose
+ *    size), the parent component's size, the width in pixels (capped) and
+ *    the profile fit. No GSD, no size in metres, no polarity: the features
+ *    are relative to the declared class, so the trees do not learn the
+ *    renderer's scales. Detections under 0.5 are dropped (`scoring:
+ *    'shape'`: contrast and the fit to the declared size only, no learned
+ *    weights, under 0.7 dropped).
+ * 9. One object, one detection: of two of the same polarity closer than
+ *    0.45 of the narrowest declared width, the lower score is dropped.
  *
  * Cost: steps 0–3 and the threshold are six passes over the pixels, row by
  * row with typed-array row buffers (no per-pixel allocation; the block grids
@@ -98,6 +112,12 @@ import proj4 from 'proj4';
 import type { BandArray, Detection, Georeference, Gsd, Raster } from './types.js';
 import { shapeFeatures, type ShapeFeatures } from './detect-features.js';
 import { splitSideBySide } from './detect-split.js';
+import { refineCandidate } from './detect-refine.js';
+import { CompiledTrees } from './boost.js';
+import { SCORE_TREES } from './detect-model.js';
+
+/** Experiment switches (temporary). */
+
 
 export interface DetectOptions {
   gsd: Gsd;
@@ -360,6 +380,7 @@ const EMIT_TRIM = 2;
 const EMIT_RAISED = 4;
 const EMIT_LOOSE = 8;
 const EMIT_SIDE = 16;
+const EMIT_WIDE = 32;
 const NO_PAIR = { stag: 0, wpair: 0 };
 
 /* ---------- row kernels (top level, monomorphic: the passes over every pixel) ---------- */
@@ -581,7 +602,7 @@ function thresholdRows(c: PassCtx, bg: Grid, fine: Grid, noise: Grid, T: number,
 /** Below this many pixels in the region, the passes run on the calling thread. */
 const PARALLEL_MIN_PIXELS = 4_000_000;
 
-type Job = Record<string, unknown> & { kind: 'ping' | 'smooth' | 'median' | 'fine' | 'threshold' };
+type Job = Record<string, unknown> & { kind: 'ping' | 'smooth' | 'median' | 'fine' | 'threshold' | 'refine' };
 interface Pool { workers: Worker[]; ports: MessagePort[]; flag: Int32Array }
 let pool: Pool | null | undefined;
 
@@ -685,8 +706,48 @@ function smoothRows(src: BandArray, out: Uint16Array | Float32Array, w: number, 
   }
 }
 
+/** z along a row (sign: +1 bright, −1 dark), from the pass's luminance and its three grids. */
+function makeZRow(c: PassCtx, G0: Grid, F: Grid, S: Grid): (sign: number) => (y: number, xa: number, row: Float32Array) => void {
+  let gr = new Float32Array(64), fr = new Float32Array(64), sr = new Float32Array(64);
+  return (sign) => (y, xa, row) => {
+    const n = row.length;
+    if (gr.length < n) { gr = new Float32Array(n); fr = new Float32Array(n); sr = new Float32Array(n); }
+    G0.span(y, xa, gr.subarray(0, n));
+    F.span(y, xa, fr.subarray(0, n));
+    S.span(y, xa, sr.subarray(0, n));
+    zSpan(c.lum, y * c.w + xa, c.nodata, gr.subarray(0, n), fr.subarray(0, n), sr.subarray(0, n), sign, row, 0);
+  };
+}
+
+/** Per candidate in a refine job: cx, cy, L, W, ux, uy, sign (+1 bright, −1 dark). */
+const REFINE_IN = 7;
+/** Per candidate out: ok, cx, cy, L, W, C, sigma, rms, shadowAcross, shadowAcrossM, shadowAlong. */
+const REFINE_OUT = 11;
+
+interface RefineJob { x0: number; y0: number; x1: number; y1: number; gx: number; gy: number; shadow: [number, number] | null; maxShadowM: number | null }
+
+/** Profile fits of packed candidates (REFINE_IN each) into REFINE_OUT each. */
+function refineAll(zRow: (sign: number) => (y: number, xa: number, row: Float32Array) => void, r: RefineJob, cin: Float64Array): Float64Array {
+  const n = cin.length / REFINE_IN;
+  const out = new Float64Array(n * REFINE_OUT);
+  for (let k = 0; k < n; k++) {
+    const o = k * REFINE_IN;
+    const sign = cin[o + 6];
+    const rf = refineCandidate(zRow(sign), r.x0, r.y0, r.x1, r.y1,
+      { cx: cin[o], cy: cin[o + 1], L: cin[o + 2], W: cin[o + 3], ux: cin[o + 4], uy: cin[o + 5] },
+      r.gx, r.gy, r.shadow, r.maxShadowM, sign < 0);
+    if (!rf) continue;
+    out.set([1, rf.cx, rf.cy, rf.L, rf.W, rf.C, rf.sigma, rf.rms, rf.shadowAcross, rf.shadowAcrossM, rf.shadowAlong], k * REFINE_OUT);
+  }
+  return out;
+}
+
 function workerJob(j: Job): Record<string, unknown> {
   if (j.kind === 'ping') return {};
+  if (j.kind === 'refine') {
+    const zRow = makeZRow(j.ctx as PassCtx, gridOf(j.bg as GridSpec), gridOf(j.fine as GridSpec), gridOf(j.noise as GridSpec));
+    return { out: refineAll(zRow, j.job as RefineJob, j.cands as Float64Array) };
+  }
   if (j.kind === 'smooth') {
     smoothRows(j.src as BandArray, j.out as Uint16Array | Float32Array, j.w as number, j.h as number, j.yA as number, j.yB as number);
     return {};
@@ -748,451 +809,389 @@ const SIDE_WPAIR = -1;
 const DARK_PAIR_AREA = 4;
 
 /**
- * The second-stage score: a logistic regression on the candidate's features
- * (see `candidateFeatures` below). Fitted (IRLS, L2 1e-2 on standardised
- * features) on the candidates, scored with no floor, of the 240 scenes of
- * scripts/imagery-accuracy.ts at its fixed seed 19621028, labelled by that
- * script's matching rule; checked on the held-out seed 7. Raw-feature
- * coefficients, intercept first. Refitted the same way (L2 1e-2) with the
- * side-by-side split (side, stag, wpair, sideLP = log P / T of those only)
- * and the dark end-to-end split.
- *
- * Kept off renderer artifacts, so that it carries to real imagery: no zcv
- * (the synthetic vehicles' cab-and-strip contrast pattern) and no polarity
- * term (the renderer's mix of dark objects and dark distractors); the width
- * in pixels saturates at WPX_CAP (the synthetic set has nothing wider than
- * about 12 px, and a linear term extrapolated to 0.3 m imagery, ~40 px,
- * rejected everything there). Low contrast is a hinge (lPlo = max(0,
- * LP_KNEE − log P / T)) as well as linear: close to the threshold the
- * synthetic candidates are mostly false. Knee and cap chosen on seed
- * 19621028 (P + R), checked on seed 7 and, as a check only, on the real
- * sample images of scripts/imagery-real.ts.
+ * The width in pixels counts up to this many in the score's features: the
+ * synthetic scenes the score learns from have nothing wider than about 12 px,
+ * and 0.3 m imagery of a 12 m wide object is 40.
  */
-/** The width in pixels counts up to this many (see SCORE_MODEL). */
 const WPX_CAP = 4;
-/** log P / T below this: the low-contrast hinge (see SCORE_MODEL). */
-const LP_KNEE = 0.8;
+/** Too wide by up to this many widening tolerances, where nothing else came of the component: still a candidate. */
+const WIDE_TOL = 3;
+/** Non-maximum suppression: same-polarity detections closer than this many narrowest declared widths are one. */
+const NMS_WIDTHS = 0.45;
 /** The shape score's size fit reaches 0 this many widening tolerances beyond the declared range. */
 const FIT_SPAN = 3;
 
-const SCORE_MODEL: Record<string, number> = {
-  bias: 1.642,
-  lP: 0.6113, lPlo: -10.2727, dlLo: -2.8523, dlHi: -3.0554, dwLo: -2.6602, dwHi: -0.7217, lrel: 0.2986, wrel: -3.8573,
-  rect: 8.5492, wcv: -4.6706, split: -1.856, trim: -0.7179, raised: -1.1829,
-  loose: 0.3086, lcomp: -0.8735, wpx: -1.0925, dsStep: -1.0197, dsFit: -0.2374,
-  side: -2.7261, stag: 0.9088, wpair: -0.7492, sideLP: 1.5735,
-};
 
-export class ClassicalDetector implements ObjectDetector {
-  detect(raster: Raster, opts: DetectOptions): Detection[] {
-    const { width: w, height: h } = raster;
-    const gx = opts.gsd.x;
-    const gy = opts.gsd.y;
-    if (!(gx > 0 && gy > 0)) throw new Error('detect: the GSD must be positive');
-    const [lmin, lmax] = opts.lengthM;
-    const [wmin, wmax] = opts.widthM;
-    if (!(lmin > 0 && lmax >= lmin && wmin > 0 && wmax >= wmin)) throw new Error('detect: bad length or width range');
-    const T0 = opts.threshold ?? 4;
-    const scoring = opts.scoring ?? 'model';
-    const minScore = opts.minScore ?? (scoring === 'shape' ? 0.7 : 0.5);
-    const pol = opts.polarity ?? 'both';
-    const gm = Math.sqrt(gx * gy);
-    const tolL = Math.max(0.05 * lmax, 0.5 * gm);
-    const tolW = Math.max(0.1 * wmax, 0.75 * gm);
-    const minArea = lmin * wmin;
-    const maxArea = lmax * wmax;
-    const pixArea = gx * gy;
-    const minPix = Math.max(2, (0.3 * minArea) / pixArea);
+/**
+ * The score's features, in the order `collectCandidates` computes them (the
+ * model in detect-model.ts names the same list; it is checked at load).
+ */
+export const SCORE_FEATURES: readonly string[] = [
+  'logPeak', 'shortL', 'longL', 'narrowW', 'wideW', 'relL', 'relW', 'rectangularity', 'widthVariation',
+  'split', 'shadowTrimmed', 'raisedCut', 'looseSize', 'tooWide', 'logComponentOverArea', 'widthPx',
+  'shadowStep', 'shadowByFit', 'sideBySide', 'sideStagger', 'sidePairWidth',
+  'fitOk', 'fitLogContrast', 'fitSigmaPx', 'fitRms', 'fitLengthRatio', 'fitWidthRatio', 'fitMovePx',
+  'fitShadowAcross', 'fitShadowAcrossPx', 'fitShadowAlong',
+];
 
-    // Luminance: the band, or the mean of the first three; then, without
-    // nodata, a 1-2-1 × 1-2-1 smoothing (a matched filter for objects two or
-    // more pixels wide: white noise down 2.7 times, edges at half maximum
-    // barely moved). For 8-bit input this is exact in 16-bit integers.
-    const nodata = raster.nodata;
-    let lum: BandArray | Float32Array = raster.bands[0];
-    let unit = 1; // lum = grey level × unit
-    const nb = raster.bands.length >= 3 ? 3 : 1;
-    // large images: the smoothed luminance goes straight into shared memory for the workers
-    const bigPool = w * h >= PARALLEL_MIN_PIXELS ? getPool() : null;
-    const lumArray = (n: number): Uint16Array | Float32Array => {
-      const u8 = raster.type === 'uint8';
-      if (!bigPool) return u8 ? new Uint16Array(n) : new Float32Array(n);
-      return u8 ? new Uint16Array(new SharedArrayBuffer(2 * n)) : new Float32Array(new SharedArrayBuffer(4 * n));
-    };
-    if (nodata === null && nb === 1 && bigPool) {
-      // by row strips on the workers (the same arithmetic as below)
-      const band = raster.bands[0];
-      let src: BandArray = band;
-      if (!(band.buffer instanceof SharedArrayBuffer)) {
-        const sh = band instanceof Uint8Array ? new Uint8Array(new SharedArrayBuffer(band.byteLength))
-          : band instanceof Uint16Array ? new Uint16Array(new SharedArrayBuffer(band.byteLength))
-            : band instanceof Int16Array ? new Int16Array(new SharedArrayBuffer(band.byteLength))
-              : new Float32Array(new SharedArrayBuffer(band.byteLength));
-        sh.set(band);
-        src = sh;
-      }
-      const sum = lumArray(w * h);
-      runJobs(bigPool, splitRange(h, bigPool.workers.length).map(([a, b]) => ({ kind: 'smooth', src, out: sum, w, h, yA: a, yB: b }) as Job));
-      lum = sum;
-      unit = 16;
-    } else if (nodata === null) {
-      const sum = lumArray(w * h);
-      const tmp = raster.type === 'uint8' ? new Uint16Array(w) : new Float32Array(w);
-      const b0 = raster.bands[0], b1 = raster.bands[nb - 1 > 0 ? 1 : 0], b2 = raster.bands[nb - 1];
-      const px = nb === 3 ? (i: number): number => b0[i] + b1[i] + b2[i] : (i: number): number => b0[i];
-      // horizontal
-      if (nb === 1) {
-        for (let y = 0; y < h; y++) {
-          const o = y * w;
-          let l = b0[o], c = b0[o];
-          for (let x = 0; x < w; x++) {
-            const r = x < w - 1 ? b0[o + x + 1] : c;
-            sum[o + x] = l + 2 * c + r;
-            l = c;
-            c = r;
-          }
-        }
-      } else {
-        for (let y = 0; y < h; y++) {
-          const o = y * w;
-          for (let x = 0; x < w; x++) {
-            const l = px(o + (x > 0 ? x - 1 : x)), c = px(o + x), r = px(o + (x < w - 1 ? x + 1 : x));
-            sum[o + x] = l + 2 * c + r;
-          }
-        }
-      }
-      // vertical, in place, keeping the previous row's horizontal sums
-      let prev = sum.slice(0, w);
-      let cur = sum.slice(0, w);
+/** A candidate before its score: the detection (score 0), its features (SCORE_FEATURES) and its shape score. */
+export interface Collected {
+  detection: Detection;
+  features: Float64Array;
+  shape: number;
+}
+
+/**
+ * Every candidate of the image with its features, before the score: what the
+ * detector scores, and what scripts/imagery-train.ts learns the score from.
+ */
+export function collectCandidates(raster: Raster, opts: DetectOptions): Collected[] {
+  const { width: w, height: h } = raster;
+  const gx = opts.gsd.x;
+  const gy = opts.gsd.y;
+  if (!(gx > 0 && gy > 0)) throw new Error('detect: the GSD must be positive');
+  const [lmin, lmax] = opts.lengthM;
+  const [wmin, wmax] = opts.widthM;
+  if (!(lmin > 0 && lmax >= lmin && wmin > 0 && wmax >= wmin)) throw new Error('detect: bad length or width range');
+  const T0 = opts.threshold ?? 4;
+  const pol = opts.polarity ?? 'both';
+  const gm = Math.sqrt(gx * gy);
+  const tolL = Math.max(0.05 * lmax, 0.5 * gm);
+  const tolW = Math.max(0.1 * wmax, 0.75 * gm);
+  const minArea = lmin * wmin;
+  const maxArea = lmax * wmax;
+  const pixArea = gx * gy;
+  const minPix = Math.max(2, (0.3 * minArea) / pixArea);
+
+  // Luminance: the band, or the mean of the first three; then, without
+  // nodata, a 1-2-1 × 1-2-1 smoothing (a matched filter for objects two or
+  // more pixels wide: white noise down 2.7 times, edges at half maximum
+  // barely moved). For 8-bit input this is exact in 16-bit integers.
+  const nodata = raster.nodata;
+  let lum: BandArray | Float32Array = raster.bands[0];
+  let unit = 1; // lum = grey level × unit
+  const nb = raster.bands.length >= 3 ? 3 : 1;
+  // large images: the smoothed luminance goes straight into shared memory for the workers
+  const bigPool = w * h >= PARALLEL_MIN_PIXELS ? getPool() : null;
+  const lumArray = (n: number): Uint16Array | Float32Array => {
+    const u8 = raster.type === 'uint8';
+    if (!bigPool) return u8 ? new Uint16Array(n) : new Float32Array(n);
+    return u8 ? new Uint16Array(new SharedArrayBuffer(2 * n)) : new Float32Array(new SharedArrayBuffer(4 * n));
+  };
+  if (nodata === null && nb === 1 && bigPool) {
+    // by row strips on the workers (the same arithmetic as below)
+    const band = raster.bands[0];
+    let src: BandArray = band;
+    if (!(band.buffer instanceof SharedArrayBuffer)) {
+      const sh = band instanceof Uint8Array ? new Uint8Array(new SharedArrayBuffer(band.byteLength))
+        : band instanceof Uint16Array ? new Uint16Array(new SharedArrayBuffer(band.byteLength))
+          : band instanceof Int16Array ? new Int16Array(new SharedArrayBuffer(band.byteLength))
+            : new Float32Array(new SharedArrayBuffer(band.byteLength));
+      sh.set(band);
+      src = sh;
+    }
+    const sum = lumArray(w * h);
+    runJobs(bigPool, splitRange(h, bigPool.workers.length).map(([a, b]) => ({ kind: 'smooth', src, out: sum, w, h, yA: a, yB: b }) as Job));
+    lum = sum;
+    unit = 16;
+  } else if (nodata === null) {
+    const sum = lumArray(w * h);
+    const tmp = raster.type === 'uint8' ? new Uint16Array(w) : new Float32Array(w);
+    const b0 = raster.bands[0], b1 = raster.bands[nb - 1 > 0 ? 1 : 0], b2 = raster.bands[nb - 1];
+    const px = nb === 3 ? (i: number): number => b0[i] + b1[i] + b2[i] : (i: number): number => b0[i];
+    // horizontal
+    if (nb === 1) {
       for (let y = 0; y < h; y++) {
         const o = y * w;
-        const dn = y < h - 1 ? o + w : o;
+        let l = b0[o], c = b0[o];
         for (let x = 0; x < w; x++) {
-          const c = sum[o + x];
-          cur[x] = c;
-          tmp[x] = prev[x] + 2 * c + sum[dn + x];
-        }
-        sum.set(tmp, o);
-        const t = prev;
-        prev = cur;
-        cur = t;
-      }
-      lum = sum;
-      unit = 16 * nb;
-    } else if (nb === 3) {
-      const a = raster.bands[0], b = raster.bands[1], c = raster.bands[2];
-      const m = new Float32Array(w * h);
-      for (let i = 0; i < m.length; i++) m[i] = a[i] === nodata ? nodata : (a[i] + b[i] + c[i]) / 3;
-      lum = m;
-    }
-
-    // Region of interest: the site's bounding box and a margin.
-    let x0 = 0, y0 = 0, x1 = w, y1 = h;
-    let inSite: (x: number, y: number) => boolean = () => true;
-    const site = opts.site;
-    if (site instanceof Uint8Array) {
-      if (site.length !== w * h) throw new Error('detect: the site mask must have width × height samples');
-      inSite = (x, y) => site[Math.min(h - 1, Math.max(0, Math.floor(y))) * w + Math.min(w - 1, Math.max(0, Math.floor(x)))] !== 0;
-    } else if (site) {
-      if (site.length < 3) throw new Error('detect: the site polygon needs at least 3 vertices');
-      const xs = site.map((p) => p[0]);
-      const ys = site.map((p) => p[1]);
-      const mx = Math.ceil(lmax / gx) + 4;
-      const my = Math.ceil(lmax / gy) + 4;
-      x0 = Math.max(0, Math.floor(Math.min(...xs)) - mx);
-      x1 = Math.min(w, Math.ceil(Math.max(...xs)) + mx);
-      y0 = Math.max(0, Math.floor(Math.min(...ys)) - my);
-      y1 = Math.min(h, Math.ceil(Math.max(...ys)) + my);
-      if (x0 >= x1 || y0 >= y1) return [];
-      inSite = (x, y) => pointInPolygon(site, x, y);
-    }
-    const rw = x1 - x0;
-    const rh = y1 - y0;
-
-    // Value quantisation for the histograms (exact for 8-bit).
-    let lo = 0, qs = 1 / unit;
-    if (raster.type !== 'uint8') {
-      let mn = Infinity, mx = -Infinity;
-      const step = Math.max(1, Math.floor((w * h) / 1_000_000));
-      for (let i = 0; i < w * h; i += step) {
-        const v = lum[i];
-        if (v === nodata) continue;
-        if (v < mn) mn = v;
-        if (v > mx) mx = v;
-      }
-      if (!(mx > mn)) return [];
-      lo = mn;
-      qs = 255 / (mx - mn);
-    }
-
-    // 1. Background, coarse: block medians (histograms, one pass). The passes
-    //    over every pixel go by block rows, split over worker threads on large
-    //    images (the same arithmetic, so the same result).
-    const B = Math.max(8, Math.min(256, Math.round(lmax / gm)));
-    const G0 = new Grid(B, x0, y0, rw, rh);
-    const ctx: PassCtx = { lum, w, x0, y0, y1, rw, rh, nodata, lo };
-    const par = rw * rh >= PARALLEL_MIN_PIXELS ? getPool() : null;
-    if (par && !(lum.buffer instanceof SharedArrayBuffer)) {
-      const shared = lum instanceof Uint16Array ? new Uint16Array(new SharedArrayBuffer(lum.byteLength))
-        : lum instanceof Uint8Array ? new Uint8Array(new SharedArrayBuffer(lum.byteLength))
-          : lum instanceof Int16Array ? new Int16Array(new SharedArrayBuffer(lum.byteLength))
-            : new Float32Array(new SharedArrayBuffer(lum.byteLength));
-      shared.set(lum);
-      ctx.lum = shared;
-    }
-    const medians = (g: Grid, q: number, mode: 0 | 1 | 2, bg: Grid | null, fine: Grid | null, valid: Uint8Array): void => {
-      if (par) runBlockJobs(par, g.gh, (jA, jB) => ({ kind: 'median', ctx, g: gridSpec(g), q, mode, bg: bg && gridSpec(bg), fine: fine && gridSpec(fine), jA, jB }), g, valid);
-      else medianBlockRows(ctx, g, q, mode, bg, fine, 0, g.gh, g.v, valid);
-    };
-    const valid0 = new Uint8Array(G0.gw * G0.gh);
-    medians(G0, qs, 0, null, null, valid0);
-    if (!valid0.some((v) => v === 1)) return [];
-    G0.fill(valid0.slice());
-    for (let k = 0; k < G0.v.length; k++) G0.v[k] += lo;
-
-    // 2. Noise, first estimate: block MAD of the residual (bins of a quarter grey level).
-    const rq = 4 * qs;
-    const S0 = new Grid(B, x0, y0, rw, rh);
-    const F = new Grid(Math.max(3, Math.round(B / 3)), x0, y0, rw, rh);
-    const smoothed = (g: Grid, floor: number): void => {
-      const s2 = new Float32Array(g.v.length);
-      for (let j = 0; j < g.gh; j++) {
-        for (let i = 0; i < g.gw; i++) {
-          let s = 0, n = 0;
-          for (let dj = -1; dj <= 1; dj++) {
-            for (let di = -1; di <= 1; di++) {
-              const jj = j + dj, ii = i + di;
-              if (jj < 0 || ii < 0 || jj >= g.gh || ii >= g.gw) continue;
-              s += g.v[jj * g.gw + ii];
-              n++;
-            }
-          }
-          s2[j * g.gw + i] = Math.max((1.4826 * s) / n, floor);
+          const r = x < w - 1 ? b0[o + x + 1] : c;
+          sum[o + x] = l + 2 * c + r;
+          l = c;
+          c = r;
         }
       }
-      g.v.set(s2);
-    };
-    {
-      const vs = new Uint8Array(S0.v.length);
-      medians(S0, rq, 1, G0, null, vs);
-      S0.fill(vs);
-      smoothed(S0, 0.5 / qs);
-    }
-
-    // 3. Background, fine: per small block, the mean residual of the pixels
-    //    within 2.5 noise units (objects left out), blocks a quarter as wide.
-    {
-      const vf = new Uint8Array(F.v.length);
-      if (par) runBlockJobs(par, F.gh, (jA, jB) => ({ kind: 'fine', ctx, g: gridSpec(F), bg: gridSpec(G0), fine: gridSpec(S0), jA, jB }), F, vf);
-      else fineBlockRows(ctx, F, G0, S0, 0, F.gh, F.v, vf);
-      if (vf.some((v) => v === 1)) F.fill(vf);
-    }
-
-    // 4. Noise: block MAD of the final residual, smoothed over 3 × 3 blocks.
-    const S = new Grid(B, x0, y0, rw, rh);
-    {
-      const vs = new Uint8Array(S.v.length);
-      medians(S, rq, 2, G0, F, vs);
-      S.fill(vs);
-      smoothed(S, 0.5 / qs);
-    }
-    // 5. Threshold into runs (label by union-find below).
-    const runs: Grow[] = [new Grow(), new Grow()]; // 0 bright, 1 dark: (y, xa, xb) inclusive
-    const rowStart: Int32Array[] = [new Int32Array(rh + 1), new Int32Array(rh + 1)];
-    if (par) {
-      const res = runJobs(par, splitRange(rh, par.workers.length).map(([a, b]) => ({
-        kind: 'threshold', ctx, bg: gridSpec(G0), fine: gridSpec(F), noise: gridSpec(S), T: T0, yA: y0 + a, yB: y0 + b,
-      }) as Job));
-      for (const r of res) for (let p = 0; p < 2; p++) {
-        const a = (p === 0 ? r.bright : r.dark) as Int32Array;
-        for (let k = 0; k < a.length; k += 3) runs[p].push3(a[k], a[k + 1], a[k + 2]);
+    } else {
+      for (let y = 0; y < h; y++) {
+        const o = y * w;
+        for (let x = 0; x < w; x++) {
+          const l = px(o + (x > 0 ? x - 1 : x)), c = px(o + x), r = px(o + (x < w - 1 ? x + 1 : x));
+          sum[o + x] = l + 2 * c + r;
+        }
       }
-    } else thresholdRows(ctx, G0, F, S, T0, y0, y1, runs[0], runs[1]);
-    for (let p = 0; p < 2; p++) {
-      const R = runs[p].a, n = runs[p].n / 3, rs = rowStart[p];
-      let k = 0;
-      for (let yr = 0; yr < rh; yr++) {
-        rs[yr] = k;
-        while (k < n && R[3 * k] === yr + y0) k++;
-      }
-      rs[rh] = n;
     }
+    // vertical, in place, keeping the previous row's horizontal sums
+    let prev = sum.slice(0, w);
+    let cur = sum.slice(0, w);
+    for (let y = 0; y < h; y++) {
+      const o = y * w;
+      const dn = y < h - 1 ? o + w : o;
+      for (let x = 0; x < w; x++) {
+        const c = sum[o + x];
+        cur[x] = c;
+        tmp[x] = prev[x] + 2 * c + sum[dn + x];
+      }
+      sum.set(tmp, o);
+      const t = prev;
+      prev = cur;
+      cur = t;
+    }
+    lum = sum;
+    unit = 16 * nb;
+  } else if (nb === 3) {
+    const a = raster.bands[0], b = raster.bands[1], c = raster.bands[2];
+    const m = new Float32Array(w * h);
+    for (let i = 0; i < m.length; i++) m[i] = a[i] === nodata ? nodata : (a[i] + b[i] + c[i]) / 3;
+    lum = m;
+  }
 
-    const label = (p: 0 | 1): { par: Int32Array; area: Float64Array } => {
-      const R = runs[p].a;
-      const n = runs[p].n / 3;
-      const par = new Int32Array(n);
-      for (let i = 0; i < n; i++) par[i] = i;
-      const rs = rowStart[p];
-      for (let yr = 1; yr < rh; yr++) {
-        let i = rs[yr - 1];
-        const ie = rs[yr];
-        for (let k = rs[yr]; k < rs[yr + 1]; k++) {
-          const a = R[3 * k + 1], b = R[3 * k + 2];
-          while (i < ie && R[3 * i + 2] < a - 1) i++;
-          for (let m = i; m < ie && R[3 * m + 1] <= b + 1; m++) {
-            const ra = find(par, k), rb = find(par, m);
-            if (ra !== rb) par[Math.max(ra, rb)] = Math.min(ra, rb);
+  // Region of interest: the site's bounding box and a margin.
+  let x0 = 0, y0 = 0, x1 = w, y1 = h;
+  let inSite: (x: number, y: number) => boolean = () => true;
+  const site = opts.site;
+  if (site instanceof Uint8Array) {
+    if (site.length !== w * h) throw new Error('detect: the site mask must have width × height samples');
+    inSite = (x, y) => site[Math.min(h - 1, Math.max(0, Math.floor(y))) * w + Math.min(w - 1, Math.max(0, Math.floor(x)))] !== 0;
+  } else if (site) {
+    if (site.length < 3) throw new Error('detect: the site polygon needs at least 3 vertices');
+    const xs = site.map((p) => p[0]);
+    const ys = site.map((p) => p[1]);
+    const mx = Math.ceil(lmax / gx) + 4;
+    const my = Math.ceil(lmax / gy) + 4;
+    x0 = Math.max(0, Math.floor(Math.min(...xs)) - mx);
+    x1 = Math.min(w, Math.ceil(Math.max(...xs)) + mx);
+    y0 = Math.max(0, Math.floor(Math.min(...ys)) - my);
+    y1 = Math.min(h, Math.ceil(Math.max(...ys)) + my);
+    if (x0 >= x1 || y0 >= y1) return [];
+    inSite = (x, y) => pointInPolygon(site, x, y);
+  }
+  const rw = x1 - x0;
+  const rh = y1 - y0;
+
+  // Value quantisation for the histograms (exact for 8-bit).
+  let lo = 0, qs = 1 / unit;
+  if (raster.type !== 'uint8') {
+    let mn = Infinity, mx = -Infinity;
+    const step = Math.max(1, Math.floor((w * h) / 1_000_000));
+    for (let i = 0; i < w * h; i += step) {
+      const v = lum[i];
+      if (v === nodata) continue;
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+    if (!(mx > mn)) return [];
+    lo = mn;
+    qs = 255 / (mx - mn);
+  }
+
+  // 1. Background, coarse: block medians (histograms, one pass). The passes
+  //    over every pixel go by block rows, split over worker threads on large
+  //    images (the same arithmetic, so the same result).
+  const B = Math.max(8, Math.min(256, Math.round(lmax / gm)));
+  const G0 = new Grid(B, x0, y0, rw, rh);
+  const ctx: PassCtx = { lum, w, x0, y0, y1, rw, rh, nodata, lo };
+  const par = rw * rh >= PARALLEL_MIN_PIXELS ? getPool() : null;
+  if (par && !(lum.buffer instanceof SharedArrayBuffer)) {
+    const shared = lum instanceof Uint16Array ? new Uint16Array(new SharedArrayBuffer(lum.byteLength))
+      : lum instanceof Uint8Array ? new Uint8Array(new SharedArrayBuffer(lum.byteLength))
+        : lum instanceof Int16Array ? new Int16Array(new SharedArrayBuffer(lum.byteLength))
+          : new Float32Array(new SharedArrayBuffer(lum.byteLength));
+    shared.set(lum);
+    ctx.lum = shared;
+  }
+  const medians = (g: Grid, q: number, mode: 0 | 1 | 2, bg: Grid | null, fine: Grid | null, valid: Uint8Array): void => {
+    if (par) runBlockJobs(par, g.gh, (jA, jB) => ({ kind: 'median', ctx, g: gridSpec(g), q, mode, bg: bg && gridSpec(bg), fine: fine && gridSpec(fine), jA, jB }), g, valid);
+    else medianBlockRows(ctx, g, q, mode, bg, fine, 0, g.gh, g.v, valid);
+  };
+  const valid0 = new Uint8Array(G0.gw * G0.gh);
+  medians(G0, qs, 0, null, null, valid0);
+  if (!valid0.some((v) => v === 1)) return [];
+  G0.fill(valid0.slice());
+  for (let k = 0; k < G0.v.length; k++) G0.v[k] += lo;
+
+  // 2. Noise, first estimate: block MAD of the residual (bins of a quarter grey level).
+  const rq = 4 * qs;
+  const S0 = new Grid(B, x0, y0, rw, rh);
+  const F = new Grid(Math.max(3, Math.round(B / 3)), x0, y0, rw, rh);
+  const smoothed = (g: Grid, floor: number): void => {
+    const s2 = new Float32Array(g.v.length);
+    for (let j = 0; j < g.gh; j++) {
+      for (let i = 0; i < g.gw; i++) {
+        let s = 0, n = 0;
+        for (let dj = -1; dj <= 1; dj++) {
+          for (let di = -1; di <= 1; di++) {
+            const jj = j + dj, ii = i + di;
+            if (jj < 0 || ii < 0 || jj >= g.gh || ii >= g.gw) continue;
+            s += g.v[jj * g.gw + ii];
+            n++;
           }
         }
+        s2[j * g.gw + i] = Math.max((1.4826 * s) / n, floor);
       }
-      const area = new Float64Array(n);
-      for (let k = 0; k < n; k++) area[find(par, k)] += R[3 * k + 2] - R[3 * k + 1] + 1;
-      return { par, area };
-    };
+    }
+    g.v.set(s2);
+  };
+  {
+    const vs = new Uint8Array(S0.v.length);
+    medians(S0, rq, 1, G0, null, vs);
+    S0.fill(vs);
+    smoothed(S0, 0.5 / qs);
+  }
 
-    // Noise level and z at any pixel (for the patches).
-    const zAt = (x: number, y: number): number => {
-      const v = lum[y * w + x];
-      if (v === nodata) return 0;
-      return (v - G0.at(x, y) - F.at(x, y)) / S.at(x, y);
-    };
+  // 3. Background, fine: per small block, the mean residual of the pixels
+  //    within 2.5 noise units (objects left out), blocks a quarter as wide.
+  {
+    const vf = new Uint8Array(F.v.length);
+    if (par) runBlockJobs(par, F.gh, (jA, jB) => ({ kind: 'fine', ctx, g: gridSpec(F), bg: gridSpec(G0), fine: gridSpec(S0), jA, jB }), F, vf);
+    else fineBlockRows(ctx, F, G0, S0, 0, F.gh, F.v, vf);
+    if (vf.some((v) => v === 1)) F.fill(vf);
+  }
 
-    // Direction in which shadows fall, image axes (x right, y down), metres space.
-    const shadowDir: [number, number] | null = opts.sunAzimuthDeg === undefined ? null
-      : [-Math.sin((opts.sunAzimuthDeg * Math.PI) / 180), Math.cos((opts.sunAzimuthDeg * Math.PI) / 180)];
-    const maxShadowM = shadowDir && opts.sunElevationDeg !== undefined && opts.heightM !== undefined
-      ? opts.heightM / Math.tan((Math.max(5, opts.sunElevationDeg) * Math.PI) / 180) : null;
-    const fitL = (L: number): boolean => L >= lmin - tolL && L <= lmax + tolL;
-    const fitW = (W: number): boolean => W >= wmin - tolW && W <= wmax + tolW;
+  // 4. Noise: block MAD of the final residual, smoothed over 3 × 3 blocks.
+  const S = new Grid(B, x0, y0, rw, rh);
+  {
+    const vs = new Uint8Array(S.v.length);
+    medians(S, rq, 2, G0, F, vs);
+    S.fill(vs);
+    smoothed(S, 0.5 / qs);
+  }
+  // 5. Threshold into runs (label by union-find below).
+  const runs: Grow[] = [new Grow(), new Grow()]; // 0 bright, 1 dark: (y, xa, xb) inclusive
+  const rowStart: Int32Array[] = [new Int32Array(rh + 1), new Int32Array(rh + 1)];
+  if (par) {
+    const res = runJobs(par, splitRange(rh, par.workers.length).map(([a, b]) => ({
+      kind: 'threshold', ctx, bg: gridSpec(G0), fine: gridSpec(F), noise: gridSpec(S), T: T0, yA: y0 + a, yB: y0 + b,
+    }) as Job));
+    for (const r of res) for (let p = 0; p < 2; p++) {
+      const a = (p === 0 ? r.bright : r.dark) as Int32Array;
+      for (let k = 0; k < a.length; k += 3) runs[p].push3(a[k], a[k + 1], a[k + 2]);
+    }
+  } else thresholdRows(ctx, G0, F, S, T0, y0, y1, runs[0], runs[1]);
+  for (let p = 0; p < 2; p++) {
+    const R = runs[p].a, n = runs[p].n / 3, rs = rowStart[p];
+    let k = 0;
+    for (let yr = 0; yr < rh; yr++) {
+      rs[yr] = k;
+      while (k < n && R[3 * k] === yr + y0) k++;
+    }
+    rs[rh] = n;
+  }
 
-    const cands: Candidate[] = [];
+  const label = (p: 0 | 1): { par: Int32Array; area: Float64Array } => {
+    const R = runs[p].a;
+    const n = runs[p].n / 3;
+    const par = new Int32Array(n);
+    for (let i = 0; i < n; i++) par[i] = i;
+    const rs = rowStart[p];
+    for (let yr = 1; yr < rh; yr++) {
+      let i = rs[yr - 1];
+      const ie = rs[yr];
+      for (let k = rs[yr]; k < rs[yr + 1]; k++) {
+        const a = R[3 * k + 1], b = R[3 * k + 2];
+        while (i < ie && R[3 * i + 2] < a - 1) i++;
+        for (let m = i; m < ie && R[3 * m + 1] <= b + 1; m++) {
+          const ra = find(par, k), rb = find(par, m);
+          if (ra !== rb) par[Math.max(ra, rb)] = Math.min(ra, rb);
+        }
+      }
+    }
+    const area = new Float64Array(n);
+    for (let k = 0; k < n; k++) area[find(par, k)] += R[3 * k + 2] - R[3 * k + 1] + 1;
+    return { par, area };
+  };
 
-    // 4-5. Each component in its patch.
-    const analyseComponent = (p: 0 | 1, R: Int32Array, runIdx: number[]): void => {
-      const sign = p === 0 ? 1 : -1;
-      let px0 = Infinity, px1 = -Infinity, py0 = Infinity, py1 = -Infinity;
+  // Noise level and z at any pixel (for the patches).
+  const zAt = (x: number, y: number): number => {
+    const v = lum[y * w + x];
+    if (v === nodata) return 0;
+    return (v - G0.at(x, y) - F.at(x, y)) / S.at(x, y);
+  };
+
+  // Direction in which shadows fall, image axes (x right, y down), metres space.
+  const shadowDir: [number, number] | null = opts.sunAzimuthDeg === undefined ? null
+    : [-Math.sin((opts.sunAzimuthDeg * Math.PI) / 180), Math.cos((opts.sunAzimuthDeg * Math.PI) / 180)];
+  const maxShadowM = shadowDir && opts.sunElevationDeg !== undefined && opts.heightM !== undefined
+    ? opts.heightM / Math.tan((Math.max(5, opts.sunElevationDeg) * Math.PI) / 180) : null;
+  const fitL = (L: number): boolean => L >= lmin - tolL && L <= lmax + tolL;
+  const fitW = (W: number): boolean => W >= wmin - tolW && W <= wmax + tolW;
+
+  const cands: Candidate[] = [];
+
+  // 4-5. Each component in its patch.
+  const analyseComponent = (p: 0 | 1, R: Int32Array, runIdx: number[]): void => {
+    const sign = p === 0 ? 1 : -1;
+    let px0 = Infinity, px1 = -Infinity, py0 = Infinity, py1 = -Infinity;
+    for (const k of runIdx) {
+      py0 = Math.min(py0, R[3 * k]); py1 = Math.max(py1, R[3 * k]);
+      px0 = Math.min(px0, R[3 * k + 1]); px1 = Math.max(px1, R[3 * k + 2]);
+    }
+    px0 = Math.max(x0, px0 - 2); py0 = Math.max(y0, py0 - 2);
+    px1 = Math.min(x1 - 1, px1 + 2); py1 = Math.min(y1 - 1, py1 + 2);
+    const pw = px1 - px0 + 1, ph = py1 - py0 + 1;
+    // z on the component and two rings around it (all that the analysis
+    // reads: it grows a set by at most one ring, from within the component)
+    const z = new Float32Array(pw * ph);
+    {
+      const spans: number[][] = Array.from({ length: ph }, () => []);
       for (const k of runIdx) {
-        py0 = Math.min(py0, R[3 * k]); py1 = Math.max(py1, R[3 * k]);
-        px0 = Math.min(px0, R[3 * k + 1]); px1 = Math.max(px1, R[3 * k + 2]);
+        const yr = R[3 * k] - py0;
+        const a = Math.max(0, R[3 * k + 1] - 2 - px0), b = Math.min(pw - 1, R[3 * k + 2] + 2 - px0);
+        for (let r = Math.max(0, yr - 2); r <= Math.min(ph - 1, yr + 2); r++) spans[r].push(a, b);
       }
-      px0 = Math.max(x0, px0 - 2); py0 = Math.max(y0, py0 - 2);
-      px1 = Math.min(x1 - 1, px1 + 2); py1 = Math.min(y1 - 1, py1 + 2);
-      const pw = px1 - px0 + 1, ph = py1 - py0 + 1;
-      // z on the component and two rings around it (all that the analysis
-      // reads: it grows a set by at most one ring, from within the component)
-      const z = new Float32Array(pw * ph);
-      {
-        const spans: number[][] = Array.from({ length: ph }, () => []);
-        for (const k of runIdx) {
-          const yr = R[3 * k] - py0;
-          const a = Math.max(0, R[3 * k + 1] - 2 - px0), b = Math.min(pw - 1, R[3 * k + 2] + 2 - px0);
-          for (let r = Math.max(0, yr - 2); r <= Math.min(ph - 1, yr + 2); r++) spans[r].push(a, b);
+      const gr = new Float32Array(pw), fr = new Float32Array(pw), sr = new Float32Array(pw);
+      for (let r = 0; r < ph; r++) {
+        const sp = spans[r];
+        if (!sp.length) continue;
+        const order: number[] = [];
+        for (let i = 0; i < sp.length; i += 2) order.push(i);
+        order.sort((i, j) => sp[i] - sp[j]);
+        let ca = -1, cb = -2;
+        const flush = (): void => {
+          if (ca < 0) return;
+          const n = cb - ca + 1;
+          const y = py0 + r, xa = px0 + ca;
+          G0.span(y, xa, gr.subarray(0, n));
+          F.span(y, xa, fr.subarray(0, n));
+          S.span(y, xa, sr.subarray(0, n));
+          zSpan(lum, y * w + xa, nodata, gr.subarray(0, n), fr.subarray(0, n), sr.subarray(0, n), sign, z, r * pw + ca);
+        };
+        for (const i of order) {
+          const a = sp[i], b = sp[i + 1];
+          if (a <= cb + 1) { if (b > cb) cb = b; } else { flush(); ca = a; cb = b; }
         }
-        const gr = new Float32Array(pw), fr = new Float32Array(pw), sr = new Float32Array(pw);
-        for (let r = 0; r < ph; r++) {
-          const sp = spans[r];
-          if (!sp.length) continue;
-          const order: number[] = [];
-          for (let i = 0; i < sp.length; i += 2) order.push(i);
-          order.sort((i, j) => sp[i] - sp[j]);
-          let ca = -1, cb = -2;
-          const flush = (): void => {
-            if (ca < 0) return;
-            const n = cb - ca + 1;
-            const y = py0 + r, xa = px0 + ca;
-            G0.span(y, xa, gr.subarray(0, n));
-            F.span(y, xa, fr.subarray(0, n));
-            S.span(y, xa, sr.subarray(0, n));
-            zSpan(lum, y * w + xa, nodata, gr.subarray(0, n), fr.subarray(0, n), sr.subarray(0, n), sign, z, r * pw + ca);
-          };
-          for (const i of order) {
-            const a = sp[i], b = sp[i + 1];
-            if (a <= cb + 1) { if (b > cb) cb = b; } else { flush(); ca = a; cb = b; }
-          }
-          flush();
-        }
+        flush();
       }
-      let np = 0;
-      for (const k of runIdx) np += R[3 * k + 2] - R[3 * k + 1] + 1;
-      const all = new Int32Array(np);
-      let q = 0;
-      for (const k of runIdx) {
-        const y = R[3 * k];
-        for (let x = R[3 * k + 1]; x <= R[3 * k + 2]; x++) all[q++] = (y - py0) * pw + (x - px0);
-      }
+    }
+    let np = 0;
+    for (const k of runIdx) np += R[3 * k + 2] - R[3 * k + 1] + 1;
+    const all = new Int32Array(np);
+    let q = 0;
+    for (const k of runIdx) {
+      const y = R[3 * k];
+      for (let x = R[3 * k + 1]; x <= R[3 * k + 2]; x++) all[q++] = (y - py0) * pw + (x - px0);
+    }
 
-      const lab = new Int32Array(pw * ph);
-      let labGen = 0;
-      /** Connected pieces (8-connectivity) of a pixel subset of the patch. */
-      const pieces = (pix: Int32Array): Int32Array[] => {
-        const gen = ++labGen;
-        const mark = gen * 2; // in set, unvisited
-        for (const i of pix) lab[i] = mark;
-        const out: Int32Array[] = [];
-        // each pixel is pushed once: the stack and the pieces fit in pix.length
-        const stack = new Int32Array(pix.length);
-        const buf = new Int32Array(pix.length);
-        let nb = 0;
-        for (const s of pix) {
-          if (lab[s] !== mark) continue;
-          const start = nb;
-          let sp = 0;
-          lab[s] = mark + 1;
-          stack[sp++] = s;
-          while (sp) {
-            const i = stack[--sp];
-            buf[nb++] = i;
-            const yy = (i / pw) | 0, xx = i - yy * pw;
-            for (let dy = -1; dy <= 1; dy++) {
-              const ny = yy + dy;
-              if (ny < 0 || ny >= ph) continue;
-              for (let dx = -1; dx <= 1; dx++) {
-                const nx = xx + dx;
-                if (nx < 0 || nx >= pw) continue;
-                const j = ny * pw + nx;
-                if (lab[j] === mark) { lab[j] = mark + 1; stack[sp++] = j; }
-              }
-            }
-          }
-          out.push(buf.slice(start, nb));
-        }
-        return out;
-      };
-
-      const measure = (pix: Int32Array): Measure => {
-        let sx = 0, sy = 0;
-        for (const i of pix) { const yy = (i / pw) | 0; sx += i - yy * pw; sy += yy; }
-        const n = pix.length;
-        const mx = sx / n, my = sy / n;
-        let sxx = 0, syy = 0, sxy = 0;
-        for (const i of pix) {
-          const yy = (i / pw) | 0;
-          const dx = (i - yy * pw - mx) * gx, dy = (yy - my) * gy;
-          sxx += dx * dx; syy += dy * dy; sxy += dx * dy;
-        }
-        const cxx = sxx / n + (gx * gx) / 12, cyy = syy / n + (gy * gy) / 12, cxy = sxy / n;
-        const tr = (cxx + cyy) / 2;
-        const d = Math.sqrt(((cxx - cyy) / 2) ** 2 + cxy * cxy);
-        const l1 = tr + d;
-        const th = 0.5 * Math.atan2(2 * cxy, cxx - cyy);
-        const area = n * pixArea;
-        const ux = Math.cos(th), uy = Math.sin(th);
-        // the half-maximum region loses about a quarter pixel at each end (rounded
-        // corners, partial end pixels): added back along the axis
-        const L = Math.sqrt(12 * l1) + LENGTH_END_PX * (gx * Math.abs(ux) + gy * Math.abs(uy));
-        const W = area / L;
-        return { area, cx: px0 + mx + 0.5, cy: py0 + my + 0.5, L, W, ux, uy };
-      };
-
-      const peak = (pix: Int32Array): number => {
-        const v = new Float32Array(pix.length);
-        for (let k = 0; k < pix.length; k++) v[k] = z[pix[k]];
-        // mean of the top quarter: steadier than a high percentile on small sets
-        const k0 = Math.min(v.length - 1, Math.floor(0.75 * v.length));
-        // the top quarter, ascending (summed in the order a full sort gives)
-        const top = v.length > 64 ? selectTop(v, k0).sort() : v.sort().subarray(k0);
-        let acc = 0;
-        for (let k = 0; k < top.length; k++) acc += top[k];
-        return acc / (v.length - k0);
-      };
-
-      /** The set and the ring of its 8-neighbours with z ≥ level (edges brought down to the half maximum). */
-      const grow = (pix: Int32Array, level: number): Int32Array => {
-        const mark = ++labGen * 2;
-        for (const i of pix) lab[i] = mark;
-        const extra: number[] = [];
-        for (const i of pix) {
+    const lab = new Int32Array(pw * ph);
+    let labGen = 0;
+    /** Connected pieces (8-connectivity) of a pixel subset of the patch. */
+    const pieces = (pix: Int32Array): Int32Array[] => {
+      const gen = ++labGen;
+      const mark = gen * 2; // in set, unvisited
+      for (const i of pix) lab[i] = mark;
+      const out: Int32Array[] = [];
+      // each pixel is pushed once: the stack and the pieces fit in pix.length
+      const stack = new Int32Array(pix.length);
+      const buf = new Int32Array(pix.length);
+      let nb = 0;
+      for (const s of pix) {
+        if (lab[s] !== mark) continue;
+        const start = nb;
+        let sp = 0;
+        lab[s] = mark + 1;
+        stack[sp++] = s;
+        while (sp) {
+          const i = stack[--sp];
+          buf[nb++] = i;
           const yy = (i / pw) | 0, xx = i - yy * pw;
           for (let dy = -1; dy <= 1; dy++) {
             const ny = yy + dy;
@@ -1201,443 +1200,615 @@ export class ClassicalDetector implements ObjectDetector {
               const nx = xx + dx;
               if (nx < 0 || nx >= pw) continue;
               const j = ny * pw + nx;
-              if (lab[j] !== mark && z[j] >= level) { lab[j] = mark; extra.push(j); }
+              if (lab[j] === mark) { lab[j] = mark + 1; stack[sp++] = j; }
             }
           }
         }
-        if (!extra.length) return pix;
-        const out = new Int32Array(pix.length + extra.length);
-        out.set(pix);
-        out.set(extra, pix.length);
-        return out;
-      };
+        out.push(buf.slice(start, nb));
+      }
+      return out;
+    };
 
-      const above = (pix: Int32Array, t: number): Int32Array => pix.filter((i) => z[i] >= t);
+    const measure = (pix: Int32Array): Measure => {
+      let sx = 0, sy = 0;
+      for (const i of pix) { const yy = (i / pw) | 0; sx += i - yy * pw; sy += yy; }
+      const n = pix.length;
+      const mx = sx / n, my = sy / n;
+      let sxx = 0, syy = 0, sxy = 0;
+      for (const i of pix) {
+        const yy = (i / pw) | 0;
+        const dx = (i - yy * pw - mx) * gx, dy = (yy - my) * gy;
+        sxx += dx * dx; syy += dy * dy; sxy += dx * dy;
+      }
+      const cxx = sxx / n + (gx * gx) / 12, cyy = syy / n + (gy * gy) / 12, cxy = sxy / n;
+      const tr = (cxx + cyy) / 2;
+      const d = Math.sqrt(((cxx - cyy) / 2) ** 2 + cxy * cxy);
+      const l1 = tr + d;
+      const th = 0.5 * Math.atan2(2 * cxy, cxx - cyy);
+      const area = n * pixArea;
+      const ux = Math.cos(th), uy = Math.sin(th);
+      // the half-maximum region loses about a quarter pixel at each end (rounded
+      // corners, partial end pixels): added back along the axis
+      const L = Math.sqrt(12 * l1) + LENGTH_END_PX * (gx * Math.abs(ux) + gy * Math.abs(uy));
+      const W = area / L;
+      return { area, cx: px0 + mx + 0.5, cy: py0 + my + 0.5, L, W, ux, uy };
+    };
 
-      const emit = (pix: Int32Array, m: Measure, P: number, flags = 0, pair = NO_PAIR): void => {
-        const g = new Int32Array(pix.length);
+    const peak = (pix: Int32Array): number => {
+      const v = new Float32Array(pix.length);
+      for (let k = 0; k < pix.length; k++) v[k] = z[pix[k]];
+      // mean of the top quarter: steadier than a high percentile on small sets
+      const k0 = Math.min(v.length - 1, Math.floor(0.75 * v.length));
+      // the top quarter, ascending (summed in the order a full sort gives)
+      const top = v.length > 64 ? selectTop(v, k0).sort() : v.sort().subarray(k0);
+      let acc = 0;
+      for (let k = 0; k < top.length; k++) acc += top[k];
+      return acc / (v.length - k0);
+    };
+
+    /** The set and the ring of its 8-neighbours with z ≥ level (edges brought down to the half maximum). */
+    const grow = (pix: Int32Array, level: number): Int32Array => {
+      const mark = ++labGen * 2;
+      for (const i of pix) lab[i] = mark;
+      const extra: number[] = [];
+      for (const i of pix) {
+        const yy = (i / pw) | 0, xx = i - yy * pw;
+        for (let dy = -1; dy <= 1; dy++) {
+          const ny = yy + dy;
+          if (ny < 0 || ny >= ph) continue;
+          for (let dx = -1; dx <= 1; dx++) {
+            const nx = xx + dx;
+            if (nx < 0 || nx >= pw) continue;
+            const j = ny * pw + nx;
+            if (lab[j] !== mark && z[j] >= level) { lab[j] = mark; extra.push(j); }
+          }
+        }
+      }
+      if (!extra.length) return pix;
+      const out = new Int32Array(pix.length + extra.length);
+      out.set(pix);
+      out.set(extra, pix.length);
+      return out;
+    };
+
+    const above = (pix: Int32Array, t: number): Int32Array => pix.filter((i) => z[i] >= t);
+
+    const emit = (pix: Int32Array, m: Measure, P: number, flags = 0, pair = NO_PAIR): void => {
+      const g = new Int32Array(pix.length);
+      for (let k = 0; k < pix.length; k++) {
+        const yy = (pix[k] / pw) | 0;
+        g[k] = (py0 + yy) * w + px0 + (pix[k] - yy * pw);
+      }
+      const feats = shapeFeatures(pix, pw, z, m.cx - px0 - 0.5, m.cy - py0 - 0.5, m.ux, m.uy, gx, gy);
+      cands.push({ ...m, P, pol: p === 0 ? 'bright' : 'dark', pix: g, feats, flags: flags | (raisedNow ? EMIT_RAISED : 0), comp: np, ds: flags & EMIT_TRIM ? dsInfo : { step: 0, fit: 0 }, pair });
+    };
+    let raisedNow = false;
+    let dsInfo = { step: 0, fit: 0 };
+
+    const split = (pix: Int32Array, m: Measure, P: number): boolean => {
+      // Across the long axis (end to end) or along it (side by side).
+      const axes: [number, number][] = [[m.ux, m.uy], [-m.uy, m.ux]];
+      const lx = m.cx - px0 - 0.5, ly = m.cy - py0 - 0.5;
+      for (let k = 0; k < 2; k++) {
+        const [ax, ay] = axes[k];
+        const a: number[] = [], b: number[] = [];
+        // side by side (k = 1): only with a seam, a dip of the contrast along the cut
+        const bw = Math.max(0.5 * gm, m.W / 8);
+        let cs = 0, cn = 0, ss = 0, sn = 0;
+        for (const i of pix) {
+          const yy = (i / pw) | 0;
+          const s = (i - yy * pw - lx) * gx * ax + (yy - ly) * gy * ay;
+          (s < 0 ? a : b).push(i);
+          const as = Math.abs(s);
+          if (as < bw) { cs += z[i]; cn++; } else if (as < 3 * bw) { ss += z[i]; sn++; }
+        }
+        // end to end (k = 0): the whole must be at least about twice the shortest declared length
+        if (k === 0 && m.L < 2 * lmin - 0.5 * tolL) continue;
+        if (k === 1 && !(cn > 0 && sn > 0 && cs / cn < SEAM_DIP * (ss / sn))) continue;
+        if (a.length < minPix || b.length < minPix) continue;
+        const pa = Int32Array.from(a), pb = Int32Array.from(b);
+        const ma = measure(pa), mb = measure(pb);
+        if (fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W)) {
+          emit(pa, ma, P, EMIT_SPLIT);
+          emit(pb, mb, P, EMIT_SPLIT);
+          return true;
+        }
+      }
+      // End to end, objects of unequal length: cut at the seam, the weakest
+      // cross-section where both parts can be objects of the class.
+      if (m.L >= 2 * lmin - 0.5 * tolL) {
+        const sv = new Float32Array(pix.length);
+        let smin = Infinity, smax = -Infinity;
         for (let k = 0; k < pix.length; k++) {
-          const yy = (pix[k] / pw) | 0;
-          g[k] = (py0 + yy) * w + px0 + (pix[k] - yy * pw);
+          const i = pix[k], yy = (i / pw) | 0;
+          const sp = (i - yy * pw - lx) * gx * m.ux + (yy - ly) * gy * m.uy;
+          sv[k] = sp;
+          if (sp < smin) smin = sp;
+          if (sp > smax) smax = sp;
         }
-        const feats = shapeFeatures(pix, pw, z, m.cx - px0 - 0.5, m.cy - py0 - 0.5, m.ux, m.uy, gx, gy);
-        cands.push({ ...m, P, pol: p === 0 ? 'bright' : 'dark', pix: g, feats, flags: flags | (raisedNow ? EMIT_RAISED : 0), comp: np, ds: flags & EMIT_TRIM ? dsInfo : { step: 0, fit: 0 }, pair });
-      };
-      let raisedNow = false;
-      let dsInfo = { step: 0, fit: 0 };
-
-      const split = (pix: Int32Array, m: Measure, P: number): boolean => {
-        // Across the long axis (end to end) or along it (side by side).
-        const axes: [number, number][] = [[m.ux, m.uy], [-m.uy, m.ux]];
-        const lx = m.cx - px0 - 0.5, ly = m.cy - py0 - 0.5;
-        for (let k = 0; k < 2; k++) {
-          const [ax, ay] = axes[k];
-          const a: number[] = [], b: number[] = [];
-          // side by side (k = 1): only with a seam, a dip of the contrast along the cut
-          const bw = Math.max(0.5 * gm, m.W / 8);
-          let cs = 0, cn = 0, ss = 0, sn = 0;
-          for (const i of pix) {
-            const yy = (i / pw) | 0;
-            const s = (i - yy * pw - lx) * gx * ax + (yy - ly) * gy * ay;
-            (s < 0 ? a : b).push(i);
-            const as = Math.abs(s);
-            if (as < bw) { cs += z[i]; cn++; } else if (as < 3 * bw) { ss += z[i]; sn++; }
-          }
-          // end to end (k = 0): the whole must be at least about twice the shortest declared length
-          if (k === 0 && m.L < 2 * lmin - 0.5 * tolL) continue;
-          if (k === 1 && !(cn > 0 && sn > 0 && cs / cn < SEAM_DIP * (ss / sn))) continue;
-          if (a.length < minPix || b.length < minPix) continue;
-          const pa = Int32Array.from(a), pb = Int32Array.from(b);
-          const ma = measure(pa), mb = measure(pb);
-          if (fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W)) {
-            emit(pa, ma, P, EMIT_SPLIT);
-            emit(pb, mb, P, EMIT_SPLIT);
-            return true;
-          }
-        }
-        // End to end, objects of unequal length: cut at the seam, the weakest
-        // cross-section where both parts can be objects of the class.
-        if (m.L >= 2 * lmin - 0.5 * tolL) {
-          const sv = new Float32Array(pix.length);
-          let smin = Infinity, smax = -Infinity;
-          for (let k = 0; k < pix.length; k++) {
-            const i = pix[k], yy = (i / pw) | 0;
-            const sp = (i - yy * pw - lx) * gx * m.ux + (yy - ly) * gy * m.uy;
-            sv[k] = sp;
-            if (sp < smin) smin = sp;
-            if (sp > smax) smax = sp;
-          }
-          const bs = gm / 2;
-          const nbin = Math.max(1, Math.ceil((smax - smin) / bs) + 1);
-          const bz = new Float64Array(nbin), bn = new Float64Array(nbin);
-          for (let k = 0; k < pix.length; k++) {
-            const b = Math.min(nbin - 1, Math.floor((sv[k] - smin) / bs));
-            bz[b] += z[pix[k]];
-            bn[b]++;
-          }
-          const need = lmin - tolL - 0.5 * gm;
-          let best = -1, bestV = Infinity;
-          for (let b = 1; b < nbin - 1; b++) {
-            const c = smin + b * bs;
-            if (c - smin < need || smax - c < need || !bn[b]) continue;
-            // mean z over the bin and its neighbours, per pixel
-            const v = (bz[b - 1] + bz[b] + bz[b + 1]) / Math.max(1, bn[b - 1] + bn[b] + bn[b + 1]);
-            if (v < bestV) { bestV = v; best = b; }
-          }
-          if (best > 0) {
-            const cut = smin + best * bs;
-            const a: number[] = [], b2: number[] = [];
-            for (let k = 0; k < pix.length; k++) (sv[k] < cut ? a : b2).push(pix[k]);
-            if (a.length >= minPix && b2.length >= minPix) {
-              const pa = Int32Array.from(a), pb = Int32Array.from(b2);
-              const ma = measure(pa), mb = measure(pb);
-              if (fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W)) {
-                emit(pa, ma, P, EMIT_SPLIT);
-                emit(pb, mb, P, EMIT_SPLIT);
-                return true;
-              }
-            }
-          }
-        }
-        return false;
-      };
-
-      /**
-       * Side by side with no seam: a component about twice the declared width,
-       * cut in two along its length (detect-split.ts), when the halves are
-       * objects of the class and their ends are offset by 0.8 pixel or more
-       * (two objects are rarely flush; a single wide one cut in two is) and
-       * the whole is no narrower than twice the mid width less a tolerance.
-       * The halves are candidates for the score, and the component goes on
-       * to the raised cut as well.
-       */
-      const sideBySide = (pix: Int32Array, m: Measure, P: number): void => {
-        const wpair = (m.W - (wmin + wmax)) / tolW;
-        if (wpair < SIDE_WPAIR || m.W > 2 * (wmax + tolW) + gm) return;
-        const sp = splitSideBySide(pix, pw, m.ux, m.uy, gx, gy);
-        if (!sp || sp.a.length < minPix || sp.b.length < minPix || sp.stag < SIDE_STAG * gm) return;
-        const ma = measure(sp.a), mb = measure(sp.b);
-        if (!(fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W))) return;
-        const pair = { stag: Math.min(8, sp.stag / gm), wpair };
-        emit(sp.a, ma, P, EMIT_SPLIT | EMIT_SIDE, pair);
-        emit(sp.b, mb, P, EMIT_SPLIT | EMIT_SIDE, pair);
-      };
-
-      /** Dark object and its shadow: keep the declared mid width on the sun side. */
-      const trim = (pix: Int32Array, m: Measure, forceMid = false): Int32Array | null => {
-        if (!shadowDir) return null;
-        let vx = -m.uy, vy = m.ux;
-        const d = vx * shadowDir[0] + vy * shadowDir[1];
-        if (Math.abs(d) < 0.25) return null;
-        if (d < 0) { vx = -vx; vy = -vy; }
-        const lx = m.cx - px0 - 0.5, ly = m.cy - py0 - 0.5;
-        const t = new Float32Array(pix.length);
-        for (let k = 0; k < pix.length; k++) {
-          const yy = (pix[k] / pw) | 0;
-          t[k] = (pix[k] - yy * pw - lx) * gx * vx + (yy - ly) * gy * vy;
-        }
-        const ts = t.slice().sort();
-        const e = ts[Math.floor(0.02 * ts.length)] - 0.5 * gm * (Math.abs(vx) + Math.abs(vy)) / Math.SQRT2;
-        // Profile of z across the blob, bins of half a pixel from the sun-side edge;
-        // the object ends where the level steps (object and shadow differ), and
-        // that step must lie within the declared width.
         const bs = gm / 2;
-        const nbins = Math.max(1, Math.ceil((ts[ts.length - 1] - e) / bs) + 1);
-        const bz = new Float64Array(nbins), bn = new Float64Array(nbins);
+        const nbin = Math.max(1, Math.ceil((smax - smin) / bs) + 1);
+        const bz = new Float64Array(nbin), bn = new Float64Array(nbin);
         for (let k = 0; k < pix.length; k++) {
-          const b = Math.min(nbins - 1, Math.max(0, Math.floor((t[k] - e) / bs)));
+          const b = Math.min(nbin - 1, Math.floor((sv[k] - smin) / bs));
           bz[b] += z[pix[k]];
           bn[b]++;
         }
-        let best = -1, bestD = 0;
-        for (let b = Math.max(1, Math.floor((wmin - 0.5 * tolW) / bs)); b <= Math.ceil((wmax + tolW) / bs) && b < nbins - 1; b++) {
-          let lz = 0, ln = 0, rz = 0, rn = 0;
-          for (let i = 0; i < b; i++) { lz += bz[i]; ln += bn[i]; }
-          for (let i = b; i < nbins; i++) { rz += bz[i]; rn += bn[i]; }
-          if (ln < minPix / 2 || rn < 2) continue;
-          const L = lz / ln, Rr = rz / rn;
-          const dd = Math.abs(L - Rr) / Math.max(L, Rr);
-          if (dd > bestD) { bestD = dd; best = b; }
+        const need = lmin - tolL - 0.5 * gm;
+        let best = -1, bestV = Infinity;
+        for (let b = 1; b < nbin - 1; b++) {
+          const c = smin + b * bs;
+          if (c - smin < need || smax - c < need || !bn[b]) continue;
+          // mean z over the bin and its neighbours, per pixel
+          const v = (bz[b - 1] + bz[b] + bz[b + 1]) / Math.max(1, bn[b - 1] + bn[b] + bn[b + 1]);
+          if (v < bestV) { bestV = v; best = b; }
         }
-        let lim = e + best * bs;
-        if (forceMid || best < 0 || bestD < 0.2) {
-          // No step: object and shadow about as dark. With the sun's elevation and
-          // the class's height, a blob no wider than the object plus its longest
-          // shadow is taken as both, and the object as the declared mid width on
-          // the sun side.
-          if (maxShadowM === null) return null;
-          const width = ts[ts.length - 1] - e + 0.5 * gm;
-          if (width > wmax + tolW + maxShadowM * Math.abs(d)) return null;
-          lim = e + (wmin + wmax) / 2;
-        }
-        return pix.filter((_, k) => t[k] < lim);
-      };
-
-      /**
-       * Dark object and its own shadow: the blob is the object swept along the
-       * shadow direction by the shadow's length s, so eroding it by that sweep
-       * gives the object back. s is where the level steps most between the
-       * eroded part and the rest (object and shadow differ in darkness); with
-       * no clear step, the s whose eroded part best fits the declared size
-       * (nObj objects end to end; fitOnly: always by the fit).
-       */
-      const deshadow = (pix: Int32Array, nObj = 1, fitOnly = false): Int32Array | null => {
-        if (!shadowDir || maxShadowM === null) return null;
-        const mark = ++labGen * 2;
-        for (const i of pix) lab[i] = mark;
-        const sMax = maxShadowM + gm;
-        // interior pixels (4-neighbours all in the blob): the level there is not an edge's
-        const inner = new Uint8Array(pix.length);
-        for (let k = 0; k < pix.length; k++) {
-          const i = pix[k];
-          inner[k] = i >= pw && i + pw < pw * ph && lab[i - 1] === mark && lab[i + 1] === mark && lab[i - pw] === mark && lab[i + pw] === mark ? 1 : 0;
-        }
-        let bestO: Int32Array | null = null, bestD = -1;
-        let fitO: Int32Array | null = null, fitE = Infinity;
-        let lastX = 0, lastY = 0;
-        for (let sm = 0.5 * gm; sm <= sMax; sm += 0.5 * gm) {
-          const sx = Math.round((sm * shadowDir[0]) / gx), sy = Math.round((sm * shadowDir[1]) / gy);
-          if ((sx === lastX && sy === lastY)) continue;
-          lastX = sx; lastY = sy;
-          const o: number[] = [];
-          let zo = 0, no = 0, zs = 0, ns = 0;
-          for (let k = 0; k < pix.length; k++) {
-            const i = pix[k];
-            const yy = (i / pw) | 0, xx = i - yy * pw;
-            const nx = xx + sx, ny = yy + sy;
-            const inO = nx >= 0 && ny >= 0 && nx < pw && ny < ph && lab[ny * pw + nx] === mark;
-            if (inO) o.push(i);
-            if (!inner[k]) continue;
-            if (inO) { zo += z[i]; no++; } else { zs += z[i]; ns++; }
-          }
-          if (o.length < minPix || ns < 2 || no < 2) continue;
-          const a = zo / no, b = zs / ns;
-          const dd = Math.abs(a - b) / Math.max(a, b);
-          const O = Int32Array.from(o);
-          if (dd > bestD) { bestD = dd; bestO = O; }
-          const mo = measure(O);
-          const e = Math.abs(mo.W - (wmin + wmax) / 2) / (wmax - wmin + 2 * tolW) + Math.abs(mo.L - nObj * (lmin + lmax) / 2) / (nObj * (lmax - lmin + 2 * tolL));
-          if (e < fitE) { fitE = e; fitO = O; }
-        }
-        dsInfo = { step: Math.max(0, bestD), fit: bestD >= SHADOW_STEP ? 0 : 1 };
-        if (fitOnly) { dsInfo = { step: Math.max(0, bestD), fit: 1 }; return fitO; }
-        return bestD >= SHADOW_STEP ? bestO : fitO;
-      };
-
-      /**
-       * Two dark objects end to end, merged with their shadows (each half too
-       * wide for the plain cut): the shadow taken off the whole (the sweep
-       * whose eroded part best fits two objects end to end), then the
-       * end-to-end cut; failing that, cuts across the axis a pixel apart, the
-       * shadow taken off each part (best fit to one object), keeping the cut
-       * whose parts both fit the class and best fit its middle.
-       */
-      const darkPair = (pix: Int32Array, m: Measure, P: number): boolean => {
-        {
-          const e = deshadow(pix, 2, true);
-          if (e && e.length >= 2 * minPix) {
-            const me = measure(e);
-            if (me.L >= 2 * lmin - 0.5 * tolL && split(e, me, P)) return true;
-          }
-        }
-        {
-          const lx = m.cx - px0 - 0.5, ly = m.cy - py0 - 0.5;
-          const sv = new Float32Array(pix.length);
-          for (let k = 0; k < pix.length; k++) {
-            const i = pix[k], yy = (i / pw) | 0;
-            sv[k] = (i - yy * pw - lx) * gx * m.ux + (yy - ly) * gy * m.uy;
-          }
-          let smin = Infinity, smax = -Infinity;
-          for (let k = 0; k < pix.length; k++) { if (sv[k] < smin) smin = sv[k]; if (sv[k] > smax) smax = sv[k]; }
-          const need = lmin - tolL - 0.5 * gm;
-          let best: [Int32Array, Measure, Int32Array, Measure] | null = null, bestE = Infinity;
-          const err = (q: Measure): number => Math.abs(q.W - (wmin + wmax) / 2) / (wmax - wmin + 2 * tolW) + Math.abs(q.L - (lmin + lmax) / 2) / (lmax - lmin + 2 * tolL);
-          for (let cut = smin + need; cut <= smax - need + 1e-9; cut += gm) {
-            const a: number[] = [], b: number[] = [];
-            for (let k = 0; k < pix.length; k++) (sv[k] < cut ? a : b).push(pix[k]);
-            if (a.length < minPix || b.length < minPix) continue;
-            const ea = deshadow(Int32Array.from(a), 1, true), eb = deshadow(Int32Array.from(b), 1, true);
-            if (!ea || !eb) continue;
-            const ma = measure(ea), mb = measure(eb);
-            if (!(fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W))) continue;
-            const e = err(ma) + err(mb);
-            if (e < bestE) { bestE = e; best = [ea, ma, eb, mb]; }
-          }
-          if (best) {
-            emit(best[0], best[1], P, EMIT_SPLIT);
-            emit(best[2], best[3], P, EMIT_SPLIT);
-            return true;
-          }
-        }
-        return false;
-      };
-
-      const analyse = (pix: Int32Array, T: number, depth: number, raised = false): void => {
-        if (pix.length < minPix) return;
-        const Pall = peak(pix);
-        // a piece cut out of a plateau near its own top is noise on the plateau, not an object
-        if (raised && T > 0.6 * Pall) return;
-        let P = Pall;
-        let half = Math.max(0, P - HALF_BIAS) / 2;
-        if (p === 1 && shadowDir) {
-          const m0 = measure(pix);
-          if (m0.W > wmax && fitL(m0.L)) {
-            const tp = trim(pix, m0);
-            if (tp && tp.length >= minPix) { P = peak(tp); half = Math.max(0, P - HALF_BIAS) / 2; }
-          }
-        }
-        if (half > T * 1.25 && depth < 8) {
-          const ps = pieces(above(pix, half));
-          // one object: carry on with its half-maximum region; several: each on its own
-          if (ps.length !== 1) {
-            for (const c of ps) analyse(c, half, depth + 1);
-            return;
-          }
-          pix = ps[0];
-          T = half;
-        }
-        if (half < T) pix = grow(pix, half);
-        const m = measure(pix);
-        // dark, no bigger than an object and its longest shadow: take the shadow off
-        if (p === 1 && maxShadowM !== null && m.area <= 3 * maxArea && m.L <= lmax + tolL + maxShadowM + gm) {
-          const e = deshadow(pix);
-          if (e) {
-            const me = measure(e);
-            if (fitL(me.L) && fitW(me.W)) { emit(e, me, P, EMIT_TRIM); return; }
-          }
-        }
-        if (p === 1 && shadowDir && m.W > wmax && fitL(m.L)) {
-          const tp = trim(pix, m);
-          if (tp && tp.length >= minPix) {
-            const mt = measure(tp);
-            if (fitL(mt.L) && fitW(mt.W)) { emit(tp, mt, P, EMIT_TRIM); return; }
-          }
-          // the step, when one was found, may sit inside the object (a structure's
-          // internal edge): fall back to the declared mid width on the sun side
-          const tm = trim(pix, m, true);
-          if (tm && tm.length >= minPix) {
-            const mt = measure(tm);
-            if (fitL(mt.L) && fitW(mt.W)) { emit(tm, mt, P, EMIT_TRIM); return; }
-          }
-        }
-        raisedNow = raised;
-        if (fitL(m.L) && fitW(m.W)) { emit(pix, m, P); return; }
-        const tooBig = m.L > lmax + tolL || m.W > wmax + tolW;
-        if (!tooBig && m.L >= lmin - LOOSE_TOL * tolL && m.W >= wmin - LOOSE_TOL * tolW) { emit(pix, m, P, EMIT_LOOSE); return; }
-        if (!tooBig) return;
-        // dark: the shadows taken off before the plain cut (which would keep them)
-        if (p === 1 && maxShadowM !== null && m.L >= 2 * lmin - 0.5 * tolL
-          && m.L <= 2 * (lmax + tolL) + maxShadowM + gm && m.area <= DARK_PAIR_AREA * maxArea && m.area >= 1.5 * minArea) {
-          if (darkPair(pix, m, P)) return;
-        }
-        if (m.area <= 2.6 * maxArea && m.area >= 1.5 * minArea) {
-          if (split(pix, m, P)) return;
-        }
-        if (m.area <= 2.6 * maxArea && m.area >= 1.5 * minArea) sideBySide(pix, m, P);
-        const T2 = T * 1.4;
-        if (T2 < 0.85 * Pall && depth < 8) for (const c of pieces(above(pix, T2))) analyse(c, T2, depth + 1, true);
-      };
-      analyse(all, T0, 0);
-    };
-
-    const labels: { par: Int32Array; area: Float64Array }[] = [];
-    for (const p of [0, 1] as const) {
-      const lb = label(p);
-      labels.push(lb);
-      const R = runs[p].a;
-      const n = runs[p].n / 3;
-      const groups = new Map<number, number[]>();
-      for (let k = 0; k < n; k++) {
-        const r = find(lb.par, k);
-        if (lb.area[r] < minPix) continue;
-        let gp = groups.get(r);
-        if (!gp) { gp = []; groups.set(r, gp); }
-        gp.push(k);
-      }
-      if (p === 0 ? pol === 'dark' : pol === 'bright') continue; // labelled all the same, for the shadow check
-      for (const gp of groups.values()) analyseComponent(p, R, gp);
-    }
-
-    // 6. Shadows: dark candidates next to a bright component of object size.
-    const brightNear = (c: Candidate): boolean => {
-      if (shadowDir) {
-        // Sun known: bright on the sun side of the dark region and not on the other side.
-        const set = new Set<number>(c.pix);
-        let sunE = 0, sunB = 0, antiE = 0, antiB = 0;
-        for (const g of c.pix) {
-          const y = (g / w) | 0, x = g - y * w;
-          for (const sgn of [-1, 1]) {
-            const qx0 = x + Math.round((sgn * shadowDir[0] * gm) / gx), qy0 = y + Math.round((sgn * shadowDir[1] * gm) / gy);
-            if (qx0 < x0 || qy0 < y0 || qx0 >= x1 || qy0 >= y1 || set.has(qy0 * w + qx0)) continue;
-            // an edge pixel of the region on this side: bright within 1 to 3 pixels?
-            let bright = 0;
-            for (let k = 1; k <= 3 && !bright; k++) {
-              const qx = x + Math.round((k * sgn * shadowDir[0] * gm) / gx), qy = y + Math.round((k * sgn * shadowDir[1] * gm) / gy);
-              if (qx < x0 || qy < y0 || qx >= x1 || qy >= y1) break;
-              if (zAt(qx, qy) >= 0.75 * T0) bright = 1;
+        if (best > 0) {
+          const cut = smin + best * bs;
+          const a: number[] = [], b2: number[] = [];
+          for (let k = 0; k < pix.length; k++) (sv[k] < cut ? a : b2).push(pix[k]);
+          if (a.length >= minPix && b2.length >= minPix) {
+            const pa = Int32Array.from(a), pb = Int32Array.from(b2);
+            const ma = measure(pa), mb = measure(pb);
+            if (fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W)) {
+              emit(pa, ma, P, EMIT_SPLIT);
+              emit(pb, mb, P, EMIT_SPLIT);
+              return true;
             }
-            if (sgn < 0) { sunE++; sunB += bright; } else { antiE++; antiB += bright; }
           }
         }
-        return sunE > 0 && sunB >= 0.3 * sunE && !(antiE > 0 && antiB >= 0.3 * antiE);
-      }
-      const R = runs[0].a;
-      const { par, area } = labels[0];
-      let hits = 0;
-      for (const g of c.pix) {
-        const y = (g / w) | 0, x = g - y * w;
-        for (let yy = Math.max(y0, y - 2); yy <= Math.min(y1 - 1, y + 2); yy++) {
-          const rs = rowStart[0];
-          for (let k = rs[yy - y0]; k < rs[yy - y0 + 1]; k++) {
-            if (R[3 * k + 2] < x - 2 || R[3 * k + 1] > x + 2) continue;
-            const a = area[find(par, k)] * pixArea;
-            if (a >= 0.3 * minArea && a <= 10 * maxArea) hits++;
-          }
-        }
-        if (hits >= 3) return true;
       }
       return false;
     };
 
-    const out: Detection[] = [];
-    const lm = (lmin + lmax) / 2, wm = (wmin + wmax) / 2;
-    for (const c of cands) {
-      if (!inSite(c.cx, c.cy)) continue;
-      if (c.pol === 'dark' && brightNear(c)) continue;
-      // heading: clockwise from north (up = −y)
-      let hd = (Math.atan2(c.ux, -c.uy) * 180) / Math.PI;
-      hd = ((hd % 180) + 180) % 180;
-      // 7. Score: the second-stage model on the candidate's features. Sizes are
-      // in widening tolerances beyond the declared range (Lo: short of it, Hi:
-      // past it) and relative to its middle; the rest as in Candidate.
-      const f: Record<string, number> = {
-        lP: Math.log(c.P / T0), dlLo: Math.max(0, lmin - c.L) / tolL, dlHi: Math.max(0, c.L - lmax) / tolL,
-        dwLo: Math.max(0, wmin - c.W) / tolW, dwHi: Math.max(0, c.W - wmax) / tolW,
-        lrel: (c.L - lm) / (lmax - lmin + 2 * tolL), wrel: (c.W - wm) / (wmax - wmin + 2 * tolW),
-        rect: c.feats.rect, wcv: c.feats.wcv, lPlo: Math.max(0, LP_KNEE - Math.log(c.P / T0)),
-        split: c.flags & EMIT_SPLIT ? 1 : 0, trim: c.flags & EMIT_TRIM ? 1 : 0, raised: c.flags & EMIT_RAISED ? 1 : 0,
-        loose: c.flags & EMIT_LOOSE ? 1 : 0, lcomp: Math.log((c.comp * pixArea) / c.area), wpx: Math.min(WPX_CAP, c.W / gm),
-        dsStep: c.ds.step, dsFit: c.ds.fit,
-        side: c.flags & EMIT_SIDE ? 1 : 0, stag: c.pair.stag, wpair: c.pair.wpair, sideLP: c.flags & EMIT_SIDE ? Math.log(c.P / T0) : 0,
-      };
-      let score: number;
-      if (scoring === 'shape') {
-        // The fitted model knows the synthetic scenes only; this one asks nothing but contrast and the declared size.
-        const fl = Math.max(0, 1 - Math.abs(c.L - lm) / ((lmax - lmin) / 2 + FIT_SPAN * tolL));
-        const fw = Math.max(0, 1 - Math.abs(c.W - wm) / ((wmax - wmin) / 2 + FIT_SPAN * tolW));
-        score = 0.5 * (1 - Math.exp(-c.P / (2 * T0))) + 0.25 * fl + 0.25 * fw;
-      } else {
-        let lin = SCORE_MODEL.bias;
-        for (const k in f) lin += (SCORE_MODEL[k] ?? 0) * f[k];
-        score = Math.max(0.001, 1 / (1 + Math.exp(-lin)));
+    /**
+     * Side by side with no seam: a component about twice the declared width,
+     * cut in two along its length (detect-split.ts), when the halves are
+     * objects of the class and their ends are offset by 0.8 pixel or more
+     * (two objects are rarely flush; a single wide one cut in two is) and
+     * the whole is no narrower than twice the mid width less a tolerance.
+     * The halves are candidates for the score, and the component goes on
+     * to the raised cut as well.
+     */
+    const sideBySide = (pix: Int32Array, m: Measure, P: number): void => {
+      const wpair = (m.W - (wmin + wmax)) / tolW;
+      if (wpair < SIDE_WPAIR || m.W > 2 * (wmax + tolW) + gm) return;
+      const sp = splitSideBySide(pix, pw, m.ux, m.uy, gx, gy);
+      if (!sp || sp.a.length < minPix || sp.b.length < minPix || sp.stag < SIDE_STAG * gm) return;
+      const ma = measure(sp.a), mb = measure(sp.b);
+      if (!(fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W))) return;
+      const pair = { stag: Math.min(8, sp.stag / gm), wpair };
+      emit(sp.a, ma, P, EMIT_SPLIT | EMIT_SIDE, pair);
+      emit(sp.b, mb, P, EMIT_SPLIT | EMIT_SIDE, pair);
+    };
+
+    /** Dark object and its shadow: keep the declared mid width on the sun side. */
+    const trim = (pix: Int32Array, m: Measure, forceMid = false): Int32Array | null => {
+      if (!shadowDir) return null;
+      let vx = -m.uy, vy = m.ux;
+      const d = vx * shadowDir[0] + vy * shadowDir[1];
+      if (Math.abs(d) < 0.25) return null;
+      if (d < 0) { vx = -vx; vy = -vy; }
+      const lx = m.cx - px0 - 0.5, ly = m.cy - py0 - 0.5;
+      const t = new Float32Array(pix.length);
+      for (let k = 0; k < pix.length; k++) {
+        const yy = (pix[k] / pw) | 0;
+        t[k] = (pix[k] - yy * pw - lx) * gx * vx + (yy - ly) * gy * vy;
       }
-      if (score < minScore) continue;
-      const ll = pixelToLonLat(raster.geo, c.cx, c.cy);
-      out.push({
+      const ts = t.slice().sort();
+      const e = ts[Math.floor(0.02 * ts.length)] - 0.5 * gm * (Math.abs(vx) + Math.abs(vy)) / Math.SQRT2;
+      // Profile of z across the blob, bins of half a pixel from the sun-side edge;
+      // the object ends where the level steps (object and shadow differ), and
+      // that step must lie within the declared width.
+      const bs = gm / 2;
+      const nbins = Math.max(1, Math.ceil((ts[ts.length - 1] - e) / bs) + 1);
+      const bz = new Float64Array(nbins), bn = new Float64Array(nbins);
+      for (let k = 0; k < pix.length; k++) {
+        const b = Math.min(nbins - 1, Math.max(0, Math.floor((t[k] - e) / bs)));
+        bz[b] += z[pix[k]];
+        bn[b]++;
+      }
+      let best = -1, bestD = 0;
+      for (let b = Math.max(1, Math.floor((wmin - 0.5 * tolW) / bs)); b <= Math.ceil((wmax + tolW) / bs) && b < nbins - 1; b++) {
+        let lz = 0, ln = 0, rz = 0, rn = 0;
+        for (let i = 0; i < b; i++) { lz += bz[i]; ln += bn[i]; }
+        for (let i = b; i < nbins; i++) { rz += bz[i]; rn += bn[i]; }
+        if (ln < minPix / 2 || rn < 2) continue;
+        const L = lz / ln, Rr = rz / rn;
+        const dd = Math.abs(L - Rr) / Math.max(L, Rr);
+        if (dd > bestD) { bestD = dd; best = b; }
+      }
+      let lim = e + best * bs;
+      if (forceMid || best < 0 || bestD < 0.2) {
+        // No step: object and shadow about as dark. With the sun's elevation and
+        // the class's height, a blob no wider than the object plus its longest
+        // shadow is taken as both, and the object as the declared mid width on
+        // the sun side.
+        if (maxShadowM === null) return null;
+        const width = ts[ts.length - 1] - e + 0.5 * gm;
+        if (width > wmax + tolW + maxShadowM * Math.abs(d)) return null;
+        lim = e + (wmin + wmax) / 2;
+      }
+      return pix.filter((_, k) => t[k] < lim);
+    };
+
+    /**
+     * Dark object and its own shadow: the blob is the object swept along the
+     * shadow direction by the shadow's length s, so eroding it by that sweep
+     * gives the object back. s is where the level steps most between the
+     * eroded part and the rest (object and shadow differ in darkness); with
+     * no clear step, the s whose eroded part best fits the declared size
+     * (nObj objects end to end; fitOnly: always by the fit).
+     */
+    const deshadow = (pix: Int32Array, nObj = 1, fitOnly = false): Int32Array | null => {
+      if (!shadowDir || maxShadowM === null) return null;
+      const mark = ++labGen * 2;
+      for (const i of pix) lab[i] = mark;
+      const sMax = maxShadowM + gm;
+      // interior pixels (4-neighbours all in the blob): the level there is not an edge's
+      const inner = new Uint8Array(pix.length);
+      for (let k = 0; k < pix.length; k++) {
+        const i = pix[k];
+        inner[k] = i >= pw && i + pw < pw * ph && lab[i - 1] === mark && lab[i + 1] === mark && lab[i - pw] === mark && lab[i + pw] === mark ? 1 : 0;
+      }
+      let bestO: Int32Array | null = null, bestD = -1;
+      let fitO: Int32Array | null = null, fitE = Infinity;
+      let lastX = 0, lastY = 0;
+      for (let sm = 0.5 * gm; sm <= sMax; sm += 0.5 * gm) {
+        const sx = Math.round((sm * shadowDir[0]) / gx), sy = Math.round((sm * shadowDir[1]) / gy);
+        if ((sx === lastX && sy === lastY)) continue;
+        lastX = sx; lastY = sy;
+        const o: number[] = [];
+        let zo = 0, no = 0, zs = 0, ns = 0;
+        for (let k = 0; k < pix.length; k++) {
+          const i = pix[k];
+          const yy = (i / pw) | 0, xx = i - yy * pw;
+          const nx = xx + sx, ny = yy + sy;
+          const inO = nx >= 0 && ny >= 0 && nx < pw && ny < ph && lab[ny * pw + nx] === mark;
+          if (inO) o.push(i);
+          if (!inner[k]) continue;
+          if (inO) { zo += z[i]; no++; } else { zs += z[i]; ns++; }
+        }
+        if (o.length < minPix || ns < 2 || no < 2) continue;
+        const a = zo / no, b = zs / ns;
+        const dd = Math.abs(a - b) / Math.max(a, b);
+        const O = Int32Array.from(o);
+        if (dd > bestD) { bestD = dd; bestO = O; }
+        const mo = measure(O);
+        const e = Math.abs(mo.W - (wmin + wmax) / 2) / (wmax - wmin + 2 * tolW) + Math.abs(mo.L - nObj * (lmin + lmax) / 2) / (nObj * (lmax - lmin + 2 * tolL));
+        if (e < fitE) { fitE = e; fitO = O; }
+      }
+      dsInfo = { step: Math.max(0, bestD), fit: bestD >= SHADOW_STEP ? 0 : 1 };
+      if (fitOnly) { dsInfo = { step: Math.max(0, bestD), fit: 1 }; return fitO; }
+      return bestD >= SHADOW_STEP ? bestO : fitO;
+    };
+
+    /**
+     * Two dark objects end to end, merged with their shadows (each half too
+     * wide for the plain cut): the shadow taken off the whole (the sweep
+     * whose eroded part best fits two objects end to end), then the
+     * end-to-end cut; failing that, cuts across the axis a pixel apart, the
+     * shadow taken off each part (best fit to one object), keeping the cut
+     * whose parts both fit the class and best fit its middle.
+     */
+    const darkPair = (pix: Int32Array, m: Measure, P: number): boolean => {
+      {
+        const e = deshadow(pix, 2, true);
+        if (e && e.length >= 2 * minPix) {
+          const me = measure(e);
+          if (me.L >= 2 * lmin - 0.5 * tolL && split(e, me, P)) return true;
+        }
+      }
+      {
+        const lx = m.cx - px0 - 0.5, ly = m.cy - py0 - 0.5;
+        const sv = new Float32Array(pix.length);
+        for (let k = 0; k < pix.length; k++) {
+          const i = pix[k], yy = (i / pw) | 0;
+          sv[k] = (i - yy * pw - lx) * gx * m.ux + (yy - ly) * gy * m.uy;
+        }
+        let smin = Infinity, smax = -Infinity;
+        for (let k = 0; k < pix.length; k++) { if (sv[k] < smin) smin = sv[k]; if (sv[k] > smax) smax = sv[k]; }
+        const need = lmin - tolL - 0.5 * gm;
+        let best: [Int32Array, Measure, Int32Array, Measure] | null = null, bestE = Infinity;
+        const err = (q: Measure): number => Math.abs(q.W - (wmin + wmax) / 2) / (wmax - wmin + 2 * tolW) + Math.abs(q.L - (lmin + lmax) / 2) / (lmax - lmin + 2 * tolL);
+        for (let cut = smin + need; cut <= smax - need + 1e-9; cut += gm) {
+          const a: number[] = [], b: number[] = [];
+          for (let k = 0; k < pix.length; k++) (sv[k] < cut ? a : b).push(pix[k]);
+          if (a.length < minPix || b.length < minPix) continue;
+          const ea = deshadow(Int32Array.from(a), 1, true), eb = deshadow(Int32Array.from(b), 1, true);
+          if (!ea || !eb) continue;
+          const ma = measure(ea), mb = measure(eb);
+          if (!(fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W))) continue;
+          const e = err(ma) + err(mb);
+          if (e < bestE) { bestE = e; best = [ea, ma, eb, mb]; }
+        }
+        if (best) {
+          emit(best[0], best[1], P, EMIT_SPLIT);
+          emit(best[2], best[3], P, EMIT_SPLIT);
+          return true;
+        }
+      }
+      return false;
+    };
+
+    const analyse = (pix: Int32Array, T: number, depth: number, raised = false): void => {
+      if (pix.length < minPix) return;
+      const Pall = peak(pix);
+      // a piece cut out of a plateau near its own top is noise on the plateau, not an object
+      if (raised && T > 0.6 * Pall) {
+        // … unless it is itself the size of an object (two objects side by side, cut apart)
+        const mr = measure(pix);
+        if (!(fitL(mr.L) && mr.W >= wmin - LOOSE_TOL * tolW && mr.W <= wmax + tolW)) return;
+      }
+      let P = Pall;
+      let half = Math.max(0, P - HALF_BIAS) / 2;
+      if (p === 1 && shadowDir) {
+        const m0 = measure(pix);
+        if (m0.W > wmax && fitL(m0.L)) {
+          const tp = trim(pix, m0);
+          if (tp && tp.length >= minPix) { P = peak(tp); half = Math.max(0, P - HALF_BIAS) / 2; }
+        }
+      }
+      if (half > T * 1.25 && depth < 8) {
+        const ps = pieces(above(pix, half));
+        // one object: carry on with its half-maximum region; several: each on its own
+        if (ps.length !== 1) {
+          for (const c of ps) analyse(c, half, depth + 1);
+          return;
+        }
+        pix = ps[0];
+        T = half;
+      }
+      if (half < T) pix = grow(pix, half);
+      const m = measure(pix);
+      // dark, no bigger than an object and its longest shadow: take the shadow off
+      if (p === 1 && maxShadowM !== null && m.area <= 3 * maxArea && m.L <= lmax + tolL + maxShadowM + gm) {
+        const e = deshadow(pix);
+        if (e) {
+          const me = measure(e);
+          if (fitL(me.L) && fitW(me.W)) { emit(e, me, P, EMIT_TRIM); return; }
+        }
+      }
+      if (p === 1 && shadowDir && m.W > wmax && fitL(m.L)) {
+        const tp = trim(pix, m);
+        if (tp && tp.length >= minPix) {
+          const mt = measure(tp);
+          if (fitL(mt.L) && fitW(mt.W)) { emit(tp, mt, P, EMIT_TRIM); return; }
+        }
+        // the step, when one was found, may sit inside the object (a structure's
+        // internal edge): fall back to the declared mid width on the sun side
+        const tm = trim(pix, m, true);
+        if (tm && tm.length >= minPix) {
+          const mt = measure(tm);
+          if (fitL(mt.L) && fitW(mt.W)) { emit(tm, mt, P, EMIT_TRIM); return; }
+        }
+      }
+      raisedNow = raised;
+      if (fitL(m.L) && fitW(m.W)) { emit(pix, m, P); return; }
+      const tooBig = m.L > lmax + tolL || m.W > wmax + tolW;
+      if (!tooBig && m.L >= lmin - LOOSE_TOL * tolL && m.W >= wmin - LOOSE_TOL * tolW) { emit(pix, m, P, EMIT_LOOSE); return; }
+      if (!tooBig) return;
+      // dark: the shadows taken off before the plain cut (which would keep them)
+      if (p === 1 && maxShadowM !== null && m.L >= 2 * lmin - 0.5 * tolL
+        && m.L <= 2 * (lmax + tolL) + maxShadowM + gm && m.area <= DARK_PAIR_AREA * maxArea && m.area >= 1.5 * minArea) {
+        if (darkPair(pix, m, P)) return;
+      }
+      if (m.area <= 2.6 * maxArea && m.area >= 1.5 * minArea) {
+        if (split(pix, m, P)) return;
+      }
+      const before = cands.length;
+      if (m.area <= 2.6 * maxArea && m.area >= 1.5 * minArea) sideBySide(pix, m, P);
+      const T2 = T * 1.4;
+      if (T2 < 0.85 * Pall && depth < 8) for (const c of pieces(above(pix, T2))) analyse(c, T2, depth + 1, true);
+      // nothing found in it, and only a little too wide (blur widens what is
+      // narrow at half maximum): a candidate, for the measurement and the score
+      if (cands.length === before && fitL(m.L) && m.W <= wmax + WIDE_TOL * tolW && m.area <= 1.6 * maxArea) {
+        raisedNow = raised;
+        emit(pix, m, P, EMIT_LOOSE | EMIT_WIDE);
+      }
+    };
+    analyse(all, T0, 0);
+  };
+
+  const labels: { par: Int32Array; area: Float64Array }[] = [];
+  for (const p of [0, 1] as const) {
+    const lb = label(p);
+    labels.push(lb);
+    const R = runs[p].a;
+    const n = runs[p].n / 3;
+    const groups = new Map<number, number[]>();
+    for (let k = 0; k < n; k++) {
+      const r = find(lb.par, k);
+      if (lb.area[r] < minPix) continue;
+      let gp = groups.get(r);
+      if (!gp) { gp = []; groups.set(r, gp); }
+      gp.push(k);
+    }
+    if (p === 0 ? pol === 'dark' : pol === 'bright') continue; // labelled all the same, for the shadow check
+    for (const gp of groups.values()) analyseComponent(p, R, gp);
+  }
+
+  // 6. Shadows: dark candidates next to a bright component of object size.
+  const brightNear = (c: Candidate): boolean => {
+    if (shadowDir) {
+      // Sun known: bright on the sun side of the dark region and not on the other side.
+      const set = new Set<number>(c.pix);
+      let sunE = 0, sunB = 0, antiE = 0, antiB = 0;
+      for (const g of c.pix) {
+        const y = (g / w) | 0, x = g - y * w;
+        for (const sgn of [-1, 1]) {
+          const qx0 = x + Math.round((sgn * shadowDir[0] * gm) / gx), qy0 = y + Math.round((sgn * shadowDir[1] * gm) / gy);
+          if (qx0 < x0 || qy0 < y0 || qx0 >= x1 || qy0 >= y1 || set.has(qy0 * w + qx0)) continue;
+          // an edge pixel of the region on this side: bright within 1 to 3 pixels?
+          let bright = 0;
+          for (let k = 1; k <= 3 && !bright; k++) {
+            const qx = x + Math.round((k * sgn * shadowDir[0] * gm) / gx), qy = y + Math.round((k * sgn * shadowDir[1] * gm) / gy);
+            if (qx < x0 || qy < y0 || qx >= x1 || qy >= y1) break;
+            if (zAt(qx, qy) >= 0.75 * T0) bright = 1;
+          }
+          if (sgn < 0) { sunE++; sunB += bright; } else { antiE++; antiB += bright; }
+        }
+      }
+      return sunE > 0 && sunB >= 0.3 * sunE && !(antiE > 0 && antiB >= 0.3 * antiE);
+    }
+    const R = runs[0].a;
+    const { par, area } = labels[0];
+    let hits = 0;
+    for (const g of c.pix) {
+      const y = (g / w) | 0, x = g - y * w;
+      for (let yy = Math.max(y0, y - 2); yy <= Math.min(y1 - 1, y + 2); yy++) {
+        const rs = rowStart[0];
+        for (let k = rs[yy - y0]; k < rs[yy - y0 + 1]; k++) {
+          if (R[3 * k + 2] < x - 2 || R[3 * k + 1] > x + 2) continue;
+          const a = area[find(par, k)] * pixArea;
+          if (a >= 0.3 * minArea && a <= 10 * maxArea) hits++;
+        }
+      }
+      if (hits >= 3) return true;
+    }
+    return false;
+  };
+
+  const out: Collected[] = [];
+  const lm = (lmin + lmax) / 2, wm = (wmin + wmax) / 2;
+  // 7. The profile fits (detect-refine.ts), on the worker threads when the
+  // pass is large enough to have them and the candidates are many.
+  const kept = cands.filter((c0) => inSite(c0.cx, c0.cy) && !(c0.pol === 'dark' && brightNear(c0)));
+  const cin = new Float64Array(kept.length * REFINE_IN);
+  kept.forEach((c0, k) => cin.set([c0.cx, c0.cy, c0.L, c0.W, c0.ux, c0.uy, c0.pol === 'dark' ? -1 : 1], k * REFINE_IN));
+  const rjob: RefineJob = { x0, y0, x1, y1, gx, gy, shadow: shadowDir, maxShadowM };
+  let fits: Float64Array;
+  if (par && kept.length >= 64) {
+    const ranges = splitRange(kept.length, par.workers.length);
+    const res = runJobs(par, ranges.map(([a, b]) => ({
+      kind: 'refine', ctx, bg: gridSpec(G0), fine: gridSpec(F), noise: gridSpec(S), job: rjob, cands: cin.slice(a * REFINE_IN, b * REFINE_IN),
+    }) as Job));
+    fits = new Float64Array(kept.length * REFINE_OUT);
+    res.forEach((r, k) => fits.set(r.out as Float64Array, ranges[k][0] * REFINE_OUT));
+  } else {
+    fits = refineAll(makeZRow(ctx, G0, F, S), rjob, cin);
+  }
+  for (let ki = 0; ki < kept.length; ki++) {
+    const c0 = kept[ki];
+    // A bright object takes the fit's centre and size; a dark one keeps the
+    // first measurement (its shadow, as dark as it, makes the profile fit
+    // ambiguous: measured on the evaluation set, the fit moved dark centres
+    // away from the truth) and the fit goes to the score as features.
+    const fo = ki * REFINE_OUT;
+    const rf = fits[fo] === 1 ? { cx: fits[fo + 1], cy: fits[fo + 2], L: fits[fo + 3], W: fits[fo + 4], C: fits[fo + 5], sigma: fits[fo + 6],
+      rms: fits[fo + 7], shadowAcross: fits[fo + 8], shadowAcrossM: fits[fo + 9], shadowAlong: fits[fo + 10] } : null;
+    const mv = rf ? Math.hypot((rf.cx - c0.cx) * gx, (rf.cy - c0.cy) * gy) : 0;
+    const rfOk = rf !== null && mv <= Math.max(2 * gm, c0.W)
+      && rf.L >= 0.6 * c0.L && rf.L <= 1.5 * c0.L && rf.W >= 0.4 * c0.W && rf.W <= 2 * c0.W;
+    const c = rfOk && rf && c0.pol === 'bright' ? { ...c0, cx: rf.cx, cy: rf.cy, L: rf.L, W: rf.W } : c0;
+    // heading: clockwise from north (up = −y)
+    let hd = (Math.atan2(c.ux, -c.uy) * 180) / Math.PI;
+    hd = ((hd % 180) + 180) % 180;
+    // 8. Features for the score (SCORE_FEATURES): sizes in widening
+    // tolerances beyond the declared range (Lo: short of it, Hi: past it)
+    // and relative to its middle, contrast over the threshold, shape, how
+    // the candidate was found, and the profile fit. All free of scale: no
+    // GSD, no size in metres, widths in pixels capped at WPX_CAP.
+    const lP = Math.log(c.P / T0);
+    const fv = new Float64Array(SCORE_FEATURES.length);
+    let k = 0;
+    fv[k++] = lP;
+    fv[k++] = Math.max(0, lmin - c.L) / tolL;
+    fv[k++] = Math.max(0, c.L - lmax) / tolL;
+    fv[k++] = Math.max(0, wmin - c.W) / tolW;
+    fv[k++] = Math.max(0, c.W - wmax) / tolW;
+    fv[k++] = (c.L - lm) / (lmax - lmin + 2 * tolL);
+    fv[k++] = (c.W - wm) / (wmax - wmin + 2 * tolW);
+    fv[k++] = c.feats.rect;
+    fv[k++] = c.feats.wcv;
+    fv[k++] = c.flags & EMIT_SPLIT ? 1 : 0;
+    fv[k++] = c.flags & EMIT_TRIM ? 1 : 0;
+    fv[k++] = c.flags & EMIT_RAISED ? 1 : 0;
+    fv[k++] = c.flags & EMIT_LOOSE ? 1 : 0;
+    fv[k++] = c.flags & EMIT_WIDE ? 1 : 0;
+    fv[k++] = Math.log((c.comp * pixArea) / c.area);
+    fv[k++] = Math.min(WPX_CAP, c.W / gm);
+    fv[k++] = c.ds.step;
+    fv[k++] = c.ds.fit;
+    fv[k++] = c.flags & EMIT_SIDE ? 1 : 0;
+    fv[k++] = c.pair.stag;
+    fv[k++] = c.pair.wpair;
+    fv[k++] = rfOk ? 1 : 0;
+    fv[k++] = rfOk && rf ? Math.log(Math.max(1, rf.C)) : 0;
+    fv[k++] = rfOk && rf ? rf.sigma / gm : 0;
+    fv[k++] = rfOk && rf ? rf.rms : 0;
+    fv[k++] = rfOk && rf ? rf.L / c0.L : 1;
+    fv[k++] = rfOk && rf ? rf.W / c0.W : 1;
+    fv[k++] = rfOk ? mv / gm : 0;
+    fv[k++] = rfOk && rf ? rf.shadowAcross : 0;
+    fv[k++] = rfOk && rf ? rf.shadowAcrossM / gm : 0;
+    fv[k++] = rfOk && rf ? rf.shadowAlong : 0;
+    // the shape score: contrast and the fit to the declared size only
+    const fl = Math.max(0, 1 - Math.abs(c.L - lm) / ((lmax - lmin) / 2 + FIT_SPAN * tolL));
+    const fw = Math.max(0, 1 - Math.abs(c.W - wm) / ((wmax - wmin) / 2 + FIT_SPAN * tolW));
+    const shape = 0.5 * (1 - Math.exp(-c.P / (2 * T0))) + 0.25 * fl + 0.25 * fw;
+    const ll = pixelToLonLat(raster.geo, c.cx, c.cy);
+    out.push({
+      detection: {
         lat: ll ? ll[1] : null, lon: ll ? ll[0] : null,
         x: c.cx, y: c.cy, length_m: c.L, width_m: c.W, heading_deg: hd,
-        score: Math.round(score * 1000) / 1000, polarity: c.pol,
-      });
+        score: 0, polarity: c.pol,
+      },
+      features: fv,
+      shape,
+    });
+  }
+  return out;
+}
+
+let compiled: CompiledTrees | null = null;
+
+/** The second-stage model, checked against the features this detector computes. */
+function scoreModel(): CompiledTrees {
+  if (compiled) return compiled;
+  const m = new CompiledTrees(SCORE_TREES);
+  if (m.features.length !== SCORE_FEATURES.length || m.features.some((f, i) => f !== SCORE_FEATURES[i])) {
+    throw new Error(`detect: the score model expects features [${m.features.join(', ')}], the detector computes [${SCORE_FEATURES.join(', ')}]`);
+  }
+  compiled = m;
+  return m;
+}
+
+export class ClassicalDetector implements ObjectDetector {
+  detect(raster: Raster, opts: DetectOptions): Detection[] {
+    const scoring = opts.scoring ?? 'model';
+    const minScore = opts.minScore ?? (scoring === 'shape' ? 0.7 : 0.5);
+    const found = collectCandidates(raster, opts);
+    const model = scoring === 'model' ? scoreModel() : null;
+    const kept: Detection[] = [];
+    for (const c of found) {
+      const score = model ? model.probability(c.features) : c.shape;
+      if (score < minScore) continue;
+      kept.push({ ...c.detection, score: Math.round(score * 1000) / 1000 });
+    }
+    // One object, one detection: of two of the same polarity closer than
+    // NMS_WIDTHS of the narrowest declared width, the lower score goes.
+    kept.sort((a, b) => b.score - a.score || a.y - b.y || a.x - b.x);
+    const r = NMS_WIDTHS * opts.widthM[0];
+    const gx = opts.gsd.x, gy = opts.gsd.y;
+    const out: Detection[] = [];
+    const cell = new Map<string, Detection[]>();
+    const cs = Math.max(r / gx, r / gy, 1);
+    for (const d of kept) {
+      const ci = Math.floor(d.x / cs), cj = Math.floor(d.y / cs);
+      let clash = false;
+      for (let dj = -1; dj <= 1 && !clash; dj++) {
+        for (let di = -1; di <= 1 && !clash; di++) {
+          for (const e of cell.get(`${ci + di},${cj + dj}`) ?? []) {
+            if (e.polarity === d.polarity && Math.hypot((e.x - d.x) * gx, (e.y - d.y) * gy) < r) { clash = true; break; }
+          }
+        }
+      }
+      if (clash) continue;
+      out.push(d);
+      const key = `${ci},${cj}`;
+      const list = cell.get(key);
+      if (list) list.push(d); else cell.set(key, [d]);
     }
     out.sort((a, b) => a.y - b.y || a.x - b.x);
     return out;

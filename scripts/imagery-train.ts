@@ -1,0 +1,181 @@
+/**
+ * Learns the detector's second-stage score (src/imagery/detect-model.ts).
+ *
+ * The training scenes come from the same fixed table as the accuracy check
+ * (scripts/imagery-accuracy.ts, EVALUATION) drawn with other seeds: the
+ * evaluation seed and the held-out seed 7 are never trained on, so the
+ * accuracy script measures scenes the score has not seen. Every candidate
+ * of every scene (collectCandidates, no score floor) is labelled 1 when its
+ * centre lies within half the width of a true object (the accuracy script's
+ * matching distance), else 0; boosted trees (src/imagery/boost-train.ts) are
+ * fitted to the labels and written out as a TypeScript module of data.
+ *
+ *   node dist/scripts/imagery-train.js [--seeds 101-116] [--out src/imagery/detect-model.ts]
+ *     [--iterations 400] [--dump FILE.json] [--check]
+ *
+ * `--check` trains and compares with the shipped model instead of writing it
+ * (exit 1 when they differ): the model in the tree is what this script makes.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { EVALUATION, evaluationScenes } from './imagery-accuracy.js';
+import { renderScene } from '../src/scenario/scenes.js';
+import { collectCandidates, SCORE_FEATURES, type DetectOptions } from '../src/imagery/detect.js';
+import { trainBoostedTrees, type BoostOptions } from '../src/imagery/boost-train.js';
+import type { BoostedTrees } from '../src/imagery/boost.js';
+
+/** Seeds never trained on: the evaluation's and the held-out check's. */
+const HELD_OUT = new Set([EVALUATION.seed, 7]);
+
+export const TRAINING = {
+  seeds: Array.from({ length: 16 }, (_, i) => 101 + i),
+  boost: { iterations: 400, learningRate: 0.05, maxLeaves: 15, minLeaf: 20, l2: 1 } as BoostOptions,
+};
+
+export interface TrainingSet { X: Float64Array; y: Uint8Array; rows: number; positives: number; scenes: number }
+
+interface Part { X: Float64Array; y: Uint8Array; rows: number; positives: number }
+
+/** Candidates and labels of some scenes: (seed, scene index) pairs. */
+function sceneRows(jobs: [number, number][], progress?: () => void): Part {
+  const d = SCORE_FEATURES.length;
+  let cap = 1 << 14;
+  let X = new Float64Array(cap * d);
+  let y = new Uint8Array(cap);
+  let n = 0, pos = 0;
+  const bySeed = new Map<number, ReturnType<typeof evaluationScenes>>();
+  for (const [seed, index] of jobs) {
+    let list = bySeed.get(seed);
+    if (!list) { list = evaluationScenes(EVALUATION.scenes, seed); bySeed.set(seed, list); }
+    const s = list[index];
+    const scene = renderScene(s.spec, s.seed);
+    const cls = EVALUATION.classes[s.classIndex];
+    const opts: DetectOptions = {
+      gsd: { x: scene.gsd, y: scene.gsd }, lengthM: [...cls.lengthM], widthM: [...cls.widthM],
+      sunAzimuthDeg: s.sunAzimuthDeg, sunElevationDeg: s.sunElevationDeg, heightM: EVALUATION.heightM[1],
+    };
+    for (const c of collectCandidates(scene.raster, opts)) {
+      const det = c.detection;
+      let label = 0;
+      for (const t of scene.truth) {
+        if (Math.hypot(det.x - t.x, det.y - t.y) * scene.gsd <= t.width_m / 2) { label = 1; break; }
+      }
+      if (n === cap) {
+        cap *= 2;
+        const X2 = new Float64Array(cap * d); X2.set(X); X = X2;
+        const y2 = new Uint8Array(cap); y2.set(y); y = y2;
+      }
+      X.set(c.features, n * d);
+      y[n] = label;
+      pos += label;
+      n++;
+    }
+    progress?.();
+  }
+  return { X: X.slice(0, n * d), y: y.slice(0, n), rows: n, positives: pos };
+}
+
+/**
+ * Candidates and labels of the scenes of the given seeds (the first `scenes`
+ * of each), rendered and detected on worker threads, one per core; rows in
+ * the order of seeds and scenes whatever the threads, so a run is
+ * reproducible.
+ */
+export async function trainingSet(seeds: number[], scenes: number = EVALUATION.scenes,
+  progress?: (done: number, total: number) => void): Promise<TrainingSet> {
+  for (const seed of seeds) {
+    if (HELD_OUT.has(seed)) throw new Error(`imagery-train: seed ${seed} is held out for the accuracy check; choose others`);
+  }
+  const jobs: [number, number][] = [];
+  for (const seed of seeds) for (let i = 0; i < scenes; i++) jobs.push([seed, i]);
+  const threads = Math.max(1, Math.min(availableParallelism(), 8, jobs.length));
+  // contiguous shares, joined in order
+  const shares: [number, number][][] = [];
+  for (let k = 0; k < threads; k++) shares.push(jobs.slice(Math.floor((k * jobs.length) / threads), Math.floor(((k + 1) * jobs.length) / threads)));
+  let done = 0;
+  const parts = await Promise.all(shares.map((share) => new Promise<Part>((res, rej) => {
+    const wk = new Worker(fileURLToPath(import.meta.url), { workerData: { jobs: share } });
+    wk.on('message', (m: { tick?: true; part?: Part }) => {
+      if (m.tick) { done++; progress?.(done, jobs.length); } else if (m.part) res(m.part);
+    });
+    wk.on('error', rej);
+    wk.on('exit', (code) => { if (code !== 0) rej(new Error(`imagery-train: a worker stopped with code ${code}`)); });
+  })));
+  const d = SCORE_FEATURES.length;
+  const rows = parts.reduce((a, p) => a + p.rows, 0);
+  const X = new Float64Array(rows * d), y = new Uint8Array(rows);
+  let o = 0;
+  for (const p of parts) { X.set(p.X, o * d); y.set(p.y, o); o += p.rows; }
+  return { X, y, rows, positives: parts.reduce((a, p) => a + p.positives, 0), scenes: jobs.length };
+}
+
+/** The model as a TypeScript module. */
+export function modelModule(model: BoostedTrees, seeds: number[], set: TrainingSet): string {
+  const json = JSON.stringify(model);
+  return `/**
+ * The detector's second-stage score: boosted trees over SCORE_FEATURES
+ * (detect.ts). Generated by scripts/imagery-train.ts, do not edit: trained
+ * on ${set.rows} candidates (${set.positives} on a true object) of ${set.scenes} scenes
+ * drawn from the accuracy table with seeds ${seeds.join(', ')}
+ * (never the evaluation's ${EVALUATION.seed} nor the held-out 7).
+ */
+import type { BoostedTrees } from './boost.js';
+
+export const SCORE_TREES: BoostedTrees = ${json};
+`;
+}
+
+function parseSeeds(arg: string): number[] {
+  const out: number[] = [];
+  for (const part of arg.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) throw new Error(`imagery-train: --seeds expects numbers and ranges like 101-108, got "${part}"`);
+    const a = Number(m[1]), b = m[2] ? Number(m[2]) : a;
+    for (let s = a; s <= b; s++) out.push(s);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+  const seeds = opt('--seeds') ? parseSeeds(opt('--seeds')!) : TRAINING.seeds;
+  const out = resolve(opt('--out') ?? 'src/imagery/detect-model.ts');
+  const boost: BoostOptions = { ...TRAINING.boost };
+  if (opt('--iterations')) boost.iterations = Number(opt('--iterations'));
+  const t0 = performance.now();
+  let last = 0;
+  const set = await trainingSet(seeds, EVALUATION.scenes, (done, total) => {
+    const now = performance.now();
+    if (now - last > 2000 || done === total) { last = now; process.stderr.write(`\rrendering and detecting: ${done}/${total} scenes`); }
+  });
+  process.stderr.write(`\n${set.rows} candidates, ${set.positives} on a true object (${((performance.now() - t0) / 1000).toFixed(1)} s); training\n`);
+  const dump = opt('--dump');
+  if (dump) writeFileSync(dump, JSON.stringify({ features: SCORE_FEATURES, X: Array.from(set.X), y: Array.from(set.y) }));
+  const t1 = performance.now();
+  const model = trainBoostedTrees(set.X, set.y, [...SCORE_FEATURES], boost);
+  process.stderr.write(`trained ${model.trees.length} trees in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
+  const text = modelModule(model, seeds, set);
+  if (args.includes('--check')) {
+    const same = readFileSync(out, 'utf8') === text;
+    console.log(same ? `${out}: the shipped model is what this script makes` : `${out}: DIFFERS from what this script makes`);
+    process.exitCode = same ? 0 : 1;
+    return;
+  }
+  writeFileSync(out, text);
+  console.log(`wrote ${out}`);
+}
+
+if (!isMainThread && parentPort && (workerData as { jobs?: unknown } | null)?.jobs) {
+  const port = parentPort;
+  const part = sceneRows((workerData as { jobs: [number, number][] }).jobs, () => port.postMessage({ tick: true }));
+  port.postMessage({ part }, [part.X.buffer as ArrayBuffer, part.y.buffer as ArrayBuffer]);
+} else if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((e: unknown) => {
+    console.error((e as Error).message);
+    process.exitCode = 2;
+  });
+}

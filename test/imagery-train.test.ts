@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { trainingSet, modelModule } from '../scripts/imagery-train.js';
+import { trainBoostedTrees } from '../src/imagery/boost-train.js';
+import { CompiledTrees } from '../src/imagery/boost.js';
+import { SCORE_FEATURES } from '../src/imagery/detect.js';
+import { SCORE_TREES } from '../src/imagery/detect-model.js';
+
+test('the shipped score model names the features the detector computes', () => {
+  assert.deepEqual(SCORE_TREES.features, [...SCORE_FEATURES]);
+  const m = new CompiledTrees(SCORE_TREES);
+  const p = m.probability(new Float64Array(SCORE_FEATURES.length));
+  assert.ok(p > 0 && p < 1);
+});
+
+test('training rows: candidates of generated scenes labelled by the matching distance, in a fixed order', async () => {
+  const a = await trainingSet([201], 6);
+  const b = await trainingSet([201], 6);
+  assert.equal(a.scenes, 6);
+  assert.ok(a.rows > 20, `${a.rows} candidates`);
+  assert.ok(a.positives > 0 && a.positives < a.rows, `${a.positives} of ${a.rows} on a true object`);
+  assert.equal(a.X.length, a.rows * SCORE_FEATURES.length);
+  assert.deepEqual(Array.from(a.y), Array.from(b.y));
+  assert.deepEqual(Array.from(a.X), Array.from(b.X));
+  const model = trainBoostedTrees(a.X, a.y, [...SCORE_FEATURES], { iterations: 5, minLeaf: 2 });
+  const text = modelModule(model, [201], a);
+  assert.match(text, /export const SCORE_TREES: BoostedTrees = \{"format":"tally-boost\/v1"/);
+  assert.match(text, /never the evaluation's 19621028 nor the held-out 7/);
+});
+
+test('the evaluation seed and the held-out seed are never trained on', async () => {
+  await assert.rejects(trainingSet([19621028], 1), /held out/);
+  await assert.rejects(trainingSet([7], 1), /held out/);
+});
