@@ -21,11 +21,13 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { EVALUATION, evaluationScenes } from './imagery-accuracy.js';
+import { EVALUATION, evaluationScenes, matchDetections } from './imagery-accuracy.js';
 import { renderScene } from '../src/scenario/scenes.js';
-import { collectCandidates, SCORE_FEATURES, type DetectOptions } from '../src/imagery/detect.js';
+import { collectCandidates, oneDetectionPerObject, SCORE_FEATURES, type DetectOptions } from '../src/imagery/detect.js';
 import { trainBoostedTrees, type BoostOptions } from '../src/imagery/boost-train.js';
-import type { BoostedTrees } from '../src/imagery/boost.js';
+import { CompiledTrees, type BoostedTrees } from '../src/imagery/boost.js';
+import type { Detection } from '../src/imagery/types.js';
+import type { TruthObject } from '../src/scenario/scenes.js';
 
 /** Seeds never trained on: the evaluation's and the held-out check's. */
 const HELD_OUT = new Set([EVALUATION.seed, 7]);
@@ -35,9 +37,16 @@ export const TRAINING = {
   boost: { iterations: 400, learningRate: 0.05, maxLeaves: 15, minLeaf: 20, l2: 1 } as BoostOptions,
 };
 
-export interface TrainingSet { X: Float64Array; y: Uint8Array; rows: number; positives: number; scenes: number }
+export interface TrainingSet {
+  X: Float64Array; y: Uint8Array; rows: number; positives: number; scenes: number;
+  /** Per row: x, y (pixels) and 1 for dark; per scene: its rows and truth. */
+  where: Float64Array; sceneRefs: SceneRef[];
+}
 
-interface Part { X: Float64Array; y: Uint8Array; rows: number; positives: number }
+/** A scene's candidates (rows a … b of the set) and its truth, for choosing the threshold. */
+export interface SceneRef { a: number; b: number; gsd: number; widthMin: number; truth: TruthObject[] }
+
+interface Part { X: Float64Array; y: Uint8Array; rows: number; positives: number; where: Float64Array; scenes: SceneRef[] }
 
 /** Candidates and labels of some scenes: (seed, scene index) pairs. */
 function sceneRows(jobs: [number, number][], progress?: () => void): Part {
@@ -46,6 +55,8 @@ function sceneRows(jobs: [number, number][], progress?: () => void): Part {
   let X = new Float64Array(cap * d);
   let y = new Uint8Array(cap);
   let n = 0, pos = 0;
+  let where = new Float64Array(cap * 3);
+  const scenes: SceneRef[] = [];
   const bySeed = new Map<number, ReturnType<typeof evaluationScenes>>();
   for (const [seed, index] of jobs) {
     let list = bySeed.get(seed);
@@ -57,6 +68,7 @@ function sceneRows(jobs: [number, number][], progress?: () => void): Part {
       gsd: { x: scene.gsd, y: scene.gsd }, lengthM: [...cls.lengthM], widthM: [...cls.widthM],
       sunAzimuthDeg: s.sunAzimuthDeg, sunElevationDeg: s.sunElevationDeg, heightM: EVALUATION.heightM[1],
     };
+    const a = n;
     for (const c of collectCandidates(scene.raster, opts)) {
       const det = c.detection;
       let label = 0;
@@ -67,15 +79,18 @@ function sceneRows(jobs: [number, number][], progress?: () => void): Part {
         cap *= 2;
         const X2 = new Float64Array(cap * d); X2.set(X); X = X2;
         const y2 = new Uint8Array(cap); y2.set(y); y = y2;
+        const w2 = new Float64Array(cap * 3); w2.set(where); where = w2;
       }
       X.set(c.features, n * d);
+      where.set([det.x, det.y, det.polarity === 'dark' ? 1 : 0], n * 3);
       y[n] = label;
       pos += label;
       n++;
     }
+    scenes.push({ a, b: n, gsd: scene.gsd, widthMin: cls.widthM[0], truth: scene.truth });
     progress?.();
   }
-  return { X: X.slice(0, n * d), y: y.slice(0, n), rows: n, positives: pos };
+  return { X: X.slice(0, n * d), y: y.slice(0, n), rows: n, positives: pos, where: where.slice(0, n * 3), scenes };
 }
 
 /**
@@ -106,23 +121,87 @@ export async function trainingSet(seeds: number[], scenes: number = EVALUATION.s
   })));
   const d = SCORE_FEATURES.length;
   const rows = parts.reduce((a, p) => a + p.rows, 0);
-  const X = new Float64Array(rows * d), y = new Uint8Array(rows);
+  const X = new Float64Array(rows * d), y = new Uint8Array(rows), where = new Float64Array(rows * 3);
+  const sceneRefs: SceneRef[] = [];
   let o = 0;
-  for (const p of parts) { X.set(p.X, o * d); y.set(p.y, o); o += p.rows; }
-  return { X, y, rows, positives: parts.reduce((a, p) => a + p.positives, 0), scenes: jobs.length };
+  for (const p of parts) {
+    X.set(p.X, o * d); y.set(p.y, o); where.set(p.where, o * 3);
+    for (const r of p.scenes) sceneRefs.push({ ...r, a: r.a + o, b: r.b + o });
+    o += p.rows;
+  }
+  return { X, y, rows, positives: parts.reduce((a, p) => a + p.positives, 0), scenes: jobs.length, where, sceneRefs };
+}
+
+/** Rows a … b of a set, as a set of their own (scene row ranges renumbered). */
+function subset(set: TrainingSet, a: number, b: number, scenes: SceneRef[]): TrainingSet {
+  const d = SCORE_FEATURES.length;
+  const y = set.y.slice(a, b);
+  return {
+    X: set.X.slice(a * d, b * d), y, rows: b - a, positives: y.reduce((s, v) => s + v, 0), scenes: scenes.length,
+    where: set.where.slice(a * 3, b * 3), sceneRefs: scenes.map((r) => ({ ...r, a: r.a - a, b: r.b - a })),
+  };
+}
+
+export interface ThresholdRow { threshold: number; precision: number; recall: number }
+
+/**
+ * Precision and recall of a model on a set's scenes at each threshold, as
+ * the detector would report them (score, one detection per object, the
+ * accuracy script's matching).
+ */
+export function thresholdTable(model: BoostedTrees, set: TrainingSet, thresholds: number[]): ThresholdRow[] {
+  const m = new CompiledTrees(model);
+  const d = SCORE_FEATURES.length;
+  const p = new Float64Array(set.rows);
+  for (let i = 0; i < set.rows; i++) p[i] = m.probability(set.X.subarray(i * d, (i + 1) * d));
+  return thresholds.map((t) => {
+    let tp = 0, fp = 0, fn = 0;
+    for (const sc of set.sceneRefs) {
+      const dets: Detection[] = [];
+      for (let i = sc.a; i < sc.b; i++) {
+        if (p[i] < t) continue;
+        dets.push({ lat: null, lon: null, x: set.where[3 * i], y: set.where[3 * i + 1], length_m: 0, width_m: 0, heading_deg: 0,
+          score: Math.round(p[i] * 1000) / 1000, polarity: set.where[3 * i + 2] ? 'dark' : 'bright' });
+      }
+      const kept = oneDetectionPerObject(dets, sc.widthMin, { x: sc.gsd, y: sc.gsd });
+      const mt = matchDetections(sc.truth, kept, sc.gsd);
+      const hit = mt.truthToDet.filter((j) => j >= 0).length;
+      tp += hit; fp += kept.length - hit; fn += sc.truth.length - hit;
+    }
+    return { threshold: t, precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 1 };
+  });
+}
+
+/** The threshold whose smaller of precision and recall is largest (ties: the larger sum). */
+export function balancedThreshold(table: ThresholdRow[]): ThresholdRow {
+  return table.reduce((best, r) => {
+    const a = Math.min(r.precision, r.recall), b = Math.min(best.precision, best.recall);
+    return a > b + 1e-12 || (Math.abs(a - b) <= 1e-12 && r.precision + r.recall > best.precision + best.recall) ? r : best;
+  });
 }
 
 /** The model as a TypeScript module. */
-export function modelModule(model: BoostedTrees, seeds: number[], set: TrainingSet): string {
+export function modelModule(model: BoostedTrees, seeds: number[], set: TrainingSet, threshold: ThresholdRow, table: ThresholdRow[], valSeeds: number[]): string {
   const json = JSON.stringify(model);
+  const rows = table.map((r) => ` *   ${r.threshold.toFixed(2)}  ${r.precision.toFixed(3)}  ${r.recall.toFixed(3)}`).join('\n');
   return `/**
  * The detector's second-stage score: boosted trees over SCORE_FEATURES
  * (detect.ts). Generated by scripts/imagery-train.ts, do not edit: trained
  * on ${set.rows} candidates (${set.positives} on a true object) of ${set.scenes} scenes
  * drawn from the accuracy table with seeds ${seeds.join(', ')}
  * (never the evaluation's ${EVALUATION.seed} nor the held-out 7).
+ *
+ * SCORE_THRESHOLD, the detector's default floor, is where precision and
+ * recall meet (the larger of their minimum) for trees trained on the first
+ * half of those seeds and run on the scenes of the other half
+ * (${valSeeds.join(', ')}), as the detector reports (one detection per
+ * object, the accuracy script's matching): counts neither over nor under.
+ *   threshold  precision  recall
+${rows}
  */
 import type { BoostedTrees } from './boost.js';
+
+export const SCORE_THRESHOLD = ${threshold.threshold};
 
 export const SCORE_TREES: BoostedTrees = ${json};
 `;
@@ -155,10 +234,20 @@ async function main(): Promise<void> {
   process.stderr.write(`\n${set.rows} candidates, ${set.positives} on a true object (${((performance.now() - t0) / 1000).toFixed(1)} s); training\n`);
   const dump = opt('--dump');
   if (dump) writeFileSync(dump, JSON.stringify({ features: SCORE_FEATURES, X: Array.from(set.X), y: Array.from(set.y) }));
+  // the threshold: trees on the first half of the seeds, run on the second half
+  const half = Math.max(1, Math.floor(seeds.length / 2));
+  const cut = set.sceneRefs[half * EVALUATION.scenes]?.a ?? set.rows;
+  const fitPart = subset(set, 0, cut, set.sceneRefs.slice(0, half * EVALUATION.scenes));
+  const valPart = subset(set, cut, set.rows, set.sceneRefs.slice(half * EVALUATION.scenes));
   const t1 = performance.now();
+  const halfModel = trainBoostedTrees(fitPart.X, fitPart.y, [...SCORE_FEATURES], boost);
+  const thresholds = Array.from({ length: 19 }, (_, i) => Math.round((0.05 + 0.05 * i) * 100) / 100);
+  const table = thresholdTable(halfModel, valPart, thresholds);
+  const chosen = balancedThreshold(table);
+  process.stderr.write(`threshold ${chosen.threshold} (precision ${chosen.precision.toFixed(3)}, recall ${chosen.recall.toFixed(3)} on seeds ${seeds.slice(half).join(', ')})\n`);
   const model = trainBoostedTrees(set.X, set.y, [...SCORE_FEATURES], boost);
-  process.stderr.write(`trained ${model.trees.length} trees in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
-  const text = modelModule(model, seeds, set);
+  process.stderr.write(`trained ${model.trees.length} trees twice in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
+  const text = modelModule(model, seeds, set, chosen, table, seeds.slice(half));
   if (args.includes('--check')) {
     const same = readFileSync(out, 'utf8') === text;
     console.log(same ? `${out}: the shipped model is what this script makes` : `${out}: DIFFERS from what this script makes`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trainingSet, modelModule } from '../scripts/imagery-train.js';
+import { trainingSet, modelModule, thresholdTable, balancedThreshold } from '../scripts/imagery-train.js';
 import { trainBoostedTrees } from '../src/imagery/boost-train.js';
 import { CompiledTrees } from '../src/imagery/boost.js';
 import { SCORE_FEATURES } from '../src/imagery/detect.js';
@@ -22,8 +22,17 @@ test('training rows: candidates of generated scenes labelled by the matching dis
   assert.equal(a.X.length, a.rows * SCORE_FEATURES.length);
   assert.deepEqual(Array.from(a.y), Array.from(b.y));
   assert.deepEqual(Array.from(a.X), Array.from(b.X));
+  assert.equal(a.sceneRefs.length, 6);
+  assert.equal(a.sceneRefs[5].b, a.rows);
   const model = trainBoostedTrees(a.X, a.y, [...SCORE_FEATURES], { iterations: 5, minLeaf: 2 });
-  const text = modelModule(model, [201], a);
+  const table = thresholdTable(model, a, [0.2, 0.5, 0.8]);
+  assert.equal(table.length, 3);
+  for (const r of table) assert.ok(r.precision >= 0 && r.precision <= 1 && r.recall >= 0 && r.recall <= 1);
+  // a higher floor never finds more
+  assert.ok(table[0].recall >= table[2].recall);
+  const chosen = balancedThreshold(table);
+  const text = modelModule(model, [201], a, chosen, table, [201]);
+  assert.match(text, new RegExp(`export const SCORE_THRESHOLD = ${chosen.threshold};`));
   assert.match(text, /export const SCORE_TREES: BoostedTrees = \{"format":"tally-boost\/v1"/);
   assert.match(text, /never the evaluation's 19621028 nor the held-out 7/);
 });

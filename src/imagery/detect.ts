@@ -114,7 +114,7 @@ import { shapeFeatures, type ShapeFeatures } from './detect-features.js';
 import { splitSideBySide } from './detect-split.js';
 import { refineCandidate } from './detect-refine.js';
 import { CompiledTrees } from './boost.js';
-import { SCORE_TREES } from './detect-model.js';
+import { SCORE_THRESHOLD, SCORE_TREES } from './detect-model.js';
 
 /** Experiment switches (temporary). */
 
@@ -373,6 +373,9 @@ interface Candidate extends Measure {
   ds: { step: number; fit: number };
   /** Side by side with no seam (EMIT_SIDE): the halves' mean end offset (pixels, at most 8), the whole's width past twice the mid width (tolerances). */
   pair: { stag: number; wpair: number };
+  /** Length and width of the region it was cut from (itself when not cut), metres. */
+  parentL: number;
+  parentW: number;
 }
 
 const EMIT_SPLIT = 1;
@@ -721,8 +724,8 @@ function makeZRow(c: PassCtx, G0: Grid, F: Grid, S: Grid): (sign: number) => (y:
 
 /** Per candidate in a refine job: cx, cy, L, W, ux, uy, sign (+1 bright, −1 dark). */
 const REFINE_IN = 7;
-/** Per candidate out: ok, cx, cy, L, W, C, sigma, rms, shadowAcross, shadowAcrossM, shadowAlong. */
-const REFINE_OUT = 11;
+/** Per candidate out: ok, cx, cy, L, W, C, sigma, rms, shadowAcross, shadowAcrossM, shadowAlong, baseAcross, baseAlong. */
+const REFINE_OUT = 13;
 
 interface RefineJob { x0: number; y0: number; x1: number; y1: number; gx: number; gy: number; shadow: [number, number] | null; maxShadowM: number | null }
 
@@ -737,7 +740,7 @@ function refineAll(zRow: (sign: number) => (y: number, xa: number, row: Float32A
       { cx: cin[o], cy: cin[o + 1], L: cin[o + 2], W: cin[o + 3], ux: cin[o + 4], uy: cin[o + 5] },
       r.gx, r.gy, r.shadow, r.maxShadowM, sign < 0);
     if (!rf) continue;
-    out.set([1, rf.cx, rf.cy, rf.L, rf.W, rf.C, rf.sigma, rf.rms, rf.shadowAcross, rf.shadowAcrossM, rf.shadowAlong], k * REFINE_OUT);
+    out.set([1, rf.cx, rf.cy, rf.L, rf.W, rf.C, rf.sigma, rf.rms, rf.shadowAcross, rf.shadowAcrossM, rf.shadowAlong, rf.baseAcross, rf.baseAlong], k * REFINE_OUT);
   }
   return out;
 }
@@ -831,7 +834,8 @@ export const SCORE_FEATURES: readonly string[] = [
   'split', 'shadowTrimmed', 'raisedCut', 'looseSize', 'tooWide', 'logComponentOverArea', 'widthPx',
   'shadowStep', 'shadowByFit', 'sideBySide', 'sideStagger', 'sidePairWidth',
   'fitOk', 'fitLogContrast', 'fitSigmaPx', 'fitRms', 'fitLengthRatio', 'fitWidthRatio', 'fitMovePx',
-  'fitShadowAcross', 'fitShadowAcrossPx', 'fitShadowAlong',
+  'fitShadowAcross', 'fitShadowAcrossPx', 'fitShadowAlong', 'fitBaseAcross', 'fitBaseAlong',
+  'parentRelW', 'parentRelL', 'shadowReachAcross', 'shadowReachAlong',
 ];
 
 /** A candidate before its score: the detection (score 0), its features (SCORE_FEATURES) and its shape score. */
@@ -1280,9 +1284,10 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         g[k] = (py0 + yy) * w + px0 + (pix[k] - yy * pw);
       }
       const feats = shapeFeatures(pix, pw, z, m.cx - px0 - 0.5, m.cy - py0 - 0.5, m.ux, m.uy, gx, gy);
-      cands.push({ ...m, P, pol: p === 0 ? 'bright' : 'dark', pix: g, feats, flags: flags | (raisedNow ? EMIT_RAISED : 0), comp: np, ds: flags & EMIT_TRIM ? dsInfo : { step: 0, fit: 0 }, pair });
+      cands.push({ ...m, P, pol: p === 0 ? 'bright' : 'dark', pix: g, feats, flags: flags | (raisedNow ? EMIT_RAISED : 0), comp: np, ds: flags & EMIT_TRIM ? dsInfo : { step: 0, fit: 0 }, pair, parentL: parentNow ? parentNow.L : m.L, parentW: parentNow ? parentNow.W : m.W });
     };
     let raisedNow = false;
+    let parentNow: Measure | null = null;
     let dsInfo = { step: 0, fit: 0 };
 
     const split = (pix: Int32Array, m: Measure, P: number): boolean => {
@@ -1538,7 +1543,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       if (raised && T > 0.6 * Pall) {
         // … unless it is itself the size of an object (two objects side by side, cut apart)
         const mr = measure(pix);
-        if (!(fitL(mr.L) && mr.W >= wmin - LOOSE_TOL * tolW && mr.W <= wmax + tolW)) return;
+        if (!(fitL(mr.L) && mr.W >= wmin - LOOSE_TOL * tolW && mr.W <= wmax + WIDE_TOL * tolW)) return;
       }
       let P = Pall;
       let half = Math.max(0, P - HALF_BIAS) / 2;
@@ -1561,6 +1566,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       }
       if (half < T) pix = grow(pix, half);
       const m = measure(pix);
+      parentNow = m;
       // dark, no bigger than an object and its longest shadow: take the shadow off
       if (p === 1 && maxShadowM !== null && m.area <= 3 * maxArea && m.L <= lmax + tolL + maxShadowM + gm) {
         const e = deshadow(pix);
@@ -1604,6 +1610,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       // narrow at half maximum): a candidate, for the measurement and the score
       if (cands.length === before && fitL(m.L) && m.W <= wmax + WIDE_TOL * tolW && m.area <= 1.6 * maxArea) {
         raisedNow = raised;
+        parentNow = m;
         emit(pix, m, P, EMIT_LOOSE | EMIT_WIDE);
       }
     };
@@ -1696,7 +1703,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     // away from the truth) and the fit goes to the score as features.
     const fo = ki * REFINE_OUT;
     const rf = fits[fo] === 1 ? { cx: fits[fo + 1], cy: fits[fo + 2], L: fits[fo + 3], W: fits[fo + 4], C: fits[fo + 5], sigma: fits[fo + 6],
-      rms: fits[fo + 7], shadowAcross: fits[fo + 8], shadowAcrossM: fits[fo + 9], shadowAlong: fits[fo + 10] } : null;
+      rms: fits[fo + 7], shadowAcross: fits[fo + 8], shadowAcrossM: fits[fo + 9], shadowAlong: fits[fo + 10], baseAcross: fits[fo + 11], baseAlong: fits[fo + 12] } : null;
     const mv = rf ? Math.hypot((rf.cx - c0.cx) * gx, (rf.cy - c0.cy) * gy) : 0;
     const rfOk = rf !== null && mv <= Math.max(2 * gm, c0.W)
       && rf.L >= 0.6 * c0.L && rf.L <= 1.5 * c0.L && rf.W >= 0.4 * c0.W && rf.W <= 2 * c0.W;
@@ -1743,6 +1750,13 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     fv[k++] = rfOk && rf ? rf.shadowAcross : 0;
     fv[k++] = rfOk && rf ? rf.shadowAcrossM / gm : 0;
     fv[k++] = rfOk && rf ? rf.shadowAlong : 0;
+    fv[k++] = rfOk && rf ? rf.baseAcross : 0;
+    fv[k++] = rfOk && rf ? rf.baseAlong : 0;
+    // the region it was cut from, and how far a shadow of the class's height reaches across and along
+    fv[k++] = (c0.parentW - wm) / (wmax - wmin + 2 * tolW);
+    fv[k++] = (c0.parentL - lm) / (lmax - lmin + 2 * tolL);
+    fv[k++] = shadowDir && maxShadowM !== null ? (maxShadowM * Math.abs(-c.uy * shadowDir[0] + c.ux * shadowDir[1])) / tolW : -1;
+    fv[k++] = shadowDir && maxShadowM !== null ? (maxShadowM * Math.abs(c.ux * shadowDir[0] + c.uy * shadowDir[1])) / tolL : -1;
     // the shape score: contrast and the fit to the declared size only
     const fl = Math.max(0, 1 - Math.abs(c.L - lm) / ((lmax - lmin) / 2 + FIT_SPAN * tolL));
     const fw = Math.max(0, 1 - Math.abs(c.W - wm) / ((wmax - wmin) / 2 + FIT_SPAN * tolW));
@@ -1757,6 +1771,37 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       features: fv,
       shape,
     });
+  }
+  return out;
+}
+
+/**
+ * One object, one detection: of two of the same polarity closer than
+ * NMS_WIDTHS of the narrowest declared width (metres), the lower score goes.
+ * Returns the survivors, highest score first.
+ */
+export function oneDetectionPerObject(dets: Detection[], widthMin: number, gsd: Gsd): Detection[] {
+  const kept = dets.slice().sort((a, b) => b.score - a.score || a.y - b.y || a.x - b.x);
+  const r = NMS_WIDTHS * widthMin;
+  const gx = gsd.x, gy = gsd.y;
+  const out: Detection[] = [];
+  const cell = new Map<string, Detection[]>();
+  const cs = Math.max(r / gx, r / gy, 1);
+  for (const d of kept) {
+    const ci = Math.floor(d.x / cs), cj = Math.floor(d.y / cs);
+    let clash = false;
+    for (let dj = -1; dj <= 1 && !clash; dj++) {
+      for (let di = -1; di <= 1 && !clash; di++) {
+        for (const e of cell.get(`${ci + di},${cj + dj}`) ?? []) {
+          if (e.polarity === d.polarity && Math.hypot((e.x - d.x) * gx, (e.y - d.y) * gy) < r) { clash = true; break; }
+        }
+      }
+    }
+    if (clash) continue;
+    out.push(d);
+    const key = `${ci},${cj}`;
+    const list = cell.get(key);
+    if (list) list.push(d); else cell.set(key, [d]);
   }
   return out;
 }
@@ -1777,7 +1822,7 @@ function scoreModel(): CompiledTrees {
 export class ClassicalDetector implements ObjectDetector {
   detect(raster: Raster, opts: DetectOptions): Detection[] {
     const scoring = opts.scoring ?? 'model';
-    const minScore = opts.minScore ?? (scoring === 'shape' ? 0.7 : 0.5);
+    const minScore = opts.minScore ?? (scoring === 'shape' ? 0.7 : SCORE_THRESHOLD);
     const found = collectCandidates(raster, opts);
     const model = scoring === 'model' ? scoreModel() : null;
     const kept: Detection[] = [];
@@ -1786,30 +1831,7 @@ export class ClassicalDetector implements ObjectDetector {
       if (score < minScore) continue;
       kept.push({ ...c.detection, score: Math.round(score * 1000) / 1000 });
     }
-    // One object, one detection: of two of the same polarity closer than
-    // NMS_WIDTHS of the narrowest declared width, the lower score goes.
-    kept.sort((a, b) => b.score - a.score || a.y - b.y || a.x - b.x);
-    const r = NMS_WIDTHS * opts.widthM[0];
-    const gx = opts.gsd.x, gy = opts.gsd.y;
-    const out: Detection[] = [];
-    const cell = new Map<string, Detection[]>();
-    const cs = Math.max(r / gx, r / gy, 1);
-    for (const d of kept) {
-      const ci = Math.floor(d.x / cs), cj = Math.floor(d.y / cs);
-      let clash = false;
-      for (let dj = -1; dj <= 1 && !clash; dj++) {
-        for (let di = -1; di <= 1 && !clash; di++) {
-          for (const e of cell.get(`${ci + di},${cj + dj}`) ?? []) {
-            if (e.polarity === d.polarity && Math.hypot((e.x - d.x) * gx, (e.y - d.y) * gy) < r) { clash = true; break; }
-          }
-        }
-      }
-      if (clash) continue;
-      out.push(d);
-      const key = `${ci},${cj}`;
-      const list = cell.get(key);
-      if (list) list.push(d); else cell.set(key, [d]);
-    }
+    const out = oneDetectionPerObject(kept, opts.widthM[0], opts.gsd);
     out.sort((a, b) => a.y - b.y || a.x - b.x);
     return out;
   }
