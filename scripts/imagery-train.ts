@@ -182,7 +182,8 @@ export function balancedThreshold(table: ThresholdRow[]): ThresholdRow {
 
 /** The model as a TypeScript module. */
 export function modelModule(model: BoostedTrees, seeds: number[], set: TrainingSet, threshold: ThresholdRow, table: ThresholdRow[], valSeeds: number[]): string {
-  const json = JSON.stringify(model);
+  // seven significant digits keep the file small; the detector scores with the written values
+  const json = JSON.stringify(model, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v));
   const rows = table.map((r) => ` *   ${r.threshold.toFixed(2)}  ${r.precision.toFixed(3)}  ${r.recall.toFixed(3)}`).join('\n');
   return `/**
  * The detector's second-stage score: boosted trees over SCORE_FEATURES
@@ -241,7 +242,7 @@ async function main(): Promise<void> {
   const valPart = subset(set, cut, set.rows, set.sceneRefs.slice(half * EVALUATION.scenes));
   const t1 = performance.now();
   const halfModel = trainBoostedTrees(fitPart.X, fitPart.y, [...SCORE_FEATURES], boost);
-  const thresholds = Array.from({ length: 19 }, (_, i) => Math.round((0.05 + 0.05 * i) * 100) / 100);
+  const thresholds = [0.01, 0.02, 0.03, 0.04, ...Array.from({ length: 19 }, (_, i) => Math.round((0.05 + 0.05 * i) * 100) / 100)];
   const table = thresholdTable(halfModel, valPart, thresholds);
   const chosen = balancedThreshold(table);
   process.stderr.write(`threshold ${chosen.threshold} (precision ${chosen.precision.toFixed(3)}, recall ${chosen.recall.toFixed(3)} on seeds ${seeds.slice(half).join(', ')})\n`);
