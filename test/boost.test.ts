@@ -7,17 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompiledTrees, type BoostedTrees } from '../src/imagery/boost.js';
 import { trainBoostedTrees } from '../src/imagery/boost-train.js';
+import { Random } from '../src/scenario/random.js';
 
-/** Small deterministic generator (mulberry32), so the data are the same on every run. */
+/** The project's seeded generator, so the data are the same on every run. */
 function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 const FEATURES = ['a', 'b', 'noise1', 'noise2', 'noise3', 'noise4'];

@@ -207,6 +207,22 @@ class Grow {
   }
 }
 
+/** The 8-neighbours (and the pixel itself) of patch index i inside a pw × ph patch, into out; returns how many. */
+function neighbours8(i: number, pw: number, ph: number, out: Int32Array): number {
+  const yy = (i / pw) | 0, xx = i - yy * pw;
+  let n = 0;
+  for (let dy = -1; dy <= 1; dy++) {
+    const ny = yy + dy;
+    if (ny < 0 || ny >= ph) continue;
+    for (let dx = -1; dx <= 1; dx++) {
+      const nx = xx + dx;
+      if (nx < 0 || nx >= pw) continue;
+      out[n++] = ny * pw + nx;
+    }
+  }
+  return n;
+}
+
 function find(par: Int32Array, i: number): number {
   while (par[i] !== i) {
     par[i] = par[par[i]];
@@ -1176,6 +1192,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     }
 
     const lab = new Int32Array(pw * ph);
+    const nbr = new Int32Array(9);
     let labGen = 0;
     /** Connected pieces (8-connectivity) of a pixel subset of the patch. */
     const pieces = (pix: Int32Array): Int32Array[] => {
@@ -1196,16 +1213,10 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         while (sp) {
           const i = stack[--sp];
           buf[nb++] = i;
-          const yy = (i / pw) | 0, xx = i - yy * pw;
-          for (let dy = -1; dy <= 1; dy++) {
-            const ny = yy + dy;
-            if (ny < 0 || ny >= ph) continue;
-            for (let dx = -1; dx <= 1; dx++) {
-              const nx = xx + dx;
-              if (nx < 0 || nx >= pw) continue;
-              const j = ny * pw + nx;
-              if (lab[j] === mark) { lab[j] = mark + 1; stack[sp++] = j; }
-            }
+          const nn = neighbours8(i, pw, ph, nbr);
+          for (let q = 0; q < nn; q++) {
+            const j = nbr[q];
+            if (lab[j] === mark) { lab[j] = mark + 1; stack[sp++] = j; }
           }
         }
         out.push(buf.slice(start, nb));
@@ -1256,16 +1267,10 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       for (const i of pix) lab[i] = mark;
       const extra: number[] = [];
       for (const i of pix) {
-        const yy = (i / pw) | 0, xx = i - yy * pw;
-        for (let dy = -1; dy <= 1; dy++) {
-          const ny = yy + dy;
-          if (ny < 0 || ny >= ph) continue;
-          for (let dx = -1; dx <= 1; dx++) {
-            const nx = xx + dx;
-            if (nx < 0 || nx >= pw) continue;
-            const j = ny * pw + nx;
-            if (lab[j] !== mark && z[j] >= level) { lab[j] = mark; extra.push(j); }
-          }
+        const nn = neighbours8(i, pw, ph, nbr);
+        for (let q = 0; q < nn; q++) {
+          const j = nbr[q];
+          if (lab[j] !== mark && z[j] >= level) { lab[j] = mark; extra.push(j); }
         }
       }
       if (!extra.length) return pix;
