@@ -160,7 +160,7 @@ export function registerImageryCount(imagery: Command): void {
     .requiredOption('--width <min..max>', 'declared width range, metres (e.g. 2.7..3.3)')
     .option('--site <geojson>', 'site polygon(s), GeoJSON in WGS 84 lon/lat; only objects whose centre is inside count')
     .option('--source-gsd <metres>', 'ground resolution to assume (for images without georeferencing, or to override it)')
-    .option('--scoring <how>', "model (default: a logistic score fitted on the synthetic evaluation set) or shape (contrast and fit to the declared size only)")
+    .option('--scoring <how>', "model (default: boosted trees learned from generated scenes, for vehicle-like rectangles) or shape (contrast and fit to the declared size only; for other shapes, such as aircraft)")
     .option('--json', 'print one JSON object')
     .action(async (image: string, o: CountCliOptions) => {
       await imageryAction(async () => {
