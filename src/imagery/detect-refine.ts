@@ -9,14 +9,17 @@
  *
  *   B(t; X, σ) = ½ [erf((t + X/2) / (√2 σ)) − erf((t − X/2) / (√2 σ))]
  *
- * first along the long axis (the ends are clean steps, whatever the width:
- * they give the length, the centre along the axis and σ), then across it
- * with σ held (the width, the centre across). Each profile may carry a
- * second box against either side: the shadow (darker ground beside a
- * bright object, or more darkness beside a dark one), with its own
- * amplitude and extent, so that it does not widen the object.
- * Levenberg–Marquardt on binned means; a few dozen bins, up to 9 parameters.
+ * first along the long axis, where the ends are steps much longer than the
+ * blur: their half-level crossings give the length and the centre along the
+ * axis, their rise the blur σ. Then across it, with σ held, by
+ * Levenberg–Marquardt on binned means (a few dozen bins, up to 8
+ * parameters): the width and the centre across, with a second box against
+ * either side for the shadow (darker ground beside a bright object, or more
+ * darkness beside a dark one), its own amplitude and extent, so that it
+ * does not widen the object.
  */
+
+import { median } from '../tracks/geo.js';
 
 /**
  * Signed contrast (object polarity positive, noise units) of the pixels
@@ -84,10 +87,10 @@ const INV_SQRT_PI = 1 / Math.sqrt(Math.PI);
  * and width X centred at t0 over a level b, and against its − and + sides a
  * shadow box of contrast D and width E; sides: which shadow boxes are in the
  * model (bit 1: the − side, bit 2: the + side). Each box is the difference of
- * two erf edges, so the value and every derivative come from the edges'
+ * two erf edges, so the value and the derivatives come from the edges'
  * erf and Gaussian terms: with k = 1/(√2 σ) and g(a) = k/√π · exp(−a²k²),
- * d/da ½ erf(a k) = g(a) and d/dσ ½ erf(a k) = −a g(a) / σ.
- * With jac, the derivatives are written to jac[0..8].
+ * d/da ½ erf(a k) = g(a). With jac, the derivatives are written to
+ * jac[0..8]; σ is held in every fit, so jac[4] is left 0.
  */
 function model(p: Float64Array, t: number, sides: number, jac: Float64Array | null): number {
   const b = p[0], C = p[1], t0 = p[2], X = p[3], sg = p[4];
@@ -103,8 +106,7 @@ function model(p: Float64Array, t: number, sides: number, jac: Float64Array | nu
     jac[1] = 0.5 * (e1 - e2);
     jac[2] = -C * (g1 - g2);
     jac[3] = 0.5 * C * (g1 + g2);
-    jac[4] = (-C * (a1 * g1 - a2 * g2)) / sg;
-    jac[5] = jac[6] = jac[7] = jac[8] = 0;
+    jac[4] = jac[5] = jac[6] = jac[7] = jac[8] = 0;
   }
   if (sides & 1) {
     // from t0 − X/2 − E to t0 − X/2
@@ -116,7 +118,6 @@ function model(p: Float64Array, t: number, sides: number, jac: Float64Array | nu
       const go = gk * Math.exp(-o * o * k * k), gq = gk * Math.exp(-q * q * k * k);
       jac[2] -= D * (gq - go);
       jac[3] += 0.5 * D * (gq - go);
-      jac[4] += (-D * (q * gq - o * go)) / sg;
       jac[5] = 0.5 * (eq - eo);
       jac[6] = D * gq;
     }
@@ -131,7 +132,6 @@ function model(p: Float64Array, t: number, sides: number, jac: Float64Array | nu
       const go = gk * Math.exp(-o * o * k * k), gq = gk * Math.exp(-q * q * k * k);
       jac[2] -= D * (go - gq);
       jac[3] -= 0.5 * D * (go - gq);
-      jac[4] += (-D * (o * go - q * gq)) / sg;
       jac[7] = 0.5 * (eo - eq);
       jac[8] = D * gq;
     }
@@ -272,13 +272,6 @@ function crossing(p: Profile, i0: number, dir: number, level: number): number {
   return NaN;
 }
 
-function median(a: number[]): number {
-  if (!a.length) return NaN;
-  const b = a.slice().sort((x, y) => x - y);
-  const m = b.length >> 1;
-  return b.length & 1 ? b[m] : (b[m - 1] + b[m]) / 2;
-}
-
 /** The along-axis profile's ends, centre, edge sigma and the level just past the ends (over the plateau's). */
 function alongEdges(p: Profile, L0: number, reach: number): Along | null {
   const mid: number[] = [], out: number[] = [];
@@ -353,15 +346,14 @@ export function refineCandidate(zRow: ContrastRow, x0: number, y0: number, x1: n
       n++;
     }
   }
-  // shadow sides along each axis: 1 = the − side, 2 = the + side, 3 = either
+  // the shadow's side across: 1 = the − side, 2 = the + side, 3 = either
   const side = (d: number): number => (shadow === null ? 3 : d > 0.2 ? 2 : d < -0.2 ? 1 : 0);
-  const su = shadow ? shadow[0] * ux + shadow[1] * uy : 0, sv = shadow ? shadow[0] * vx + shadow[1] * vy : 0;
+  const sv = shadow ? shadow[0] * vx + shadow[1] * vy : 0;
   // bins: a pixel along the axis (the edges are steps, sampled at every
   // pixel's own offset), half a pixel across (the width is a few pixels)
   const bsL = Math.max(0.15, gm), bsW = Math.max(0.15, gm / 2);
   const NP = 9;
   const lo = new Float64Array(NP), hi = new Float64Array(NP), ridge = new Float64Array(NP);
-  void su;
 
   // 1. Along the long axis, on the central strip: the ends are steps much
   // longer than the blur, so their half-level crossings are the ends and the

@@ -76,7 +76,9 @@
  *    size), the parent component's size, the width in pixels (capped) and
  *    the profile fit. No GSD, no size in metres, no polarity: the features
  *    are relative to the declared class, so the trees do not learn the
- *    renderer's scales. Detections under 0.5 are dropped (`scoring:
+ *    renderer's scales. Detections under SCORE_THRESHOLD (detect-model.ts:
+ *    where precision and recall meet on scenes the trees were not trained
+ *    on) are dropped (`scoring:
  *    'shape'`: contrast and the fit to the declared size only, no learned
  *    weights, under 0.7 dropped).
  * 9. One object, one detection: of two of the same polarity closer than
@@ -115,8 +117,6 @@ import { splitSideBySide } from './detect-split.js';
 import { refineCandidate } from './detect-refine.js';
 import { CompiledTrees } from './boost.js';
 import { SCORE_THRESHOLD, SCORE_TREES } from './detect-model.js';
-
-/** Experiment switches (temporary). */
 
 
 export interface DetectOptions {
@@ -1711,9 +1711,9 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     const fo = ki * REFINE_OUT;
     const rf = fits[fo] === 1 ? { cx: fits[fo + 1], cy: fits[fo + 2], L: fits[fo + 3], W: fits[fo + 4], C: fits[fo + 5], sigma: fits[fo + 6],
       rms: fits[fo + 7], shadowAcross: fits[fo + 8], shadowAcrossM: fits[fo + 9], shadowAlong: fits[fo + 10], baseAcross: fits[fo + 11], baseAlong: fits[fo + 12] } : null;
+    // (the fit itself bounds how far it may move and resize: detect-refine.ts)
     const mv = rf ? Math.hypot((rf.cx - c0.cx) * gx, (rf.cy - c0.cy) * gy) : 0;
-    const rfOk = rf !== null && mv <= Math.max(2 * gm, c0.W)
-      && rf.L >= 0.6 * c0.L && rf.L <= 1.5 * c0.L && rf.W >= 0.4 * c0.W && rf.W <= 2 * c0.W;
+    const rfOk = rf !== null;
     const c = rfOk && rf && c0.pol === 'bright' ? { ...c0, cx: rf.cx, cy: rf.cy, L: rf.L, W: rf.W } : c0;
     // heading: clockwise from north (up = −y)
     let hd = (Math.atan2(c.ux, -c.uy) * 180) / Math.PI;

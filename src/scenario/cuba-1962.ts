@@ -15,6 +15,7 @@
  *
  * Times: EST + 5 h = UTC.
  */
+import { DEFAULT_TERMS } from '../case/terms.js';
 import type { CaseDescription, InspectionSpec, LotSpec, PassSpec, ShipmentSpec, TrackSpec, ViolationCode } from './case.js';
 import { HR, MIN, DAY, alongsidePath, backgroundTracks, boxRing, exitTime, mergeTimes, reportTimes, rngFor, vesselSpec } from './case.js';
 import { route, type LatLon, type Path } from './traffic.js';
@@ -245,10 +246,8 @@ export function cuba1962Description(seed: number, scale: number, violations: Vio
     terms: {
       removal_deadline: '1962-11-01T00:00:00Z', resolution_cap_m: CAP,
       item_classes: [{ id: 'r-12', name: 'R-12 (SS-4) missile on its transporter', length_m: [20, 25], width_m: [1.6, 3.4], height_m: 3 }],
-      rendezvous: { distance_m: 1000, min_duration_min: 15, window_min: 120 },
-      aerial: { distance_m: 5000, window_min: 30 },
-      encounter: { distance_m: 500, max_speed_knots: 2, min_duration_min: 120 },
-      dark_period: { min_gap_hours: 6 },
+      // the verification's defaults, written out in the manifest; a dark period of 6 h, not 12
+      ...DEFAULT_TERMS, dark_period: { min_gap_hours: 6 },
     },
     sites, ports, zone: { id: 'zone', name: 'Monitored zone (reconstructed)', ring: zoneRing },
     lots, shipments, passes, inspections, tracks,

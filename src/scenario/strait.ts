@@ -7,6 +7,7 @@
  * monitored zone (a box of about 6° around the island). With no violation
  * seeded, every stage is confirmed: VERIFIED.
  */
+import { DEFAULT_TERMS } from '../case/terms.js';
 import type { CaseDescription, InspectionSpec, LotSpec, PassSpec, ShipmentSpec, TrackSpec, ViolationCode } from './case.js';
 import {
   HR, MIN, DAY, alongsidePath, backgroundTracks, boxRing, exitTime, mergeTimes, reportTimes, rngFor, vesselSpec,
@@ -200,10 +201,8 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     terms: {
       removal_deadline: '2025-05-31T00:00:00Z', resolution_cap_m: CAP,
       item_classes: [{ id: 'launcher', name: 'Mobile launcher on transporter', length_m: [20, 25], width_m: [1.6, 3.4], height_m: 3.5 }],
-      rendezvous: { distance_m: 1000, min_duration_min: 15, window_min: 120 },
-      aerial: { distance_m: 5000, window_min: 30 },
-      encounter: { distance_m: 500, max_speed_knots: 2, min_duration_min: 120 },
-      dark_period: { min_gap_hours: 6 },
+      // the verification's defaults, written out in the manifest; a dark period of 6 h, not 12
+      ...DEFAULT_TERMS, dark_period: { min_gap_hours: 6 },
     },
     sites, ports, zone: { id: 'zone', name: 'Monitored zone', ring: zoneRing },
     lots, shipments: plans.map((p) => p.shipment), passes, inspections, tracks,
