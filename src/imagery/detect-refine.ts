@@ -272,6 +272,35 @@ function crossing(p: Profile, i0: number, dir: number, level: number): number {
   return NaN;
 }
 
+/** Past the first crossing by this much (metres) either side, the end's own inside and outside levels. */
+const END_GAP_M = 1.5;
+/** The outside level over this much ground past the end (metres); the inside over a quarter of the length, at most END_IN_M. */
+const END_OUT_M = 3;
+const END_IN_M = 5;
+/**
+ * An end's own step at least this part of the plateau's height, or the first
+ * crossing stays (past a dark object's end its shadow can be nearly as dark).
+ */
+const END_MIN_STEP = 0.5;
+
+/** The half-level crossing of one end (dir +1: the + end) between its own inside and outside levels. */
+function localEnd(p: Profile, E: number, dir: number, L0: number, h: number): number {
+  const inside: number[] = [], outside: number[] = [];
+  let j0 = -1, bj = Infinity;
+  for (let i = 0; i < p.t.length; i++) {
+    const d = (p.t[i] - E) * dir;
+    if (d < -END_GAP_M && d > -END_GAP_M - Math.min(L0 / 4, END_IN_M)) inside.push(p.y[i]);
+    if (d > END_GAP_M && d < END_GAP_M + END_OUT_M) outside.push(p.y[i]);
+    const e = Math.abs(d + END_GAP_M);
+    if (e < bj) { bj = e; j0 = i; }
+  }
+  if (inside.length < 2 || outside.length < 2) return E;
+  const a = median(inside), b = median(outside);
+  if (!(a - b > END_MIN_STEP * h) || p.y[j0] < (a + b) / 2) return E;
+  const x = crossing(p, j0, dir, (a + b) / 2);
+  return Number.isFinite(x) ? x : E;
+}
+
 /** The along-axis profile's ends, centre, edge sigma and the level just past the ends (over the plateau's). */
 function alongEdges(p: Profile, L0: number, reach: number): Along | null {
   const mid: number[] = [], out: number[] = [];
@@ -287,7 +316,12 @@ function alongEdges(p: Profile, L0: number, reach: number): Along | null {
   const base = out.length >= 2 ? median(out) : 0;
   const h = top - base;
   if (!(h > 0)) return null;
-  const r50 = crossing(p, i0, 1, base + 0.5 * h), l50 = crossing(p, i0, -1, base + 0.5 * h);
+  let r50 = crossing(p, i0, 1, base + 0.5 * h), l50 = crossing(p, i0, -1, base + 0.5 * h);
+  // each end again at the half level between its own inside and outside: an
+  // object that crosses a road or a pad edge stands higher over one end's
+  // ground than over the other's, and one level for both moves its centre
+  if (Number.isFinite(r50)) r50 = localEnd(p, r50, 1, L0, h);
+  if (Number.isFinite(l50)) l50 = localEnd(p, l50, -1, L0, h);
   const r25 = crossing(p, i0, 1, base + 0.25 * h), l25 = crossing(p, i0, -1, base + 0.25 * h);
   const r75 = crossing(p, i0, 1, base + 0.75 * h), l75 = crossing(p, i0, -1, base + 0.75 * h);
   if (!Number.isFinite(r50) || !Number.isFinite(l50)) return null;

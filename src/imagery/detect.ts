@@ -60,12 +60,14 @@
  *    the sun-side edge than the narrowest declared width less half its
  *    tolerance.
  * 7. Measured again (detect-refine.ts) by fitting the profiles of a
- *    blurred box: along the long axis the ends (half-level crossings) and
+ *    blurred box: along the long axis the ends (half-level crossings, each
+ *    end against its own ground, for objects across a road or pad edge) and
  *    the blur; across it, by Levenberg–Marquardt, the width, the centre and
  *    a shadow box on either side. A bright candidate takes the fit's centre
- *    and size; a dark one keeps its own (its shadow, as dark as itself,
- *    leaves the fit ambiguous: measured, the fit moved dark centres away
- *    from the truth); for both the fit's values go to the score.
+ *    and size; a dark one the fit's centre along its axis only (across it,
+ *    its shadow, as dark as itself, leaves the fit ambiguous: measured, the
+ *    fit moved dark centres across away from the truth); for both the
+ *    fit's values go to the score.
  * 8. Score: boosted trees (SCORE_TREES in detect-model.ts, learned by
  *    scripts/imagery-train.ts from scenes drawn from the accuracy table with
  *    other seeds than the evaluation's) over SCORE_FEATURES: contrast over
@@ -1704,18 +1706,25 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   }
   for (let ki = 0; ki < kept.length; ki++) {
     const c0 = kept[ki];
-    // A bright object takes the fit's centre and size; a dark one keeps the
-    // first measurement (its shadow, as dark as it, makes the profile fit
-    // ambiguous: measured on the evaluation set, the fit moved dark centres
-    // away from the truth) and the fit goes to the score as features.
+    // A bright object takes the fit's centre and size; a dark one only the
+    // fit's centre along its axis (across it, its shadow, as dark as it,
+    // makes the fit ambiguous: measured on the evaluation set, the fit's
+    // centre across moved dark centres away from the truth). The fit goes to
+    // the score as features either way.
     const fo = ki * REFINE_OUT;
     const rf = fits[fo] === 1 ? { cx: fits[fo + 1], cy: fits[fo + 2], L: fits[fo + 3], W: fits[fo + 4], C: fits[fo + 5], sigma: fits[fo + 6],
       rms: fits[fo + 7], shadowAcross: fits[fo + 8], shadowAcrossM: fits[fo + 9], shadowAlong: fits[fo + 10], baseAcross: fits[fo + 11], baseAlong: fits[fo + 12] } : null;
     // (the fit itself bounds how far it may move and resize: detect-refine.ts)
     const mv = rf ? Math.hypot((rf.cx - c0.cx) * gx, (rf.cy - c0.cy) * gy) : 0;
     const rfOk = rf !== null;
-    const c = rfOk && rf && c0.pol === 'bright' ? { ...c0, cx: rf.cx, cy: rf.cy, L: rf.L, W: rf.W } : c0;
-    // heading: clockwise from north (up = −y)
+    let c = c0;
+    if (rfOk && rf && c0.pol === 'bright') c = { ...c0, cx: rf.cx, cy: rf.cy, L: rf.L, W: rf.W };
+    else if (rfOk && rf) {
+      // dark: the fit's centre along the axis only (its ends are steps of the
+      // object's own level; across it the shadow is as dark as the object)
+      const al = (rf.cx - c0.cx) * gx * c0.ux + (rf.cy - c0.cy) * gy * c0.uy;
+      c = { ...c0, cx: c0.cx + (al * c0.ux) / gx, cy: c0.cy + (al * c0.uy) / gy };
+    }    // heading: clockwise from north (up = −y)
     let hd = (Math.atan2(c.ux, -c.uy) * 180) / Math.PI;
     hd = ((hd % 180) + 180) % 180;
     // 8. Features for the score (SCORE_FEATURES): sizes in widening
