@@ -172,3 +172,25 @@ test('two objects side by side with no seam, staggered, are counted as two; one 
     assert.equal(det.detect(wide.raster, opts(gsd)).length, 0, `GSD ${gsd}: one wide object`);
   }
 });
+
+test('two dark objects side by side with their shadows, staggered, are counted as two', () => {
+  // heading 120°, the sun across the pair: its shadow widens the blob on one side
+  const ux = Math.sin((2 * Math.PI) / 3), uy = -Math.cos((2 * Math.PI) / 3);
+  const vx = -uy, vy = ux;
+  const objects = [
+    obj(100 - 1.5 * vx - 1 * ux, 100 - 1.5 * vy - 1 * uy, 120, 'dark', { length_m: 21, height_m: 2.5, contrast: 45 }),
+    obj(100 + 1.5 * vx + 1 * ux, 100 + 1.5 * vy + 1 * uy, 120, 'dark', { length_m: 23, height_m: 2.5, contrast: 45 }),
+  ];
+  const misses: string[] = [];
+  // (with the sun at 60° the sweep that takes the shadow off also shortens the
+  // ends on its side, the stagger left is under 0.8 pixel and the pair is one:
+  // a stated limit)
+  for (const [gsd, az] of [[0.5, 30], [0.7, 210]] as const) {
+    const spec: SceneSpec = { ...base, gsd, objects, sun: { azimuthDeg: az, elevationDeg: 50 }, shadowDarkening: 0.35 };
+    const s = renderScene(spec, 5);
+    const dets = det.detect(s.raster, opts(gsd, { sunAzimuthDeg: az, sunElevationDeg: 50, heightM: 3.5 }));
+    const m = matchDetections(s.truth, dets, gsd);
+    if (!m.truthToDet.every((j) => j >= 0) || dets.length !== 2) misses.push(`GSD ${gsd}, sun ${az}°: ${dets.length} detections, truth matched ${JSON.stringify(m.truthToDet)}`);
+  }
+  assert.deepEqual(misses, []);
+});

@@ -58,7 +58,9 @@
  *    keeps the declared mid width on the sun side; so does one whose cut at
  *    the step does not fit the declared size. The step is sought no nearer
  *    the sun-side edge than the narrowest declared width less half its
- *    tolerance.
+ *    tolerance. Two dark objects side by side with their shadows: the blob
+ *    eroded by the sweep that best fits two objects abreast, then split as
+ *    a side-by-side pair (step 5).
  * 7. Measured again (detect-refine.ts) by fitting the profiles of a
  *    blurred box: along the long axis the ends (half-level crossings, each
  *    end against its own ground, for objects across a road or pad edge) and
@@ -75,8 +77,9 @@
  *    tolerances) and relative to its middle, shape (area over the oriented
  *    box, width variation along the length: detect-features.ts), how it was
  *    found (split, side by side, shadow removed and how, raised cut, loose
- *    size), the parent component's size, the width in pixels (capped) and
- *    the profile fit. No GSD, no size in metres, no polarity: the features
+ *    size), the parent component's size and how much of it the declared
+ *    size and (dark) the longest shadow leave unexplained, the width in
+ *    pixels (capped) and the profile fit. No GSD, no size in metres, no polarity: the features
  *    are relative to the declared class, so the trees do not learn the
  *    renderer's scales. Detections under SCORE_THRESHOLD (detect-model.ts:
  *    where precision and recall meet on scenes the trees were not trained
@@ -855,7 +858,7 @@ export const SCORE_FEATURES: readonly string[] = [
   'shadowStep', 'shadowByFit', 'sideBySide', 'sideStagger', 'sidePairWidth',
   'fitOk', 'fitLogContrast', 'fitSigmaPx', 'fitRms', 'fitLengthRatio', 'fitWidthRatio', 'fitMovePx',
   'fitShadowAcross', 'fitShadowAcrossPx', 'fitShadowAlong', 'fitBaseAcross', 'fitBaseAlong',
-  'parentRelW', 'parentRelL', 'shadowReachAcross', 'shadowReachAlong',
+  'parentRelW', 'parentRelL', 'shadowReachAcross', 'shadowReachAlong', 'unexplainedW', 'unexplainedL',
 ];
 
 /** A candidate before its score: the detection (score 0), its features (SCORE_FEATURES) and its shape score. */
@@ -1452,9 +1455,9 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
      * gives the object back. s is where the level steps most between the
      * eroded part and the rest (object and shadow differ in darkness); with
      * no clear step, the s whose eroded part best fits the declared size
-     * (nObj objects end to end; fitOnly: always by the fit).
+     * (nObj objects end to end, nSide abreast; fitOnly: always by the fit).
      */
-    const deshadow = (pix: Int32Array, nObj = 1, fitOnly = false): Int32Array | null => {
+    const deshadow = (pix: Int32Array, nObj = 1, fitOnly = false, nSide = 1): Int32Array | null => {
       if (!shadowDir || maxShadowM === null) return null;
       const mark = ++labGen * 2;
       for (const i of pix) lab[i] = mark;
@@ -1489,7 +1492,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         const O = Int32Array.from(o);
         if (dd > bestD) { bestD = dd; bestO = O; }
         const mo = measure(O);
-        const e = Math.abs(mo.W - (wmin + wmax) / 2) / (wmax - wmin + 2 * tolW) + Math.abs(mo.L - nObj * (lmin + lmax) / 2) / (nObj * (lmax - lmin + 2 * tolL));
+        const e = Math.abs(mo.W - nSide * (wmin + wmax) / 2) / (nSide * (wmax - wmin + 2 * tolW)) + Math.abs(mo.L - nObj * (lmin + lmax) / 2) / (nObj * (lmax - lmin + 2 * tolL));
         if (e < fitE) { fitE = e; fitO = O; }
       }
       dsInfo = { step: Math.max(0, bestD), fit: bestD >= SHADOW_STEP ? 0 : 1 };
@@ -1607,6 +1610,17 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       if (p === 1 && maxShadowM !== null && m.L >= 2 * lmin - 0.5 * tolL
         && m.L <= 2 * (lmax + tolL) + maxShadowM + gm && m.area <= DARK_PAIR_AREA * maxArea && m.area >= 1.5 * minArea) {
         if (darkPair(pix, m, P)) return;
+      }
+      // dark, two side by side with their shadows: the shadow taken off the
+      // pair (the sweep best fitting two objects abreast), then split as a pair
+      if (p === 1 && maxShadowM !== null && fitL(m.L - maxShadowM - gm) && m.area <= DARK_PAIR_AREA * maxArea && m.area >= 1.5 * minArea) {
+        const e = deshadow(pix, 1, true, 2);
+        if (e) {
+          const me = measure(e);
+          const n0 = cands.length;
+          if (fitL(me.L)) sideBySide(e, me, P);
+          if (cands.length > n0) return;
+        }
       }
       if (m.area <= 2.6 * maxArea && m.area >= 1.5 * minArea) {
         if (split(pix, m, P)) return;
@@ -1773,6 +1787,14 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     fv[k++] = (c0.parentL - lm) / (lmax - lmin + 2 * tolL);
     fv[k++] = shadowDir && maxShadowM !== null ? (maxShadowM * Math.abs(-c.uy * shadowDir[0] + c.ux * shadowDir[1])) / tolW : -1;
     fv[k++] = shadowDir && maxShadowM !== null ? (maxShadowM * Math.abs(c.ux * shadowDir[0] + c.uy * shadowDir[1])) / tolL : -1;
+    // what of the region's size the declared size and (dark) the longest shadow leave unexplained
+    {
+      const dark = c0.pol === 'dark' && shadowDir && maxShadowM !== null;
+      const rA = dark ? maxShadowM * Math.abs(-c.uy * shadowDir[0] + c.ux * shadowDir[1]) : 0;
+      const rL = dark ? maxShadowM * Math.abs(c.ux * shadowDir[0] + c.uy * shadowDir[1]) : 0;
+      fv[k++] = (c0.parentW - wmax - rA) / tolW;
+      fv[k++] = (c0.parentL - lmax - rL) / tolL;
+    }
     // the shape score: contrast and the fit to the declared size only
     const fl = Math.max(0, 1 - Math.abs(c.L - lm) / ((lmax - lmin) / 2 + FIT_SPAN * tolL));
     const fw = Math.max(0, 1 - Math.abs(c.W - wm) / ((wmax - wmin) / 2 + FIT_SPAN * tolW));
