@@ -55,6 +55,9 @@ export interface Refined {
   /** The level around it: across (the fit's b over C) and past the ends (over the plateau's height). */
   baseAcross: number;
   baseAlong: number;
+  /** The ends along the axis (half-level crossings, unbounded), metres from the input centre. */
+  endLo: number;
+  endHi: number;
 }
 
 const SQRT1_2 = Math.SQRT1_2;
@@ -66,7 +69,7 @@ const MAX_ITERATIONS = 10;
  * sigma within these pixels. Bounded so that a fit cannot swap the object
  * for its shadow or a neighbour (unbounded, it did so on the evaluation set).
  */
-const MAX_MOVE_PX = 0.75;
+export const MAX_MOVE_PX = 0.75;
 const LENGTH_RANGE = [0.85, 1.2];
 const WIDTH_RANGE = [0.7, 1.35];
 const SIGMA_RANGE_PX = [0.5, 1.6];
@@ -258,7 +261,7 @@ function binProfile(ts: Float64Array, ss: Float64Array, zs: Float64Array, n: num
 /** Sample buffers, reused from one candidate to the next. */
 let buf = { us: new Float64Array(0), vs: new Float64Array(0), zs: new Float64Array(0), row: new Float32Array(0) };
 
-interface Along { centre: number; length: number; sigma: number; beyond: number; base: number }
+interface Along { centre: number; length: number; sigma: number; beyond: number; base: number; lo: number; hi: number }
 
 /** Where a profile crosses `level` going out from bin i0 in direction dir (interpolated), or NaN. */
 function crossing(p: Profile, i0: number, dir: number, level: number): number {
@@ -335,7 +338,7 @@ function alongEdges(p: Profile, L0: number, reach: number): Along | null {
     const t = p.t[i];
     if ((t > r50 + 2 * sigma && t < r50 + 2 * sigma + 2) || (t < l50 - 2 * sigma && t > l50 - 2 * sigma - 2)) { sum += p.y[i] - base; cnt++; }
   }
-  return { centre: (r50 + l50) / 2, length: r50 - l50, sigma: Number.isFinite(sigma) ? sigma : 0, beyond: cnt ? sum / cnt / h : 0, base: base / h };
+  return { centre: (r50 + l50) / 2, length: r50 - l50, sigma: Number.isFinite(sigma) ? sigma : 0, beyond: cnt ? sum / cnt / h : 0, base: base / h, lo: l50, hi: r50 };
 }
 
 /**
@@ -429,6 +432,6 @@ export function refineCandidate(zRow: ContrastRow, x0: number, y0: number, x1: n
     L, W, C, sigma, rms: rms / C,
     shadowAcross: (pW[5] + pW[7]) / C, shadowAcrossM: Math.abs(pW[5]) > Math.abs(pW[7]) ? Math.abs(pW[6]) : Math.abs(pW[8]),
     shadowAlong: al.beyond,
-    baseAcross: pW[0] / C, baseAlong: al.base,
+    baseAcross: pW[0] / C, baseAlong: al.base, endLo: al.lo, endHi: al.hi,
   };
 }

@@ -68,8 +68,10 @@
  *    a shadow box on either side. A bright candidate takes the fit's centre
  *    and size; a dark one the fit's centre along its axis only (across it,
  *    its shadow, as dark as itself, leaves the fit ambiguous: measured, the
- *    fit moved dark centres across away from the truth); for both the
- *    fit's values go to the score.
+ *    fit moved dark centres across away from the truth), and where its
+ *    shadow can reach past an end, only the sun-side end and the length
+ *    measured with the shadow off; for both the fit's values go to the
+ *    score.
  * 8. Score: boosted trees (SCORE_TREES in detect-model.ts, learned by
  *    scripts/imagery-train.ts from scenes drawn from the accuracy table with
  *    other seeds than the evaluation's) over SCORE_FEATURES: contrast over
@@ -119,7 +121,7 @@ import proj4 from 'proj4';
 import type { BandArray, Detection, Georeference, Gsd, Raster } from './types.js';
 import { shapeFeatures, type ShapeFeatures } from './detect-features.js';
 import { splitSideBySide } from './detect-split.js';
-import { refineCandidate } from './detect-refine.js';
+import { MAX_MOVE_PX, refineCandidate } from './detect-refine.js';
 import { CompiledTrees } from './boost.js';
 import { SCORE_THRESHOLD, SCORE_TREES } from './detect-model.js';
 
@@ -764,7 +766,7 @@ function makeZRow(c: PassCtx, G0: Grid, F: Grid, S: Grid): (sign: number) => (y:
 /** Per candidate in a refine job: cx, cy, L, W, ux, uy, sign (+1 bright, −1 dark). */
 const REFINE_IN = 7;
 /** Per candidate out: ok, cx, cy, L, W, C, sigma, rms, shadowAcross, shadowAcrossM, shadowAlong, baseAcross, baseAlong. */
-const REFINE_OUT = 13;
+const REFINE_OUT = 15;
 
 interface RefineJob { x0: number; y0: number; x1: number; y1: number; gx: number; gy: number; shadow: [number, number] | null; maxShadowM: number | null }
 
@@ -779,7 +781,7 @@ function refineAll(zRow: (sign: number) => (y: number, xa: number, row: Float32A
       { cx: cin[o], cy: cin[o + 1], L: cin[o + 2], W: cin[o + 3], ux: cin[o + 4], uy: cin[o + 5] },
       r.gx, r.gy, r.shadow, r.maxShadowM, sign < 0);
     if (!rf) continue;
-    out.set([1, rf.cx, rf.cy, rf.L, rf.W, rf.C, rf.sigma, rf.rms, rf.shadowAcross, rf.shadowAcrossM, rf.shadowAlong, rf.baseAcross, rf.baseAlong], k * REFINE_OUT);
+    out.set([1, rf.cx, rf.cy, rf.L, rf.W, rf.C, rf.sigma, rf.rms, rf.shadowAcross, rf.shadowAcrossM, rf.shadowAlong, rf.baseAcross, rf.baseAlong, rf.endLo, rf.endHi], k * REFINE_OUT);
   }
   return out;
 }
@@ -1743,7 +1745,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     // the score as features either way.
     const fo = ki * REFINE_OUT;
     const rf = fits[fo] === 1 ? { cx: fits[fo + 1], cy: fits[fo + 2], L: fits[fo + 3], W: fits[fo + 4], C: fits[fo + 5], sigma: fits[fo + 6],
-      rms: fits[fo + 7], shadowAcross: fits[fo + 8], shadowAcrossM: fits[fo + 9], shadowAlong: fits[fo + 10], baseAcross: fits[fo + 11], baseAlong: fits[fo + 12] } : null;
+      rms: fits[fo + 7], shadowAcross: fits[fo + 8], shadowAcrossM: fits[fo + 9], shadowAlong: fits[fo + 10], baseAcross: fits[fo + 11], baseAlong: fits[fo + 12], endLo: fits[fo + 13], endHi: fits[fo + 14] } : null;
     // (the fit itself bounds how far it may move and resize: detect-refine.ts)
     const mv = rf ? Math.hypot((rf.cx - c0.cx) * gx, (rf.cy - c0.cy) * gy) : 0;
     const rfOk = rf !== null;
@@ -1752,7 +1754,16 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     else if (rfOk && rf) {
       // dark: the fit's centre along the axis only (its ends are steps of the
       // object's own level; across it the shadow is as dark as the object)
-      const al = (rf.cx - c0.cx) * gx * c0.ux + (rf.cy - c0.cy) * gy * c0.uy;
+      let al = (rf.cx - c0.cx) * gx * c0.ux + (rf.cy - c0.cy) * gy * c0.uy;
+      // when its shadow can reach past an end by half a pixel or more, that
+      // end is not the object's: the sun-side end and the length measured
+      // with the shadow taken off (a shift as bounded as the fit's)
+      const sa = shadowDir ? c0.ux * shadowDir[0] + c0.uy * shadowDir[1] : 0;
+      if (shadowDir && maxShadowM !== null && Math.abs(sa) * maxShadowM >= 0.5 * gm) {
+        const sunEnd = sa > 0 ? rf.endLo : rf.endHi;
+        const bound = MAX_MOVE_PX * gm + 0.3;
+        al = Math.max(-bound, Math.min(bound, sunEnd + Math.sign(sa) * c0.L / 2));
+      }
       c = { ...c0, cx: c0.cx + (al * c0.ux) / gx, cy: c0.cy + (al * c0.uy) / gy };
     }    // heading: clockwise from north (up = −y)
     let hd = (Math.atan2(c.ux, -c.uy) * 180) / Math.PI;
