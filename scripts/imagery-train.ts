@@ -10,7 +10,7 @@
  * matching distance), else 0; boosted trees (src/imagery/boost-train.ts) are
  * fitted to the labels and written out as a TypeScript module of data.
  *
- *   node dist/scripts/imagery-train.js [--seeds 101-116] [--out src/imagery/detect-model.ts]
+ *   node dist/scripts/imagery-train.js [--seeds 101-132] [--out src/imagery/detect-model.ts]
  *     [--iterations 400] [--dump FILE.json] [--check]
  *
  * `--check` trains and compares with the shipped model instead of writing it
@@ -33,7 +33,7 @@ import type { TruthObject } from '../src/scenario/scenes.js';
 const HELD_OUT = new Set([EVALUATION.seed, 7]);
 
 export const TRAINING = {
-  seeds: Array.from({ length: 16 }, (_, i) => 101 + i),
+  seeds: Array.from({ length: 32 }, (_, i) => 101 + i),
   boost: { iterations: 400, learningRate: 0.05, maxLeaves: 15, minLeaf: 20, l2: 1 } as BoostOptions,
 };
 
