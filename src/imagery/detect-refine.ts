@@ -328,6 +328,8 @@ function alongEdges(p: Profile, L0: number, reach: number): Along | null {
   const r25 = crossing(p, i0, 1, base + 0.25 * h), l25 = crossing(p, i0, -1, base + 0.25 * h);
   const r75 = crossing(p, i0, 1, base + 0.75 * h), l75 = crossing(p, i0, -1, base + 0.75 * h);
   if (!Number.isFinite(r50) || !Number.isFinite(l50)) return null;
+  // (the blur from the crossings at the profile's own levels: over two grounds
+  // an end's rise can read wider than the blur, which only widens the window below)
   const rises: number[] = [];
   if (Number.isFinite(r25) && Number.isFinite(r75)) rises.push(r25 - r75);
   if (Number.isFinite(l25) && Number.isFinite(l75)) rises.push(l75 - l25);

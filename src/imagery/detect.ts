@@ -103,7 +103,9 @@
  * Stated limits: objects under about two pixels wide, or with a contrast
  * under about 4 noise units, are missed; widths of objects 2 to 4 pixels
  * across read up to a pixel wide; two objects side by side with no visible
- * seam and flush ends are one wide object (a wide object is not split); a dark object
+ * seam and flush ends are one wide object (a wide object is not split), and
+ * so are two dark ones whose shadow runs along them far enough that taking
+ * it off leaves their ends less than 0.8 pixel apart; a dark object
  * as dark as its own shadow, with no sun elevation or class height given,
  * reads too wide; ground next to large bright or dark structures (buildings)
  * can throw up object-sized pieces.
@@ -765,7 +767,7 @@ function makeZRow(c: PassCtx, G0: Grid, F: Grid, S: Grid): (sign: number) => (y:
 
 /** Per candidate in a refine job: cx, cy, L, W, ux, uy, sign (+1 bright, −1 dark). */
 const REFINE_IN = 7;
-/** Per candidate out: ok, cx, cy, L, W, C, sigma, rms, shadowAcross, shadowAcrossM, shadowAlong, baseAcross, baseAlong. */
+/** Per candidate out: ok, cx, cy, L, W, C, sigma, rms, shadowAcross, shadowAcrossM, shadowAlong, baseAcross, baseAlong, endLo, endHi. */
 const REFINE_OUT = 15;
 
 interface RefineJob { x0: number; y0: number; x1: number; y1: number; gx: number; gy: number; shadow: [number, number] | null; maxShadowM: number | null }
@@ -1405,7 +1407,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
      * The halves are candidates for the score, and the component goes on
      * to the raised cut as well.
      */
-    const sideBySide = (pix: Int32Array, m: Measure, P: number): void => {
+    const sideBySide = (pix: Int32Array, m: Measure, P: number, extra = 0): void => {
       const wpair = (m.W - (wmin + wmax)) / tolW;
       if (wpair < SIDE_WPAIR || m.W > 2 * (wmax + tolW) + gm) return;
       const sp = splitSideBySide(pix, pw, m.ux, m.uy, gx, gy);
@@ -1413,8 +1415,8 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       const ma = measure(sp.a), mb = measure(sp.b);
       if (!(fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W))) return;
       const pair = { stag: Math.min(8, sp.stag / gm), wpair };
-      emit(sp.a, ma, P, EMIT_SPLIT | EMIT_SIDE, pair);
-      emit(sp.b, mb, P, EMIT_SPLIT | EMIT_SIDE, pair);
+      emit(sp.a, ma, P, EMIT_SPLIT | EMIT_SIDE | extra, pair);
+      emit(sp.b, mb, P, EMIT_SPLIT | EMIT_SIDE | extra, pair);
     };
 
     /** Dark object and its shadow: keep the declared mid width on the sun side. */
@@ -1630,13 +1632,16 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         if (darkPair(pix, m, P)) return;
       }
       // dark, two side by side with their shadows: the shadow taken off the
-      // pair (the sweep best fitting two objects abreast), then split as a pair
-      if (p === 1 && maxShadowM !== null && fitL(m.L - maxShadowM - gm) && m.area <= DARK_PAIR_AREA * maxArea && m.area >= 1.5 * minArea) {
+      // pair (the sweep best fitting two objects abreast), then split as a
+      // pair; the blob no longer than an object and the shadow's reach along it
+      const reachL = shadowDir && maxShadowM !== null ? maxShadowM * Math.abs(m.ux * shadowDir[0] + m.uy * shadowDir[1]) : 0;
+      if (p === 1 && maxShadowM !== null && m.L >= lmin - tolL && m.L <= lmax + tolL + reachL + gm
+        && m.area <= DARK_PAIR_AREA * maxArea && m.area >= 1.5 * minArea) {
         const e = deshadow(pix, 1, true, 2);
         if (e) {
           const me = measure(e);
           const n0 = cands.length;
-          if (fitL(me.L)) sideBySide(e, me, P);
+          if (fitL(me.L)) sideBySide(e, me, P, EMIT_TRIM);
           if (cands.length > n0) return;
         }
       }
@@ -1757,9 +1762,10 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       let al = (rf.cx - c0.cx) * gx * c0.ux + (rf.cy - c0.cy) * gy * c0.uy;
       // when its shadow can reach past an end by half a pixel or more, that
       // end is not the object's: the sun-side end and the length measured
-      // with the shadow taken off (a shift as bounded as the fit's)
+      // with the shadow taken off (a shift as bounded as the fit's); only
+      // for a candidate whose shadow was taken off, whose length is the object's
       const sa = shadowDir ? c0.ux * shadowDir[0] + c0.uy * shadowDir[1] : 0;
-      if (shadowDir && maxShadowM !== null && Math.abs(sa) * maxShadowM >= 0.5 * gm) {
+      if (shadowDir && maxShadowM !== null && c0.flags & EMIT_TRIM && Math.abs(sa) * maxShadowM >= 0.5 * gm) {
         const sunEnd = sa > 0 ? rf.endLo : rf.endHi;
         const bound = MAX_MOVE_PX * gm + 0.3;
         al = Math.max(-bound, Math.min(bound, sunEnd + Math.sign(sa) * c0.L / 2));
