@@ -1159,6 +1159,9 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     : [-Math.sin((opts.sunAzimuthDeg * Math.PI) / 180), Math.cos((opts.sunAzimuthDeg * Math.PI) / 180)];
   const maxShadowM = shadowDir && opts.sunElevationDeg !== undefined && opts.heightM !== undefined
     ? opts.heightM / Math.tan((Math.max(5, opts.sunElevationDeg) * Math.PI) / 180) : null;
+  /** How far the longest shadow reaches across and along an axis (metres), null when the sun or the height is not given. */
+  const shadowReach = (ux: number, uy: number): [number, number] | null => (shadowDir && maxShadowM !== null
+    ? [maxShadowM * Math.abs(-uy * shadowDir[0] + ux * shadowDir[1]), maxShadowM * Math.abs(ux * shadowDir[0] + uy * shadowDir[1])] : null);
   const fitL = (L: number): boolean => L >= lmin - tolL && L <= lmax + tolL;
   const fitW = (W: number): boolean => W >= wmin - tolW && W <= wmax + tolW;
 
@@ -1318,6 +1321,14 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       const feats = shapeFeatures(pix, pw, z, m.cx - px0 - 0.5, m.cy - py0 - 0.5, m.ux, m.uy, gx, gy);
       cands.push({ ...m, P, pol: p === 0 ? 'bright' : 'dark', pix: g, feats, flags: flags | (raisedNow ? EMIT_RAISED : 0), comp: np, ds: flags & EMIT_TRIM ? dsInfo : { step: 0, fit: 0 }, pair, parentL: parentNow ? parentNow.L : m.L, parentW: parentNow ? parentNow.W : m.W });
     };
+    /** Two parts, both emitted when both measure as objects of the class. */
+    const emitBoth = (pa: Int32Array, pb: Int32Array, P: number, flags: number, pair = NO_PAIR): boolean => {
+      const ma = measure(pa), mb = measure(pb);
+      if (!(fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W))) return false;
+      emit(pa, ma, P, flags, pair);
+      emit(pb, mb, P, flags, pair);
+      return true;
+    };
     let raisedNow = false;
     let parentNow: Measure | null = null;
     let dsInfo = { step: 0, fit: 0 };
@@ -1343,13 +1354,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         if (k === 0 && m.L < 2 * lmin - 0.5 * tolL) continue;
         if (k === 1 && !(cn > 0 && sn > 0 && cs / cn < SEAM_DIP * (ss / sn))) continue;
         if (a.length < minPix || b.length < minPix) continue;
-        const pa = Int32Array.from(a), pb = Int32Array.from(b);
-        const ma = measure(pa), mb = measure(pb);
-        if (fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W)) {
-          emit(pa, ma, P, EMIT_SPLIT);
-          emit(pb, mb, P, EMIT_SPLIT);
-          return true;
-        }
+        if (emitBoth(Int32Array.from(a), Int32Array.from(b), P, EMIT_SPLIT)) return true;
       }
       // End to end, objects of unequal length: cut at the seam, the weakest
       // cross-section where both parts can be objects of the class.
@@ -1384,15 +1389,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
           const cut = smin + best * bs;
           const a: number[] = [], b2: number[] = [];
           for (let k = 0; k < pix.length; k++) (sv[k] < cut ? a : b2).push(pix[k]);
-          if (a.length >= minPix && b2.length >= minPix) {
-            const pa = Int32Array.from(a), pb = Int32Array.from(b2);
-            const ma = measure(pa), mb = measure(pb);
-            if (fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W)) {
-              emit(pa, ma, P, EMIT_SPLIT);
-              emit(pb, mb, P, EMIT_SPLIT);
-              return true;
-            }
-          }
+          if (a.length >= minPix && b2.length >= minPix && emitBoth(Int32Array.from(a), Int32Array.from(b2), P, EMIT_SPLIT)) return true;
         }
       }
       return false;
@@ -1412,11 +1409,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       if (wpair < SIDE_WPAIR || m.W > 2 * (wmax + tolW) + gm) return;
       const sp = splitSideBySide(pix, pw, m.ux, m.uy, gx, gy);
       if (!sp || sp.a.length < minPix || sp.b.length < minPix || sp.stag < SIDE_STAG * gm) return;
-      const ma = measure(sp.a), mb = measure(sp.b);
-      if (!(fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W))) return;
-      const pair = { stag: Math.min(8, sp.stag / gm), wpair };
-      emit(sp.a, ma, P, EMIT_SPLIT | EMIT_SIDE | extra, pair);
-      emit(sp.b, mb, P, EMIT_SPLIT | EMIT_SIDE | extra, pair);
+      emitBoth(sp.a, sp.b, P, EMIT_SPLIT | EMIT_SIDE | extra, { stag: Math.min(8, sp.stag / gm), wpair });
     };
 
     /** Dark object and its shadow: keep the declared mid width on the sun side. */
@@ -1634,7 +1627,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       // dark, two side by side with their shadows: the shadow taken off the
       // pair (the sweep best fitting two objects abreast), then split as a
       // pair; the blob no longer than an object and the shadow's reach along it
-      const reachL = shadowDir && maxShadowM !== null ? maxShadowM * Math.abs(m.ux * shadowDir[0] + m.uy * shadowDir[1]) : 0;
+      const reachL = shadowReach(m.ux, m.uy)?.[1] ?? 0;
       if (p === 1 && maxShadowM !== null && m.L >= lmin - tolL && m.L <= lmax + tolL + reachL + gm
         && m.area <= DARK_PAIR_AREA * maxArea && m.area >= 1.5 * minArea) {
         const e = deshadow(pix, 1, true, 2);
@@ -1771,7 +1764,8 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         al = Math.max(-bound, Math.min(bound, sunEnd + Math.sign(sa) * c0.L / 2));
       }
       c = { ...c0, cx: c0.cx + (al * c0.ux) / gx, cy: c0.cy + (al * c0.uy) / gy };
-    }    // heading: clockwise from north (up = −y)
+    }
+    // heading: clockwise from north (up = −y)
     let hd = (Math.atan2(c.ux, -c.uy) * 180) / Math.PI;
     hd = ((hd % 180) + 180) % 180;
     // 8. Features for the score (SCORE_FEATURES): sizes in widening
@@ -1818,16 +1812,13 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     // the region it was cut from, and how far a shadow of the class's height reaches across and along
     fv[k++] = (c0.parentW - wm) / (wmax - wmin + 2 * tolW);
     fv[k++] = (c0.parentL - lm) / (lmax - lmin + 2 * tolL);
-    fv[k++] = shadowDir && maxShadowM !== null ? (maxShadowM * Math.abs(-c.uy * shadowDir[0] + c.ux * shadowDir[1])) / tolW : -1;
-    fv[k++] = shadowDir && maxShadowM !== null ? (maxShadowM * Math.abs(c.ux * shadowDir[0] + c.uy * shadowDir[1])) / tolL : -1;
+    const reach = shadowReach(c.ux, c.uy);
+    fv[k++] = reach ? reach[0] / tolW : -1;
+    fv[k++] = reach ? reach[1] / tolL : -1;
     // what of the region's size the declared size and (dark) the longest shadow leave unexplained
-    {
-      const dark = c0.pol === 'dark' && shadowDir && maxShadowM !== null;
-      const rA = dark ? maxShadowM * Math.abs(-c.uy * shadowDir[0] + c.ux * shadowDir[1]) : 0;
-      const rL = dark ? maxShadowM * Math.abs(c.ux * shadowDir[0] + c.uy * shadowDir[1]) : 0;
-      fv[k++] = (c0.parentW - wmax - rA) / tolW;
-      fv[k++] = (c0.parentL - lmax - rL) / tolL;
-    }
+    const [rA, rL] = reach && c0.pol === 'dark' ? reach : [0, 0];
+    fv[k++] = (c0.parentW - wmax - rA) / tolW;
+    fv[k++] = (c0.parentL - lmax - rL) / tolL;
     // the shape score: contrast and the fit to the declared size only
     const fl = Math.max(0, 1 - Math.abs(c.L - lm) / ((lmax - lmin) / 2 + FIT_SPAN * tolL));
     const fw = Math.max(0, 1 - Math.abs(c.W - wm) / ((wmax - wmin) / 2 + FIT_SPAN * tolW));
