@@ -127,6 +127,30 @@ test('shadows are not counted as dark objects', () => {
   }
 });
 
+test('a dark object with a brighter pad along part of its sun side is not taken for a shadow', () => {
+  // the pad runs along the west half of the object, 0.6 m off its sun-side
+  // edge: bright along about half of that side (a bright object's shadow has
+  // it along nearly all)
+  const misses: string[] = [];
+  for (const [gsd, az] of [[0.5, 0], [0.8, 0], [0.5, 180], [1.0, 0]] as const) {
+    const objects = [obj(100, 100, 90, 'dark', { contrast: 45, height_m: 2.5 })];
+    const s = renderScene({ ...base, gsd, objects, sun: { azimuthDeg: az, elevationDeg: 50 }, shadowDarkening: 0.35 }, 5);
+    const { width: w, height: h } = s.raster;
+    const b = s.raster.bands[0];
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const xm = (x + 0.5) * gsd, ym = (y + 0.5) * gsd;
+        const onPad = xm > 60 && xm < 100 && (az === 0 ? ym > 60 && ym < 100 - 1.5 - 0.6 : ym > 100 + 1.5 + 0.6 && ym < 140);
+        if (onPad) b[y * w + x] = Math.min(255, b[y * w + x] + 25);
+      }
+    }
+    const dets = det.detect(s.raster, opts(gsd, { sunAzimuthDeg: az, sunElevationDeg: 50, heightM: 3.5 }));
+    const m = matchDetections(s.truth, dets, gsd);
+    if (dets.length !== 1 || m.truthToDet[0] !== 0) misses.push(`GSD ${gsd}, sun ${az}°: ${JSON.stringify(dets)}`);
+  }
+  assert.deepEqual(misses, []);
+});
+
 test('the site restricts the detections (mask or polygon)', () => {
   const objects = [obj(40, 50, 0, 'bright'), obj(50, 150, 45, 'dark'), obj(150, 50, 90, 'bright'), obj(150, 150, 135, 'dark')];
   const s = renderScene({ ...base, gsd: 0.5, objects }, 9);
