@@ -413,6 +413,9 @@ const EMIT_RAISED = 4;
 const EMIT_LOOSE = 8;
 const EMIT_SIDE = 16;
 const EMIT_WIDE = 32;
+const EMIT_LOW = 64;
+/** The second look's threshold, as a fraction of the first's. */
+const LOW_T = 0.75;
 const NO_PAIR = { stag: 0, wpair: 0 };
 
 /* ---------- row kernels (top level, monomorphic: the passes over every pixel) ---------- */
@@ -876,6 +879,10 @@ const NMS_WIDTHS = 0.45;
  */
 const SHADOW_SUN_FRAC = 0.6;
 const SHADOW_ANTI_FRAC = 0.3;
+/** Where along a candidate (fractions of its length from the centre) its levels are sampled (levelAcross). */
+const SPAN_ALONG = [-0.3, -0.15, 0, 0.15, 0.3];
+/** Level differences go to the score in noise units, at most this far from 0. */
+const FEATURE_CAP = 50;
 /** The shape score's size fit reaches 0 this many widening tolerances beyond the declared range. */
 const FIT_SPAN = 3;
 
@@ -891,7 +898,8 @@ export const SCORE_FEATURES: readonly string[] = [
   'fitOk', 'fitLogContrast', 'fitSigmaPx', 'fitRms', 'fitLengthRatio', 'fitWidthRatio', 'fitMovePx',
   'fitShadowAcross', 'fitShadowAcrossPx', 'fitShadowAlong', 'fitBaseAcross', 'fitBaseAlong',
   'parentRelW', 'parentRelL', 'shadowReachAcross', 'shadowReachAlong', 'unexplainedW', 'unexplainedL',
-  'sunSideBright', 'antiSideBright',
+  'sunSideBright', 'antiSideBright', 'lowThreshold',
+  'shadowRatioKnown', 'antiVsShadowRatio', 'bodyVsShadowRatio', 'antiVsSun',
 ];
 
 /** A candidate before its score: the detection (score 0), its features (SCORE_FEATURES) and its shape score. */
@@ -1116,33 +1124,34 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     smoothed(S, 0.5 / qs);
   }
   // 5. Threshold into runs (label by union-find below).
-  const runs: Grow[] = [new Grow(), new Grow()]; // 0 bright, 1 dark: (y, xa, xb) inclusive
-  const rowStart: Int32Array[] = [new Int32Array(rh + 1), new Int32Array(rh + 1)];
-  if (par) {
-    const res = runJobs(par, splitRange(rh, par.workers.length).map(([a, b]) => ({
-      kind: 'threshold', ctx, bg: gridSpec(G0), fine: gridSpec(F), noise: gridSpec(S), T: T0, yA: y0 + a, yB: y0 + b,
-    }) as Job));
-    for (const r of res) for (let p = 0; p < 2; p++) {
-      const a = (p === 0 ? r.bright : r.dark) as Int32Array;
-      for (let k = 0; k < a.length; k += 3) runs[p].push3(a[k], a[k + 1], a[k + 2]);
+  const thresholdAll = (T: number): { runs: Grow[]; rowStart: Int32Array[] } => {
+    const rr: Grow[] = [new Grow(), new Grow()]; // 0 bright, 1 dark: (y, xa, xb) inclusive
+    const rst: Int32Array[] = [new Int32Array(rh + 1), new Int32Array(rh + 1)];
+    if (par) {
+      const res = runJobs(par, splitRange(rh, par.workers.length).map(([a, b]) => ({
+        kind: 'threshold', ctx, bg: gridSpec(G0), fine: gridSpec(F), noise: gridSpec(S), T, yA: y0 + a, yB: y0 + b,
+      }) as Job));
+      for (const r of res) for (let p = 0; p < 2; p++) {
+        const a = (p === 0 ? r.bright : r.dark) as Int32Array;
+        for (let k = 0; k < a.length; k += 3) rr[p].push3(a[k], a[k + 1], a[k + 2]);
+      }
+    } else thresholdRows(ctx, G0, F, S, T, y0, y1, rr[0], rr[1]);
+    for (let p = 0; p < 2; p++) {
+      const R = rr[p].a, n = rr[p].n / 3, rs = rst[p];
+      let k = 0;
+      for (let yr = 0; yr < rh; yr++) {
+        rs[yr] = k;
+        while (k < n && R[3 * k] === yr + y0) k++;
+      }
+      rs[rh] = n;
     }
-  } else thresholdRows(ctx, G0, F, S, T0, y0, y1, runs[0], runs[1]);
-  for (let p = 0; p < 2; p++) {
-    const R = runs[p].a, n = runs[p].n / 3, rs = rowStart[p];
-    let k = 0;
-    for (let yr = 0; yr < rh; yr++) {
-      rs[yr] = k;
-      while (k < n && R[3 * k] === yr + y0) k++;
-    }
-    rs[rh] = n;
-  }
+    return { runs: rr, rowStart: rst };
+  };
+  const { runs, rowStart } = thresholdAll(T0);
 
-  const label = (p: 0 | 1): { par: Int32Array; area: Float64Array } => {
-    const R = runs[p].a;
-    const n = runs[p].n / 3;
+  const label = (R: Int32Array, n: number, rs: Int32Array): { par: Int32Array; area: Float64Array } => {
     const par = new Int32Array(n);
     for (let i = 0; i < n; i++) par[i] = i;
-    const rs = rowStart[p];
     for (let yr = 1; yr < rh; yr++) {
       let i = rs[yr - 1];
       const ie = rs[yr];
@@ -1181,7 +1190,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   const cands: Candidate[] = [];
 
   // 4-5. Each component in its patch.
-  const analyseComponent = (p: 0 | 1, R: Int32Array, runIdx: number[]): void => {
+  const analyseComponent = (p: 0 | 1, R: Int32Array, runIdx: number[], Tc: number = T0, extraFlags = 0): void => {
     const sign = p === 0 ? 1 : -1;
     let px0 = Infinity, px1 = -Infinity, py0 = Infinity, py1 = -Infinity;
     for (const k of runIdx) {
@@ -1666,25 +1675,55 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         emit(pix, m, P, EMIT_LOOSE | EMIT_WIDE);
       }
     };
-    analyse(all, T0, 0);
+    const first = cands.length;
+    analyse(all, Tc, 0);
+    for (let k = first; k < cands.length; k++) cands[k].flags |= extraFlags;
   };
 
-  const labels: { par: Int32Array; area: Float64Array }[] = [];
-  for (const p of [0, 1] as const) {
-    const lb = label(p);
-    labels.push(lb);
-    const R = runs[p].a;
-    const n = runs[p].n / 3;
+  /** Runs of each component of at least minPix pixels. */
+  const componentsOf = (lb: { par: Int32Array; area: Float64Array }): number[][] => {
     const groups = new Map<number, number[]>();
-    for (let k = 0; k < n; k++) {
+    for (let k = 0; k < lb.par.length; k++) {
       const r = find(lb.par, k);
       if (lb.area[r] < minPix) continue;
       let gp = groups.get(r);
       if (!gp) { gp = []; groups.set(r, gp); }
       gp.push(k);
     }
+    return [...groups.values()];
+  };
+  const labels: { par: Int32Array; area: Float64Array }[] = [];
+  for (const p of [0, 1] as const) {
+    const R = runs[p].a;
+    const lb = label(R, runs[p].n / 3, rowStart[p]);
+    labels.push(lb);
     if (p === 0 ? pol === 'dark' : pol === 'bright') continue; // labelled all the same, for the shadow check
-    for (const gp of groups.values()) analyseComponent(p, R, gp);
+    for (const gp of componentsOf(lb)) analyseComponent(p, R, gp);
+  }
+
+  // 5b. A second look at a lower threshold (LOW_T of T): components there
+  //     that hold no candidate of the first look are analysed as well (an
+  //     object of low contrast, or one by a pad or road edge where the
+  //     background model is between two levels, breaks into pieces smaller
+  //     than an object at T or does not reach it). Flagged for the score.
+  {
+    const lo = thresholdAll(LOW_T * T0);
+    for (const p of [0, 1] as const) {
+      if (p === 0 ? pol === 'dark' : pol === 'bright') continue;
+      const R = lo.runs[p].a;
+      const lb = label(R, lo.runs[p].n / 3, lo.rowStart[p]);
+      const have = new Set<number>();
+      for (const c of cands) if ((c.pol === 'dark') === (p === 1)) have.add(Math.floor(c.cy) * w + Math.floor(c.cx));
+      for (const gp of componentsOf(lb)) {
+        let held = false;
+        for (const k of gp) {
+          const o = R[3 * k] * w;
+          for (let x = R[3 * k + 1]; x <= R[3 * k + 2] && !held; x++) held = have.has(o + x);
+          if (held) break;
+        }
+        if (!held) analyseComponent(p, R, gp, LOW_T * T0, EMIT_LOW);
+      }
+    }
   }
 
   // 6. Shadows: dark candidates next to a bright component of object size.
@@ -1741,13 +1780,54 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   // pass is large enough to have them and the candidates are many.
   const kept: Candidate[] = [];
   const sunFrac: [number, number][] = [];
+  /** Level over the background at a pixel (1 on open ground), NaN at nodata or where the background is not positive. */
+  const levelAt = (x: number, y: number): number => {
+    const v = lum[y * w + x];
+    const b = G0.at(x, y) + F.at(x, y);
+    return v === nodata || !(b > 0) ? NaN : v / b;
+  };
+  // The scene's shadow ratio: the level of bright objects' shadows over
+  // their ground. Light in shadow is the sky's alone, so the ratio is one for
+  // the scene, whatever the ground; a dark object's own shadow is at it, the
+  // object (at its own level) and a dark distractor's body in general not.
+  const shadowLevels: number[] = [];
   for (const c0 of cands) {
     if (!inSite(c0.cx, c0.cy)) continue;
     const f: [number, number] = c0.pol === 'dark' ? sunSide(c0) : [-1, -1];
-    if (c0.pol === 'dark' && shadowOfBright(f)) continue;
+    if (c0.pol === 'dark' && shadowOfBright(f)) {
+      let acc = 0, n = 0;
+      for (const g of c0.pix) {
+        const y = (g / w) | 0, r = levelAt(g - y * w, y);
+        if (r === r) { acc += r; n++; }
+      }
+      if (n) shadowLevels.push(acc / n);
+      continue;
+    }
     kept.push(c0);
     sunFrac.push(f);
   }
+  shadowLevels.sort((a, b) => a - b);
+  const shadowRatio = shadowLevels.length ? shadowLevels[shadowLevels.length >> 1] : NaN;
+  /**
+   * Mean level (levelAt) over points of a candidate: SPAN_ALONG along it and,
+   * across it, from offset a to b metres (positive: the side its shadow
+   * falls on, or either side without the sun) in three steps. NaN when none is inside.
+   */
+  const levelAcross = (c: Candidate, a: number, b: number): number => {
+    let vx = -c.uy, vy = c.ux;
+    if (shadowDir && vx * shadowDir[0] + vy * shadowDir[1] < 0) { vx = -vx; vy = -vy; }
+    let acc = 0, n = 0;
+    for (const f of SPAN_ALONG) {
+      for (let q = 0; q < 3; q++) {
+        const t = a + ((b - a) * q) / 2;
+        const x = Math.floor(c.cx + (f * c.L * c.ux + t * vx) / gx), y = Math.floor(c.cy + (f * c.L * c.uy + t * vy) / gy);
+        if (x < x0 || y < y0 || x >= x1 || y >= y1) continue;
+        const r = levelAt(x, y);
+        if (r === r) { acc += r; n++; }
+      }
+    }
+    return n ? acc / n : NaN;
+  };
   const cin = new Float64Array(kept.length * REFINE_IN);
   kept.forEach((c0, k) => cin.set([c0.cx, c0.cy, c0.L, c0.W, c0.ux, c0.uy, c0.pol === 'dark' ? -1 : 1], k * REFINE_IN));
   const rjob: RefineJob = { x0, y0, x1, y1, gx, gy, shadow: shadowDir, maxShadowM };
@@ -1850,6 +1930,25 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     // bright ground by a dark candidate, on its sun side and on the other (-1: bright candidate)
     fv[k++] = sunFrac[ki][0];
     fv[k++] = sunFrac[ki][1];
+    fv[k++] = c.flags & EMIT_LOW ? 1 : 0;
+    // levels over the ground (in units of the noise there): the body, the
+    // strip beside it where its shadow falls and the strip on the sun side,
+    // against each other and against the scene's shadow ratio
+    {
+      const cxi = Math.min(x1 - 1, Math.max(x0, Math.floor(c.cx))), cyi = Math.min(y1 - 1, Math.max(y0, Math.floor(c.cy)));
+      const bg = G0.at(cxi, cyi) + F.at(cxi, cyi);
+      const nr = bg > 0 ? S.at(cxi, cyi) / bg : NaN;
+      const out1 = c.W / 2 + 0.5 * gm, out2 = c.W / 2 + Math.max(gm, 0.5 * (reach ? reach[0] : 0));
+      const body = levelAcross(c, -c.W / 4, c.W / 4);
+      const anti = levelAcross(c, out1, out2);
+      const sun = levelAcross(c, -out2, -out1);
+      const rel = (a: number, b: number): number => { const v = (a - b) / nr; return v === v ? Math.max(-FEATURE_CAP, Math.min(FEATURE_CAP, v)) : 0; };
+      const known = shadowRatio === shadowRatio && shadowDir !== null;
+      fv[k++] = known ? 1 : 0;
+      fv[k++] = known ? rel(anti, shadowRatio) : 0;
+      fv[k++] = known ? rel(body, shadowRatio) : 0;
+      fv[k++] = rel(anti, sun);
+    }
     // the shape score: contrast and the fit to the declared size only
     const fl = Math.max(0, 1 - Math.abs(c.L - lm) / ((lmax - lmin) / 2 + FIT_SPAN * tolL));
     const fw = Math.max(0, 1 - Math.abs(c.W - wm) / ((wmax - wmin) / 2 + FIT_SPAN * tolW));
