@@ -900,6 +900,7 @@ export const SCORE_FEATURES: readonly string[] = [
   'parentRelW', 'parentRelL', 'shadowReachAcross', 'shadowReachAlong', 'unexplainedW', 'unexplainedL',
   'sunSideBright', 'antiSideBright', 'lowThreshold',
   'shadowRatioKnown', 'antiVsShadowRatio', 'bodyVsShadowRatio', 'antiVsSun',
+  'beyondEndMore', 'beyondEndLess', 'beyondShadow',
 ];
 
 /** A candidate before its score: the detection (score 0), its features (SCORE_FEATURES) and its shape score. */
@@ -1828,6 +1829,21 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     }
     return n ? acc / n : NaN;
   };
+  /** Mean level beyond one end of a candidate (end = ±1): from a to b metres past it, across its middle half. */
+  const levelBeyond = (c: Candidate, end: number, a: number, b: number): number => {
+    const vx = -c.uy, vy = c.ux;
+    let acc = 0, n = 0;
+    for (const f of [-0.25, 0, 0.25]) {
+      for (let q = 0; q < 3; q++) {
+        const t = end * (c.L / 2 + a + ((b - a) * q) / 2);
+        const x = Math.floor(c.cx + (t * c.ux + f * c.W * vx) / gx), y = Math.floor(c.cy + (t * c.uy + f * c.W * vy) / gy);
+        if (x < x0 || y < y0 || x >= x1 || y >= y1) continue;
+        const r = levelAt(x, y);
+        if (r === r) { acc += r; n++; }
+      }
+    }
+    return n ? acc / n : NaN;
+  };
   const cin = new Float64Array(kept.length * REFINE_IN);
   kept.forEach((c0, k) => cin.set([c0.cx, c0.cy, c0.L, c0.W, c0.ux, c0.uy, c0.pol === 'dark' ? -1 : 1], k * REFINE_IN));
   const rjob: RefineJob = { x0, y0, x1, y1, gx, gy, shadow: shadowDir, maxShadowM };
@@ -1948,6 +1964,14 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       fv[k++] = known ? rel(anti, shadowRatio) : 0;
       fv[k++] = known ? rel(body, shadowRatio) : 0;
       fv[k++] = rel(anti, sun);
+      // of its polarity beyond its ends (a longer object cut short goes on)
+      // and beyond where the longest shadow reaches (a wider one goes on)
+      const sg = c0.pol === 'dark' ? -1 : 1;
+      const e1 = sg * rel(levelBeyond(c, 1, 0.5 * gm, 1.5 * gm), 1), e2 = sg * rel(levelBeyond(c, -1, 0.5 * gm, 1.5 * gm), 1);
+      fv[k++] = Math.max(e1, e2);
+      fv[k++] = Math.min(e1, e2);
+      const far = c.W / 2 + (reach ? reach[0] : 0) + gm;
+      fv[k++] = sg * rel(levelAcross(c, far, far + gm), 1);
     }
     // the shape score: contrast and the fit to the declared size only
     const fl = Math.max(0, 1 - Math.abs(c.L - lm) / ((lmax - lmin) / 2 + FIT_SPAN * tolL));
