@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderScene, type SceneObject, type SceneSpec } from '../src/scenario/scenes.js';
-import { ClassicalDetector, type DetectOptions } from '../src/imagery/detect.js';
+import { ClassicalDetector, thresholdRowRuns, type DetectOptions } from '../src/imagery/detect.js';
 import { matchDetections, runEvaluation } from '../scripts/imagery-accuracy.js';
 import type { Detection } from '../src/imagery/types.js';
 
@@ -149,6 +149,45 @@ test('a dark object with a brighter pad along part of its sun side is not taken 
     if (dets.length !== 1 || m.truthToDet[0] !== 0) misses.push(`GSD ${gsd}, sun ${az}°: ${JSON.stringify(dets)}`);
   }
   assert.deepEqual(misses, []);
+});
+
+test('one threshold pass gives the runs at both levels, as two separate passes would', () => {
+  // bright next to dark with nothing between (an object beside its shadow), runs at the row's ends, noise
+  const rows = [
+    [5, 5, -5, -5, 0, 3.5, 3.5, 0, -3.5, 5, 4, -4.5, -3.2, 3.1, 0, 6],
+    Array.from({ length: 200 }, (_, i) => 6 * Math.sin(i * 0.7) + 3 * Math.cos(i * 2.3)),
+  ];
+  const naive = (z: number[], t: number, sign: number): number[] => {
+    const out: number[] = [];
+    let a = -1;
+    z.forEach((v, x) => {
+      if (sign * v >= t) { if (a < 0) a = x; } else if (a >= 0) { out.push(7, a, x - 1); a = -1; }
+    });
+    if (a >= 0) out.push(7, a, z.length - 1);
+    return out;
+  };
+  for (const z of rows) {
+    const n = z.length;
+    const runs = thresholdRowRuns(Float32Array.from(z), new Float32Array(n), new Float32Array(n), new Float32Array(n).fill(1), 4, 3, 7);
+    assert.deepEqual(runs.map((r) => [...r]), [naive(z, 4, 1), naive(z, 4, -1), naive(z, 3, 1), naive(z, 3, -1)]);
+  }
+});
+
+test('objects of low contrast are found by the second look at a lower threshold', () => {
+  // contrast 11 over noise 6: about 3.5 noise units after the smoothing,
+  // under the first threshold for much of each object (the first look alone
+  // found 4 of these 24)
+  let found = 0, falses = 0;
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const objects = [0, 1, 2, 3].map((k) => obj(40 + 40 * k, 60 + 25 * k, 30 + 35 * k, 'bright', { contrast: 11 }));
+    const s = renderScene({ ...base, terrain: { base: 110, contrast: 0 }, noise: 6, objects }, seed);
+    const dets = det.detect(s.raster, opts(0.5));
+    const m = matchDetections(s.truth, dets, 0.5);
+    found += m.truthToDet.filter((j) => j >= 0).length;
+    falses += m.detToTruth.filter((j) => j < 0).length;
+  }
+  assert.ok(found >= 15, `found ${found} of 24`);
+  assert.equal(falses, 0);
 });
 
 test('the site restricts the detections (mask or polygon)', () => {

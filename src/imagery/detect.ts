@@ -15,6 +15,12 @@
  * 3. Threshold and connected components: pixels with z ≥ T or z ≤ −T
  *    (T = 4) as runs per row, labelled by union-find over the runs
  *    (8-connectivity). Memory goes with the number of runs; O(pixels).
+ *    The same pass keeps the runs at 0.75 T for a second look (after 5):
+ *    components there of no more than four times the largest declared area
+ *    that hold no candidate of the first look go through 4 and 5 as well,
+ *    flagged for the score (an object of low contrast, or one by a pad or
+ *    road edge where the background model lies between two levels, breaks
+ *    at T into pieces smaller than an object).
  * 4. Each component, in a small patch: its peak P (mean of the top quarter
  *    of |z|, less the 1.3 noise units by which that mean of a noisy plateau
  *    exceeds its level) sets a half-maximum level; the component is cut there (or grown
@@ -82,8 +88,15 @@
  *    box, width variation along the length: detect-features.ts), how it was
  *    found (split, side by side, shadow removed and how, raised cut, loose
  *    size), the parent component's size and how much of it the declared
- *    size and (dark) the longest shadow leave unexplained, the width in
- *    pixels (capped) and the profile fit. No GSD, no size in metres, no polarity: the features
+ *    size and (dark) the longest shadow leave unexplained, the whole
+ *    component's size, the width in pixels (capped), the profile fit, and
+ *    levels over the ground in noise units: of its body, of the strips
+ *    beside it where its shadow falls and on the sun side, beyond its ends
+ *    and beyond the longest shadow's reach, and against the scene's shadow
+ *    ratio (the median level, over their ground, of the shadows of bright
+ *    objects dropped in 6: light in shadow is the sky's alone, so one ratio
+ *    holds for the scene; a dark object's own shadow is at it, its body and
+ *    a dark distractor's in general not). No GSD, no size in metres, no polarity: the features
  *    are relative to the declared class, so the trees do not learn the
  *    renderer's scales. Detections under SCORE_THRESHOLD (detect-model.ts:
  *    where precision and recall meet on scenes the trees were not trained
@@ -405,6 +418,9 @@ interface Candidate extends Measure {
   /** Length and width of the region it was cut from (itself when not cut), metres. */
   parentL: number;
   parentW: number;
+  /** Length and width of the whole thresholded component it came from, metres. */
+  rootL: number;
+  rootW: number;
 }
 
 const EMIT_SPLIT = 1;
@@ -416,6 +432,8 @@ const EMIT_WIDE = 32;
 const EMIT_LOW = 64;
 /** The second look's threshold, as a fraction of the first's. */
 const LOW_T = 0.75;
+/** The second look takes components up to this many times the largest declared area (two objects and their shadows; not roads or pads). */
+const LOW_MAX_AREA = 4;
 const NO_PAIR = { stag: 0, wpair: 0 };
 
 /* ---------- row kernels (top level, monomorphic: the passes over every pixel) ---------- */
@@ -500,18 +518,47 @@ function fineRow(lum: Lum, o: number, nodata: number | null, bg: Float32Array, n
 }
 
 /** z of a row against the threshold: runs of z ≥ T into bright, of z ≤ −T into dark. */
+/**
+ * One row's runs (y, first x, last x) of z ≥ T (bright), z ≤ −T (dark), z ≥ TL
+ * and z ≤ −TL (the second look's), z = (lum − bg − fine) / noise, in one
+ * pass. Exported for its test.
+ */
+export function thresholdRowRuns(lum: Float32Array, bg: Float32Array, fine: Float32Array, noise: Float32Array, T: number, TL: number, y: number): Int32Array[] {
+  const out = [new Grow(), new Grow(), new Grow(), new Grow()];
+  thresholdRow(lum, 0, null, bg, fine, noise, T, TL, y, 0, out);
+  return out.map((g) => g.a.slice(0, g.n));
+}
+
+/** Runs of |z| at or above T (bright, dark) and at or above the lower TL (brightL, darkL), one pass. */
 function thresholdRow(lum: Lum, o: number, nodata: number | null, bg: Float32Array, fine: Float32Array, noise: Float32Array,
-  T: number, y: number, x0: number, bright: Grow, dark: Grow): void {
+  T: number, TL: number, y: number, x0: number, out: Grow[]): void {
   const rw = bg.length;
-  let sb = -1, sd = -1;
+  const [bright, dark, brightL, darkL] = out;
+  let sb = -1, sd = -1, sbl = -1, sdl = -1;
   for (let xr = 0; xr < rw; xr++) {
     const v = lum[o + xr];
     const z = v === nodata ? 0 : (v - bg[xr] - fine[xr]) / noise[xr];
-    if (z >= T) { if (sb < 0) sb = xr; } else if (sb >= 0) { bright.push3(y, sb + x0, xr - 1 + x0); sb = -1; }
-    if (z <= -T) { if (sd < 0) sd = xr; } else if (sd >= 0) { dark.push3(y, sd + x0, xr - 1 + x0); sd = -1; }
+    if (z >= TL) {
+      if (sbl < 0) sbl = xr;
+      if (z >= T) { if (sb < 0) sb = xr; } else if (sb >= 0) { bright.push3(y, sb + x0, xr - 1 + x0); sb = -1; }
+      if (sdl >= 0) { darkL.push3(y, sdl + x0, xr - 1 + x0); sdl = -1; }
+      if (sd >= 0) { dark.push3(y, sd + x0, xr - 1 + x0); sd = -1; }
+      continue;
+    }
+    if (sbl >= 0) { brightL.push3(y, sbl + x0, xr - 1 + x0); sbl = -1; }
+    if (sb >= 0) { bright.push3(y, sb + x0, xr - 1 + x0); sb = -1; }
+    if (z <= -TL) {
+      if (sdl < 0) sdl = xr;
+      if (z <= -T) { if (sd < 0) sd = xr; } else if (sd >= 0) { dark.push3(y, sd + x0, xr - 1 + x0); sd = -1; }
+      continue;
+    }
+    if (sdl >= 0) { darkL.push3(y, sdl + x0, xr - 1 + x0); sdl = -1; }
+    if (sd >= 0) { dark.push3(y, sd + x0, xr - 1 + x0); sd = -1; }
   }
   if (sb >= 0) bright.push3(y, sb + x0, rw - 1 + x0);
   if (sd >= 0) dark.push3(y, sd + x0, rw - 1 + x0);
+  if (sbl >= 0) brightL.push3(y, sbl + x0, rw - 1 + x0);
+  if (sdl >= 0) darkL.push3(y, sdl + x0, rw - 1 + x0);
 }
 
 /** sign · z over a span of a row, into z from offset zo (grid values from Grid.span). */
@@ -637,14 +684,14 @@ function fineBlockRows(c: PassCtx, F: Grid, bg: Grid, noise: Grid, jA: number, j
 }
 
 /** Rows [yA, yB) thresholded at ±T into runs. */
-function thresholdRows(c: PassCtx, bg: Grid, fine: Grid, noise: Grid, T: number, yA: number, yB: number, bright: Grow, dark: Grow): void {
+function thresholdRows(c: PassCtx, bg: Grid, fine: Grid, noise: Grid, T: number, TL: number, yA: number, yB: number, out: Grow[]): void {
   const { rw, w, x0 } = c;
   const r1 = new Float32Array(rw), r2 = new Float32Array(rw), r3 = new Float32Array(rw);
   for (let y = yA; y < yB; y++) {
     bg.row(y, r1);
     fine.row(y, r3);
     noise.row(y, r2);
-    thresholdRow(c.lum, y * w + x0, c.nodata, r1, r3, r2, T, y, x0, bright, dark);
+    thresholdRow(c.lum, y * w + x0, c.nodata, r1, r3, r2, T, TL, y, x0, out);
   }
 }
 
@@ -805,10 +852,10 @@ function workerJob(j: Job): Record<string, unknown> {
   }
   const c = j.ctx as PassCtx;
   if (j.kind === 'threshold') {
-    const bright = new Grow(), dark = new Grow();
-    thresholdRows(c, gridOf(j.bg as GridSpec), gridOf(j.fine as GridSpec), gridOf(j.noise as GridSpec), j.T as number,
-      j.yA as number, j.yB as number, bright, dark);
-    return { bright: bright.a.slice(0, bright.n), dark: dark.a.slice(0, dark.n) };
+    const out = [new Grow(), new Grow(), new Grow(), new Grow()];
+    thresholdRows(c, gridOf(j.bg as GridSpec), gridOf(j.fine as GridSpec), gridOf(j.noise as GridSpec), j.T as number, j.TL as number,
+      j.yA as number, j.yB as number, out);
+    return { runs: out.map((g) => g.a.slice(0, g.n)) };
   }
   const g = gridOf(j.g as GridSpec);
   const jA = j.jA as number, jB = j.jB as number;
@@ -898,7 +945,7 @@ export const SCORE_FEATURES: readonly string[] = [
   'fitOk', 'fitLogContrast', 'fitSigmaPx', 'fitRms', 'fitLengthRatio', 'fitWidthRatio', 'fitMovePx',
   'fitShadowAcross', 'fitShadowAcrossPx', 'fitShadowAlong', 'fitBaseAcross', 'fitBaseAlong',
   'parentRelW', 'parentRelL', 'shadowReachAcross', 'shadowReachAlong', 'unexplainedW', 'unexplainedL',
-  'sunSideBright', 'antiSideBright', 'lowThreshold',
+  'sunSideBright', 'antiSideBright', 'lowThreshold', 'rootRelL', 'rootRelW',
   'shadowRatioKnown', 'antiVsShadowRatio', 'bodyVsShadowRatio', 'antiVsSun',
   'beyondEndMore', 'beyondEndLess', 'beyondShadow',
 ];
@@ -1125,30 +1172,30 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     smoothed(S, 0.5 / qs);
   }
   // 5. Threshold into runs (label by union-find below).
-  const thresholdAll = (T: number): { runs: Grow[]; rowStart: Int32Array[] } => {
-    const rr: Grow[] = [new Grow(), new Grow()]; // 0 bright, 1 dark: (y, xa, xb) inclusive
-    const rst: Int32Array[] = [new Int32Array(rh + 1), new Int32Array(rh + 1)];
+  // (one pass, two levels: T for the components, LOW_T × T for the second look, 5b)
+  const thresholdAll = (T: number, TL: number): { runs: Grow[]; rowStart: Int32Array[] } => {
+    const rr: Grow[] = [new Grow(), new Grow(), new Grow(), new Grow()]; // bright, dark at T; bright, dark at TL: (y, xa, xb) inclusive
     if (par) {
       const res = runJobs(par, splitRange(rh, par.workers.length).map(([a, b]) => ({
-        kind: 'threshold', ctx, bg: gridSpec(G0), fine: gridSpec(F), noise: gridSpec(S), T, yA: y0 + a, yB: y0 + b,
+        kind: 'threshold', ctx, bg: gridSpec(G0), fine: gridSpec(F), noise: gridSpec(S), T, TL, yA: y0 + a, yB: y0 + b,
       }) as Job));
-      for (const r of res) for (let p = 0; p < 2; p++) {
-        const a = (p === 0 ? r.bright : r.dark) as Int32Array;
-        for (let k = 0; k < a.length; k += 3) rr[p].push3(a[k], a[k + 1], a[k + 2]);
+      for (const r of res) {
+        (r.runs as Int32Array[]).forEach((a, p) => { for (let k = 0; k < a.length; k += 3) rr[p].push3(a[k], a[k + 1], a[k + 2]); });
       }
-    } else thresholdRows(ctx, G0, F, S, T, y0, y1, rr[0], rr[1]);
-    for (let p = 0; p < 2; p++) {
-      const R = rr[p].a, n = rr[p].n / 3, rs = rst[p];
+    } else thresholdRows(ctx, G0, F, S, T, TL, y0, y1, rr);
+    const rst = rr.map((g) => {
+      const R = g.a, n = g.n / 3, rs = new Int32Array(rh + 1);
       let k = 0;
       for (let yr = 0; yr < rh; yr++) {
         rs[yr] = k;
         while (k < n && R[3 * k] === yr + y0) k++;
       }
       rs[rh] = n;
-    }
+      return rs;
+    });
     return { runs: rr, rowStart: rst };
   };
-  const { runs, rowStart } = thresholdAll(T0);
+  const { runs, rowStart } = thresholdAll(T0, LOW_T * T0);
 
   const label = (R: Int32Array, n: number, rs: Int32Array): { par: Int32Array; area: Float64Array } => {
     const par = new Int32Array(n);
@@ -1342,7 +1389,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         g[k] = (py0 + yy) * w + px0 + (pix[k] - yy * pw);
       }
       const feats = shapeFeatures(pix, pw, z, m.cx - px0 - 0.5, m.cy - py0 - 0.5, m.ux, m.uy, gx, gy);
-      cands.push({ ...m, P, pol: p === 0 ? 'bright' : 'dark', pix: g, feats, flags: flags | (raisedNow ? EMIT_RAISED : 0), comp: np, ds: flags & EMIT_TRIM ? dsInfo : { step: 0, fit: 0 }, pair, parentL: parentNow ? parentNow.L : m.L, parentW: parentNow ? parentNow.W : m.W });
+      cands.push({ ...m, P, pol: p === 0 ? 'bright' : 'dark', pix: g, feats, flags: flags | (raisedNow ? EMIT_RAISED : 0), comp: np, ds: flags & EMIT_TRIM ? dsInfo : { step: 0, fit: 0 }, pair, parentL: parentNow ? parentNow.L : m.L, parentW: parentNow ? parentNow.W : m.W, rootL: 0, rootW: 0 });
     };
     /** Two parts, both emitted when both measure as objects of the class. */
     const emitBoth = (pa: Int32Array, pb: Int32Array, P: number, flags: number, pair = NO_PAIR): boolean => {
@@ -1678,7 +1725,11 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     };
     const first = cands.length;
     analyse(all, Tc, 0);
-    for (let k = first; k < cands.length; k++) cands[k].flags |= extraFlags;
+    const root = cands.length > first ? measure(all) : null;
+    for (let k = first; k < cands.length; k++) {
+      cands[k].flags |= extraFlags;
+      if (root) { cands[k].rootL = root.L; cands[k].rootW = root.W; }
+    }
   };
 
   /** Runs of each component of at least minPix pixels. */
@@ -1708,14 +1759,17 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   //     background model is between two levels, breaks into pieces smaller
   //     than an object at T or does not reach it). Flagged for the score.
   {
-    const lo = thresholdAll(LOW_T * T0);
     for (const p of [0, 1] as const) {
       if (p === 0 ? pol === 'dark' : pol === 'bright') continue;
-      const R = lo.runs[p].a;
-      const lb = label(R, lo.runs[p].n / 3, lo.rowStart[p]);
+      const R = runs[2 + p].a;
+      const lb = label(R, runs[2 + p].n / 3, rowStart[2 + p]);
       const have = new Set<number>();
       for (const c of cands) if ((c.pol === 'dark') === (p === 1)) have.add(Math.floor(c.cy) * w + Math.floor(c.cx));
+      const maxPix = (LOW_MAX_AREA * maxArea) / pixArea;
       for (const gp of componentsOf(lb)) {
+        let np = 0;
+        for (const k of gp) np += R[3 * k + 2] - R[3 * k + 1] + 1;
+        if (np > maxPix) continue;
         let held = false;
         for (const k of gp) {
           const o = R[3 * k] * w;
@@ -1947,6 +2001,9 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     fv[k++] = sunFrac[ki][0];
     fv[k++] = sunFrac[ki][1];
     fv[k++] = c.flags & EMIT_LOW ? 1 : 0;
+    // the whole component it came from (a piece cut out of a longer or wider one)
+    fv[k++] = (c0.rootL - lm) / (lmax - lmin + 2 * tolL);
+    fv[k++] = (c0.rootW - wm) / (wmax - wmin + 2 * tolW);
     // levels over the ground (in units of the noise there): the body, the
     // strip beside it where its shadow falls and the strip on the sun side,
     // against each other and against the scene's shadow ratio
