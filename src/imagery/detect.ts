@@ -116,7 +116,7 @@
  * around it (a road's bounding box is most of the image).
  *
  * Stated limits: objects under about two pixels wide, or with a contrast
- * under about 4 noise units, are missed; widths of objects 2 to 4 pixels
+ * under about 3 noise units, are missed; widths of objects 2 to 4 pixels
  * across read up to a pixel wide; two objects side by side with no visible
  * seam and flush ends are one wide object (a wide object is not split), and
  * so are two dark ones whose shadow runs along them far enough that taking
