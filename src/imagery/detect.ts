@@ -517,7 +517,6 @@ function fineRow(lum: Lum, o: number, nodata: number | null, bg: Float32Array, n
   }
 }
 
-/** z of a row against the threshold: runs of z ≥ T into bright, of z ≤ −T into dark. */
 /**
  * One row's runs (y, first x, last x) of z ≥ T (bright), z ≤ −T (dark), z ≥ TL
  * and z ≤ −TL (the second look's), z = (lum − bg − fine) / noise, in one
@@ -683,7 +682,7 @@ function fineBlockRows(c: PassCtx, F: Grid, bg: Grid, noise: Grid, jA: number, j
   }
 }
 
-/** Rows [yA, yB) thresholded at ±T into runs. */
+/** Rows [yA, yB) thresholded at ±T and ±TL into four run lists (thresholdRow). */
 function thresholdRows(c: PassCtx, bg: Grid, fine: Grid, noise: Grid, T: number, TL: number, yA: number, yB: number, out: Grow[]): void {
   const { rw, w, x0 } = c;
   const r1 = new Float32Array(rw), r2 = new Float32Array(rw), r3 = new Float32Array(rw);
@@ -1763,8 +1762,9 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       if (p === 0 ? pol === 'dark' : pol === 'bright') continue;
       const R = runs[2 + p].a;
       const lb = label(R, runs[2 + p].n / 3, rowStart[2 + p]);
+      // every pixel of the first look's candidates of this polarity
       const have = new Set<number>();
-      for (const c of cands) if ((c.pol === 'dark') === (p === 1)) have.add(Math.floor(c.cy) * w + Math.floor(c.cx));
+      for (const c of cands) if ((c.pol === 'dark') === (p === 1)) for (const g of c.pix) have.add(g);
       const maxPix = (LOW_MAX_AREA * maxArea) / pixArea;
       for (const gp of componentsOf(lb)) {
         let np = 0;
@@ -1842,12 +1842,14 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     return v === nodata || !(b > 0) ? NaN : v / b;
   };
   // The scene's shadow ratio: the level of bright objects' shadows over
-  // their ground. Light in shadow is the sky's alone, so the ratio is one for
-  // the scene, whatever the ground; a dark object's own shadow is at it, the
-  // object (at its own level) and a dark distractor's body in general not.
+  // their ground, inside the site or not. Light in shadow is the sky's alone,
+  // so the ratio is one for the scene, whatever the ground; a dark object's
+  // own shadow is at it, the object (at its own level) and a dark
+  // distractor's body in general not. (Unknown, its features 0, without the
+  // sun's azimuth, with no bright object's shadow, or when only bright
+  // objects are sought: then no dark component is analysed.)
   const shadowLevels: number[] = [];
   for (const c0 of cands) {
-    if (!inSite(c0.cx, c0.cy)) continue;
     const f: [number, number] = c0.pol === 'dark' ? sunSide(c0) : [-1, -1];
     if (c0.pol === 'dark' && shadowOfBright(f)) {
       let acc = 0, n = 0;
@@ -1858,6 +1860,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       if (n) shadowLevels.push(acc / n);
       continue;
     }
+    if (!inSite(c0.cx, c0.cy)) continue;
     kept.push(c0);
     sunFrac.push(f);
   }
@@ -2020,7 +2023,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       fv[k++] = known ? 1 : 0;
       fv[k++] = known ? rel(anti, shadowRatio) : 0;
       fv[k++] = known ? rel(body, shadowRatio) : 0;
-      fv[k++] = rel(anti, sun);
+      fv[k++] = shadowDir ? rel(anti, sun) : 0;
       // of its polarity beyond its ends (a longer object cut short goes on)
       // and beyond where the longest shadow reaches (a wider one goes on)
       const sg = c0.pol === 'dark' ? -1 : 1;
