@@ -11,7 +11,7 @@
  * fitted to the labels and written out as a TypeScript module of data.
  *
  *   node dist/scripts/imagery-train.js [--seeds 101-132] [--out src/imagery/detect-model.ts]
- *     [--iterations 400] [--dump FILE.json] [--check]
+ *     [--iterations 400] [--folds 4] [--dump FILE.json] [--check]
  *
  * `--check` trains and compares with the shipped model instead of writing it
  * (exit 1 when they differ): the model in the tree is what this script makes.
@@ -34,6 +34,8 @@ const HELD_OUT = new Set([EVALUATION.seed, 7]);
 
 export const TRAINING = {
   seeds: Array.from({ length: 32 }, (_, i) => 101 + i),
+  /** The floor is chosen on out-of-fold scores: the seeds in this many groups, each scored by trees trained on the others. */
+  folds: 4,
   boost: { iterations: 400, learningRate: 0.05, maxLeaves: 15, minLeaf: 20, l2: 1 } as BoostOptions,
 };
 
@@ -132,17 +134,27 @@ export async function trainingSet(seeds: number[], scenes: number = EVALUATION.s
   return { X, y, rows, positives: parts.reduce((a, p) => a + p.positives, 0), scenes: jobs.length, where, sceneRefs };
 }
 
-/** Rows a … b of a set, as a set of their own (scene row ranges renumbered). */
-function subset(set: TrainingSet, a: number, b: number, scenes: SceneRef[]): TrainingSet {
+/** The rows of some whole scenes of a set (scene indices), as a set of their own, in order. */
+function subset(set: TrainingSet, sceneIdx: number[]): TrainingSet {
   const d = SCORE_FEATURES.length;
-  const y = set.y.slice(a, b);
-  return {
-    X: set.X.slice(a * d, b * d), y, rows: b - a, positives: y.reduce((s, v) => s + v, 0), scenes: scenes.length,
-    where: set.where.slice(a * 3, b * 3), sceneRefs: scenes.map((r) => ({ ...r, a: r.a - a, b: r.b - a })),
-  };
+  let rows = 0;
+  for (const k of sceneIdx) rows += set.sceneRefs[k].b - set.sceneRefs[k].a;
+  const X = new Float64Array(rows * d), y = new Uint8Array(rows), where = new Float64Array(rows * 3);
+  const sceneRefs: SceneRef[] = [];
+  let o = 0;
+  for (const k of sceneIdx) {
+    const r = set.sceneRefs[k];
+    X.set(set.X.subarray(r.a * d, r.b * d), o * d);
+    y.set(set.y.subarray(r.a, r.b), o);
+    where.set(set.where.subarray(r.a * 3, r.b * 3), o * 3);
+    sceneRefs.push({ ...r, a: o, b: o + r.b - r.a });
+    o += r.b - r.a;
+  }
+  return { X, y, rows, positives: y.reduce((s, v) => s + v, 0), scenes: sceneIdx.length, where, sceneRefs };
 }
 
 export interface ThresholdRow { threshold: number; precision: number; recall: number }
+export interface Counts { tp: number; fp: number; fn: number }
 
 /**
  * Precision and recall of a model on a set's scenes at each threshold, as
@@ -150,6 +162,15 @@ export interface ThresholdRow { threshold: number; precision: number; recall: nu
  * accuracy script's matching).
  */
 export function thresholdTable(model: BoostedTrees, set: TrainingSet, thresholds: number[]): ThresholdRow[] {
+  return tableOf(thresholds, thresholdCounts(model, set, thresholds));
+}
+
+function tableOf(thresholds: number[], counts: Counts[]): ThresholdRow[] {
+  return counts.map(({ tp, fp, fn }, k) => ({ threshold: thresholds[k], precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 1 }));
+}
+
+/** True positives, false positives and misses of a model on a set's scenes at each threshold (as thresholdTable). */
+export function thresholdCounts(model: BoostedTrees, set: TrainingSet, thresholds: number[]): Counts[] {
   const m = new CompiledTrees(model);
   const d = SCORE_FEATURES.length;
   const p = new Float64Array(set.rows);
@@ -168,8 +189,34 @@ export function thresholdTable(model: BoostedTrees, set: TrainingSet, thresholds
       const hit = mt.truthToDet.filter((j) => j >= 0).length;
       tp += hit; fp += kept.length - hit; fn += sc.truth.length - hit;
     }
-    return { threshold: t, precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 1 };
+    return { tp, fp, fn };
   });
+}
+
+/**
+ * Out-of-fold precision and recall at each threshold: the seeds in `folds`
+ * contiguous groups, each group's scenes scored by trees trained on all the
+ * other groups, the counts pooled over the groups.
+ */
+export function crossValidatedTable(set: TrainingSet, seeds: number[], folds: number, boost: BoostOptions, thresholds: number[],
+  progress?: (fold: number) => void): { table: ThresholdRow[]; groups: number[][] } {
+  const k = Math.max(2, Math.min(folds, seeds.length));
+  const per = set.sceneRefs.length / seeds.length;
+  const groups: number[][] = [];
+  for (let g = 0; g < k; g++) groups.push(seeds.slice(Math.floor((g * seeds.length) / k), Math.floor(((g + 1) * seeds.length) / k)));
+  const total: Counts[] = thresholds.map(() => ({ tp: 0, fp: 0, fn: 0 }));
+  let first = 0;
+  for (let g = 0; g < k; g++) {
+    const a = first * per, b = (first + groups[g].length) * per;
+    first += groups[g].length;
+    const inFold: number[] = [], rest: number[] = [];
+    for (let i = 0; i < set.sceneRefs.length; i++) (i >= a && i < b ? inFold : rest).push(i);
+    const fit = subset(set, rest);
+    const trees = trainBoostedTrees(fit.X, fit.y, [...SCORE_FEATURES], boost);
+    thresholdCounts(trees, subset(set, inFold), thresholds).forEach((c, j) => { total[j].tp += c.tp; total[j].fp += c.fp; total[j].fn += c.fn; });
+    progress?.(g + 1);
+  }
+  return { table: tableOf(thresholds, total), groups };
 }
 
 /** The threshold whose smaller of precision and recall is largest (ties: the larger sum). */
@@ -181,7 +228,7 @@ export function balancedThreshold(table: ThresholdRow[]): ThresholdRow {
 }
 
 /** The model as a TypeScript module. */
-export function modelModule(model: BoostedTrees, seeds: number[], set: TrainingSet, threshold: ThresholdRow, table: ThresholdRow[], valSeeds: number[]): string {
+export function modelModule(model: BoostedTrees, seeds: number[], set: TrainingSet, threshold: ThresholdRow, table: ThresholdRow[], groups: number[][]): string {
   // seven significant digits keep the file small; the detector scores with the written values
   const json = JSON.stringify(model, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v));
   const rows = table.map((r) => ` *   ${r.threshold.toFixed(2)}  ${r.precision.toFixed(3)}  ${r.recall.toFixed(3)}`).join('\n');
@@ -193,10 +240,11 @@ export function modelModule(model: BoostedTrees, seeds: number[], set: TrainingS
  * (never the evaluation's ${EVALUATION.seed} nor the held-out 7).
  *
  * SCORE_THRESHOLD, the detector's default floor, is where precision and
- * recall meet (the larger of their minimum) for trees trained on the first
- * half of those seeds and run on the scenes of the other half
- * (${valSeeds.join(', ')}), as the detector reports (one detection per
- * object, the accuracy script's matching): counts neither over nor under.
+ * recall meet (the larger of their minimum) on scores that no tree saw in
+ * training: the seeds in ${groups.length} groups (${groups.map((g) => g.length > 1 ? `${g[0]}–${g[g.length - 1]}` : `${g[0]}`).join(', ')}),
+ * each group's scenes scored by trees trained on the other groups, counted
+ * as the detector reports (one detection per object, the accuracy script's
+ * matching) and pooled: counts neither over nor under.
  *   threshold  precision  recall
 ${rows}
  */
@@ -235,20 +283,16 @@ async function main(): Promise<void> {
   process.stderr.write(`\n${set.rows} candidates, ${set.positives} on a true object (${((performance.now() - t0) / 1000).toFixed(1)} s); training\n`);
   const dump = opt('--dump');
   if (dump) writeFileSync(dump, JSON.stringify({ features: SCORE_FEATURES, X: Array.from(set.X), y: Array.from(set.y) }));
-  // the threshold: trees on the first half of the seeds, run on the second half
-  const half = Math.max(1, Math.floor(seeds.length / 2));
-  const cut = set.sceneRefs[half * EVALUATION.scenes]?.a ?? set.rows;
-  const fitPart = subset(set, 0, cut, set.sceneRefs.slice(0, half * EVALUATION.scenes));
-  const valPart = subset(set, cut, set.rows, set.sceneRefs.slice(half * EVALUATION.scenes));
+  // the threshold: out-of-fold scores, TRAINING.folds groups of seeds
   const t1 = performance.now();
-  const halfModel = trainBoostedTrees(fitPart.X, fitPart.y, [...SCORE_FEATURES], boost);
   const thresholds = [0.01, 0.02, 0.03, 0.04, ...Array.from({ length: 19 }, (_, i) => Math.round((0.05 + 0.05 * i) * 100) / 100)];
-  const table = thresholdTable(halfModel, valPart, thresholds);
+  const folds = opt('--folds') ? Number(opt('--folds')) : TRAINING.folds;
+  const { table, groups } = crossValidatedTable(set, seeds, folds, boost, thresholds, (g) => process.stderr.write(`\rfold ${g} of ${folds} trained and scored`));
   const chosen = balancedThreshold(table);
-  process.stderr.write(`threshold ${chosen.threshold} (precision ${chosen.precision.toFixed(3)}, recall ${chosen.recall.toFixed(3)} on seeds ${seeds.slice(half).join(', ')})\n`);
+  process.stderr.write(`\nthreshold ${chosen.threshold} (out of fold: precision ${chosen.precision.toFixed(3)}, recall ${chosen.recall.toFixed(3)})\n`);
   const model = trainBoostedTrees(set.X, set.y, [...SCORE_FEATURES], boost);
-  process.stderr.write(`trained ${model.trees.length} trees twice in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
-  const text = modelModule(model, seeds, set, chosen, table, seeds.slice(half));
+  process.stderr.write(`trained ${model.trees.length} trees ${groups.length + 1} times in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
+  const text = modelModule(model, seeds, set, chosen, table, groups);
   if (args.includes('--check')) {
     const same = readFileSync(out, 'utf8') === text;
     console.log(same ? `${out}: the shipped model is what this script makes` : `${out}: DIFFERS from what this script makes`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trainingSet, modelModule, thresholdTable, balancedThreshold } from '../scripts/imagery-train.js';
+import { trainingSet, modelModule, thresholdTable, thresholdCounts, balancedThreshold, crossValidatedTable } from '../scripts/imagery-train.js';
 import { trainBoostedTrees } from '../src/imagery/boost-train.js';
 import { CompiledTrees } from '../src/imagery/boost.js';
 import { SCORE_FEATURES } from '../src/imagery/detect.js';
@@ -31,10 +31,28 @@ test('training rows: candidates of generated scenes labelled by the matching dis
   // a higher floor never finds more
   assert.ok(table[0].recall >= table[2].recall);
   const chosen = balancedThreshold(table);
-  const text = modelModule(model, [201], a, chosen, table, [201]);
+  const text = modelModule(model, [201], a, chosen, table, [[201]]);
   assert.match(text, new RegExp(`export const SCORE_THRESHOLD = ${chosen.threshold};`));
   assert.match(text, /export const SCORE_TREES: BoostedTrees = \{"format":"tally-boost\/v1"/);
   assert.match(text, /never the evaluation's 19621028 nor the held-out 7/);
+});
+
+test('the floor is chosen on out-of-fold scores: each group of seeds scored by trees trained on the others', async () => {
+  const set = await trainingSet([201, 202], 4);
+  const boost = { iterations: 5, minLeaf: 2 };
+  const th = [0.2, 0.5];
+  const { table, groups } = crossValidatedTable(set, [201, 202], 2, boost, th);
+  assert.deepEqual(groups, [[201], [202]]);
+  // by hand: seed 202's scenes train the trees for seed 201's, and the other way round
+  const a = await trainingSet([201], 4), b = await trainingSet([202], 4);
+  const ca = thresholdCounts(trainBoostedTrees(b.X, b.y, [...SCORE_FEATURES], boost), a, th);
+  const cb = thresholdCounts(trainBoostedTrees(a.X, a.y, [...SCORE_FEATURES], boost), b, th);
+  th.forEach((t, k) => {
+    const tp = ca[k].tp + cb[k].tp, fp = ca[k].fp + cb[k].fp, fn = ca[k].fn + cb[k].fn;
+    assert.equal(table[k].threshold, t);
+    assert.equal(table[k].precision, tp + fp ? tp / (tp + fp) : 1);
+    assert.equal(table[k].recall, tp + fn ? tp / (tp + fn) : 1);
+  });
 });
 
 test('the evaluation seed and the held-out seed are never trained on', async () => {
