@@ -1867,18 +1867,18 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   shadowLevels.sort((a, b) => a - b);
   const shadowRatio = shadowLevels.length ? shadowLevels[shadowLevels.length >> 1] : NaN;
   /**
-   * Mean level (levelAt) over points of a candidate: SPAN_ALONG along it and,
-   * across it, from offset a to b metres (positive: the side its shadow
-   * falls on, or either side without the sun) in three steps. NaN when none is inside.
+   * Mean level (levelAt) over a grid of points of a candidate, metres from
+   * its centre: along its axis by `along`, across it by `across` (positive:
+   * the side its shadow falls on, or either side without the sun). NaN when
+   * none is inside.
    */
-  const levelAcross = (c: Candidate, a: number, b: number): number => {
+  const meanLevel = (c: Candidate, along: readonly number[], across: readonly number[]): number => {
     let vx = -c.uy, vy = c.ux;
     if (shadowDir && vx * shadowDir[0] + vy * shadowDir[1] < 0) { vx = -vx; vy = -vy; }
     let acc = 0, n = 0;
-    for (const f of SPAN_ALONG) {
-      for (let q = 0; q < 3; q++) {
-        const t = a + ((b - a) * q) / 2;
-        const x = Math.floor(c.cx + (f * c.L * c.ux + t * vx) / gx), y = Math.floor(c.cy + (f * c.L * c.uy + t * vy) / gy);
+    for (const s of along) {
+      for (const t of across) {
+        const x = Math.floor(c.cx + (s * c.ux + t * vx) / gx), y = Math.floor(c.cy + (s * c.uy + t * vy) / gy);
         if (x < x0 || y < y0 || x >= x1 || y >= y1) continue;
         const r = levelAt(x, y);
         if (r === r) { acc += r; n++; }
@@ -1886,21 +1886,11 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     }
     return n ? acc / n : NaN;
   };
-  /** Mean level beyond one end of a candidate (end = ±1): from a to b metres past it, across its middle half. */
-  const levelBeyond = (c: Candidate, end: number, a: number, b: number): number => {
-    const vx = -c.uy, vy = c.ux;
-    let acc = 0, n = 0;
-    for (const f of [-0.25, 0, 0.25]) {
-      for (let q = 0; q < 3; q++) {
-        const t = end * (c.L / 2 + a + ((b - a) * q) / 2);
-        const x = Math.floor(c.cx + (t * c.ux + f * c.W * vx) / gx), y = Math.floor(c.cy + (t * c.uy + f * c.W * vy) / gy);
-        if (x < x0 || y < y0 || x >= x1 || y >= y1) continue;
-        const r = levelAt(x, y);
-        if (r === r) { acc += r; n++; }
-      }
-    }
-    return n ? acc / n : NaN;
-  };
+  /** Over the middle 60 % of its length (SPAN_ALONG), from a to b metres across it. */
+  const levelAcross = (c: Candidate, a: number, b: number): number => meanLevel(c, SPAN_ALONG.map((f) => f * c.L), [a, (a + b) / 2, b]);
+  /** Beyond one end (end = ±1), from a to b metres past it, across its middle half. */
+  const levelBeyond = (c: Candidate, end: number, a: number, b: number): number =>
+    meanLevel(c, [a, (a + b) / 2, b].map((t) => end * (c.L / 2 + t)), [-0.25 * c.W, 0, 0.25 * c.W]);
   const cin = new Float64Array(kept.length * REFINE_IN);
   kept.forEach((c0, k) => cin.set([c0.cx, c0.cy, c0.L, c0.W, c0.ux, c0.uy, c0.pol === 'dark' ? -1 : 1], k * REFINE_IN));
   const rjob: RefineJob = { x0, y0, x1, y1, gx, gy, shadow: shadowDir, maxShadowM };
