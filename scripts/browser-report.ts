@@ -26,7 +26,9 @@ interface Args {
 }
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: browser-report REPORT.html [--screenshot PNG] [--full-page] | --fixture OUT.html [--screenshot PNG]\n`);
+  process.stderr.write(
+    `${message}\nusage: browser-report REPORT.html [--screenshot PNG] [--full-page] | --fixture OUT.html [--screenshot PNG]\n`,
+  );
   process.exit(2);
 }
 
@@ -38,8 +40,10 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--screenshot') screenshot = argv[++i] ?? usage('--screenshot needs a path');
-    else if (a === '--fixture') { fixture = true; report = argv[++i] ?? usage('--fixture needs a path'); }
-    else if (a === '--full-page') fullPage = true;
+    else if (a === '--fixture') {
+      fixture = true;
+      report = argv[++i] ?? usage('--fixture needs a path');
+    } else if (a === '--full-page') fullPage = true;
     else if (a.startsWith('--')) usage(`unknown option ${a}`);
     else if (report === null) report = a;
     else usage(`unexpected argument ${a}`);
@@ -53,12 +57,21 @@ function isLocal(url: string): boolean {
   return url.startsWith('file:') || url.startsWith('data:') || url === 'about:blank';
 }
 
-interface Rect { x: number; y: number; width: number; height: number }
+interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 interface Measured {
-  verdict: string | null; verdictVisible: boolean; mapVisible: boolean; landPaths: number;
+  verdict: string | null;
+  verdictVisible: boolean;
+  mapVisible: boolean;
+  landPaths: number;
   tracks: { total: number; visible: number; first: Rect | null };
-  findingMarkers: { total: number; broken: string[] }; internalLinks: { total: number; broken: string[] };
+  findingMarkers: { total: number; broken: string[] };
+  internalLinks: { total: number; broken: string[] };
   images: { total: number; decoded: number };
 }
 
@@ -117,13 +130,17 @@ function whereIs(href: string): string {
 }
 
 /** Clicks the first finding's first evidence link; the evidence row must then be on screen. */
-async function followEvidence(page: Page): Promise<{ href: string | null; hash: string | null; inView: boolean; rect: Rect | null }> {
+async function followEvidence(
+  page: Page,
+): Promise<{ href: string | null; hash: string | null; inView: boolean; rect: Rect | null }> {
   const link = page.locator('.finding a.evidence-link').first();
   if ((await link.count()) === 0) return { href: null, hash: null, inView: false, rect: null };
   const href = await link.getAttribute('href');
   if (href === null || !href.startsWith('#')) return { href, hash: null, inView: false, rect: null };
   await link.click();
-  await page.waitForFunction(`location.hash === ${JSON.stringify(href)}`, undefined, { timeout: 5000 }).catch(() => undefined);
+  await page
+    .waitForFunction(`location.hash === ${JSON.stringify(href)}`, undefined, { timeout: 5000 })
+    .catch(() => undefined);
   const at = await page.evaluate<{ hash: string; inView: boolean; rect: Rect | null }>(whereIs(href));
   return { href, ...at };
 }
@@ -134,7 +151,9 @@ async function main(): Promise<void> {
   if (!existsSync(args.report)) usage(`no such file: ${args.report}`);
   const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) {
-    process.stderr.write(`browser-report: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM)\n`);
+    process.stderr.write(
+      `browser-report: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM)\n`,
+    );
     process.exit(1);
   }
 
@@ -144,9 +163,13 @@ async function main(): Promise<void> {
   const externalRequests: string[] = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
-    page.on('request', (r) => { if (!isLocal(r.url())) externalRequests.push(r.url()); });
+    page.on('request', (r) => {
+      if (!isLocal(r.url())) externalRequests.push(r.url());
+    });
     // Nothing leaves the machine even if the report tried.
     await page.route(/^(?!file:|data:)/, (route) => route.abort());
     await page.goto(pathToFileURL(args.report).href, { waitUntil: 'load' });
@@ -156,20 +179,34 @@ async function main(): Promise<void> {
     const evidence = await followEvidence(page);
 
     if (!seen.verdictVisible) failures.push('the verdict is not visible');
-    else if (!['VERIFIED', 'DISCREPANCY', 'INCOMPLETE'].includes(seen.verdict ?? '')) failures.push(`unexpected verdict text: ${seen.verdict}`);
+    else if (!['VERIFIED', 'DISCREPANCY', 'INCOMPLETE'].includes(seen.verdict ?? ''))
+      failures.push(`unexpected verdict text: ${seen.verdict}`);
     if (!seen.mapVisible) failures.push('the map is not visible');
     if (seen.landPaths === 0) failures.push('the map has no land');
     if (seen.tracks.visible === 0) failures.push(`no visible track on the map (${seen.tracks.total} drawn)`);
-    if (seen.findingMarkers.broken.length > 0) failures.push(`finding markers link to no finding: ${seen.findingMarkers.broken.join(', ')}`);
-    if (seen.internalLinks.broken.length > 0) failures.push(`links to missing anchors: ${seen.internalLinks.broken.slice(0, 10).join(', ')}`);
-    if (seen.images.decoded < seen.images.total) failures.push(`${seen.images.total - seen.images.decoded} of ${seen.images.total} imagery crops do not decode`);
+    if (seen.findingMarkers.broken.length > 0)
+      failures.push(`finding markers link to no finding: ${seen.findingMarkers.broken.join(', ')}`);
+    if (seen.internalLinks.broken.length > 0)
+      failures.push(`links to missing anchors: ${seen.internalLinks.broken.slice(0, 10).join(', ')}`);
+    if (seen.images.decoded < seen.images.total)
+      failures.push(`${seen.images.total - seen.images.decoded} of ${seen.images.total} imagery crops do not decode`);
     if (evidence.href === null) failures.push('no finding with an evidence link to follow');
     else if (!evidence.inView) failures.push(`after clicking ${evidence.href} its target is not in view`);
     await page.waitForTimeout(100); // late console messages
     if (consoleErrors.length > 0) failures.push(`console errors: ${consoleErrors.join(' | ')}`);
     if (externalRequests.length > 0) failures.push(`network requests: ${externalRequests.join(', ')}`);
 
-    const summary = { report: args.report, ok: failures.length === 0, failures, browser: browser.version(), ...seen, evidenceClick: evidence, consoleErrors, externalRequests, screenshot: args.screenshot };
+    const summary = {
+      report: args.report,
+      ok: failures.length === 0,
+      failures,
+      browser: browser.version(),
+      ...seen,
+      evidenceClick: evidence,
+      consoleErrors,
+      externalRequests,
+      screenshot: args.screenshot,
+    };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } finally {
     await browser.close();

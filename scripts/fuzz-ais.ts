@@ -59,8 +59,18 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 import {
-  AisInputError, AisReader, decodeBatchBuffer, decodeText, detectCsvDialect, REJECT_REASONS,
-  type AisMessage, type AisRecord, type CsvRow, type DecodeStats, type Reject, type RowSink,
+  AisInputError,
+  AisReader,
+  decodeBatchBuffer,
+  decodeText,
+  detectCsvDialect,
+  REJECT_REASONS,
+  type AisMessage,
+  type AisRecord,
+  type CsvRow,
+  type DecodeStats,
+  type Reject,
+  type RowSink,
 } from '../src/ais/index.js';
 import { encodeSentences, nmeaChecksum } from '../src/ais/encode.js';
 import { aisScenario } from '../src/scenario/ais.js';
@@ -93,30 +103,210 @@ export function tagBlock(tags: string): string {
   return `\\${tags}*${nmeaChecksum(tags)}\\`;
 }
 
-const POS = { status: 0, turn: 0, speed: 12.3, accuracy: true, lon: -81.5, lat: 24.25, course: 123.4, heading: 122, second: 30, maneuver: 0, raim: false, radio: 0 };
+const POS = {
+  status: 0,
+  turn: 0,
+  speed: 12.3,
+  accuracy: true,
+  lon: -81.5,
+  lat: 24.25,
+  course: 123.4,
+  heading: 122,
+  second: 30,
+  maneuver: 0,
+  raim: false,
+  radio: 0,
+};
 
 /** The encoder's output for the decoded types the scenario does not write, and a few hand-written sentences. */
 function extraSentences(): { lines: string[]; groups: string[][] } {
   const recs = [
     { type: 2, repeat: 1, mmsi: 211000001, ...POS },
     { type: 3, repeat: 3, mmsi: 999999999 & 0x3fffffff, ...POS, turn: 'fastright', lat: -89.9, lon: 179.9 },
-    { type: 4, repeat: 0, mmsi: 3669702, timestamp: '2007-05-14T19:57:39Z', accuracy: true, lon: -81.8, lat: 24.55, epfd: 7, raim: false, radio: 0 },
-    { type: 9, repeat: 0, mmsi: 111232511, alt: 303, speed: 42, accuracy: false, lon: -6.27, lat: 58.14, course: 154.5, second: 15, regional: 0, dte: 1, assigned: false, raim: false, radio: 33392 },
-    { type: 11, repeat: 0, mmsi: 3669702, timestamp: '1962-10-28T12:00:00Z', accuracy: false, lon: 10, lat: 55, epfd: 1, raim: false, radio: 0 },
-    { type: 18, repeat: 0, mmsi: 338000001, reserved: 0, speed: 0.1, accuracy: false, lon: -70, lat: 40, course: 0, heading: null, second: 60, regional: 0, cs: true, display: false, dsc: true, band: true, msg22: true, assigned: false, raim: false, radio: 0 },
-    { type: 19, repeat: 0, mmsi: 338000002, reserved: 0, speed: 5, accuracy: true, lon: -70.1, lat: 40.1, course: 359.9, heading: 359, second: 1, regional: 0, shipname: 'SEA DOG', shiptype: 37, to_bow: 5, to_stern: 5, to_port: 2, to_starboard: 2, epfd: 1, raim: false, dte: 0, assigned: false },
-    { type: 21, repeat: 0, mmsi: 993672085, aid_type: 1, name: 'NAVIGATION AID WITH A VERY LONG NAME', accuracy: false, lon: -80.1, lat: 25.7, to_bow: 0, to_stern: 0, to_port: 0, to_starboard: 0, epfd: 7, second: 20, off_position: false, regional: 0, raim: false, virtual_aid: false, assigned: false },
+    {
+      type: 4,
+      repeat: 0,
+      mmsi: 3669702,
+      timestamp: '2007-05-14T19:57:39Z',
+      accuracy: true,
+      lon: -81.8,
+      lat: 24.55,
+      epfd: 7,
+      raim: false,
+      radio: 0,
+    },
+    {
+      type: 9,
+      repeat: 0,
+      mmsi: 111232511,
+      alt: 303,
+      speed: 42,
+      accuracy: false,
+      lon: -6.27,
+      lat: 58.14,
+      course: 154.5,
+      second: 15,
+      regional: 0,
+      dte: 1,
+      assigned: false,
+      raim: false,
+      radio: 33392,
+    },
+    {
+      type: 11,
+      repeat: 0,
+      mmsi: 3669702,
+      timestamp: '1962-10-28T12:00:00Z',
+      accuracy: false,
+      lon: 10,
+      lat: 55,
+      epfd: 1,
+      raim: false,
+      radio: 0,
+    },
+    {
+      type: 18,
+      repeat: 0,
+      mmsi: 338000001,
+      reserved: 0,
+      speed: 0.1,
+      accuracy: false,
+      lon: -70,
+      lat: 40,
+      course: 0,
+      heading: null,
+      second: 60,
+      regional: 0,
+      cs: true,
+      display: false,
+      dsc: true,
+      band: true,
+      msg22: true,
+      assigned: false,
+      raim: false,
+      radio: 0,
+    },
+    {
+      type: 19,
+      repeat: 0,
+      mmsi: 338000002,
+      reserved: 0,
+      speed: 5,
+      accuracy: true,
+      lon: -70.1,
+      lat: 40.1,
+      course: 359.9,
+      heading: 359,
+      second: 1,
+      regional: 0,
+      shipname: 'SEA DOG',
+      shiptype: 37,
+      to_bow: 5,
+      to_stern: 5,
+      to_port: 2,
+      to_starboard: 2,
+      epfd: 1,
+      raim: false,
+      dte: 0,
+      assigned: false,
+    },
+    {
+      type: 21,
+      repeat: 0,
+      mmsi: 993672085,
+      aid_type: 1,
+      name: 'NAVIGATION AID WITH A VERY LONG NAME',
+      accuracy: false,
+      lon: -80.1,
+      lat: 25.7,
+      to_bow: 0,
+      to_stern: 0,
+      to_port: 0,
+      to_starboard: 0,
+      epfd: 7,
+      second: 20,
+      off_position: false,
+      regional: 0,
+      raim: false,
+      virtual_aid: false,
+      assigned: false,
+    },
     { type: 24, repeat: 0, mmsi: 338000003, part: 0, shipname: 'LITTLE BOAT' },
-    { type: 24, repeat: 0, mmsi: 338000003, part: 1, shiptype: 36, vendorid: 'ABC', model: 2, serial: 12345, callsign: 'WDX1234', to_bow: 4, to_stern: 4, to_port: 1, to_starboard: 1 },
-    { type: 24, repeat: 0, mmsi: 983380001, part: 1, shiptype: 36, vendorid: 'ABC', model: 2, serial: 12345, callsign: 'AUX', mothership_mmsi: 338000004 },
-    { type: 27, repeat: 0, mmsi: 206914217, accuracy: false, raim: false, status: 5, lon: 137.03, lat: 4.84, speed: 57, course: 167, gnss: 0 },
-    { type: 5, repeat: 0, mmsi: 273000001, ais_version: 0, imo: 9000001, callsign: 'UBCD', shipname: 'VOLGOLES', shiptype: 70, to_bow: 100, to_stern: 30, to_port: 10, to_starboard: 10, epfd: 1, eta: '10-28T12:00Z', draught: 7.5, destination: 'MARIEL', dte: 0 },
+    {
+      type: 24,
+      repeat: 0,
+      mmsi: 338000003,
+      part: 1,
+      shiptype: 36,
+      vendorid: 'ABC',
+      model: 2,
+      serial: 12345,
+      callsign: 'WDX1234',
+      to_bow: 4,
+      to_stern: 4,
+      to_port: 1,
+      to_starboard: 1,
+    },
+    {
+      type: 24,
+      repeat: 0,
+      mmsi: 983380001,
+      part: 1,
+      shiptype: 36,
+      vendorid: 'ABC',
+      model: 2,
+      serial: 12345,
+      callsign: 'AUX',
+      mothership_mmsi: 338000004,
+    },
+    {
+      type: 27,
+      repeat: 0,
+      mmsi: 206914217,
+      accuracy: false,
+      raim: false,
+      status: 5,
+      lon: 137.03,
+      lat: 4.84,
+      speed: 57,
+      course: 167,
+      gnss: 0,
+    },
+    {
+      type: 5,
+      repeat: 0,
+      mmsi: 273000001,
+      ais_version: 0,
+      imo: 9000001,
+      callsign: 'UBCD',
+      shipname: 'VOLGOLES',
+      shiptype: 70,
+      to_bow: 100,
+      to_stern: 30,
+      to_port: 10,
+      to_starboard: 10,
+      epfd: 1,
+      eta: '10-28T12:00Z',
+      draught: 7.5,
+      destination: 'MARIEL',
+      dte: 0,
+    },
   ];
   const lines: string[] = [];
   const groups: string[][] = [];
   recs.forEach((r, k) => {
-    const plain = encodeSentences(r, { channel: k % 2 ? 'A' : 'B', sequence: k % 10, talker: k % 3 ? 'AI' : 'BS', own: k === 4 });
-    const tagged = encodeSentences(r, { channel: 'B', sequence: (k + 3) % 10, station: 'r003669945', time: 1241544035000 + k * 1234 });
+    const plain = encodeSentences(r, {
+      channel: k % 2 ? 'A' : 'B',
+      sequence: k % 10,
+      talker: k % 3 ? 'AI' : 'BS',
+      own: k === 4,
+    });
+    const tagged = encodeSentences(r, {
+      channel: 'B',
+      sequence: (k + 3) % 10,
+      station: 'r003669945',
+      time: 1241544035000 + k * 1234,
+    });
     for (const ls of [plain, tagged]) {
       lines.push(...ls);
       if (ls.length > 1) groups.push(ls);
@@ -128,7 +318,10 @@ function extraSentences(): { lines: string[]; groups: string[][] } {
   lines.push(sentence('AIVDM,1,1,,A,?03OwnB0ACVlD00,2'));
   lines.push(sentence('AIVDM,1,1,,A,H42O55i18tMET00000000000000,2'));
   // US Coast Guard trailing fields, then the same with a source on the second fragment only.
-  lines.push(sentence('AIVDM,1,1,,A,15N4cJ`005Jrek0H@9n`DW5608EP,0') + ',s26054,d-104,T27.54538456,x124523,r003669945,1241544035');
+  lines.push(
+    sentence('AIVDM,1,1,,A,15N4cJ`005Jrek0H@9n`DW5608EP,0') +
+      ',s26054,d-104,T27.54538456,x124523,r003669945,1241544035',
+  );
   lines.push(sentence('AIVDM,1,1,,B,15MgK45P3@G?fl0E`JbR0OwT0@MS,0') + ',b003669710,1241544036');
   return { lines, groups };
 }
@@ -165,7 +358,17 @@ export function buildCorpus(seeds: readonly number[] = [1962, 7, 42, 2024]): Cor
   groups.push(...extra.groups);
   // A log of the extras with Gatehouse prefixes and other lines between.
   const other = otherLines();
-  logs.push([other[0], extra.lines[0], ...extra.lines, other[2], other[4], '', other[3], other[5], ...extra.lines.slice(0, 6)]);
+  logs.push([
+    other[0],
+    extra.lines[0],
+    ...extra.lines,
+    other[2],
+    other[4],
+    '',
+    other[3],
+    other[5],
+    ...extra.lines.slice(0, 6),
+  ]);
   const csv: Corpus['csv'] = [];
   for (const seed of seeds) {
     for (const text of [writeMarineCadastreCsv(csvFixtureRows(seed, 40)), writeDmaCsv(csvFixtureRows(seed + 1, 40))]) {
@@ -174,7 +377,8 @@ export function buildCorpus(seeds: readonly number[] = [1962, 7, 42, 2024]): Cor
     }
   }
   const has = (re: RegExp): boolean => nmea.some((l) => re.test(l));
-  if (!groups.length || !has(/,2,1,\d,[AB],5/) || !has(/,1,1,,[AB],H/)) throw new Error('seed corpus lacks multi-sentence type 5 or type 24');
+  if (!groups.length || !has(/,2,1,\d,[AB],5/) || !has(/,1,1,,[AB],H/))
+    throw new Error('seed corpus lacks multi-sentence type 5 or type 24');
   return { nmea, groups, logs, csv, other };
 }
 
@@ -182,7 +386,10 @@ export function buildCorpus(seeds: readonly number[] = [1962, 7, 42, 2024]): Cor
 // Mutations, as data (so that fast-check can generate and shrink them)
 
 /** Interesting bytes for insertions and replacements. */
-export const SPECIAL_BYTES = [0, 9, 10, 13, 32, 33, 34, 35, 36, 42, 44, 45, 46, 48, 57, 58, 64, 65, 87, 88, 92, 95, 96, 119, 120, 127, 128, 0xc3, 0xa9, 0xef, 0xbb, 0xbf, 0xff];
+export const SPECIAL_BYTES = [
+  0, 9, 10, 13, 32, 33, 34, 35, 36, 42, 44, 45, 46, 48, 57, 58, 64, 65, 87, 88, 92, 95, 96, 119, 120, 127, 128, 0xc3,
+  0xa9, 0xef, 0xbb, 0xbf, 0xff,
+];
 
 const SENTENCE_FIELD_VALUES: string[][] = [
   ['AIVDM', 'AIVDO', 'BSVDM', 'AIVDX', 'VDM', 'AIVDMM', '', 'AIALR'],
@@ -195,9 +402,35 @@ const SENTENCE_FIELD_VALUES: string[][] = [
 ];
 
 const TAG_VALUES = [
-  'c:1241544035', 'c:1241544035123', 'c:-1', 'c:0', 'c:1.5', 'c:', 'c:x', 'c:9000000000000000', 'c:-9000000000000000',
-  'c:99999999999999999', 'c:1e3', 's:r003669945', 's:', 's:\\', 'g:1-2-3', 'g:2-2-3', 'g:1-2-', 'g:x', 'g:1-2',
-  'g:1-2-99999999999999999', 'g:---', 'g:1-2--1', 'n:12', 'x', '', ':', 'c:1241544035,s:A,g:1-2-7', 'd:dest', 't:text',
+  'c:1241544035',
+  'c:1241544035123',
+  'c:-1',
+  'c:0',
+  'c:1.5',
+  'c:',
+  'c:x',
+  'c:9000000000000000',
+  'c:-9000000000000000',
+  'c:99999999999999999',
+  'c:1e3',
+  's:r003669945',
+  's:',
+  's:\\',
+  'g:1-2-3',
+  'g:2-2-3',
+  'g:1-2-',
+  'g:x',
+  'g:1-2',
+  'g:1-2-99999999999999999',
+  'g:---',
+  'g:1-2--1',
+  'n:12',
+  'x',
+  '',
+  ':',
+  'c:1241544035,s:A,g:1-2-7',
+  'd:dest',
+  't:text',
 ];
 
 export type Op =
@@ -222,9 +455,45 @@ export type Op =
   /** Recompute the checksums of every sentence and tag block. */
   | { k: 'fix' };
 
-const CSV_VALUES = ['', '91', '-91', '181', '-181', '90.0000001', 'abc', '1e309', 'NaN', '"', '"x"y', '"a,b"', 'Infinity', '0x10', '  ',
-  '1,2', '-0', '102.3', '360', '511', '0', '999999999', '1000000000', 'Unknown', 'Undefined', 'IMO0', 'IMO1073741824', '2023-02-30T00:00:00',
-  '31/12/1999 23:59:60', '2023-01-01T00:00:00.1234567891Z', '@@@@', 'At anchor', 'Class B', 'Tanker', '-0.0', '1e1', '.5'];
+const CSV_VALUES = [
+  '',
+  '91',
+  '-91',
+  '181',
+  '-181',
+  '90.0000001',
+  'abc',
+  '1e309',
+  'NaN',
+  '"',
+  '"x"y',
+  '"a,b"',
+  'Infinity',
+  '0x10',
+  '  ',
+  '1,2',
+  '-0',
+  '102.3',
+  '360',
+  '511',
+  '0',
+  '999999999',
+  '1000000000',
+  'Unknown',
+  'Undefined',
+  'IMO0',
+  'IMO1073741824',
+  '2023-02-30T00:00:00',
+  '31/12/1999 23:59:60',
+  '2023-01-01T00:00:00.1234567891Z',
+  '@@@@',
+  'At anchor',
+  'Class B',
+  'Tanker',
+  '-0.0',
+  '1e1',
+  '.5',
+];
 
 const ARMOUR_CHARS = '0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVW`abcdefghijklmnopqrstuvw';
 const BAD_ARMOUR = 'XYZ[]^_xyz{|}~ "#$%&\'()+-./';
@@ -353,7 +622,8 @@ function payloadEdit(p: string, how: number, pos: number, value: number): string
       return p.slice(0, at);
     case 2: // a character outside the armour
       return p.slice(0, at) + BAD_ARMOUR[value % BAD_ARMOUR.length] + p.slice(at + 1);
-    case 3: { // longer payload (up to ~900 characters)
+    case 3: {
+      // longer payload (up to ~900 characters)
       let s = '';
       for (let k = 0; k < (value % 900) + 1; k++) s += ARMOUR_CHARS[(value * 7 + k * 13) % 64];
       return p + s;
@@ -378,11 +648,21 @@ export function randomOps(rng: Random, corpus: Corpus, csv: boolean): Op[] {
     const n = rng.chance(0.7) ? 1 : 2;
     for (let k = 0; k < n; k++) {
       const w = rng.int(0, 9);
-      if (w < 5) ops.push({ k: 'payload', how: rng.pick([0, 0, 1, 1, 2, 2, 3, 4, 4, 4]), pos: rng.int(0, 80), value: rng.int(0, 10_000) });
+      if (w < 5)
+        ops.push({
+          k: 'payload',
+          how: rng.pick([0, 0, 1, 1, 2, 2, 3, 4, 4, 4]),
+          pos: rng.int(0, 80),
+          value: rng.int(0, 10_000),
+        });
       else if (w < 8) {
         const field = rng.pick([0, 1, 2, 3, 4, 6]);
         ops.push({ k: 'field', field, value: rng.pick(SENTENCE_FIELD_VALUES[field]) });
-      } else ops.push({ k: 'tag', value: rng.chance(0.5) ? rng.pick(TAG_VALUES) : `${rng.pick(TAG_VALUES)},${rng.pick(TAG_VALUES)}` });
+      } else
+        ops.push({
+          k: 'tag',
+          value: rng.chance(0.5) ? rng.pick(TAG_VALUES) : `${rng.pick(TAG_VALUES)},${rng.pick(TAG_VALUES)}`,
+        });
     }
     if (rng.chance(0.9)) ops.push({ k: 'fix' });
     return ops;
@@ -393,31 +673,73 @@ export function randomOps(rng: Random, corpus: Corpus, csv: boolean): Op[] {
   for (let k = 0; k < count; k++) {
     const r = rng.int(0, csv ? 13 : 17);
     switch (r) {
-      case 0: ops.push({ k: 'flip', pos: pos(), bit: rng.int(0, 7) }); break;
-      case 1: ops.push({ k: 'set', pos: pos(), byte: rng.chance(0.5) ? rng.pick(SPECIAL_BYTES) : rng.int(0, 255) }); break;
-      case 2: ops.push({ k: 'ins', pos: pos(), bytes: Array.from({ length: rng.int(1, 4) }, () => (rng.chance(0.7) ? rng.pick(SPECIAL_BYTES) : rng.int(0, 255))) }); break;
-      case 3: ops.push({ k: 'del', pos: pos(), len: rng.int(1, 10) }); break;
-      case 4: ops.push({ k: 'dup', pos: pos(), len: rng.int(1, 40) }); break;
-      case 5: ops.push({ k: 'trunc', pos: pos() }); break;
-      case 6: ops.push({ k: 'splice', pos: pos(), other: anyLine(), opos: pos() }); break;
-      case 7: ops.push({ k: 'utf8', pos: pos(), ch: rng.pick(['é', 'Ø', '中', '😀', '\ufeff', '\u0085', '\u2028']) }); break;
-      case 8: ops.push({ k: 'ins', pos: pos(), bytes: [rng.pick([0, 10, 13, 13, 0])] }); break;
-      case 9: ops.push({ k: 'pad', n: rng.int(1, 30), byte: rng.pick([32, 9, 13]), where: rng.int(0, 1) }); break;
-      case 10: ops.push({ k: 'pad', n: rng.int(900, 3000), byte: rng.pick([32, 9, 48, 65, 44]), where: rng.int(0, 200) }); break;
-      case 11: ops.push({ k: 'junk', bytes: Array.from({ length: rng.int(0, 120) }, () => rng.int(0, 255)) }); break;
-      case 12: ops.push({ k: 'set', pos: pos(), byte: rng.pick([44, 42, 33, 92]) }); break;
+      case 0:
+        ops.push({ k: 'flip', pos: pos(), bit: rng.int(0, 7) });
+        break;
+      case 1:
+        ops.push({ k: 'set', pos: pos(), byte: rng.chance(0.5) ? rng.pick(SPECIAL_BYTES) : rng.int(0, 255) });
+        break;
+      case 2:
+        ops.push({
+          k: 'ins',
+          pos: pos(),
+          bytes: Array.from({ length: rng.int(1, 4) }, () =>
+            rng.chance(0.7) ? rng.pick(SPECIAL_BYTES) : rng.int(0, 255),
+          ),
+        });
+        break;
+      case 3:
+        ops.push({ k: 'del', pos: pos(), len: rng.int(1, 10) });
+        break;
+      case 4:
+        ops.push({ k: 'dup', pos: pos(), len: rng.int(1, 40) });
+        break;
+      case 5:
+        ops.push({ k: 'trunc', pos: pos() });
+        break;
+      case 6:
+        ops.push({ k: 'splice', pos: pos(), other: anyLine(), opos: pos() });
+        break;
+      case 7:
+        ops.push({ k: 'utf8', pos: pos(), ch: rng.pick(['é', 'Ø', '中', '😀', '\ufeff', '\u0085', '\u2028']) });
+        break;
+      case 8:
+        ops.push({ k: 'ins', pos: pos(), bytes: [rng.pick([0, 10, 13, 13, 0])] });
+        break;
+      case 9:
+        ops.push({ k: 'pad', n: rng.int(1, 30), byte: rng.pick([32, 9, 13]), where: rng.int(0, 1) });
+        break;
+      case 10:
+        ops.push({ k: 'pad', n: rng.int(900, 3000), byte: rng.pick([32, 9, 48, 65, 44]), where: rng.int(0, 200) });
+        break;
+      case 11:
+        ops.push({ k: 'junk', bytes: Array.from({ length: rng.int(0, 120) }, () => rng.int(0, 255)) });
+        break;
+      case 12:
+        ops.push({ k: 'set', pos: pos(), byte: rng.pick([44, 42, 33, 92]) });
+        break;
       case 13:
         if (csv) ops.push({ k: 'csv', field: rng.int(0, 30), value: rng.pick(CSV_VALUES) });
-        else ops.push({ k: 'tag', value: rng.chance(0.5) ? rng.pick(TAG_VALUES) : `${rng.pick(TAG_VALUES)},${rng.pick(TAG_VALUES)}` });
+        else
+          ops.push({
+            k: 'tag',
+            value: rng.chance(0.5) ? rng.pick(TAG_VALUES) : `${rng.pick(TAG_VALUES)},${rng.pick(TAG_VALUES)}`,
+          });
         break;
-      case 14: case 15: {
+      case 14:
+      case 15: {
         const field = rng.int(0, 6);
         if (field === 5) ops.push({ k: 'payload', how: rng.int(0, 4), pos: rng.int(0, 80), value: rng.int(0, 10_000) });
         else ops.push({ k: 'field', field, value: rng.pick(SENTENCE_FIELD_VALUES[field]) });
         break;
       }
       default:
-        ops.push({ k: 'payload', how: rng.pick([0, 0, 1, 2, 4, 4, 4, 3]), pos: rng.int(0, 80), value: rng.int(0, 10_000) });
+        ops.push({
+          k: 'payload',
+          how: rng.pick([0, 0, 1, 2, 4, 4, 4, 3]),
+          pos: rng.int(0, 80),
+          value: rng.int(0, 10_000),
+        });
     }
   }
   if (csv ? rng.chance(0.1) : rng.chance(0.3)) ops.push({ k: 'fix' });
@@ -460,16 +782,19 @@ export function recordProblems(r: AisRecord): Finding[] {
   for (const [k, v] of Object.entries(r)) {
     if (k === 'invalid') {
       // Fields the decoder found out of range: a list of checked names, each now null.
-      if (!Array.isArray(v) || v.length === 0 || v.some((f) => !INVALID_FIELDS.has(f) || r[f] !== null)) bad(k, 'not a list of nulled fields');
+      if (!Array.isArray(v) || v.length === 0 || v.some((f) => !INVALID_FIELDS.has(f) || r[f] !== null))
+        bad(k, 'not a list of nulled fields');
       continue;
     }
     if (typeof v === 'number' && !Number.isFinite(v)) bad(k, 'not finite');
-    else if (v !== null && v !== undefined && typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') bad(k, 'of a bad kind');
+    else if (v !== null && v !== undefined && typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean')
+      bad(k, 'of a bad kind');
     else if (typeof v === 'string') {
       if (k === 'time') {
         if (!ISO_TIME.test(v)) bad(k, 'not an ISO time');
       } else if (k === 'payload') {
-        if (!ARMOUR_TEXT.test(v) || typeof r.bits !== 'number' || v.length !== Math.ceil(r.bits / 6)) bad(k, `not the armour of ${r.bits} bits`);
+        if (!ARMOUR_TEXT.test(v) || typeof r.bits !== 'number' || v.length !== Math.ceil(r.bits / 6))
+          bad(k, `not the armour of ${r.bits} bits`);
       } else if (!csv && TEXT_FIELDS.has(k)) {
         if (!SIXBIT_TEXT.test(v)) bad(k, 'not six-bit text');
       } else if (k === 'eta') {
@@ -486,7 +811,11 @@ export function recordProblems(r: AisRecord): Finding[] {
   const maxSpeed = r.type === 9 ? 1022 : r.type === 27 ? 62 : 102.2;
   if (!inRange(r.speed ?? null, 0, maxSpeed)) bad('speed');
   if (!inRange(r.course ?? null, 0, 360, true)) bad('course');
-  if (!inRange(r.heading ?? null, 0, csv ? 360 : 359, csv) || (!csv && typeof r.heading === 'number' && !Number.isInteger(r.heading))) bad('heading');
+  if (
+    !inRange(r.heading ?? null, 0, csv ? 360 : 359, csv) ||
+    (!csv && typeof r.heading === 'number' && !Number.isInteger(r.heading))
+  )
+    bad('heading');
   if (!inRange(r.status ?? null, 0, 15)) bad('status');
   if (!inRange(r.second ?? null, 0, 63)) bad('second');
   if (typeof r.turn === 'number' && !inRange(r.turn, -720, 720)) bad('turn');
@@ -534,7 +863,12 @@ export interface FeedOptions {
 export function feed(input: Uint8Array, o: FeedOptions = {}): Run {
   const sink = new CheckSink();
   const rejects: Reject[] = [];
-  const reader = new AisReader(sink, { file: o.file ?? 'fuzz.nmea', strict: o.strict ?? false, types: o.types ?? null, onReject: (r) => rejects.push({ ...r }) });
+  const reader = new AisReader(sink, {
+    file: o.file ?? 'fuzz.nmea',
+    strict: o.strict ?? false,
+    types: o.types ?? null,
+    onReject: (r) => rejects.push({ ...r }),
+  });
   let error: unknown = null;
   let stats: DecodeStats | null = null;
   try {
@@ -580,31 +914,48 @@ function outcomes(s: DecodeStats): number {
 function checkRun(input: Uint8Array, run: Run, lines: number, label: string): Finding[] {
   const out: Finding[] = [];
   if (run.error !== null) {
-    out.push({ sig: errorSig(run.error), detail: `${label}: ${run.error instanceof Error ? run.error.stack : String(run.error)}` });
+    out.push({
+      sig: errorSig(run.error),
+      detail: `${label}: ${run.error instanceof Error ? run.error.stack : String(run.error)}`,
+    });
     return out;
   }
   const s = run.stats!;
   out.push(...run.findings);
-  if (s.lines !== lines) out.push({ sig: `accounting:lines_count${label === 'whole' ? '' : ':' + label}`, detail: `${label}: stats.lines ${s.lines}, the input has ${lines}` });
+  if (s.lines !== lines)
+    out.push({
+      sig: `accounting:lines_count${label === 'whole' ? '' : ':' + label}`,
+      detail: `${label}: stats.lines ${s.lines}, the input has ${lines}`,
+    });
   const counted: Record<string, number> = {};
   for (const r of run.rejects) {
     if (!KNOWN_REASONS.has(r.reason)) out.push({ sig: `unknown_reason:${r.reason}`, detail: JSON.stringify(r) });
-    if (!Number.isInteger(r.line) || r.line < 1 || r.line > lines) out.push({ sig: `reject_line:${r.reason}`, detail: `${label}: ${JSON.stringify(r)} of ${lines} lines` });
-    if (typeof r.detail !== 'string' || !r.detail) out.push({ sig: `reject_detail:${r.reason}`, detail: JSON.stringify(r) });
+    if (!Number.isInteger(r.line) || r.line < 1 || r.line > lines)
+      out.push({ sig: `reject_line:${r.reason}`, detail: `${label}: ${JSON.stringify(r)} of ${lines} lines` });
+    if (typeof r.detail !== 'string' || !r.detail)
+      out.push({ sig: `reject_detail:${r.reason}`, detail: JSON.stringify(r) });
     counted[r.reason] = (counted[r.reason] ?? 0) + 1;
   }
   for (const reason of new Set([...Object.keys(counted), ...Object.keys(s.rejected)])) {
-    if (!KNOWN_REASONS.has(reason)) out.push({ sig: `unknown_reason:${reason}`, detail: `in stats: ${JSON.stringify(s.rejected)}` });
+    if (!KNOWN_REASONS.has(reason))
+      out.push({ sig: `unknown_reason:${reason}`, detail: `in stats: ${JSON.stringify(s.rejected)}` });
     if ((counted[reason] ?? 0) !== (s.rejected[reason as keyof typeof s.rejected] ?? 0)) {
-      out.push({ sig: `accounting:reject_counts`, detail: `${reason}: ${counted[reason] ?? 0} reported, ${s.rejected[reason as keyof typeof s.rejected] ?? 0} in stats` });
+      out.push({
+        sig: `accounting:reject_counts`,
+        detail: `${reason}: ${counted[reason] ?? 0} reported, ${s.rejected[reason as keyof typeof s.rejected] ?? 0} in stats`,
+      });
     }
   }
   const byType = Object.values(s.byType).reduce((a, b) => a + b, 0);
   const jsonlLines = run.jsonl === '' ? 0 : run.jsonl.split('\n').length - 1;
   if (byType !== s.messages || jsonlLines !== s.messages) {
-    out.push({ sig: 'accounting:messages', detail: `${label}: stats.messages ${s.messages}, byType sum ${byType}, ${jsonlLines} JSONL lines` });
+    out.push({
+      sig: 'accounting:messages',
+      detail: `${label}: stats.messages ${s.messages}, byType sum ${byType}, ${jsonlLines} JSONL lines`,
+    });
   }
-  for (const l of run.messageLines) if (l < 1 || l > lines) out.push({ sig: 'accounting:message_line', detail: `message on line ${l} of ${lines}` });
+  for (const l of run.messageLines)
+    if (l < 1 || l > lines) out.push({ sig: 'accounting:message_line', detail: `message on line ${l} of ${lines}` });
   void input;
   return out;
 }
@@ -677,19 +1028,37 @@ export function runCase(c: Case, file = 'fuzz.nmea'): CaseResult {
     const n = outcomes(s);
     if (n === 0) {
       // Nothing to count: only a CSV header the reader took, or a $PGHP line that dates the next sentence.
-      if (detectCsvDialect(text.trim()) === null && !/^\s*\$PGHP,/.test(text)) findings.push({ sig: 'accounting:line_unaccounted', detail: `no message, reject or ignore for the line; stats ${JSON.stringify(s)}` });
+      if (detectCsvDialect(text.trim()) === null && !/^\s*\$PGHP,/.test(text))
+        findings.push({
+          sig: 'accounting:line_unaccounted',
+          detail: `no message, reject or ignore for the line; stats ${JSON.stringify(s)}`,
+        });
     } else if (n !== 1 && simpleLine(c.input)) {
-      findings.push({ sig: 'accounting:line_counted_twice', detail: `${n} outcomes for one line holding one sentence: ${JSON.stringify(s)}` });
+      findings.push({
+        sig: 'accounting:line_counted_twice',
+        detail: `${n} outcomes for one line holding one sentence: ${JSON.stringify(s)}`,
+      });
     }
     if (startsAsNmea(c.input) && hasBinary(c.input) && s.messages > 0) {
-      findings.push({ sig: 'binary_accepted', detail: `a line with control or non-ASCII bytes gave ${s.messages} message(s): ${whole.jsonl.slice(0, 300)}` });
+      findings.push({
+        sig: 'binary_accepted',
+        detail: `a line with control or non-ASCII bytes gave ${s.messages} message(s): ${whole.jsonl.slice(0, 300)}`,
+      });
     }
   } else if (s && c.exact === 'csv-row' && lines === 2) {
-    if (outcomes(s) !== 1) findings.push({ sig: 'accounting:csv_row', detail: `${outcomes(s)} outcomes for one CSV row: ${JSON.stringify(s)}` });
+    if (outcomes(s) !== 1)
+      findings.push({
+        sig: 'accounting:csv_row',
+        detail: `${outcomes(s)} outcomes for one CSV row: ${JSON.stringify(s)}`,
+      });
   } else if (s && c.exact === 'long-between') {
     // A valid sentence, an overlong line, a valid sentence.
     const want = { lines: 3, messages: 2, rejected: { line_too_long: 1 } };
-    if (s.lines !== 3 || s.messages + s.filtered !== 2 || JSON.stringify(s.rejected) !== JSON.stringify(want.rejected)) {
+    if (
+      s.lines !== 3 ||
+      s.messages + s.filtered !== 2 ||
+      JSON.stringify(s.rejected) !== JSON.stringify(want.rejected)
+    ) {
       findings.push({ sig: 'accounting:long_line', detail: `want ${JSON.stringify(want)}, got ${JSON.stringify(s)}` });
     }
   }
@@ -707,7 +1076,8 @@ export function runCase(c: Case, file = 'fuzz.nmea'): CaseResult {
       if (diffs.length) {
         findings.push({
           sig: `chunk_variance:${diffs.join('+')}`,
-          detail: `chunks ${JSON.stringify(c.chunks.slice(0, 20))}: whole ${JSON.stringify(whole.stats)} ${JSON.stringify(whole.rejects.slice(0, 5).map((r) => r.reason + '@' + r.line))}; ` +
+          detail:
+            `chunks ${JSON.stringify(c.chunks.slice(0, 20))}: whole ${JSON.stringify(whole.stats)} ${JSON.stringify(whole.rejects.slice(0, 5).map((r) => r.reason + '@' + r.line))}; ` +
             `split ${JSON.stringify(split.stats)} ${JSON.stringify(split.rejects.slice(0, 5).map((r) => r.reason + '@' + r.line))}`,
         });
       }
@@ -718,19 +1088,36 @@ export function runCase(c: Case, file = 'fuzz.nmea'): CaseResult {
   if (c.via === 'text' && whole.error === null) {
     try {
       const r = decodeText(latin1(c.input), { types, file });
-      if (JSON.stringify(r.stats) !== JSON.stringify(s) || !sameRejects(r.rejects, whole.rejects) || r.records.length !== s!.messages) {
-        findings.push({ sig: 'entry_points:decodeText', detail: `decodeText ${JSON.stringify(r.stats)} vs reader ${JSON.stringify(s)}` });
+      if (
+        JSON.stringify(r.stats) !== JSON.stringify(s) ||
+        !sameRejects(r.rejects, whole.rejects) ||
+        r.records.length !== s!.messages
+      ) {
+        findings.push({
+          sig: 'entry_points:decodeText',
+          detail: `decodeText ${JSON.stringify(r.stats)} vs reader ${JSON.stringify(s)}`,
+        });
       }
     } catch (e) {
-      findings.push({ sig: errorSig(e) + ' (decodeText)', detail: e instanceof Error ? e.stack ?? e.message : String(e) });
+      findings.push({
+        sig: errorSig(e) + ' (decodeText)',
+        detail: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      });
     }
   } else if (c.via === 'batch') {
     try {
       const b = decodeBatchBuffer(c.input, { types, file });
-      if (s && JSON.stringify(b.stats) !== JSON.stringify(s)) findings.push({ sig: 'entry_points:decodeBatchBuffer', detail: `batch ${JSON.stringify(b.stats)} vs reader ${JSON.stringify(s)}` });
+      if (s && JSON.stringify(b.stats) !== JSON.stringify(s))
+        findings.push({
+          sig: 'entry_points:decodeBatchBuffer',
+          detail: `batch ${JSON.stringify(b.stats)} vs reader ${JSON.stringify(s)}`,
+        });
       findings.push(...batchProblems(b.positions, b.stats.messages));
     } catch (e) {
-      findings.push({ sig: errorSig(e) + ' (decodeBatchBuffer)', detail: e instanceof Error ? e.stack ?? e.message : String(e) });
+      findings.push({
+        sig: errorSig(e) + ' (decodeBatchBuffer)',
+        detail: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      });
     }
   }
 
@@ -742,12 +1129,18 @@ export function runCase(c: Case, file = 'fuzz.nmea'): CaseResult {
     if (!first) {
       if (st.error !== null) findings.push({ sig: 'strict:threw_without_reject', detail: String(st.error) });
     } else if (!(st.error instanceof AisInputError)) {
-      findings.push({ sig: st.error === null ? 'strict:no_throw' : errorSig(st.error) + ' (strict)', detail: `expected AisInputError for ${first.reason}@${first.line}` });
+      findings.push({
+        sig: st.error === null ? 'strict:no_throw' : errorSig(st.error) + ' (strict)',
+        detail: `expected AisInputError for ${first.reason}@${first.line}`,
+      });
     } else {
       const e = st.error;
       const prefix = `${strictFile}:${first.line}: ${first.reason}:`;
       if (!e.message.startsWith(prefix) || !KNOWN_REASONS.has(e.reject.reason) || e.reject.file !== strictFile) {
-        findings.push({ sig: 'strict:wrong_error', detail: `expected ${JSON.stringify(prefix)}..., got ${JSON.stringify(e.message.slice(0, 200))}` });
+        findings.push({
+          sig: 'strict:wrong_error',
+          detail: `expected ${JSON.stringify(prefix)}..., got ${JSON.stringify(e.message.slice(0, 200))}`,
+        });
       }
     }
   }
@@ -755,18 +1148,28 @@ export function runCase(c: Case, file = 'fuzz.nmea'): CaseResult {
 }
 
 interface Columns {
-  length: number; time: Float64Array; mmsi: Uint32Array; lat: Float64Array; lon: Float64Array;
-  speed: Float32Array; course: Float32Array; heading: Float32Array; type: Uint8Array; status: Uint8Array;
+  length: number;
+  time: Float64Array;
+  mmsi: Uint32Array;
+  lat: Float64Array;
+  lon: Float64Array;
+  speed: Float32Array;
+  course: Float32Array;
+  heading: Float32Array;
+  type: Uint8Array;
+  status: Uint8Array;
 }
 
 /** Problems in the columnar batch (NaN is "not available"). */
 export function batchProblems(p: Columns, messages: number): Finding[] {
   const out: Finding[] = [];
-  const nanOr = (v: number, lo: number, hi: number, below = false): boolean => v !== v || (v >= lo && (below ? v < hi : v <= hi));
+  const nanOr = (v: number, lo: number, hi: number, below = false): boolean =>
+    v !== v || (v >= lo && (below ? v < hi : v <= hi));
   const bad = (field: string, k: number, v: number): void => {
     out.push({ sig: `batch_range:${field}`, detail: `row ${k} (type ${p.type[k]}) ${field}=${v}` });
   };
-  if (p.length > messages) out.push({ sig: 'batch_range:length', detail: `${p.length} position rows, ${messages} messages` });
+  if (p.length > messages)
+    out.push({ sig: 'batch_range:length', detail: `${p.length} position rows, ${messages} messages` });
   for (let k = 0; k < p.length; k++) {
     if (!nanOr(p.lat[k], -90, 90)) bad('lat', k, p.lat[k]);
     if (!nanOr(p.lon[k], -180, 180)) bad('lon', k, p.lon[k]);
@@ -861,7 +1264,10 @@ export function nextCase(rng: Random, corpus: Corpus): Case {
       lines = log.slice(at, at + rng.int(5, 40));
     } else {
       const f = rng.pick(corpus.csv);
-      lines = [rng.chance(0.7) ? f.header : applyOps(f.header, randomOps(rng, corpus, true)), ...f.rows.slice(0, rng.int(1, 20))];
+      lines = [
+        rng.chance(0.7) ? f.header : applyOps(f.header, randomOps(rng, corpus, true)),
+        ...f.rows.slice(0, rng.int(1, 20)),
+      ];
     }
     const p = rng.range(0, 0.3);
     lines = lines.map((l) => (rng.chance(p) ? applyOps(l, randomOps(rng, corpus, false)) : l));
@@ -873,7 +1279,9 @@ export function nextCase(rng: Random, corpus: Corpus): Case {
   const good = (): string => rng.pick(corpus.nmea.filter((l) => /!..VD[MO],1,1,/.test(l)));
   const size = rng.int(1001, 20_000);
   const fillByte = rng.pick([65, 48, 44, 0, 255, 33, 92]);
-  const long = rng.chance(0.5) ? applyOps(good(), [{ k: 'pad', n: size, byte: fillByte, where: rng.int(0, 100) }]) : new Uint8Array(size).fill(fillByte);
+  const long = rng.chance(0.5)
+    ? applyOps(good(), [{ k: 'pad', n: size, byte: fillByte, where: rng.int(0, 100) }])
+    : new Uint8Array(size).fill(fillByte);
   const input = joinLines([good(), long, good()], '\n', true);
   return { kind: 'long', input, exact: types ? null : 'long-between', types, chunks: chunksFor(input), via, strict };
 }
@@ -913,7 +1321,11 @@ export interface Summary {
   failureFiles: string[];
 }
 
-interface WorkerConfig { count: number; seed: number; outDir: string }
+interface WorkerConfig {
+  count: number;
+  seed: number;
+  outDir: string;
+}
 
 const WATCH_BYTES = 8 << 20;
 
@@ -921,15 +1333,33 @@ function sanitize(s: string): string {
   return s.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80);
 }
 
-function fuzzLoop(cfg: WorkerConfig, shared: SharedArrayBuffer | null, progress: (lines: number, cases: number, failures: number) => void): Summary {
+function fuzzLoop(
+  cfg: WorkerConfig,
+  shared: SharedArrayBuffer | null,
+  progress: (lines: number, cases: number, failures: number) => void,
+): Summary {
   const t0 = performance.now();
   const rng = new Random(cfg.seed);
   const corpus = buildCorpus();
   const heart = shared ? new Int32Array(shared, 0, 4) : null;
   const watched = shared ? new Uint8Array(shared, 16) : null;
   const sum: Summary = {
-    seed: cfg.seed, target: cfg.count, linesFed: 0, cases: 0, casesByKind: {}, messages: 0, ignored: 0, filtered: 0, rejected: {},
-    maxMsPerLine: 0, maxMsCase: '', seconds: 0, linesPerSecond: 0, maxRssMB: 0, failures: {}, failureFiles: [],
+    seed: cfg.seed,
+    target: cfg.count,
+    linesFed: 0,
+    cases: 0,
+    casesByKind: {},
+    messages: 0,
+    ignored: 0,
+    filtered: 0,
+    rejected: {},
+    maxMsPerLine: 0,
+    maxMsCase: '',
+    seconds: 0,
+    linesPerSecond: 0,
+    maxRssMB: 0,
+    failures: {},
+    failureFiles: [],
   };
   const savedPerSig: Record<string, number> = {};
   let nextProgress = 100_000;
@@ -958,10 +1388,23 @@ function fuzzLoop(cfg: WorkerConfig, shared: SharedArrayBuffer | null, progress:
         mkdirSync(cfg.outDir, { recursive: true });
         const base = join(cfg.outDir, `${sanitize(f.sig)}-${n + 1}`);
         writeFileSync(base + '.bin', c.input);
-        writeFileSync(base + '.json', JSON.stringify({
-          signature: f.sig, detail: f.detail, seed: cfg.seed, case: sum.cases, kind: c.kind, chunks: c.chunks ?? null,
-          types: c.types ? [...c.types] : null, inputLatin1: c.input.length <= 4096 ? latin1(c.input) : `${c.input.length} bytes, see .bin`,
-        }, null, 2) + '\n');
+        writeFileSync(
+          base + '.json',
+          JSON.stringify(
+            {
+              signature: f.sig,
+              detail: f.detail,
+              seed: cfg.seed,
+              case: sum.cases,
+              kind: c.kind,
+              chunks: c.chunks ?? null,
+              types: c.types ? [...c.types] : null,
+              inputLatin1: c.input.length <= 4096 ? latin1(c.input) : `${c.input.length} bytes, see .bin`,
+            },
+            null,
+            2,
+          ) + '\n',
+        );
         sum.failureFiles.push(base + '.bin');
       }
     }
@@ -986,13 +1429,21 @@ function fuzzLoop(cfg: WorkerConfig, shared: SharedArrayBuffer | null, progress:
         best = Math.min(best, performance.now() - t);
       }
       res.ms = best;
-      if (best > bound) res.findings.push({ sig: 'slow_line', detail: `${best.toFixed(1)} ms for ${res.lines} line(s) of ${c.input.length} bytes (bound ${bound.toFixed(1)} ms)` });
+      if (best > bound)
+        res.findings.push({
+          sig: 'slow_line',
+          detail: `${best.toFixed(1)} ms for ${res.lines} line(s) of ${c.input.length} bytes (bound ${bound.toFixed(1)} ms)`,
+        });
     }
     return res;
   };
 
   // Systematic pass: every truncation of a sample of the corpus, as is and with checksums recomputed.
-  const sample = [...corpus.nmea.filter((_, k) => k % 97 === 0), ...corpus.other, ...corpus.csv.slice(0, 2).map((f) => f.rows[0])];
+  const sample = [
+    ...corpus.nmea.filter((_, k) => k % 97 === 0),
+    ...corpus.other,
+    ...corpus.csv.slice(0, 2).map((f) => f.rows[0]),
+  ];
   outer: for (const line of sample) {
     const b = bytes(line);
     for (let p = 0; p <= b.length; p++) {
@@ -1017,7 +1468,11 @@ function fuzzLoop(cfg: WorkerConfig, shared: SharedArrayBuffer | null, progress:
       nextProgress += 100_000;
       const rss = process.memoryUsage().rss / (1 << 20);
       sum.maxRssMB = Math.max(sum.maxRssMB, rss);
-      progress(sum.linesFed, sum.cases, Object.values(sum.failures).reduce((a, b) => a + b, 0));
+      progress(
+        sum.linesFed,
+        sum.cases,
+        Object.values(sum.failures).reduce((a, b) => a + b, 0),
+      );
     }
   }
   sum.maxRssMB = Math.max(sum.maxRssMB, process.memoryUsage().rss / (1 << 20));
@@ -1056,10 +1511,14 @@ function printSummary(s: Summary, json: boolean): void {
   }
   const lines = [
     `fuzz-ais: seed ${s.seed}, ${s.linesFed.toLocaleString('en')} lines fed in ${s.cases.toLocaleString('en')} cases, ${s.seconds.toFixed(1)} s (${s.linesPerSecond.toLocaleString('en')} lines/s), max RSS ${s.maxRssMB.toFixed(0)} MB`,
-    `  cases: ${Object.entries(s.casesByKind).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  cases: ${Object.entries(s.casesByKind)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `  messages ${s.messages}, ignored ${s.ignored}, filtered ${s.filtered}`,
     `  rejects by reason:`,
-    ...Object.entries(s.rejected).sort((a, b) => b[1] - a[1]).map(([k, v]) => `    ${k.padEnd(22)} ${v}`),
+    ...Object.entries(s.rejected)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `    ${k.padEnd(22)} ${v}`),
     `  max time per line: ${s.maxMsPerLine.toFixed(3)} ms (${s.maxMsCase})`,
   ];
   const fails = Object.entries(s.failures).sort((a, b) => b[1] - a[1]);
@@ -1067,7 +1526,9 @@ function printSummary(s: Summary, json: boolean): void {
   else {
     lines.push(`  FAILURES (${fails.reduce((a, [, v]) => a + v, 0)}), by signature:`);
     for (const [k, v] of fails) lines.push(`    ${String(v).padStart(7)}  ${k}`);
-    lines.push(`  failing inputs: ${s.failureFiles.length} files under ${s.failureFiles.length ? s.failureFiles[0].replace(/\/[^/]*$/, '') : '-'}`);
+    lines.push(
+      `  failing inputs: ${s.failureFiles.length} files under ${s.failureFiles.length ? s.failureFiles[0].replace(/\/[^/]*$/, '') : '-'}`,
+    );
   }
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -1084,7 +1545,9 @@ function main(): void {
   }
   const shared = new SharedArrayBuffer(16 + WATCH_BYTES);
   const heart = new Int32Array(shared, 0, 4);
-  const worker = new Worker(new URL(import.meta.url), { workerData: { fuzzAis: true, cfg: { count: args.count, seed: args.seed, outDir: args.outDir }, shared } });
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { fuzzAis: true, cfg: { count: args.count, seed: args.seed, outDir: args.outDir }, shared },
+  });
   let last = -1;
   let lastChange = Date.now();
   let done = false;
@@ -1109,7 +1572,9 @@ function main(): void {
   worker.on('message', (m: { progress?: [number, number, number]; summary?: Summary }) => {
     if (m.progress) {
       const [lines, cases, failures] = m.progress;
-      process.stderr.write(`fuzz-ais: ${lines.toLocaleString('en')} lines, ${cases.toLocaleString('en')} cases, ${failures} failures\n`);
+      process.stderr.write(
+        `fuzz-ais: ${lines.toLocaleString('en')} lines, ${cases.toLocaleString('en')} cases, ${failures} failures\n`,
+      );
     }
     if (m.summary) {
       done = true;
@@ -1134,7 +1599,9 @@ function main(): void {
 
 function workerMain(): void {
   const { cfg, shared } = workerData as { cfg: WorkerConfig; shared: SharedArrayBuffer };
-  const summary = fuzzLoop(cfg, shared, (lines, cases, failures) => parentPort!.postMessage({ progress: [lines, cases, failures] }));
+  const summary = fuzzLoop(cfg, shared, (lines, cases, failures) =>
+    parentPort!.postMessage({ progress: [lines, cases, failures] }),
+  );
   parentPort!.postMessage({ summary });
 }
 

@@ -22,7 +22,14 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { Ed25519NoteSigner, Ed25519NoteVerifier, NoteError, openNote, signNote, addSignatures } from '../src/ledger/note.js';
+import {
+  Ed25519NoteSigner,
+  Ed25519NoteVerifier,
+  NoteError,
+  openNote,
+  signNote,
+  addSignatures,
+} from '../src/ledger/note.js';
 import { CheckpointError, openCheckpoint, signCheckpoint } from '../src/ledger/checkpoint.js';
 import { CosignatureError, CosignerKey, SplitViewError, verifyCosignature } from '../src/ledger/cosignature.js';
 import { formatTlogProof, LogError, verifyTlogProof } from '../src/ledger/log.js';
@@ -30,7 +37,16 @@ import { leafHash, MemoryTree, ProofError, rootOf } from '../src/ledger/merkle.j
 import { TileError } from '../src/ledger/tiles.js';
 import { EntryError } from '../src/ledger/entries.js';
 
-const LEDGER_ERRORS = [NoteError, CheckpointError, CosignatureError, SplitViewError, LogError, ProofError, TileError, EntryError];
+const LEDGER_ERRORS = [
+  NoteError,
+  CheckpointError,
+  CosignatureError,
+  SplitViewError,
+  LogError,
+  ProofError,
+  TileError,
+  EntryError,
+];
 
 // ---------------------------------------------------------------------------
 // Deterministic randomness
@@ -108,22 +124,36 @@ function buildTargets(): Target[] {
   const targets: Target[] = [];
 
   // Notes: one known signer plus an unknown one; two known signers.
-  const noteText = 'If you think cryptography is the answer to your problem,\nthen you don\'t know what your problem is.\n\u2014 Peter G. Neumann\n';
+  const noteText =
+    "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n\u2014 Peter G. Neumann\n";
   const note1 = signNote(noteText, [logKey, stranger]);
   const donorNote = signNote('Another text, signed by the same keys.\n', [logKey, stranger]);
   const openText = (x: string | Uint8Array, vs: readonly Ed25519NoteVerifier[]): Accepted => {
     const o = openNote(x, vs);
     return { content: o.text, sigs: o.sigs.map((s) => s.base64) };
   };
-  targets.push({ name: 'note', text: note1, donor: donorNote, bytes: true, verify: (x) => openText(x, [v]), expect: noteText });
+  targets.push({
+    name: 'note',
+    text: note1,
+    donor: donorNote,
+    bytes: true,
+    verify: (x) => openText(x, [v]),
+    expect: noteText,
+  });
   const note2 = signNote('two signers\nsecond line\n', [other, logKey]);
   targets.push({
-    name: 'note-2-signers', text: note2, donor: signNote('two signers\nother line\n', [other, logKey]), bytes: true,
-    verify: (x) => openText(x, [v, vOther]), expect: 'two signers\nsecond line\n',
+    name: 'note-2-signers',
+    text: note2,
+    donor: signNote('two signers\nother line\n', [other, logKey]),
+    bytes: true,
+    verify: (x) => openText(x, [v, vOther]),
+    expect: 'two signers\nsecond line\n',
   });
 
   // Checkpoints.
-  const entries = Array.from({ length: 13 }, (_, i) => enc.encode(JSON.stringify({ kind: 'evidence', i, sha256: hex(seedBytes('entry', i)) })));
+  const entries = Array.from({ length: 13 }, (_, i) =>
+    enc.encode(JSON.stringify({ kind: 'evidence', i, sha256: hex(seedBytes('entry', i)) })),
+  );
   const leaves = entries.map((e) => leafHash(e));
   const root = rootOf(leaves);
   const origin = 'example.org/fuzz/log';
@@ -132,12 +162,27 @@ function buildTargets(): Target[] {
   const cpExt = signCheckpoint({ origin, size: 13, root, extensions: ['ext line one', 'ext two'] }, [logKey, other]);
   const openCp = (x: string | Uint8Array): Accepted => {
     const c = openCheckpoint(x, v, { origin });
-    return { content: `${c.body}|${c.origin}|${c.size}|${hex(c.root)}|${c.extensions.join('\n')}`, sigs: c.note.sigs.map((s) => s.base64) };
+    return {
+      content: `${c.body}|${c.origin}|${c.size}|${hex(c.root)}|${c.extensions.join('\n')}`,
+      sigs: c.note.sigs.map((s) => s.base64),
+    };
   };
-  const cpBody = (size: number, r: Uint8Array, ext: string[]): string => `${origin}\n${size}\n${Buffer.from(r).toString('base64')}\n${ext.map((e) => `${e}\n`).join('')}`;
-  targets.push({ name: 'checkpoint', text: cp, donor: cpDonor, bytes: true, verify: openCp, expect: `${cpBody(13, root, [])}|${origin}|13|${hex(root)}|` });
+  const cpBody = (size: number, r: Uint8Array, ext: string[]): string =>
+    `${origin}\n${size}\n${Buffer.from(r).toString('base64')}\n${ext.map((e) => `${e}\n`).join('')}`;
   targets.push({
-    name: 'checkpoint-ext', text: cpExt, donor: cpDonor, bytes: true, verify: openCp,
+    name: 'checkpoint',
+    text: cp,
+    donor: cpDonor,
+    bytes: true,
+    verify: openCp,
+    expect: `${cpBody(13, root, [])}|${origin}|13|${hex(root)}|`,
+  });
+  targets.push({
+    name: 'checkpoint-ext',
+    text: cpExt,
+    donor: cpDonor,
+    bytes: true,
+    verify: openCp,
     expect: `${cpBody(13, root, ['ext line one', 'ext two'])}|${origin}|13|${hex(root)}|ext line one\next two`,
   });
 
@@ -147,7 +192,10 @@ function buildTargets(): Target[] {
   const cosDonor = addSignatures(cpDonor, [cos.signerAt(T1 - 100), cos2.signerAt(T1 - 50)]);
   const cv = cos.verifier();
   targets.push({
-    name: 'cosigned', text: cosigned, donor: cosDonor, bytes: true,
+    name: 'cosigned',
+    text: cosigned,
+    donor: cosDonor,
+    bytes: true,
     verify: (x) => {
       const r = verifyCosignature(x, cv, { log: v });
       return { content: `${r.body}|${r.timestamp}|${r.checkpoint.size}|${hex(r.checkpoint.root)}`, sigs: [] };
@@ -155,7 +203,10 @@ function buildTargets(): Target[] {
     expect: `${cpBody(13, root, [])}|${T1}|13|${hex(root)}`,
   });
   targets.push({
-    name: 'cosigned-open', text: cosigned, donor: cosDonor, bytes: true,
+    name: 'cosigned-open',
+    text: cosigned,
+    donor: cosDonor,
+    bytes: true,
     verify: (x) => {
       const c = openCheckpoint(x, v, { others: [cv, cos2.verifier()], origin });
       return { content: c.body, sigs: c.note.sigs.map((s) => s.base64) };
@@ -166,22 +217,39 @@ function buildTargets(): Target[] {
   // tlog-proof bundles, with the entry as extra data and without it.
   const tree = new MemoryTree(leaves);
   const proofOf = (index: number, extra: boolean, note = cp): string =>
-    formatTlogProof({ index, proof: tree.inclusionProof(index, 13), checkpoint: note, ...(extra ? { extra: entries[index] } : {}) });
+    formatTlogProof({
+      index,
+      proof: tree.inclusionProof(index, 13),
+      checkpoint: note,
+      ...(extra ? { extra: entries[index] } : {}),
+    });
   for (const index of [0, 5, 12]) {
     targets.push({
-      name: `tlog-proof-${index}`, text: proofOf(index, true, index === 5 ? cosigned : cp), donor: proofOf((index + 1) % 13, true), bytes: false,
+      name: `tlog-proof-${index}`,
+      text: proofOf(index, true, index === 5 ? cosigned : cp),
+      donor: proofOf((index + 1) % 13, true),
+      bytes: false,
       verify: (x) => {
         const r = verifyTlogProof(x as string, v, { origin });
-        return { content: `${r.index}|${hex(r.entry)}|${r.checkpoint.body}`, sigs: r.checkpoint.note.sigs.map((s) => s.base64) };
+        return {
+          content: `${r.index}|${hex(r.entry)}|${r.checkpoint.body}`,
+          sigs: r.checkpoint.note.sigs.map((s) => s.base64),
+        };
       },
       expect: `${index}|${hex(entries[index])}|${cpBody(13, root, [])}`,
     });
   }
   targets.push({
-    name: 'tlog-proof-entry-given', text: proofOf(7, false), donor: proofOf(6, false), bytes: false,
+    name: 'tlog-proof-entry-given',
+    text: proofOf(7, false),
+    donor: proofOf(6, false),
+    bytes: false,
     verify: (x) => {
       const r = verifyTlogProof(x as string, v, { entry: entries[7] });
-      return { content: `${r.index}|${hex(r.entry)}|${r.checkpoint.body}`, sigs: r.checkpoint.note.sigs.map((s) => s.base64) };
+      return {
+        content: `${r.index}|${hex(r.entry)}|${r.checkpoint.body}`,
+        sigs: r.checkpoint.note.sigs.map((s) => s.base64),
+      };
     },
     expect: `7|${hex(entries[7])}|${cpBody(13, root, [])}`,
   });
@@ -190,7 +258,8 @@ function buildTargets(): Target[] {
   // The donor too, except for the one whose entry is fixed (index 6's proof does not prove entry 7).
   for (const t of targets) {
     const got = t.verify(t.bytes ? enc.encode(t.text) : t.text);
-    if (got.content !== t.expect) throw new Error(`fuzz-notes: the valid ${t.name} does not verify as expected:\n${got.content}\n!==\n${t.expect}`);
+    if (got.content !== t.expect)
+      throw new Error(`fuzz-notes: the valid ${t.name} does not verify as expected:\n${got.content}\n!==\n${t.expect}`);
     t.knownSigs = new Set(got.sigs);
     try {
       const d = t.verify(t.donor);
@@ -206,8 +275,33 @@ function buildTargets(): Target[] {
 // ---------------------------------------------------------------------------
 // Mutations (on bytes)
 
-const TOKENS = ['\n', '\n\n', ' ', '\u2014 ', '\u2014', '+', '=', '==', '/', 'A', '0', '-', '_', '\r', '\t', '\u0000', '\u00a0', '\ufeff', '\u2013 ', 'index ', 'extra ', 'c2sp.org/tlog-proof@v1\n', '9007199254740993', '-1', '01']
-  .map((s) => Buffer.from(s, 'utf8'));
+const TOKENS = [
+  '\n',
+  '\n\n',
+  ' ',
+  '\u2014 ',
+  '\u2014',
+  '+',
+  '=',
+  '==',
+  '/',
+  'A',
+  '0',
+  '-',
+  '_',
+  '\r',
+  '\t',
+  '\u0000',
+  '\u00a0',
+  '\ufeff',
+  '\u2013 ',
+  'index ',
+  'extra ',
+  'c2sp.org/tlog-proof@v1\n',
+  '9007199254740993',
+  '-1',
+  '01',
+].map((s) => Buffer.from(s, 'utf8'));
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 function lines(b: Buffer): Buffer[] {
@@ -225,7 +319,8 @@ function lines(b: Buffer): Buffer[] {
 
 type Mutation = (b: Buffer, r: Rng, donor: Buffer) => Buffer;
 
-const sigLineIdx = (ls: Buffer[]): number[] => ls.map((l, i) => (l.toString('utf8').startsWith('\u2014 ') ? i : -1)).filter((i) => i >= 0);
+const sigLineIdx = (ls: Buffer[]): number[] =>
+  ls.map((l, i) => (l.toString('utf8').startsWith('\u2014 ') ? i : -1)).filter((i) => i >= 0);
 
 const MUTATIONS: Record<string, Mutation> = {
   flipBit: (b, r) => {
@@ -303,7 +398,9 @@ const MUTATIONS: Record<string, Mutation> = {
   },
   spliceDonorHalf: (b, r, donor) => {
     const cut = r.int(Math.min(b.length, donor.length));
-    return r.chance(0.5) ? Buffer.concat([b.subarray(0, cut), donor.subarray(cut)]) : Buffer.concat([donor.subarray(0, cut), b.subarray(cut)]);
+    return r.chance(0.5)
+      ? Buffer.concat([b.subarray(0, cut), donor.subarray(cut)])
+      : Buffer.concat([donor.subarray(0, cut), b.subarray(cut)]);
   },
   base64Tweak: (b, r) => {
     const s = b.toString('latin1');
@@ -315,7 +412,8 @@ const MUTATIONS: Record<string, Mutation> = {
     const tok = s.slice(h.at, h.at + h.len);
     let t: string;
     switch (r.int(7)) {
-      case 0: { // one character changed
+      case 0: {
+        // one character changed
         const i = r.int(tok.length);
         t = tok.slice(0, i) + r.pick([...B64]) + tok.slice(i + 1);
         break;
@@ -323,7 +421,8 @@ const MUTATIONS: Record<string, Mutation> = {
       case 1: // padding dropped or added
         t = tok.endsWith('=') ? tok.replace(/=+$/, '') : `${tok}=`;
         break;
-      case 2: { // the last data character's low bits (non-canonical padding bits)
+      case 2: {
+        // the last data character's low bits (non-canonical padding bits)
         const body = tok.replace(/=+$/, '');
         const last = B64.indexOf(body[body.length - 1]);
         t = body.slice(0, -1) + B64[last ^ (1 + r.int(3))] + tok.slice(body.length);
@@ -332,21 +431,23 @@ const MUTATIONS: Record<string, Mutation> = {
       case 3: // URL-safe alphabet
         t = tok.replace(/\+/g, '-').replace(/\//g, '_');
         break;
-      case 4: // re-encoded after a byte flip: canonical base64 of other bytes
-      {
+      case 4: {
+        // re-encoded after a byte flip: canonical base64 of other bytes
         const raw = Buffer.from(tok, 'base64');
         if (raw.length > 0) raw[r.int(raw.length)] ^= 1 << r.int(8);
         t = raw.toString('base64');
         break;
       }
-      case 5: // length changed by a byte
-      {
+      case 5: {
+        // length changed by a byte
         const raw = Buffer.from(tok, 'base64');
-        t = (r.chance(0.5) ? raw.subarray(0, raw.length - 1) : Buffer.concat([raw, Buffer.from([r.int(256)])])).toString('base64');
+        t = (
+          r.chance(0.5) ? raw.subarray(0, raw.length - 1) : Buffer.concat([raw, Buffer.from([r.int(256)])])
+        ).toString('base64');
         break;
       }
-      default: // whitespace inside
-      {
+      default: {
+        // whitespace inside
         const i = r.int(tok.length);
         t = `${tok.slice(0, i)}${r.pick([' ', '\n', '\r\n', '\t'])}${tok.slice(i)}`;
       }
@@ -361,7 +462,22 @@ const MUTATIONS: Record<string, Mutation> = {
     const line = ls[i].toString('utf8');
     const m = /^\u2014 (\S*) (.*)$/s.exec(line);
     if (!m) return b;
-    const names = ['example.org/fuzz/log', 'witness.example', 'cosigner.example', 'cosigner2.example', 'stranger.example', '', 'a+b', 'a b', 'EXAMPLE.ORG/FUZZ/LOG', `${m[1]}x`, m[1].slice(0, -1), '\u2014', `${m[1]}\u00a0`, `${m[1]}\ufeff`];
+    const names = [
+      'example.org/fuzz/log',
+      'witness.example',
+      'cosigner.example',
+      'cosigner2.example',
+      'stranger.example',
+      '',
+      'a+b',
+      'a b',
+      'EXAMPLE.ORG/FUZZ/LOG',
+      `${m[1]}x`,
+      m[1].slice(0, -1),
+      '\u2014',
+      `${m[1]}\u00a0`,
+      `${m[1]}\ufeff`,
+    ];
     ls[i] = Buffer.from(`\u2014 ${r.pick(names)} ${m[2]}`, 'utf8');
     return Buffer.concat(ls);
   },
@@ -373,16 +489,29 @@ const MUTATIONS: Record<string, Mutation> = {
     if (hits.length === 0) return b;
     const h = r.pick(hits);
     const n = BigInt(h.num);
-    const t = r.pick([`${n + 1n}`, n > 0n ? `${n - 1n}` : '1', `0${h.num}`, `+${h.num}`, `${h.num}.0`, `${n + (1n << 53n)}`, '18446744073709551616', ` ${h.num}`]);
+    const t = r.pick([
+      `${n + 1n}`,
+      n > 0n ? `${n - 1n}` : '1',
+      `0${h.num}`,
+      `+${h.num}`,
+      `${h.num}.0`,
+      `${n + (1n << 53n)}`,
+      '18446744073709551616',
+      ` ${h.num}`,
+    ]);
     return Buffer.from(s.slice(0, h.at) + t + s.slice(h.at + h.num.length), 'latin1');
   },
   newlines: (b, r) => {
     const s = b.toString('utf8');
     switch (r.int(4)) {
-      case 0: return Buffer.from(s.replace(/\n/g, '\r\n'), 'utf8');
-      case 1: return Buffer.from(s.replace(/\n\n/, '\n'), 'utf8');
-      case 2: return Buffer.from(s.replace(/\n\n/, '\n\n\n'), 'utf8');
-      default: return Buffer.from(s.endsWith('\n') ? s.slice(0, -1) : `${s}\n`, 'utf8');
+      case 0:
+        return Buffer.from(s.replace(/\n/g, '\r\n'), 'utf8');
+      case 1:
+        return Buffer.from(s.replace(/\n\n/, '\n'), 'utf8');
+      case 2:
+        return Buffer.from(s.replace(/\n\n/, '\n\n\n'), 'utf8');
+      default:
+        return Buffer.from(s.endsWith('\n') ? s.slice(0, -1) : `${s}\n`, 'utf8');
     }
   },
 };
@@ -412,7 +541,16 @@ interface Stats {
 }
 
 function newStats(): Stats {
-  return { cases: 0, unchanged: 0, acceptedSame: 0, acceptedDonor: 0, rejected: {}, byMutation: {}, failures: [], maxCaseMs: 0 };
+  return {
+    cases: 0,
+    unchanged: 0,
+    acceptedSame: 0,
+    acceptedDonor: 0,
+    rejected: {},
+    byMutation: {},
+    failures: [],
+    maxCaseMs: 0,
+  };
 }
 
 function runCase(caseNo: number, seed: string, targets: Target[], stats: Stats): void {
@@ -440,7 +578,14 @@ function runCase(caseNo: number, seed: string, targets: Target[], stats: Stats):
     const foreign = got.sigs.filter((s) => !t.knownSigs!.has(s));
     if ((got.content !== t.expect && got.content !== t.donorExpect) || foreign.length > 0) {
       const detail = `accepted:\n${got.content}\nsignatures ${got.sigs.join(' ')}${foreign.length ? ` (never made: ${foreign.join(' ')})` : ''}\nsigned:\n${t.expect}`;
-      stats.failures.push({ caseNo, target: t.name, mutations: used, kind: 'accepted-mutation', detail, input: b.toString('base64') });
+      stats.failures.push({
+        caseNo,
+        target: t.name,
+        mutations: used,
+        kind: 'accepted-mutation',
+        detail,
+        input: b.toString('base64'),
+      });
     } else if (got.content === t.expect) {
       stats.acceptedSame++;
     } else {
@@ -452,7 +597,14 @@ function runCase(caseNo: number, seed: string, targets: Target[], stats: Stats):
       const key = e instanceof NoteError ? `NoteError:${e.code}` : cls.name;
       stats.rejected[key] = (stats.rejected[key] ?? 0) + 1;
     } else {
-      stats.failures.push({ caseNo, target: t.name, mutations: used, kind: 'unexpected-exception', detail: (e as Error)?.stack ?? String(e), input: b.toString('base64') });
+      stats.failures.push({
+        caseNo,
+        target: t.name,
+        mutations: used,
+        kind: 'unexpected-exception',
+        detail: (e as Error)?.stack ?? String(e),
+        input: b.toString('base64'),
+      });
     }
   }
   const ms = performance.now() - t0;
@@ -462,7 +614,13 @@ function runCase(caseNo: number, seed: string, targets: Target[], stats: Stats):
 // ---------------------------------------------------------------------------
 // Workers and the main thread
 
-interface WorkerJob { seed: string; from: number; to: number; id: number; heartbeat: SharedArrayBuffer }
+interface WorkerJob {
+  seed: string;
+  from: number;
+  to: number;
+  id: number;
+  heartbeat: SharedArrayBuffer;
+}
 
 function workerMain(job: WorkerJob): void {
   const targets = buildTargets();
@@ -489,7 +647,13 @@ function mergeStats(a: Stats, b: Stats): void {
 }
 
 function parseArgs(argv: string[]): { count: number; seed: string; workers: number; hangS: number; only?: number } {
-  const o = { count: 1_000_000, seed: '1', workers: Math.max(1, Math.min(8, availableParallelism())), hangS: 30, only: undefined as number | undefined };
+  const o = {
+    count: 1_000_000,
+    seed: '1',
+    workers: Math.max(1, Math.min(8, availableParallelism())),
+    hangS: 30,
+    only: undefined as number | undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = (): string => {
@@ -515,19 +679,29 @@ function parseArgs(argv: string[]): { count: number; seed: string; workers: numb
 function report(stats: Stats, seconds: number, opts: { seed: string; workers: number }, hung: string[]): number {
   const lines = [
     `fuzz-notes: ${stats.cases} cases (seed ${opts.seed}, ${opts.workers} workers) in ${seconds.toFixed(1)} s (${Math.round(stats.cases / seconds)} cases/s)`,
-    `  unchanged by the mutation: ${stats.unchanged}; accepted with the signed content intact: ${stats.acceptedSame}; `
-      + `rebuilt the other validly signed artefact exactly (a splice): ${stats.acceptedDonor}`,
-    `  rejected: ${Object.entries(stats.rejected).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `  mutations applied: ${Object.entries(stats.byMutation).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  unchanged by the mutation: ${stats.unchanged}; accepted with the signed content intact: ${stats.acceptedSame}; ` +
+      `rebuilt the other validly signed artefact exactly (a splice): ${stats.acceptedDonor}`,
+    `  rejected: ${Object.entries(stats.rejected)
+      .sort((x, y) => y[1] - x[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `  mutations applied: ${Object.entries(stats.byMutation)
+      .sort((x, y) => y[1] - x[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `  slowest case: ${stats.maxCaseMs.toFixed(1)} ms`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   for (const f of stats.failures.slice(0, 20)) {
-    process.stdout.write(`FAIL case ${f.caseNo} (seed ${opts.seed}) ${f.kind} on ${f.target} after ${f.mutations.join('+')}:\n${f.detail}\ninput (base64): ${f.input}\n`);
+    process.stdout.write(
+      `FAIL case ${f.caseNo} (seed ${opts.seed}) ${f.kind} on ${f.target} after ${f.mutations.join('+')}:\n${f.detail}\ninput (base64): ${f.input}\n`,
+    );
   }
   for (const h of hung) process.stdout.write(`FAIL hang: ${h}\n`);
   const bad = stats.failures.length + hung.length;
-  process.stdout.write(bad === 0 ? 'OK: no mutation accepted, no foreign exception, no hang\n' : `FAILED: ${bad} failure(s)\n`);
+  process.stdout.write(
+    bad === 0 ? 'OK: no mutation accepted, no foreign exception, no hang\n' : `FAILED: ${bad} failure(s)\n`,
+  );
   return bad === 0 ? 0 : 1;
 }
 
@@ -553,41 +727,59 @@ async function main(): Promise<number> {
   const hung: string[] = [];
   const per = Math.ceil(opts.count / workers);
   const self = fileURLToPath(import.meta.url);
-  await Promise.all(Array.from({ length: workers }, (_, id) => new Promise<void>((resolveDone) => {
-    const from = id * per;
-    const to = Math.min(opts.count, from + per);
-    const w = new Worker(self, { workerData: { seed: opts.seed, from, to, id, heartbeat } satisfies WorkerJob });
-    let last = -1;
-    let since = performance.now();
-    const timer = setInterval(() => {
-      if (hb[id] !== last) {
-        last = hb[id];
-        since = performance.now();
-      } else if (performance.now() - since > opts.hangS * 1000) {
-        hung.push(`worker ${id} made no progress for ${opts.hangS} s near case ${hb[id]} (replay: --seed ${opts.seed} --only CASE for cases ${hb[id]}..${hb[id] + 255})`);
-        clearInterval(timer);
-        void w.terminate();
-      }
-    }, 1000);
-    w.on('message', (s: Stats) => mergeStats(total, s));
-    w.on('error', (e) => {
-      total.failures.push({ caseNo: -1, target: `worker ${id}`, mutations: [], kind: 'unexpected-exception', detail: e.stack ?? String(e), input: '' });
-    });
-    w.on('exit', () => {
-      clearInterval(timer);
-      resolveDone();
-    });
-  })));
+  await Promise.all(
+    Array.from(
+      { length: workers },
+      (_, id) =>
+        new Promise<void>((resolveDone) => {
+          const from = id * per;
+          const to = Math.min(opts.count, from + per);
+          const w = new Worker(self, { workerData: { seed: opts.seed, from, to, id, heartbeat } satisfies WorkerJob });
+          let last = -1;
+          let since = performance.now();
+          const timer = setInterval(() => {
+            if (hb[id] !== last) {
+              last = hb[id];
+              since = performance.now();
+            } else if (performance.now() - since > opts.hangS * 1000) {
+              hung.push(
+                `worker ${id} made no progress for ${opts.hangS} s near case ${hb[id]} (replay: --seed ${opts.seed} --only CASE for cases ${hb[id]}..${hb[id] + 255})`,
+              );
+              clearInterval(timer);
+              void w.terminate();
+            }
+          }, 1000);
+          w.on('message', (s: Stats) => mergeStats(total, s));
+          w.on('error', (e) => {
+            total.failures.push({
+              caseNo: -1,
+              target: `worker ${id}`,
+              mutations: [],
+              kind: 'unexpected-exception',
+              detail: e.stack ?? String(e),
+              input: '',
+            });
+          });
+          w.on('exit', () => {
+            clearInterval(timer);
+            resolveDone();
+          });
+        }),
+    ),
+  );
   return report(total, (performance.now() - t0) / 1000, { seed: opts.seed, workers }, hung);
 }
 
 if (isMainThread) {
-  main().then((code) => {
-    process.exitCode = code;
-  }, (e: unknown) => {
-    process.stderr.write(`fuzz-notes: ${(e as Error).stack ?? String(e)}\n`);
-    process.exitCode = 1;
-  });
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`fuzz-notes: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
 } else {
   workerMain(workerData as WorkerJob);
 }

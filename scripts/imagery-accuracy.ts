@@ -32,7 +32,12 @@ export const EVALUATION = {
   seed: 19621028,
   sceneSizeM: 250,
   /** GSD bands, metres; scenes are spread evenly over them. */
-  gsdBands: [[0.3, 0.5], [0.5, 0.8], [0.8, 1.1], [1.1, 1.5]] as [number, number][],
+  gsdBands: [
+    [0.3, 0.5],
+    [0.5, 0.8],
+    [0.8, 1.1],
+    [1.1, 1.5],
+  ] as [number, number][],
   /** Declared classes; each scene declares one, the detector is told its size range. */
   classes: [
     { name: 'R-12-like transporter', lengthM: [20, 25] as [number, number], widthM: [2.7, 3.3] as [number, number] },
@@ -123,7 +128,15 @@ export function evaluationScenes(n: number = EVALUATION.scenes, seed: number = E
     };
     if (rnd.chance(E.blurChance)) spec.blurPx = rr(E.blurPx);
     if (rnd.chance(E.shiftChance)) spec.shiftPx = [rnd.range(-0.5, 0.5), rnd.range(-0.5, 0.5)];
-    out.push({ index: i, spec, seed: rnd.uint32(), classIndex, gsdBand: band, sunAzimuthDeg: az, sunElevationDeg: spec.sun?.elevationDeg ?? 90 });
+    out.push({
+      index: i,
+      spec,
+      seed: rnd.uint32(),
+      classIndex,
+      gsdBand: band,
+      sunAzimuthDeg: az,
+      sunElevationDeg: spec.sun?.elevationDeg ?? 90,
+    });
   }
   return out;
 }
@@ -161,7 +174,13 @@ export function matchDetections(truth: TruthObject[], dets: Detection[], gsd: nu
   return { truthToDet, detToTruth };
 }
 
-export interface Tally { tp: number; fp: number; fn: number; precision: number; recall: number }
+export interface Tally {
+  tp: number;
+  fp: number;
+  fn: number;
+  precision: number;
+  recall: number;
+}
 
 function tally(tp: number, fp: number, fn: number): Tally {
   return { tp, fp, fn, precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 1 };
@@ -190,18 +209,29 @@ export function runEvaluation(n: number = EVALUATION.scenes, seed: number = EVAL
   const acc = new Map<string, [number, number, number]>();
   const add = (key: string, tp: number, fp: number, fn: number): void => {
     const a = acc.get(key) ?? [0, 0, 0];
-    a[0] += tp; a[1] += fp; a[2] += fn;
+    a[0] += tp;
+    a[1] += fp;
+    a[2] += fn;
     acc.set(key, a);
   };
-  const lerr: number[] = [], werr: number[] = [], herr: number[] = [];
-  let objects = 0, fpNearDistractor = 0, secs = 0, mpx = 0;
+  const lerr: number[] = [],
+    werr: number[] = [],
+    herr: number[] = [];
+  let objects = 0,
+    fpNearDistractor = 0,
+    secs = 0,
+    mpx = 0;
   for (const s of evaluationScenes(n, seed)) {
     const scene = renderScene(s.spec, s.seed);
     const cls = EVALUATION.classes[s.classIndex];
     const opts: DetectOptions = {
-      gsd: { x: scene.gsd, y: scene.gsd }, lengthM: [...cls.lengthM], widthM: [...cls.widthM],
+      gsd: { x: scene.gsd, y: scene.gsd },
+      lengthM: [...cls.lengthM],
+      widthM: [...cls.widthM],
       // what an image's metadata (sun) and the declared class (height) tell
-      sunAzimuthDeg: s.sunAzimuthDeg, sunElevationDeg: s.sunElevationDeg, heightM: EVALUATION.heightM[1],
+      sunAzimuthDeg: s.sunAzimuthDeg,
+      sunElevationDeg: s.sunElevationDeg,
+      heightM: EVALUATION.heightM[1],
       scoring: SCORING,
     };
     const t0 = performance.now();
@@ -214,7 +244,14 @@ export function runEvaluation(n: number = EVALUATION.scenes, seed: number = EVAL
     const bandKey = `${b0.toFixed(1)}-${b1.toFixed(1)} m`;
     scene.truth.forEach((t, i) => {
       const hit = m.truthToDet[i] >= 0 ? 1 : 0;
-      for (const k of ['all', `gsd:${bandKey}`, `pol:${t.polarity}`, `touch:${t.touching ? 'touching' : 'apart'}`, `class:${cls.name}`]) add(k, hit, 0, 1 - hit);
+      for (const k of [
+        'all',
+        `gsd:${bandKey}`,
+        `pol:${t.polarity}`,
+        `touch:${t.touching ? 'touching' : 'apart'}`,
+        `class:${cls.name}`,
+      ])
+        add(k, hit, 0, 1 - hit);
       if (hit) {
         const d = dets[m.truthToDet[i]];
         lerr.push(Math.abs(d.length_m - t.length_m) / t.length_m);
@@ -226,12 +263,27 @@ export function runEvaluation(n: number = EVALUATION.scenes, seed: number = EVAL
     dets.forEach((d, j) => {
       if (m.detToTruth[j] >= 0) return;
       // A false positive is charged to the nearest truth object's groups when one is close, else to its own polarity.
-      let best = -1, bd = Infinity;
-      scene.truth.forEach((t, i) => { const dd = Math.hypot(t.x - d.x, t.y - d.y); if (dd < bd) { bd = dd; best = i; } });
+      let best = -1,
+        bd = Infinity;
+      scene.truth.forEach((t, i) => {
+        const dd = Math.hypot(t.x - d.x, t.y - d.y);
+        if (dd < bd) {
+          bd = dd;
+          best = i;
+        }
+      });
       const near = best >= 0 && bd * scene.gsd < scene.truth[best].length_m;
       const t = near ? scene.truth[best] : null;
-      for (const k of ['all', `gsd:${bandKey}`, `pol:${t ? t.polarity : d.polarity}`, `touch:${t?.touching ? 'touching' : 'apart'}`, `class:${cls.name}`]) add(k, 0, 1, 0);
-      if (scene.distractors.some((q) => Math.hypot(q.x - d.x, q.y - d.y) * scene.gsd < q.length_m / 2 + 2)) fpNearDistractor++;
+      for (const k of [
+        'all',
+        `gsd:${bandKey}`,
+        `pol:${t ? t.polarity : d.polarity}`,
+        `touch:${t?.touching ? 'touching' : 'apart'}`,
+        `class:${cls.name}`,
+      ])
+        add(k, 0, 1, 0);
+      if (scene.distractors.some((q) => Math.hypot(q.x - d.x, q.y - d.y) * scene.gsd < q.length_m / 2 + 2))
+        fpNearDistractor++;
     });
   }
   const med = (a: number[]): number => {
@@ -264,7 +316,12 @@ export function runEvaluation(n: number = EVALUATION.scenes, seed: number = EVAL
 
 /* ---------- real imagery ---------- */
 
-export interface RealResult { name: string; truth: number; detected: number | null; note: string }
+export interface RealResult {
+  name: string;
+  truth: number;
+  detected: number | null;
+  note: string;
+}
 
 type ReadGeoTiff = (path: string) => Promise<Raster>;
 
@@ -289,7 +346,7 @@ function gsdOf(r: Raster): number | null {
     gy *= 110_574;
   } else if (r.geo.epsg === 3857) {
     const yc = t[3] + (r.height / 2) * t[5];
-    const lat = (2 * Math.atan(Math.exp(yc / 6378137)) - Math.PI / 2);
+    const lat = 2 * Math.atan(Math.exp(yc / 6378137)) - Math.PI / 2;
     gx *= Math.cos(lat);
     gy *= Math.cos(lat);
   }
@@ -297,7 +354,10 @@ function gsdOf(r: Raster): number | null {
 }
 
 /** `--scoring model|shape`: which second-stage score the detector uses (see DetectOptions.scoring). */
-const SCORING: 'model' | 'shape' = process.argv.includes('--scoring') && process.argv[process.argv.indexOf('--scoring') + 1] === 'shape' ? 'shape' : 'model';
+const SCORING: 'model' | 'shape' =
+  process.argv.includes('--scoring') && process.argv[process.argv.indexOf('--scoring') + 1] === 'shape'
+    ? 'shape'
+    : 'model';
 
 function toGrey(r: Raster): Raster {
   // Use the first three bands (or the one) as they are; the detector averages them.
@@ -309,13 +369,22 @@ export async function runReal(dataDir: string): Promise<RealResult[] | string> {
   if (!read) return 'skipped: src/imagery/read.ts (readGeoTiff) is not built yet';
   const det = new ClassicalDetector();
   const out: RealResult[] = [];
-  const tryOne = async (name: string, truth: number, f: () => Promise<{ r: Raster; gsd: number; opts: Partial<DetectOptions> }>): Promise<void> => {
+  const tryOne = async (
+    name: string,
+    truth: number,
+    f: () => Promise<{ r: Raster; gsd: number; opts: Partial<DetectOptions> }>,
+  ): Promise<void> => {
     try {
       const { r, gsd, opts } = await f();
       const o: DetectOptions = { gsd: { x: gsd, y: gsd }, lengthM: [1, 1], widthM: [1, 1], scoring: SCORING, ...opts };
       const dets = det.detect(toGrey(r), o);
       const all = det.detect(toGrey(r), { ...o, minScore: 0 });
-      out.push({ name, truth, detected: dets.length, note: `${r.width}x${r.height}, ${r.bands.length} band(s), GSD ${gsd.toFixed(2)} m, ${JSON.stringify({ lengthM: opts.lengthM, widthM: opts.widthM, polarity: opts.polarity ?? 'both' })}; ${all.length} with no score floor` });
+      out.push({
+        name,
+        truth,
+        detected: dets.length,
+        note: `${r.width}x${r.height}, ${r.bands.length} band(s), GSD ${gsd.toFixed(2)} m, ${JSON.stringify({ lengthM: opts.lengthM, widthM: opts.widthM, polarity: opts.polarity ?? 'both' })}; ${all.length} with no score floor`,
+      });
     } catch (e) {
       out.push({ name, truth, detected: null, note: `error: ${(e as Error).message}` });
     }
@@ -326,8 +395,18 @@ export async function runReal(dataDir: string): Promise<RealResult[] | string> {
   });
   await tryOne('rareplanes_aircraft_tile_512.jpeg (aircraft, --source-gsd 0.3)', 2, async () => {
     const sharp = (await import('sharp')).default;
-    const { data, info } = await sharp(join(dataDir, 'rareplanes_aircraft_tile_512.jpeg')).greyscale().raw().toBuffer({ resolveWithObject: true });
-    const r: Raster = { width: info.width, height: info.height, type: 'uint8', bands: [new Uint8Array(data.buffer, data.byteOffset, info.width * info.height)], nodata: null, geo: null };
+    const { data, info } = await sharp(join(dataDir, 'rareplanes_aircraft_tile_512.jpeg'))
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const r: Raster = {
+      width: info.width,
+      height: info.height,
+      type: 'uint8',
+      bands: [new Uint8Array(data.buffer, data.byteOffset, info.width * info.height)],
+      nodata: null,
+      geo: null,
+    };
     // the detector's width is area / length (the equivalent rectangle): for an aircraft about a third of the wingspan
     return { r, gsd: 0.3, opts: { lengthM: [25, 75], widthM: [5, 40] } };
   });
@@ -344,7 +423,9 @@ export async function runReal(dataDir: string): Promise<RealResult[] | string> {
 
 /* ---------- main ---------- */
 
-function pct(x: number): string { return (100 * x).toFixed(1).padStart(6); }
+function pct(x: number): string {
+  return (100 * x).toFixed(1).padStart(6);
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -362,15 +443,22 @@ async function main(): Promise<void> {
   if (json) {
     console.log(JSON.stringify({ evaluation: EVALUATION, synthetic: rep, real, pass }, null, 2));
   } else {
-    console.log(`synthetic evaluation (seed ${seed}): ${rep.scenes} scenes, ${rep.objects} objects, ${rep.megapixels.toFixed(1)} Mpx detected in ${rep.seconds.toFixed(2)} s`);
+    console.log(
+      `synthetic evaluation (seed ${seed}): ${rep.scenes} scenes, ${rep.objects} objects, ${rep.megapixels.toFixed(1)} Mpx detected in ${rep.seconds.toFixed(2)} s`,
+    );
     console.log('group                              TP    FP    FN  precision  recall');
-    const row = (k: string, t: Tally): void => console.log(`${k.padEnd(32)} ${String(t.tp).padStart(5)} ${String(t.fp).padStart(5)} ${String(t.fn).padStart(5)}    ${pct(t.precision)}  ${pct(t.recall)}`);
+    const row = (k: string, t: Tally): void =>
+      console.log(
+        `${k.padEnd(32)} ${String(t.tp).padStart(5)} ${String(t.fp).padStart(5)} ${String(t.fn).padStart(5)}    ${pct(t.precision)}  ${pct(t.recall)}`,
+      );
     row('overall', rep.overall);
     for (const [k, t] of Object.entries(rep.byGsd)) row(`GSD ${k}`, t);
     for (const [k, t] of Object.entries(rep.byPolarity)) row(k, t);
     for (const [k, t] of Object.entries(rep.byTouching)) row(k, t);
     for (const [k, t] of Object.entries(rep.byClass)) row(k, t);
-    console.log(`median errors of matched objects: length ${rep.lengthErrorMedianPct.toFixed(1)} %, width ${rep.widthErrorMedianPct.toFixed(1)} %, heading ${rep.headingErrorMedianDeg.toFixed(1)}°; false positives on distractors: ${rep.falsePositivesNearDistractor}`);
+    console.log(
+      `median errors of matched objects: length ${rep.lengthErrorMedianPct.toFixed(1)} %, width ${rep.widthErrorMedianPct.toFixed(1)} %, heading ${rep.headingErrorMedianDeg.toFixed(1)}°; false positives on distractors: ${rep.falsePositivesNearDistractor}`,
+    );
     console.log('real imagery:');
     if (typeof real === 'string') console.log(`  ${real}`);
     else for (const r of real) console.log(`  ${r.name}: truth ${r.truth}, detected ${r.detected ?? '-'} (${r.note})`);

@@ -32,7 +32,13 @@ import { readGeoTiff } from '../src/imagery/index.js';
 import { runImageryChange } from '../src/cli/imagery-change.js';
 import { runImageryCount } from '../src/cli/imagery-count.js';
 
-interface Row { case: string; result: string; truth: string; ms: number; detail?: Record<string, unknown> }
+interface Row {
+  case: string;
+  result: string;
+  truth: string;
+  ms: number;
+  detail?: Record<string, unknown>;
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -55,7 +61,8 @@ async function guard(name: string, f: () => Promise<void>): Promise<void> {
   } catch (e) {
     // A missing or unreadable file is reported in the table; anything else is a crash.
     const msg = (e as Error).message;
-    if ((e as Error).name === 'UsageError' || (e as Error).name === 'ImageryError') rows.push({ case: name, result: `ERROR: ${msg}`, truth: '', ms: 0 });
+    if ((e as Error).name === 'UsageError' || (e as Error).name === 'ImageryError')
+      rows.push({ case: name, result: `ERROR: ${msg}`, truth: '', ms: 0 });
     else throw e;
   }
 }
@@ -69,8 +76,14 @@ for (const [name, a, b] of [
     rows.push({
       case: name,
       result: `shift ${r.shift_px.x.toFixed(2)}, ${r.shift_px.y.toFixed(2)} px; changed ${(100 * r.changed_fraction).toFixed(2)} %; ${r.blobs.length} blobs`,
-      truth: 'runs end to end (no labels)', ms,
-      detail: { shift_px: r.shift_px, changed_fraction: r.changed_fraction, blobs: r.blobs.length, timings_ms: r.timings_ms },
+      truth: 'runs end to end (no labels)',
+      ms,
+      detail: {
+        shift_px: r.shift_px,
+        changed_fraction: r.changed_fraction,
+        blobs: r.blobs.length,
+        timings_ms: r.timings_ms,
+      },
     });
   });
 }
@@ -80,13 +93,20 @@ await guard('DRC difference vs labels', async () => {
     const diff = await readGeoTiff(join(dir, 'planet_drc_forest_difference_2017.tif'));
     const ch = await readGeoTiff(join(dir, 'planet_drc_forest_difference_2017_label_change.tif'));
     const nc = await readGeoTiff(join(dir, 'planet_drc_forest_difference_2017_label_nochange.tif'));
-    const d = diff.bands[0], c = ch.bands[0], n = nc.bands[0];
+    const d = diff.bands[0],
+      c = ch.bands[0],
+      n = nc.bands[0];
     const hist = new Map<number, number>();
     for (let i = 0; i < d.length; i++) hist.set(d[i], (hist.get(d[i]) ?? 0) + 1);
-    const score = (pred: (v: number) => boolean): { precision: number; recall: number; tp: number; fp: number; fn: number } => {
-      let tp = 0, fp = 0, fn = 0;
+    const score = (
+      pred: (v: number) => boolean,
+    ): { precision: number; recall: number; tp: number; fp: number; fn: number } => {
+      let tp = 0,
+        fp = 0,
+        fn = 0;
       for (let i = 0; i < d.length; i++) {
-        const lc = c[i] === 255, ln = n[i] === 255;
+        const lc = c[i] === 255,
+          ln = n[i] === 255;
         const p = pred(d[i]);
         if (lc && p) tp++;
         else if (lc) fn++;
@@ -94,36 +114,66 @@ await guard('DRC difference vs labels', async () => {
       }
       return { precision: tp / Math.max(1, tp + fp), recall: tp / Math.max(1, tp + fn), tp, fp, fn };
     };
-    let labelledChange = 0, labelledNo = 0;
+    let labelledChange = 0,
+      labelledNo = 0;
     for (let i = 0; i < c.length; i++) {
       if (c[i] === 255) labelledChange++;
       if (n[i] === 255) labelledNo++;
     }
     return {
-      histogram: Object.fromEntries([...hist.entries()].sort((p, q) => p[0] - q[0])), labelledChange, labelledNo,
-      changed: score((v) => v !== 100), loss: score((v) => v === 200), v100or200: score((v) => v === 100 || v === 200),
+      histogram: Object.fromEntries([...hist.entries()].sort((p, q) => p[0] - q[0])),
+      labelledChange,
+      labelledNo,
+      changed: score((v) => v !== 100),
+      loss: score((v) => v === 200),
+      v100or200: score((v) => v === 100 || v === 200),
     };
   });
-  const p = (s: { precision: number; recall: number }): string => `precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)}`;
-  rows.push({ case: 'DRC: changed = value != 100', result: p(res.changed), truth: `${res.labelledChange} change / ${res.labelledNo} no-change px labelled`, ms, detail: res });
+  const p = (s: { precision: number; recall: number }): string =>
+    `precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)}`;
+  rows.push({
+    case: 'DRC: changed = value != 100',
+    result: p(res.changed),
+    truth: `${res.labelledChange} change / ${res.labelledNo} no-change px labelled`,
+    ms,
+    detail: res,
+  });
   rows.push({ case: 'DRC: changed = 200 (loss)', result: p(res.loss), truth: '(reading check)', ms: 0 });
   rows.push({ case: 'DRC: changed = 100 or 200', result: p(res.v100or200), truth: '(rejected reading)', ms: 0 });
 });
 
-for (const scoring of ['model', 'shape'] as const) for (const [label, file, length, width, truth, sourceGsd] of [
-  ['count ships (SF Bay, 5 m)', 'planet_sfbay_ships_rapideye_2017-03-08.tif', '60..400', '10..60', 4, undefined],
-  ['count aircraft (RarePlanes, 0.3 m)', 'rareplanes_aircraft_tile_512.jpeg', '25..75', '10..75', 2, '0.3'],
-  ['count buildings (Atlanta, 0.5 m)', 'spacenet_atlanta_pan_0p5m.tif', '8..40', '6..30', 43, undefined],
-] as const) {
-  const name = `${label}, --scoring ${scoring}`;
-  await guard(name, async () => {
-    const [r, ms] = await timed(() => runImageryCount(join(dir, file), { length, width, ...(sourceGsd ? { sourceGsd } : {}), scoring }));
-    rows.push({
-      case: name, result: `${r.count} found (class ${length} × ${width} m)`, truth: `${truth} true`, ms,
-      detail: { count: r.count, truth, detections: r.detections.map((d) => ({ lat: d.lat, lon: d.lon, x: d.x, y: d.y, length_m: d.length_m, width_m: d.width_m, score: d.score })) },
+for (const scoring of ['model', 'shape'] as const)
+  for (const [label, file, length, width, truth, sourceGsd] of [
+    ['count ships (SF Bay, 5 m)', 'planet_sfbay_ships_rapideye_2017-03-08.tif', '60..400', '10..60', 4, undefined],
+    ['count aircraft (RarePlanes, 0.3 m)', 'rareplanes_aircraft_tile_512.jpeg', '25..75', '10..75', 2, '0.3'],
+    ['count buildings (Atlanta, 0.5 m)', 'spacenet_atlanta_pan_0p5m.tif', '8..40', '6..30', 43, undefined],
+  ] as const) {
+    const name = `${label}, --scoring ${scoring}`;
+    await guard(name, async () => {
+      const [r, ms] = await timed(() =>
+        runImageryCount(join(dir, file), { length, width, ...(sourceGsd ? { sourceGsd } : {}), scoring }),
+      );
+      rows.push({
+        case: name,
+        result: `${r.count} found (class ${length} × ${width} m)`,
+        truth: `${truth} true`,
+        ms,
+        detail: {
+          count: r.count,
+          truth,
+          detections: r.detections.map((d) => ({
+            lat: d.lat,
+            lon: d.lon,
+            x: d.x,
+            y: d.y,
+            length_m: d.length_m,
+            width_m: d.width_m,
+            score: d.score,
+          })),
+        },
+      });
     });
-  });
-}
+  }
 
 if (json) {
   process.stdout.write(`${JSON.stringify({ dir, rows }, null, 2)}\n`);

@@ -40,15 +40,33 @@ export const TRAINING = {
 };
 
 export interface TrainingSet {
-  X: Float64Array; y: Uint8Array; rows: number; positives: number; scenes: number;
+  X: Float64Array;
+  y: Uint8Array;
+  rows: number;
+  positives: number;
+  scenes: number;
   /** Per row: x, y (pixels) and 1 for dark; per scene: its rows and truth. */
-  where: Float64Array; sceneRefs: SceneRef[];
+  where: Float64Array;
+  sceneRefs: SceneRef[];
 }
 
 /** A scene's candidates (rows a … b of the set) and its truth, for choosing the threshold. */
-export interface SceneRef { a: number; b: number; gsd: number; widthMin: number; truth: TruthObject[] }
+export interface SceneRef {
+  a: number;
+  b: number;
+  gsd: number;
+  widthMin: number;
+  truth: TruthObject[];
+}
 
-interface Part { X: Float64Array; y: Uint8Array; rows: number; positives: number; where: Float64Array; scenes: SceneRef[] }
+interface Part {
+  X: Float64Array;
+  y: Uint8Array;
+  rows: number;
+  positives: number;
+  where: Float64Array;
+  scenes: SceneRef[];
+}
 
 /** Candidates and labels of some scenes: (seed, scene index) pairs. */
 function sceneRows(jobs: [number, number][], progress?: () => void): Part {
@@ -56,32 +74,49 @@ function sceneRows(jobs: [number, number][], progress?: () => void): Part {
   let cap = 1 << 14;
   let X = new Float64Array(cap * d);
   let y = new Uint8Array(cap);
-  let n = 0, pos = 0;
+  let n = 0,
+    pos = 0;
   let where = new Float64Array(cap * 3);
   const scenes: SceneRef[] = [];
   const bySeed = new Map<number, ReturnType<typeof evaluationScenes>>();
   for (const [seed, index] of jobs) {
     let list = bySeed.get(seed);
-    if (!list) { list = evaluationScenes(EVALUATION.scenes, seed); bySeed.set(seed, list); }
+    if (!list) {
+      list = evaluationScenes(EVALUATION.scenes, seed);
+      bySeed.set(seed, list);
+    }
     const s = list[index];
     const scene = renderScene(s.spec, s.seed);
     const cls = EVALUATION.classes[s.classIndex];
     const opts: DetectOptions = {
-      gsd: { x: scene.gsd, y: scene.gsd }, lengthM: [...cls.lengthM], widthM: [...cls.widthM],
-      sunAzimuthDeg: s.sunAzimuthDeg, sunElevationDeg: s.sunElevationDeg, heightM: EVALUATION.heightM[1],
+      gsd: { x: scene.gsd, y: scene.gsd },
+      lengthM: [...cls.lengthM],
+      widthM: [...cls.widthM],
+      sunAzimuthDeg: s.sunAzimuthDeg,
+      sunElevationDeg: s.sunElevationDeg,
+      heightM: EVALUATION.heightM[1],
     };
     const a = n;
     for (const c of collectCandidates(scene.raster, opts)) {
       const det = c.detection;
       let label = 0;
       for (const t of scene.truth) {
-        if (Math.hypot(det.x - t.x, det.y - t.y) * scene.gsd <= t.width_m / 2) { label = 1; break; }
+        if (Math.hypot(det.x - t.x, det.y - t.y) * scene.gsd <= t.width_m / 2) {
+          label = 1;
+          break;
+        }
       }
       if (n === cap) {
         cap *= 2;
-        const X2 = new Float64Array(cap * d); X2.set(X); X = X2;
-        const y2 = new Uint8Array(cap); y2.set(y); y = y2;
-        const w2 = new Float64Array(cap * 3); w2.set(where); where = w2;
+        const X2 = new Float64Array(cap * d);
+        X2.set(X);
+        X = X2;
+        const y2 = new Uint8Array(cap);
+        y2.set(y);
+        y = y2;
+        const w2 = new Float64Array(cap * 3);
+        w2.set(where);
+        where = w2;
       }
       X.set(c.features, n * d);
       where.set([det.x, det.y, det.polarity === 'dark' ? 1 : 0], n * 3);
@@ -101,33 +136,52 @@ function sceneRows(jobs: [number, number][], progress?: () => void): Part {
  * the order of seeds and scenes whatever the threads, so a run is
  * reproducible.
  */
-export async function trainingSet(seeds: number[], scenes: number = EVALUATION.scenes,
-  progress?: (done: number, total: number) => void): Promise<TrainingSet> {
+export async function trainingSet(
+  seeds: number[],
+  scenes: number = EVALUATION.scenes,
+  progress?: (done: number, total: number) => void,
+): Promise<TrainingSet> {
   for (const seed of seeds) {
-    if (HELD_OUT.has(seed)) throw new Error(`imagery-train: seed ${seed} is held out for the accuracy check; choose others`);
+    if (HELD_OUT.has(seed))
+      throw new Error(`imagery-train: seed ${seed} is held out for the accuracy check; choose others`);
   }
   const jobs: [number, number][] = [];
   for (const seed of seeds) for (let i = 0; i < scenes; i++) jobs.push([seed, i]);
   const threads = Math.max(1, Math.min(availableParallelism(), 8, jobs.length));
   // contiguous shares, joined in order
   const shares: [number, number][][] = [];
-  for (let k = 0; k < threads; k++) shares.push(jobs.slice(Math.floor((k * jobs.length) / threads), Math.floor(((k + 1) * jobs.length) / threads)));
+  for (let k = 0; k < threads; k++)
+    shares.push(jobs.slice(Math.floor((k * jobs.length) / threads), Math.floor(((k + 1) * jobs.length) / threads)));
   let done = 0;
-  const parts = await Promise.all(shares.map((share) => new Promise<Part>((res, rej) => {
-    const wk = new Worker(fileURLToPath(import.meta.url), { workerData: { jobs: share } });
-    wk.on('message', (m: { tick?: true; part?: Part }) => {
-      if (m.tick) { done++; progress?.(done, jobs.length); } else if (m.part) res(m.part);
-    });
-    wk.on('error', rej);
-    wk.on('exit', (code) => { if (code !== 0) rej(new Error(`imagery-train: a worker stopped with code ${code}`)); });
-  })));
+  const parts = await Promise.all(
+    shares.map(
+      (share) =>
+        new Promise<Part>((res, rej) => {
+          const wk = new Worker(fileURLToPath(import.meta.url), { workerData: { jobs: share } });
+          wk.on('message', (m: { tick?: true; part?: Part }) => {
+            if (m.tick) {
+              done++;
+              progress?.(done, jobs.length);
+            } else if (m.part) res(m.part);
+          });
+          wk.on('error', rej);
+          wk.on('exit', (code) => {
+            if (code !== 0) rej(new Error(`imagery-train: a worker stopped with code ${code}`));
+          });
+        }),
+    ),
+  );
   const d = SCORE_FEATURES.length;
   const rows = parts.reduce((a, p) => a + p.rows, 0);
-  const X = new Float64Array(rows * d), y = new Uint8Array(rows), where = new Float64Array(rows * 3);
+  const X = new Float64Array(rows * d),
+    y = new Uint8Array(rows),
+    where = new Float64Array(rows * 3);
   const sceneRefs: SceneRef[] = [];
   let o = 0;
   for (const p of parts) {
-    X.set(p.X, o * d); y.set(p.y, o); where.set(p.where, o * 3);
+    X.set(p.X, o * d);
+    y.set(p.y, o);
+    where.set(p.where, o * 3);
     for (const r of p.scenes) sceneRefs.push({ ...r, a: r.a + o, b: r.b + o });
     o += p.rows;
   }
@@ -139,7 +193,9 @@ function subset(set: TrainingSet, sceneIdx: number[]): TrainingSet {
   const d = SCORE_FEATURES.length;
   let rows = 0;
   for (const k of sceneIdx) rows += set.sceneRefs[k].b - set.sceneRefs[k].a;
-  const X = new Float64Array(rows * d), y = new Uint8Array(rows), where = new Float64Array(rows * 3);
+  const X = new Float64Array(rows * d),
+    y = new Uint8Array(rows),
+    where = new Float64Array(rows * 3);
   const sceneRefs: SceneRef[] = [];
   let o = 0;
   for (const k of sceneIdx) {
@@ -153,8 +209,16 @@ function subset(set: TrainingSet, sceneIdx: number[]): TrainingSet {
   return { X, y, rows, positives: y.reduce((s, v) => s + v, 0), scenes: sceneIdx.length, where, sceneRefs };
 }
 
-export interface ThresholdRow { threshold: number; precision: number; recall: number }
-export interface Counts { tp: number; fp: number; fn: number }
+export interface ThresholdRow {
+  threshold: number;
+  precision: number;
+  recall: number;
+}
+export interface Counts {
+  tp: number;
+  fp: number;
+  fn: number;
+}
 
 /**
  * Precision and recall of a model on a set's scenes at each threshold, as
@@ -166,7 +230,11 @@ export function thresholdTable(model: BoostedTrees, set: TrainingSet, thresholds
 }
 
 function tableOf(thresholds: number[], counts: Counts[]): ThresholdRow[] {
-  return counts.map(({ tp, fp, fn }, k) => ({ threshold: thresholds[k], precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 1 }));
+  return counts.map(({ tp, fp, fn }, k) => ({
+    threshold: thresholds[k],
+    precision: tp + fp ? tp / (tp + fp) : 1,
+    recall: tp + fn ? tp / (tp + fn) : 1,
+  }));
 }
 
 /** True positives, false positives and misses of a model on a set's scenes at each threshold (as thresholdTable). */
@@ -176,18 +244,31 @@ export function thresholdCounts(model: BoostedTrees, set: TrainingSet, threshold
   const p = new Float64Array(set.rows);
   for (let i = 0; i < set.rows; i++) p[i] = m.probability(set.X.subarray(i * d, (i + 1) * d));
   return thresholds.map((t) => {
-    let tp = 0, fp = 0, fn = 0;
+    let tp = 0,
+      fp = 0,
+      fn = 0;
     for (const sc of set.sceneRefs) {
       const dets: Detection[] = [];
       for (let i = sc.a; i < sc.b; i++) {
         if (p[i] < t) continue;
-        dets.push({ lat: null, lon: null, x: set.where[3 * i], y: set.where[3 * i + 1], length_m: 0, width_m: 0, heading_deg: 0,
-          score: Math.round(p[i] * 1000) / 1000, polarity: set.where[3 * i + 2] ? 'dark' : 'bright' });
+        dets.push({
+          lat: null,
+          lon: null,
+          x: set.where[3 * i],
+          y: set.where[3 * i + 1],
+          length_m: 0,
+          width_m: 0,
+          heading_deg: 0,
+          score: Math.round(p[i] * 1000) / 1000,
+          polarity: set.where[3 * i + 2] ? 'dark' : 'bright',
+        });
       }
       const kept = oneDetectionPerObject(dets, sc.widthMin, { x: sc.gsd, y: sc.gsd });
       const mt = matchDetections(sc.truth, kept, sc.gsd);
       const hit = mt.truthToDet.filter((j) => j >= 0).length;
-      tp += hit; fp += kept.length - hit; fn += sc.truth.length - hit;
+      tp += hit;
+      fp += kept.length - hit;
+      fn += sc.truth.length - hit;
     }
     return { tp, fp, fn };
   });
@@ -198,22 +279,35 @@ export function thresholdCounts(model: BoostedTrees, set: TrainingSet, threshold
  * contiguous groups, each group's scenes scored by trees trained on all the
  * other groups, the counts pooled over the groups.
  */
-export function crossValidatedTable(set: TrainingSet, seeds: number[], folds: number, boost: BoostOptions, thresholds: number[],
-  progress?: (fold: number) => void): { table: ThresholdRow[]; groups: number[][] } {
+export function crossValidatedTable(
+  set: TrainingSet,
+  seeds: number[],
+  folds: number,
+  boost: BoostOptions,
+  thresholds: number[],
+  progress?: (fold: number) => void,
+): { table: ThresholdRow[]; groups: number[][] } {
   const k = Math.max(2, Math.min(folds, seeds.length));
   const per = set.sceneRefs.length / seeds.length;
   const groups: number[][] = [];
-  for (let g = 0; g < k; g++) groups.push(seeds.slice(Math.floor((g * seeds.length) / k), Math.floor(((g + 1) * seeds.length) / k)));
+  for (let g = 0; g < k; g++)
+    groups.push(seeds.slice(Math.floor((g * seeds.length) / k), Math.floor(((g + 1) * seeds.length) / k)));
   const total: Counts[] = thresholds.map(() => ({ tp: 0, fp: 0, fn: 0 }));
   let first = 0;
   for (let g = 0; g < k; g++) {
-    const a = first * per, b = (first + groups[g].length) * per;
+    const a = first * per,
+      b = (first + groups[g].length) * per;
     first += groups[g].length;
-    const inFold: number[] = [], rest: number[] = [];
+    const inFold: number[] = [],
+      rest: number[] = [];
     for (let i = 0; i < set.sceneRefs.length; i++) (i >= a && i < b ? inFold : rest).push(i);
     const fit = subset(set, rest);
     const trees = trainBoostedTrees(fit.X, fit.y, [...SCORE_FEATURES], boost);
-    thresholdCounts(trees, subset(set, inFold), thresholds).forEach((c, j) => { total[j].tp += c.tp; total[j].fp += c.fp; total[j].fn += c.fn; });
+    thresholdCounts(trees, subset(set, inFold), thresholds).forEach((c, j) => {
+      total[j].tp += c.tp;
+      total[j].fp += c.fp;
+      total[j].fn += c.fn;
+    });
     progress?.(g + 1);
   }
   return { table: tableOf(thresholds, total), groups };
@@ -222,16 +316,30 @@ export function crossValidatedTable(set: TrainingSet, seeds: number[], folds: nu
 /** The threshold whose smaller of precision and recall is largest (ties: the larger sum). */
 export function balancedThreshold(table: ThresholdRow[]): ThresholdRow {
   return table.reduce((best, r) => {
-    const a = Math.min(r.precision, r.recall), b = Math.min(best.precision, best.recall);
-    return a > b + 1e-12 || (Math.abs(a - b) <= 1e-12 && r.precision + r.recall > best.precision + best.recall) ? r : best;
+    const a = Math.min(r.precision, r.recall),
+      b = Math.min(best.precision, best.recall);
+    return a > b + 1e-12 || (Math.abs(a - b) <= 1e-12 && r.precision + r.recall > best.precision + best.recall)
+      ? r
+      : best;
   });
 }
 
 /** The model as a TypeScript module. */
-export function modelModule(model: BoostedTrees, seeds: number[], set: TrainingSet, threshold: ThresholdRow, table: ThresholdRow[], groups: number[][]): string {
+export function modelModule(
+  model: BoostedTrees,
+  seeds: number[],
+  set: TrainingSet,
+  threshold: ThresholdRow,
+  table: ThresholdRow[],
+  groups: number[][],
+): string {
   // seven significant digits keep the file small; the detector scores with the written values
-  const json = JSON.stringify(model, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v));
-  const rows = table.map((r) => ` *   ${r.threshold.toFixed(2)}  ${r.precision.toFixed(3)}  ${r.recall.toFixed(3)}`).join('\n');
+  const json = JSON.stringify(model, (_k, v: unknown) =>
+    typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v,
+  );
+  const rows = table
+    .map((r) => ` *   ${r.threshold.toFixed(2)}  ${r.precision.toFixed(3)}  ${r.recall.toFixed(3)}`)
+    .join('\n');
   return `/**
  * The detector's second-stage score: boosted trees over SCORE_FEATURES
  * (detect.ts). Generated by scripts/imagery-train.ts, do not edit: trained
@@ -241,7 +349,7 @@ export function modelModule(model: BoostedTrees, seeds: number[], set: TrainingS
  *
  * SCORE_THRESHOLD, the detector's default floor, is where precision and
  * recall meet (the larger of their minimum) on scores that no tree saw in
- * training: the seeds in ${groups.length} groups (${groups.map((g) => g.length > 1 ? `${g[0]}–${g[g.length - 1]}` : `${g[0]}`).join(', ')}),
+ * training: the seeds in ${groups.length} groups (${groups.map((g) => (g.length > 1 ? `${g[0]}–${g[g.length - 1]}` : `${g[0]}`)).join(', ')}),
  * each group's scenes scored by trees trained on the other groups, counted
  * as the detector reports (one detection per object, the accuracy script's
  * matching) and pooled: counts neither over nor under.
@@ -261,7 +369,8 @@ function parseSeeds(arg: string): number[] {
   for (const part of arg.split(',')) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
     if (!m) throw new Error(`imagery-train: --seeds expects numbers and ranges like 101-108, got "${part}"`);
-    const a = Number(m[1]), b = m[2] ? Number(m[2]) : a;
+    const a = Number(m[1]),
+      b = m[2] ? Number(m[2]) : a;
     for (let s = a; s <= b; s++) out.push(s);
   }
   return out;
@@ -269,7 +378,10 @@ function parseSeeds(arg: string): number[] {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const opt = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+  const opt = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
   const seeds = opt('--seeds') ? parseSeeds(opt('--seeds')!) : TRAINING.seeds;
   const out = resolve(opt('--out') ?? 'src/imagery/detect-model.ts');
   const boost: BoostOptions = { ...TRAINING.boost };
@@ -278,24 +390,44 @@ async function main(): Promise<void> {
   let last = 0;
   const set = await trainingSet(seeds, EVALUATION.scenes, (done, total) => {
     const now = performance.now();
-    if (now - last > 2000 || done === total) { last = now; process.stderr.write(`\rrendering and detecting: ${done}/${total} scenes`); }
+    if (now - last > 2000 || done === total) {
+      last = now;
+      process.stderr.write(`\rrendering and detecting: ${done}/${total} scenes`);
+    }
   });
-  process.stderr.write(`\n${set.rows} candidates, ${set.positives} on a true object (${((performance.now() - t0) / 1000).toFixed(1)} s); training\n`);
+  process.stderr.write(
+    `\n${set.rows} candidates, ${set.positives} on a true object (${((performance.now() - t0) / 1000).toFixed(1)} s); training\n`,
+  );
   const dump = opt('--dump');
-  if (dump) writeFileSync(dump, JSON.stringify({ features: SCORE_FEATURES, X: Array.from(set.X), y: Array.from(set.y) }));
+  if (dump)
+    writeFileSync(dump, JSON.stringify({ features: SCORE_FEATURES, X: Array.from(set.X), y: Array.from(set.y) }));
   // the threshold: out-of-fold scores, TRAINING.folds groups of seeds
   const t1 = performance.now();
-  const thresholds = [0.01, 0.02, 0.03, 0.04, ...Array.from({ length: 19 }, (_, i) => Math.round((0.05 + 0.05 * i) * 100) / 100)];
+  const thresholds = [
+    0.01,
+    0.02,
+    0.03,
+    0.04,
+    ...Array.from({ length: 19 }, (_, i) => Math.round((0.05 + 0.05 * i) * 100) / 100),
+  ];
   const folds = opt('--folds') ? Number(opt('--folds')) : TRAINING.folds;
-  const { table, groups } = crossValidatedTable(set, seeds, folds, boost, thresholds, (g) => process.stderr.write(`\rfold ${g} of ${folds} trained and scored`));
+  const { table, groups } = crossValidatedTable(set, seeds, folds, boost, thresholds, (g) =>
+    process.stderr.write(`\rfold ${g} of ${folds} trained and scored`),
+  );
   const chosen = balancedThreshold(table);
-  process.stderr.write(`\nthreshold ${chosen.threshold} (out of fold: precision ${chosen.precision.toFixed(3)}, recall ${chosen.recall.toFixed(3)})\n`);
+  process.stderr.write(
+    `\nthreshold ${chosen.threshold} (out of fold: precision ${chosen.precision.toFixed(3)}, recall ${chosen.recall.toFixed(3)})\n`,
+  );
   const model = trainBoostedTrees(set.X, set.y, [...SCORE_FEATURES], boost);
-  process.stderr.write(`trained ${model.trees.length} trees ${groups.length + 1} times in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `trained ${model.trees.length} trees ${groups.length + 1} times in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`,
+  );
   const text = modelModule(model, seeds, set, chosen, table, groups);
   if (args.includes('--check')) {
     const same = readFileSync(out, 'utf8') === text;
-    console.log(same ? `${out}: the shipped model is what this script makes` : `${out}: DIFFERS from what this script makes`);
+    console.log(
+      same ? `${out}: the shipped model is what this script makes` : `${out}: DIFFERS from what this script makes`,
+    );
     process.exitCode = same ? 0 : 1;
     return;
   }

@@ -42,13 +42,23 @@ async function child(dir: string): Promise<void> {
     const entries: Uint8Array[] = [];
     for (let i = 0; i < n; i++) {
       const pad = randomBytes(Math.floor(Math.random() * 120)).toString('base64');
-      const rec = Math.random() < 0.1
-        ? { kind: 'evidence', sha256: createHash('sha256').update(randomBytes(16)).digest('hex'), size: i, media_type: 'application/octet-stream', name: `f${i}.bin` }
-        : { kind: 'killtest', pid: process.pid, batch: batchNo, i, mmsi: 200000000 + (i % 1000), pad };
+      const rec =
+        Math.random() < 0.1
+          ? {
+              kind: 'evidence',
+              sha256: createHash('sha256').update(randomBytes(16)).digest('hex'),
+              size: i,
+              media_type: 'application/octet-stream',
+              name: `f${i}.bin`,
+            }
+          : { kind: 'killtest', pid: process.pid, batch: batchNo, i, mmsi: 200000000 + (i % 1000), pad };
       entries.push(encodeEntry(rec));
     }
     const res = await appendRecords(log, index, entries);
-    writeSync(1, res.map((x, i) => `ack ${x.index} ${createHash('sha256').update(entries[i]).digest('hex')}\n`).join(''));
+    writeSync(
+      1,
+      res.map((x, i) => `ack ${x.index} ${createHash('sha256').update(entries[i]).digest('hex')}\n`).join(''),
+    );
     if (batchNo % 7 === 6) {
       await log.checkpoint();
       writeSync(2, 'phase checkpointed\n');
@@ -78,7 +88,9 @@ async function parent(): Promise<number> {
     let out = '';
     let lastPhase = 'startup';
     let errTail = '';
-    c.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    c.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
     c.stderr.setEncoding('utf8').on('data', (d: string) => {
       errTail = (errTail + d).slice(-4000);
       const lines = errTail.split('\n').filter((l) => l.startsWith('phase '));
@@ -86,7 +98,10 @@ async function parent(): Promise<number> {
     });
     const exited = new Promise<number | null>((res) => c.on('close', (code) => res(code)));
     const delay = 30 + Math.random() * maxDelay;
-    const early = await Promise.race([exited.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), delay))]);
+    const early = await Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((res) => setTimeout(() => res(false), delay)),
+    ]);
     if (early) {
       process.stderr.write(`kill ${k}: the appender exited by itself:\n${errTail}\n`);
       failures++;
@@ -111,12 +126,14 @@ async function parent(): Promise<number> {
     try {
       const report = auditLog(dir);
       const log = await Log.open(dir);
-      if (log.size < acked.length) throw new Error(`the log has ${log.size} entries, but index ${acked.length - 1} was acknowledged`);
+      if (log.size < acked.length)
+        throw new Error(`the log has ${log.size} entries, but index ${acked.length - 1} was acknowledged`);
       let checked = 0;
       log.forEachEntry(0, acked.length, (i, e) => {
         if (acked[i] === undefined) return;
         const h = createHash('sha256').update(e).digest('hex');
-        if (h !== acked[i]) throw new Error(`entry ${i} is not the acknowledged one (sha256 ${h}, acknowledged ${acked[i]})`);
+        if (h !== acked[i])
+          throw new Error(`entry ${i} is not the acknowledged one (sha256 ${h}, acknowledged ${acked[i]})`);
         checked++;
       });
       const idx = LogIndex.forLog(log);
@@ -125,7 +142,9 @@ async function parent(): Promise<number> {
       if (indexed !== log.size) throw new Error(`the index covers ${indexed} entries, the log ${log.size}`);
       checkedTotal += checked;
       if (k % 20 === 0 || k === kills) {
-        process.stdout.write(`kill ${k}/${kills}: log ${log.size} entries (+${newAcks} acknowledged), audit OK (${report.tiles} tiles, ${report.checkpoints} checkpoints), ${checked} acknowledged entries checked\n`);
+        process.stdout.write(
+          `kill ${k}/${kills}: log ${log.size} entries (+${newAcks} acknowledged), audit OK (${report.tiles} tiles, ${report.checkpoints} checkpoints), ${checked} acknowledged entries checked\n`,
+        );
       }
     } catch (e) {
       process.stderr.write(`kill ${k} (during ${lastPhase}): FAILED: ${(e as Error).message}\n`);
@@ -135,9 +154,16 @@ async function parent(): Promise<number> {
   }
   const secs = (Date.now() - t0) / 1000;
   const ackedCount = acked.filter((x) => x !== undefined).length;
-  process.stdout.write(`\nsummary: ${failures === 0 ? 'PASS' : 'FAIL'}: ${kills} kills in ${secs.toFixed(1)} s, ${ackedCount} entries acknowledged, `
-    + `${checkedTotal} acknowledged-entry checks after kills, ${failures} failure(s)\n`);
-  process.stdout.write(`kills landed in: ${[...landed.entries()].sort((a, b) => b[1] - a[1]).map(([p, n]) => `${p} ${n}`).join(', ')}\n`);
+  process.stdout.write(
+    `\nsummary: ${failures === 0 ? 'PASS' : 'FAIL'}: ${kills} kills in ${secs.toFixed(1)} s, ${ackedCount} entries acknowledged, ` +
+      `${checkedTotal} acknowledged-entry checks after kills, ${failures} failure(s)\n`,
+  );
+  process.stdout.write(
+    `kills landed in: ${[...landed.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([p, n]) => `${p} ${n}`)
+      .join(', ')}\n`,
+  );
   if (!keep && failures === 0 && !arg('--dir', '')) rmSync(base, { recursive: true, force: true });
   else process.stdout.write(`log kept in ${dir}\n`);
   return failures === 0 ? 0 : 1;
@@ -149,10 +175,13 @@ if (process.argv.includes('--child')) {
     process.exit(3);
   });
 } else {
-  parent().then((code) => {
-    process.exitCode = code;
-  }, (e: unknown) => {
-    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-    process.exitCode = 1;
-  });
+  parent().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -11,11 +11,27 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 
 import {
-  AisCsvReader, AisInputError, AisReader, BatchRowSink, decodeBatchBuffer, decodeBatchFiles, decodeFiles,
-  encodeSentences, type DecodeOptions, type DecodeStats, type PositionColumns, type Reject, type StaticReport,
+  AisCsvReader,
+  AisInputError,
+  AisReader,
+  BatchRowSink,
+  decodeBatchBuffer,
+  decodeBatchFiles,
+  decodeFiles,
+  encodeSentences,
+  type DecodeOptions,
+  type DecodeStats,
+  type PositionColumns,
+  type Reject,
+  type StaticReport,
 } from '../src/ais/index.js';
 import {
-  CsvBatchRouter, daysFromCivil, fastColumns, parseDecimal, parseDmaTimeBytes, parseMcTimeBytes,
+  CsvBatchRouter,
+  daysFromCivil,
+  fastColumns,
+  parseDecimal,
+  parseDmaTimeBytes,
+  parseMcTimeBytes,
 } from '../src/ais/csv-batch.js';
 import { csvFixtureRows, writeDmaCsv, writeMarineCadastreCsv } from '../src/scenario/csv.js';
 import { generateFeed, writeFeedCsv } from '../src/scenario/feed.js';
@@ -94,10 +110,17 @@ function mutate(csv: string, seed: number, dma: boolean): string {
     return f.join(',');
   };
   const col = (name: RegExp): number => header.split(',').findIndex((h) => name.test(h));
-  const cLat = col(/^(LAT|Latitude)$/), cLon = col(/^(LON|Longitude)$/), cSog = col(/^SOG$/);
-  const cHdg = col(/^Heading$/), cTime = col(/(BaseDateTime|Timestamp)$/), cMmsi = col(/^MMSI$/);
-  const cName = col(/^(VesselName|Name)$/), cImo = col(/^IMO$/), cStatus = col(/^(Status|Navigational status)$/);
-  const cType = col(/^(VesselType|Ship type)$/), cRot = col(/^ROT$/);
+  const cLat = col(/^(LAT|Latitude)$/),
+    cLon = col(/^(LON|Longitude)$/),
+    cSog = col(/^SOG$/);
+  const cHdg = col(/^Heading$/),
+    cTime = col(/(BaseDateTime|Timestamp)$/),
+    cMmsi = col(/^MMSI$/);
+  const cName = col(/^(VesselName|Name)$/),
+    cImo = col(/^IMO$/),
+    cStatus = col(/^(Status|Navigational status)$/);
+  const cType = col(/^(VesselType|Ship type)$/),
+    cRot = col(/^ROT$/);
   const muts: ((r: string) => string)[] = [
     (r) => setField(r, cLat, '95.5'),
     (r) => setField(r, cLat, 'abc'),
@@ -200,27 +223,35 @@ function mutate(csv: string, seed: number, dma: boolean): string {
 }
 
 test('parseDecimal is Number() wherever it answers, and answers for up to 15 significant digits', () => {
-  const dec = fc.tuple(
-    fc.constantFrom('', '-', '+'),
-    fc.stringMatching(/^[0-9]{0,17}$/),
-    fc.option(fc.stringMatching(/^[0-9]{0,24}$/)),
-  ).map(([s, i, f]) => (f === null ? `${s}${i}` : `${s}${i}.${f}`));
-  fc.assert(fc.property(dec, (text) => {
-    const b = Buffer.from(text, 'latin1');
-    const x = parseDecimal(b, 0, b.length);
-    const valid = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(text);
-    if (!valid) return Number.isNaN(x);
-    const sig = text.replace(/[^0-9]/g, '').replace(/^0+/, '').length;
-    const decimals = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
-    if (sig <= 15 && decimals <= 22) assert.ok(!Number.isNaN(x), text);
-    return Number.isNaN(x) || Object.is(x, Number(text));
-  }), { numRuns: 20_000 });
+  const dec = fc
+    .tuple(
+      fc.constantFrom('', '-', '+'),
+      fc.stringMatching(/^[0-9]{0,17}$/),
+      fc.option(fc.stringMatching(/^[0-9]{0,24}$/)),
+    )
+    .map(([s, i, f]) => (f === null ? `${s}${i}` : `${s}${i}.${f}`));
+  fc.assert(
+    fc.property(dec, (text) => {
+      const b = Buffer.from(text, 'latin1');
+      const x = parseDecimal(b, 0, b.length);
+      const valid = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(text);
+      if (!valid) return Number.isNaN(x);
+      const sig = text.replace(/[^0-9]/g, '').replace(/^0+/, '').length;
+      const decimals = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
+      if (sig <= 15 && decimals <= 22) assert.ok(!Number.isNaN(x), text);
+      return Number.isNaN(x) || Object.is(x, Number(text));
+    }),
+    { numRuns: 20_000 },
+  );
   // Coordinates as the published files write them.
-  fc.assert(fc.property(fc.double({ min: -180, max: 180, noNaN: true }), fc.integer({ min: 0, max: 9 }), (v, d) => {
-    const text = v.toFixed(d);
-    const b = Buffer.from(text);
-    return Object.is(parseDecimal(b, 0, b.length), Number(text));
-  }), { numRuns: 20_000 });
+  fc.assert(
+    fc.property(fc.double({ min: -180, max: 180, noNaN: true }), fc.integer({ min: 0, max: 9 }), (v, d) => {
+      const text = v.toFixed(d);
+      const b = Buffer.from(text);
+      return Object.is(parseDecimal(b, 0, b.length), Number(text));
+    }),
+    { numRuns: 20_000 },
+  );
   for (const t of ['', '-', '+', '.', '-.', '1e5', '1.2.3', ' 1', '0x10', 'Infinity']) {
     assert.ok(Number.isNaN(parseDecimal(Buffer.from(t), 0, t.length)), t);
   }
@@ -228,20 +259,27 @@ test('parseDecimal is Number() wherever it answers, and answers for up to 15 sig
 
 test('times from bytes are Date.UTC, 1962 and leap days included; impossible dates are NaN', () => {
   const two = (n: number): string => String(n).padStart(2, '0');
-  fc.assert(fc.property(
-    fc.integer({ min: 1000, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }),
-    fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }),
-    (y, mo, d, h, mi, s) => {
-      const want = Date.UTC(y, mo - 1, d, h, mi, s);
-      const real = new Date(want).getUTCDate() === d;
-      const mc = Buffer.from(`${y}-${two(mo)}-${two(d)}T${two(h)}:${two(mi)}:${two(s)}`);
-      const dma = Buffer.from(`${two(d)}/${two(mo)}/${y} ${two(h)}:${two(mi)}:${two(s)}`);
-      const a = parseMcTimeBytes(mc, 0, mc.length);
-      const b = parseDmaTimeBytes(dma, 0, dma.length);
-      if (!real) return Number.isNaN(a) && Number.isNaN(b);
-      return a === want && b === want;
-    },
-  ), { numRuns: 20_000 });
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1000, max: 9999 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.integer({ min: 1, max: 31 }),
+      fc.integer({ min: 0, max: 23 }),
+      fc.integer({ min: 0, max: 59 }),
+      fc.integer({ min: 0, max: 59 }),
+      (y, mo, d, h, mi, s) => {
+        const want = Date.UTC(y, mo - 1, d, h, mi, s);
+        const real = new Date(want).getUTCDate() === d;
+        const mc = Buffer.from(`${y}-${two(mo)}-${two(d)}T${two(h)}:${two(mi)}:${two(s)}`);
+        const dma = Buffer.from(`${two(d)}/${two(mo)}/${y} ${two(h)}:${two(mi)}:${two(s)}`);
+        const a = parseMcTimeBytes(mc, 0, mc.length);
+        const b = parseDmaTimeBytes(dma, 0, dma.length);
+        if (!real) return Number.isNaN(a) && Number.isNaN(b);
+        return a === want && b === want;
+      },
+    ),
+    { numRuns: 20_000 },
+  );
   const t = Buffer.from('1962-10-28T12:00:00');
   assert.equal(parseMcTimeBytes(t, 0, t.length), Date.UTC(1962, 9, 28, 12, 0, 0));
   for (let day = -800_000; day < 3_000_000; day += 997) {
@@ -271,7 +309,10 @@ test('the fast path reads the columns AisCsvReader assigns', () => {
 test('generated MarineCadastre and DMA files, mutated: fast path = string path', () => {
   for (let seed = 1; seed <= 12; seed++) {
     const rows = csvFixtureRows(seed, 300);
-    for (const [name, text] of [['mc', writeMarineCadastreCsv(rows)], ['dma', writeDmaCsv(rows)]] as const) {
+    for (const [name, text] of [
+      ['mc', writeMarineCadastreCsv(rows)],
+      ['dma', writeDmaCsv(rows)],
+    ] as const) {
       const clean = check(text, `${name} seed ${seed} clean`);
       assert.equal(clean.rejects.length, 0);
       assert.ok(clean.positions.length > 0);
@@ -299,12 +340,30 @@ test('statics: one report per run of unchanged static fields per vessel, in both
   assert.ok(out.statics.length < rows.length / 10);
   // A vessel that changes its name and back: three reports.
   const base = rows.find((r) => r.shipname)!;
-  const again = writeMarineCadastreCsv([base, base, { ...base, shipname: 'OTHER' }, { ...base, shipname: 'OTHER' }, base]);
-  assert.deepEqual(check(again, 'name changes').statics.map((s) => s.shipname), [base.shipname, 'OTHER', base.shipname]);
+  const again = writeMarineCadastreCsv([
+    base,
+    base,
+    { ...base, shipname: 'OTHER' },
+    { ...base, shipname: 'OTHER' },
+    base,
+  ]);
+  assert.deepEqual(
+    check(again, 'name changes').statics.map((s) => s.shipname),
+    [base.shipname, 'OTHER', base.shipname],
+  );
   // An NMEA static report in between makes the next CSV one different.
   const lines = again.trimEnd().split('\n');
-  const mixed = [lines[0], lines[1], lines[2], nmea({ type: 5, mmsi: base.mmsi, shipname: 'NMEA' }).join('\n'), lines[2]].join('\n');
-  assert.deepEqual(check(mixed, 'nmea static between').statics.map((s) => s.shipname), [base.shipname, 'NMEA', base.shipname]);
+  const mixed = [
+    lines[0],
+    lines[1],
+    lines[2],
+    nmea({ type: 5, mmsi: base.mmsi, shipname: 'NMEA' }).join('\n'),
+    lines[2],
+  ].join('\n');
+  assert.deepEqual(
+    check(mixed, 'nmea static between').statics.map((s) => s.shipname),
+    [base.shipname, 'NMEA', base.shipname],
+  );
 });
 
 test('chunk splits at every byte of a small mutated file', () => {
@@ -313,8 +372,15 @@ test('chunk splits at every byte of a small mutated file', () => {
     const text = (dma ? writeDmaCsv : writeMarineCadastreCsv)(rows);
     const lines = mutate(text, 3, dma).split('\n');
     // Keep the file small but with long lines, quotes, NMEA and CRLF in it.
-    const small = [lines[0], ...lines.slice(1, 14), `${lines[1]},${'y'.repeat(1100)}`, `${lines[2]}\r`, lines[3].padEnd(1001),
-      nmea({ type: 1, mmsi: 211000001, lat: 54.1, lon: 10.2 })[0], lines[4]].join('\n');
+    const small = [
+      lines[0],
+      ...lines.slice(1, 14),
+      `${lines[1]},${'y'.repeat(1100)}`,
+      `${lines[2]}\r`,
+      lines[3].padEnd(1001),
+      nmea({ type: 1, mmsi: 211000001, lat: 54.1, lon: 10.2 })[0],
+      lines[4],
+    ].join('\n');
     const buf = Buffer.from(small, 'latin1');
     const want = slowPath([buf]);
     same(fastPath([buf]), want, `dma=${dma} one chunk`);
@@ -322,11 +388,16 @@ test('chunk splits at every byte of a small mutated file', () => {
       const chunks = split(buf, [k]);
       same(fastPath(chunks), slowPath(chunks), `dma=${dma} split at ${k}`);
     }
-    const bytes = split(buf, Array.from({ length: buf.length - 1 }, (_, i) => i + 1));
+    const bytes = split(
+      buf,
+      Array.from({ length: buf.length - 1 }, (_, i) => i + 1),
+    );
     same(fastPath(bytes), slowPath(bytes), `dma=${dma} one byte per chunk`);
     const rng = new Random(dma ? 9 : 8);
     for (let t = 0; t < 50; t++) {
-      const cuts = Array.from({ length: 1 + Math.floor(rng.next() * 20) }, () => Math.floor(rng.next() * buf.length)).sort((a, b) => a - b);
+      const cuts = Array.from({ length: 1 + Math.floor(rng.next() * 20) }, () =>
+        Math.floor(rng.next() * buf.length),
+      ).sort((a, b) => a - b);
       const chunks = split(buf, cuts);
       same(fastPath(chunks), slowPath(chunks), `dma=${dma} cuts ${cuts.join(',')}`);
     }
@@ -362,25 +433,45 @@ test('headers: bad, duplicated, binary, late, NMEA first; strict mode throws the
     return 'no error';
   };
   const buf = Buffer.from(bad);
-  assert.equal(err(() => fastPath([buf], { strict: true })), err(() => slowPath([buf], { strict: true })));
-  assert.match(err(() => decodeBatchBuffer(buf, { strict: true })), /:3: csv_bad_value: LAT/);
+  assert.equal(
+    err(() => fastPath([buf], { strict: true })),
+    err(() => slowPath([buf], { strict: true })),
+  );
+  assert.match(
+    err(() => decodeBatchBuffer(buf, { strict: true })),
+    /:3: csv_bad_value: LAT/,
+  );
 });
 
 test('a feed of a few thousand rows, and files mixing CSV and NMEA: decodeBatchFiles = decodeFiles', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tally-csv-batch-'));
   try {
-    const feed = generateFeed({ seed: 3, vessels: 40, positions: 4000, days: 1, plantedEncounters: 2, plantedNearMisses: 2 });
+    const feed = generateFeed({
+      seed: 3,
+      vessels: 40,
+      positions: 4000,
+      days: 1,
+      plantedEncounters: 2,
+      plantedNearMisses: 2,
+    });
     const feedPath = join(dir, 'feed.csv');
     writeFeedCsv(feed.columns, feedPath, feed.vessels);
     const nmeaPath = join(dir, 'a.nmea');
     const pending = nmea({ type: 5, mmsi: 211000009, shipname: 'SPLIT' });
-    writeFileSync(nmeaPath, [...nmea({ type: 1, mmsi: 211000001, lat: 54.1, lon: 10.2 }), pending[0]].join('\n') + '\n');
+    writeFileSync(
+      nmeaPath,
+      [...nmea({ type: 1, mmsi: 211000001, lat: 54.1, lon: 10.2 }), pending[0]].join('\n') + '\n',
+    );
     const dmaPath = join(dir, 'dma.csv');
     writeFileSync(dmaPath, mutate(writeDmaCsv(csvFixtureRows(11, 200)), 11, true), 'latin1');
     const badPath = join(dir, 'bad.csv');
     writeFileSync(badPath, 'MMSI,Foo,Bar,Baz\n1,2,3,4\n');
     const orders = [
-      [feedPath], [feedPath, nmeaPath], [nmeaPath, feedPath, dmaPath], [dmaPath, badPath], [badPath, nmeaPath, dmaPath, feedPath],
+      [feedPath],
+      [feedPath, nmeaPath],
+      [nmeaPath, feedPath, dmaPath],
+      [dmaPath, badPath],
+      [badPath, nmeaPath, dmaPath, feedPath],
     ];
     for (const paths of orders) {
       const rejects: Reject[] = [];

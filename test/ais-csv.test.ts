@@ -5,13 +5,20 @@ import fc from 'fast-check';
 import { AisCsvReader, detectCsvDialect, isCsvReject, type CsvRow } from '../src/ais/csv.js';
 import { AisInputError, REJECT_REASONS, type Reject } from '../src/ais/types.js';
 import {
-  csvFixtureRows, DMA_HEADER, MARINECADASTRE_HEADER, writeDmaCsv, writeMarineCadastreCsv,
+  csvFixtureRows,
+  DMA_HEADER,
+  MARINECADASTRE_HEADER,
+  writeDmaCsv,
+  writeMarineCadastreCsv,
   type CsvFixtureRow,
 } from '../src/scenario/csv.js';
 
-const MC_2015 = 'MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo';
-const MC_2025 = 'mmsi,base_date_time,longitude,latitude,sog,cog,heading,vessel_name,imo,call_sign,vessel_type,status,length,width,draft,cargo,transceiver';
-const DMA_OLD = '# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG,COG,Heading,IMO,Callsign,Name,Ship type,Cargo type,Width,Length,Type of position fixing device,Draught,Destination,ETA,Data source type';
+const MC_2015 =
+  'MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo';
+const MC_2025 =
+  'mmsi,base_date_time,longitude,latitude,sog,cog,heading,vessel_name,imo,call_sign,vessel_type,status,length,width,draft,cargo,transceiver';
+const DMA_OLD =
+  '# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG,COG,Heading,IMO,Callsign,Name,Ship type,Cargo type,Width,Length,Type of position fixing device,Draught,Destination,ETA,Data source type';
 
 const OCT_28_1962_NOON = Date.UTC(1962, 9, 28, 12, 0, 0);
 
@@ -67,7 +74,7 @@ function checkRoundTrip(fixture: CsvFixtureRow[], got: (CsvRow | Reject)[], dial
     assert.equal(rec.shipname, want.shipname ?? null);
     assert.equal(rec.callsign, want.callsign ?? null);
     assert.equal(rec.imo, want.imo ?? null);
-    assert.equal(rec.shiptype, dialect === 'dma' ? dmaCategory(want.shiptype) : want.shiptype ?? null);
+    assert.equal(rec.shiptype, dialect === 'dma' ? dmaCategory(want.shiptype) : (want.shiptype ?? null));
     assert.equal(rec.draught, want.draught ?? null);
     assert.equal(rec.length, want.length ?? null);
     assert.equal(rec.width, want.width ?? null);
@@ -85,8 +92,20 @@ function checkRoundTrip(fixture: CsvFixtureRow[], got: (CsvRow | Reject)[], dial
       assert.equal(rec.to_starboard, null);
     }
     assert.equal(rec.transceiver, 'A');
-    const anyStatic = [rec.shipname, rec.callsign, rec.imo, rec.shiptype, rec.draught, rec.destination,
-      rec.length, rec.width, rec.to_bow, rec.to_stern, rec.to_port, rec.to_starboard].some((v) => v !== null);
+    const anyStatic = [
+      rec.shipname,
+      rec.callsign,
+      rec.imo,
+      rec.shiptype,
+      rec.draught,
+      rec.destination,
+      rec.length,
+      rec.width,
+      rec.to_bow,
+      rec.to_stern,
+      rec.to_port,
+      rec.to_starboard,
+    ].some((v) => v !== null);
     if (anyStatic) {
       assert.ok(r.static !== null);
       assert.equal(r.static.time, want.timeMs);
@@ -145,45 +164,63 @@ describe('AIS CSV: header detection', () => {
   });
 
   it('returns null for anything else', () => {
-    for (const h of ['', 'MMSI,LAT,LON', 'timestamp,mmsi,lat,lon', 'Timestamp,MMSI,Latitude,Longitude',
-      '!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*23', 'BaseDateTime,LAT,LON', '"MMSI,BaseDateTime']) {
+    for (const h of [
+      '',
+      'MMSI,LAT,LON',
+      'timestamp,mmsi,lat,lon',
+      'Timestamp,MMSI,Latitude,Longitude',
+      '!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*23',
+      'BaseDateTime,LAT,LON',
+      '"MMSI,BaseDateTime',
+    ]) {
       assert.equal(detectCsvDialect(h), null, h);
     }
   });
 
   it('rejects a wrong header with csv_bad_header naming file, line, expected and got', () => {
     const header = 'id,when,x,y';
-    assert.throws(() => new AisCsvReader('ships.csv', header, 3), (e: unknown) => {
-      assert.ok(e instanceof AisInputError);
-      assert.equal(e.reject.reason, 'csv_bad_header');
-      assert.equal(e.reject.file, 'ships.csv');
-      assert.equal(e.reject.line, 3);
-      assert.match(e.message, /^ships\.csv:3: csv_bad_header: /);
-      assert.match(e.message, /MarineCadastre/);
-      assert.match(e.message, /Danish Maritime Authority/);
-      assert.match(e.message, /got "id,when,x,y"/);
-      return true;
-    });
+    assert.throws(
+      () => new AisCsvReader('ships.csv', header, 3),
+      (e: unknown) => {
+        assert.ok(e instanceof AisInputError);
+        assert.equal(e.reject.reason, 'csv_bad_header');
+        assert.equal(e.reject.file, 'ships.csv');
+        assert.equal(e.reject.line, 3);
+        assert.match(e.message, /^ships\.csv:3: csv_bad_header: /);
+        assert.match(e.message, /MarineCadastre/);
+        assert.match(e.message, /Danish Maritime Authority/);
+        assert.match(e.message, /got "id,when,x,y"/);
+        return true;
+      },
+    );
   });
 
   it('rejects a known layout that lacks a required column, or has one twice', () => {
-    assert.throws(() => new AisCsvReader('a.csv', 'MMSI,BaseDateTime,LAT,SOG', 1),
-      (e: unknown) => e instanceof AisInputError && e.reject.reason === 'csv_bad_header' &&
-        /MarineCadastre header has no longitude column/.test(e.message));
-    assert.throws(() => new AisCsvReader('b.csv', 'MMSI,BaseDateTime,LAT,LON,Latitude', 1),
-      (e: unknown) => e instanceof AisInputError && /"LAT" and "Latitude"/.test(e.message));
+    assert.throws(
+      () => new AisCsvReader('a.csv', 'MMSI,BaseDateTime,LAT,SOG', 1),
+      (e: unknown) =>
+        e instanceof AisInputError &&
+        e.reject.reason === 'csv_bad_header' &&
+        /MarineCadastre header has no longitude column/.test(e.message),
+    );
+    assert.throws(
+      () => new AisCsvReader('b.csv', 'MMSI,BaseDateTime,LAT,LON,Latitude', 1),
+      (e: unknown) => e instanceof AisInputError && /"LAT" and "Latitude"/.test(e.message),
+    );
   });
 
   it('never throws anything but AisInputError on an arbitrary header', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (h) => {
-      detectCsvDialect(h);
-      try {
-        new AisCsvReader('x.csv', h, 1);
-      } catch (e) {
-        assert.ok(e instanceof AisInputError);
-        assert.equal(e.reject.reason, 'csv_bad_header');
-      }
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (h) => {
+        detectCsvDialect(h);
+        try {
+          new AisCsvReader('x.csv', h, 1);
+        } catch (e) {
+          assert.ok(e instanceof AisInputError);
+          assert.equal(e.reject.reason, 'csv_bad_header');
+        }
+      }),
+    );
   });
 });
 
@@ -191,25 +228,66 @@ describe('AIS CSV: MarineCadastre rows', () => {
   const reader = new AisCsvReader('mc.csv', MARINECADASTRE_HEADER, 1);
 
   it('reads a published row, with COG 360 and heading 511 as not available', () => {
-    const r = row(reader.parse('367733230,2023-03-16T00:00:01,38.42409,-82.59932,0.3,360.0,511.0,EDITH,IMO100637903,WDI7890,52,9,16,7,2.3,52,A', 2));
+    const r = row(
+      reader.parse(
+        '367733230,2023-03-16T00:00:01,38.42409,-82.59932,0.3,360.0,511.0,EDITH,IMO100637903,WDI7890,52,9,16,7,2.3,52,A',
+        2,
+      ),
+    );
     assert.deepEqual(r.record, {
-      type: 0, repeat: 0, mmsi: 367733230, time: '2023-03-16T00:00:01.000Z',
-      lat: 38.42409, lon: -82.59932, speed: 0.3, course: null, heading: null, turn: null, status: 9,
-      shipname: 'EDITH', callsign: 'WDI7890', imo: 100637903, shiptype: 52,
-      to_bow: null, to_stern: null, to_port: null, to_starboard: null, length: 16, width: 7,
-      draught: 2.3, destination: null, transceiver: 'A',
+      type: 0,
+      repeat: 0,
+      mmsi: 367733230,
+      time: '2023-03-16T00:00:01.000Z',
+      lat: 38.42409,
+      lon: -82.59932,
+      speed: 0.3,
+      course: null,
+      heading: null,
+      turn: null,
+      status: 9,
+      shipname: 'EDITH',
+      callsign: 'WDI7890',
+      imo: 100637903,
+      shiptype: 52,
+      to_bow: null,
+      to_stern: null,
+      to_port: null,
+      to_starboard: null,
+      length: 16,
+      width: 7,
+      draught: 2.3,
+      destination: null,
+      transceiver: 'A',
     });
     assert.equal(r.timeMs, Date.UTC(2023, 2, 16, 0, 0, 1));
     assert.equal(r.hasPosition, true);
     assert.deepEqual(r.static, {
-      time: r.timeMs, mmsi: 367733230, type: 0, shipname: 'EDITH', callsign: 'WDI7890', imo: 100637903,
-      shiptype: 52, to_bow: null, to_stern: null, to_port: null, to_starboard: null, draught: 2.3,
-      destination: null, length: 16, width: 7,
+      time: r.timeMs,
+      mmsi: 367733230,
+      type: 0,
+      shipname: 'EDITH',
+      callsign: 'WDI7890',
+      imo: 100637903,
+      shiptype: 52,
+      to_bow: null,
+      to_stern: null,
+      to_port: null,
+      to_starboard: null,
+      draught: 2.3,
+      destination: null,
+      length: 16,
+      width: 7,
     });
   });
 
   it('reads zeros for size and draught and an empty IMO as not available', () => {
-    const r = row(reader.parse('338075892,2024-01-01T00:00:03,43.65,-70.25,0.0,358.8,511.0,PILOT BOAT SPRING PT,,WDB8945,90,0,0,0,0.0,90,A', 5));
+    const r = row(
+      reader.parse(
+        '338075892,2024-01-01T00:00:03,43.65,-70.25,0.0,358.8,511.0,PILOT BOAT SPRING PT,,WDB8945,90,0,0,0,0.0,90,A',
+        5,
+      ),
+    );
     assert.equal(r.record.imo, null);
     assert.equal(r.record.length, null);
     assert.equal(r.record.width, null);
@@ -221,8 +299,21 @@ describe('AIS CSV: MarineCadastre rows', () => {
 
   it('reads all the not-available sentinels as null', () => {
     const r = row(reader.parse('366000001,2023-01-01T00:00:06,91,181,102.3,360,511,,IMO0000000,,0,,,,,,', 2));
-    for (const k of ['lat', 'lon', 'speed', 'course', 'heading', 'status', 'shipname', 'imo', 'callsign',
-      'shiptype', 'length', 'width', 'draught']) {
+    for (const k of [
+      'lat',
+      'lon',
+      'speed',
+      'course',
+      'heading',
+      'status',
+      'shipname',
+      'imo',
+      'callsign',
+      'shiptype',
+      'length',
+      'width',
+      'draught',
+    ]) {
       assert.equal(r.record[k], null, k);
     }
     assert.equal(r.hasPosition, false);
@@ -232,12 +323,19 @@ describe('AIS CSV: MarineCadastre rows', () => {
   it('reads the 2015-2017 layout and the 2025 snake_case layout', () => {
     const old = new AisCsvReader('2015.csv', MC_2015, 1);
     assert.equal(old.dialect, 'marinecadastre');
-    const a = row(old.parse('367390380,2015-01-01T00:00:00,29.70,-95.01,0.0,49.6,511.0,TUG ONE,,WDE1234,31,moored,20,8,3.0,31', 2));
+    const a = row(
+      old.parse('367390380,2015-01-01T00:00:00,29.70,-95.01,0.0,49.6,511.0,TUG ONE,,WDE1234,31,moored,20,8,3.0,31', 2),
+    );
     assert.equal(a.record.status, 5);
     assert.equal(a.record.course, 49.6);
     assert.equal(a.record.transceiver, null);
     const snake = new AisCsvReader('2025.csv', MC_2025, 1);
-    const b = row(snake.parse('368382440,2025-12-31 00:00:00,-76.43,36.96,4.7,321.6,327,PATRICIA B. MORAN,IMO1079618,WDP7519,52,0,26,11,5.0,52,A', 2));
+    const b = row(
+      snake.parse(
+        '368382440,2025-12-31 00:00:00,-76.43,36.96,4.7,321.6,327,PATRICIA B. MORAN,IMO1079618,WDP7519,52,0,26,11,5.0,52,A',
+        2,
+      ),
+    );
     assert.equal(b.record.lat, 36.96);
     assert.equal(b.record.lon, -76.43);
     assert.equal(b.record.imo, 1079618);
@@ -281,16 +379,45 @@ describe('AIS CSV: MarineCadastre rows', () => {
     assert.equal(row(at('2000-02-29T23:59:59')).timeMs, Date.UTC(2000, 1, 29, 23, 59, 59));
     assert.equal(row(at('2025-12-31T00:00:00.318996')).timeMs, Date.UTC(2025, 11, 31, 0, 0, 0, 318));
     assert.equal(row(at('2025-12-31T00:00:00.5')).record.time, '2025-12-31T00:00:00.500Z');
-    for (const t of ['1999-02-29T00:00:00', '2023-01-01T00:00:60', '2023-01-01T00:60:00', '2023-13-01T00:00:00',
-      '2023-00-10T00:00:00', '2023-01-00T00:00:00', '2023-01-01T00:00:00.', '2023-01-01T00:00:00.5ZZ',
-      '2023-01-01T00:00:00+01:00', '2023-1-01T00:00:00', '0099-01-01T00:00:00', ' ', '2023-01-01']) {
+    for (const t of [
+      '1999-02-29T00:00:00',
+      '2023-01-01T00:00:60',
+      '2023-01-01T00:60:00',
+      '2023-13-01T00:00:00',
+      '2023-00-10T00:00:00',
+      '2023-01-00T00:00:00',
+      '2023-01-01T00:00:00.',
+      '2023-01-01T00:00:00.5ZZ',
+      '2023-01-01T00:00:00+01:00',
+      '2023-1-01T00:00:00',
+      '0099-01-01T00:00:00',
+      ' ',
+      '2023-01-01',
+    ]) {
       assert.equal(rejected(at(t)).reason, 'csv_bad_value', t);
     }
   });
 
   it('rejects out-of-range and unreadable values as csv_bad_value naming the field and value', () => {
-    const base = ['366000001', '2023-01-01T00:00:06', '40.1', '-70.2', '8.5', '90.5', '91', 'NAME', 'IMO9217242',
-      'CALL', '70', '0', '100', '20', '5.5', '', 'A'];
+    const base = [
+      '366000001',
+      '2023-01-01T00:00:06',
+      '40.1',
+      '-70.2',
+      '8.5',
+      '90.5',
+      '91',
+      'NAME',
+      'IMO9217242',
+      'CALL',
+      '70',
+      '0',
+      '100',
+      '20',
+      '5.5',
+      '',
+      'A',
+    ];
     const cases: [number, string, RegExp][] = [
       [0, 'abc', /^MMSI: "abc"/],
       [0, '0', /^MMSI: "0"/],
@@ -352,7 +479,12 @@ describe('AIS CSV: Danish Maritime Authority rows', () => {
   const reader = new AisCsvReader('aisdk-2025-09-01.csv', DMA_HEADER, 1);
 
   it('reads a base station row with Unknown and Undefined as not available', () => {
-    const r = row(reader.parse('01/09/2025 00:00:00,Base Station,2190064,56.716570,11.519047,Unknown value,,,,,Unknown,Unknown,,Undefined,,,,GPS,,Unknown,,AIS,,,,', 2));
+    const r = row(
+      reader.parse(
+        '01/09/2025 00:00:00,Base Station,2190064,56.716570,11.519047,Unknown value,,,,,Unknown,Unknown,,Undefined,,,,GPS,,Unknown,,AIS,,,,',
+        2,
+      ),
+    );
     assert.equal(r.record.mmsi, 2190064);
     assert.equal(r.record.time, '2025-09-01T00:00:00.000Z');
     assert.equal(r.record.lat, 56.71657);
@@ -367,68 +499,154 @@ describe('AIS CSV: Danish Maritime Authority rows', () => {
   });
 
   it('reads a full class A row with text status, ship type and A,B,C,D', () => {
-    const r = row(reader.parse('14/03/2026 00:00:00,Class A,123456789,55.538870,5.033200,Under way using engine,0,8.5,270.0,269,9876543,ABCDE,MY VESSEL,Cargo,,20,150,GPS,5.0,ROTTERDAM,15/03/2026 06:00:00,AIS,120,30,10,10', 2));
+    const r = row(
+      reader.parse(
+        '14/03/2026 00:00:00,Class A,123456789,55.538870,5.033200,Under way using engine,0,8.5,270.0,269,9876543,ABCDE,MY VESSEL,Cargo,,20,150,GPS,5.0,ROTTERDAM,15/03/2026 06:00:00,AIS,120,30,10,10',
+        2,
+      ),
+    );
     assert.deepEqual(r.record, {
-      type: 0, repeat: 0, mmsi: 123456789, time: '2026-03-14T00:00:00.000Z',
-      lat: 55.53887, lon: 5.0332, speed: 8.5, course: 270, heading: 269, turn: 0, status: 0,
-      shipname: 'MY VESSEL', callsign: 'ABCDE', imo: 9876543, shiptype: 70,
-      to_bow: 120, to_stern: 30, to_port: 10, to_starboard: 10, length: 150, width: 20,
-      draught: 5, destination: 'ROTTERDAM', transceiver: 'A',
+      type: 0,
+      repeat: 0,
+      mmsi: 123456789,
+      time: '2026-03-14T00:00:00.000Z',
+      lat: 55.53887,
+      lon: 5.0332,
+      speed: 8.5,
+      course: 270,
+      heading: 269,
+      turn: 0,
+      status: 0,
+      shipname: 'MY VESSEL',
+      callsign: 'ABCDE',
+      imo: 9876543,
+      shiptype: 70,
+      to_bow: 120,
+      to_stern: 30,
+      to_port: 10,
+      to_starboard: 10,
+      length: 150,
+      width: 20,
+      draught: 5,
+      destination: 'ROTTERDAM',
+      transceiver: 'A',
     });
     assert.equal(r.static?.to_bow, 120);
   });
 
   it('maps the status and ship type texts', () => {
-    const statuses: [string, number][] = [['At anchor', 1], ['Not under command', 2],
-      ['Restricted maneuverability', 3], ['Constrained by her draught', 4], ['Moored', 5], ['Aground', 6],
-      ['Engaged in fishing', 7], ['Under way sailing', 8], ['Reserved for future amendment [HSC]', 9],
-      ['Reserved for future amendment [WIG]', 10], ['Reserved for future use [11]', 11],
-      ['Reserved for future use [12]', 12], ['Reserved for future use [13]', 13], ['AIS-SART', 14]];
+    const statuses: [string, number][] = [
+      ['At anchor', 1],
+      ['Not under command', 2],
+      ['Restricted maneuverability', 3],
+      ['Constrained by her draught', 4],
+      ['Moored', 5],
+      ['Aground', 6],
+      ['Engaged in fishing', 7],
+      ['Under way sailing', 8],
+      ['Reserved for future amendment [HSC]', 9],
+      ['Reserved for future amendment [WIG]', 10],
+      ['Reserved for future use [11]', 11],
+      ['Reserved for future use [12]', 12],
+      ['Reserved for future use [13]', 13],
+      ['AIS-SART', 14],
+    ];
     for (const [text, code] of statuses) {
-      const r = row(reader.parse(`01/06/2018 00:00:00,Class A,215810000,55.9,17.3,${text},,,,,Unknown,,,Undefined,,,,,,,,AIS,,,,`, 2));
+      const r = row(
+        reader.parse(
+          `01/06/2018 00:00:00,Class A,215810000,55.9,17.3,${text},,,,,Unknown,,,Undefined,,,,,,,,AIS,,,,`,
+          2,
+        ),
+      );
       assert.equal(r.record.status, code, text);
     }
-    const types: [string, number | null][] = [['Tanker', 80], ['Passenger', 60], ['Fishing', 30], ['Tug', 52],
-      ['Towing long/wide', 32], ['HSC', 40], ['WIG', 20], ['Law enforcement', 55], ['Other', 90],
-      ['Reserved', null], ['Undefined', null], ['Spare 2', 57], ['Anti-pollution', 54]];
+    const types: [string, number | null][] = [
+      ['Tanker', 80],
+      ['Passenger', 60],
+      ['Fishing', 30],
+      ['Tug', 52],
+      ['Towing long/wide', 32],
+      ['HSC', 40],
+      ['WIG', 20],
+      ['Law enforcement', 55],
+      ['Other', 90],
+      ['Reserved', null],
+      ['Undefined', null],
+      ['Spare 2', 57],
+      ['Anti-pollution', 54],
+    ];
     for (const [text, code] of types) {
-      const r = row(reader.parse(`01/06/2018 00:00:00,Class B,215810000,55.9,17.3,Unknown value,,,,,Unknown,,,${text},,,,,,,,AIS,,,,`, 2));
+      const r = row(
+        reader.parse(
+          `01/06/2018 00:00:00,Class B,215810000,55.9,17.3,Unknown value,,,,,Unknown,,,${text},,,,,,,,AIS,,,,`,
+          2,
+        ),
+      );
       assert.equal(r.record.shiptype, code, text);
     }
-    const bad = rejected(reader.parse('01/06/2018 00:00:00,Class B,215810000,55.9,17.3,Unknown value,,,,,Unknown,,,Submarine,,,,,,,,AIS,,,,', 6));
+    const bad = rejected(
+      reader.parse(
+        '01/06/2018 00:00:00,Class B,215810000,55.9,17.3,Unknown value,,,,,Unknown,,,Submarine,,,,,,,,AIS,,,,',
+        6,
+      ),
+    );
     assert.match(bad.detail, /^Ship type: "Submarine" is not a known ship type/);
   });
 
   it('reads the 22-column layout of older files', () => {
     const old = new AisCsvReader('aisdk_20180601.csv', DMA_OLD, 1);
-    const r = row(old.parse('01/06/2018 00:00:00,Class A,215810000,55.921028,17.320418,Constrained by her draught,0.0,12.5,255.5,256,Unknown,,,Undefined,,,,Undefined,,,,AIS', 2));
+    const r = row(
+      old.parse(
+        '01/06/2018 00:00:00,Class A,215810000,55.921028,17.320418,Constrained by her draught,0.0,12.5,255.5,256,Unknown,,,Undefined,,,,Undefined,,,,AIS',
+        2,
+      ),
+    );
     assert.equal(r.record.status, 4);
     assert.equal(r.record.speed, 12.5);
     assert.equal(r.record.to_bow, null);
   });
 
   it('reads lat 91 and lon 181 as not available', () => {
-    const r = row(reader.parse('01/09/2025 00:00:00,Class A,219024000,91.000000,181.000000,Engaged in fishing,0.0,0.0,4.8,309,Unknown,Unknown,,Undefined,,,,Undefined,,Unknown,,AIS,,,,', 2));
+    const r = row(
+      reader.parse(
+        '01/09/2025 00:00:00,Class A,219024000,91.000000,181.000000,Engaged in fishing,0.0,0.0,4.8,309,Unknown,Unknown,,Undefined,,,,Undefined,,Unknown,,AIS,,,,',
+        2,
+      ),
+    );
     assert.equal(r.record.lat, null);
     assert.equal(r.record.lon, null);
     assert.equal(r.hasPosition, false);
   });
 
   it('reads a timestamp before 1970 as a negative time', () => {
-    const r = row(reader.parse('28/10/1962 12:00:00,Class A,273000001,22.9,-82.5,Under way using engine,,10.0,45.0,45,Unknown,Unknown,,Cargo,,,,,,,,AIS,,,,', 2));
+    const r = row(
+      reader.parse(
+        '28/10/1962 12:00:00,Class A,273000001,22.9,-82.5,Under way using engine,,10.0,45.0,45,Unknown,Unknown,,Cargo,,,,,,,,AIS,,,,',
+        2,
+      ),
+    );
     assert.equal(r.timeMs, OCT_28_1962_NOON);
     assert.equal(r.record.time, '1962-10-28T12:00:00.000Z');
   });
 
   it('rejects bad values naming the DMA column', () => {
     const cases: [string, RegExp][] = [
-      ['2025-09-01T00:00:00,Class A,219024000,57.7,10.5,,,,,,,,,,,,,,,,,,,,,', /^# Timestamp: "2025-09-01T00:00:00" is not a time dd\/mm\/yyyy/],
+      [
+        '2025-09-01T00:00:00,Class A,219024000,57.7,10.5,,,,,,,,,,,,,,,,,,,,,',
+        /^# Timestamp: "2025-09-01T00:00:00" is not a time dd\/mm\/yyyy/,
+      ],
       ['31/09/2025 00:00:00,Class A,219024000,57.7,10.5,,,,,,,,,,,,,,,,,,,,,', /^# Timestamp: /],
       ['01/09/2025 00:00:00,Class A,219024000,57.7,10.5,,,,,,,,,,,,,,,,,,520,,,', /^A: "520" is out of range 0..511/],
       ['01/09/2025 00:00:00,Class A,219024000,57.7,10.5,,,,,,,,,,,,,,,,,,,,64,', /^C: "64"/],
-      ['01/09/2025 00:00:00,Class A,219024000,57.7,10.5,,,,,,Unknown,,,,,,,,,,,,1.5,,,', /^A: "1.5" is not a whole number/],
+      [
+        '01/09/2025 00:00:00,Class A,219024000,57.7,10.5,,,,,,Unknown,,,,,,,,,,,,1.5,,,',
+        /^A: "1.5" is not a whole number/,
+      ],
       ['01/09/2025 00:00:00,Class A,219024000,57.7,10.5,,-800,,,,,,,,,,,,,,,,,,,', /^ROT: "-800"/],
-      ['01/09/2025 00:00:00,Class A,219024000,57.7,10.5,Drifting,,,,,,,,,,,,,,,,,,,,', /^Navigational status: "Drifting"/],
+      [
+        '01/09/2025 00:00:00,Class A,219024000,57.7,10.5,Drifting,,,,,,,,,,,,,,,,,,,,',
+        /^Navigational status: "Drifting"/,
+      ],
       ['01/09/2025 00:00:00,Class A,219024000,57.7,10.5,,,,,,12ab,,,,,,,,,,,,,,,', /^IMO: "12ab"/],
       ['01/09/2025 00:00:00,Class A,219024000,57.7,190.0,,,,,,,,,,,,,,,,,,,,,', /^Longitude: "190.0"/],
     ];
@@ -444,28 +662,37 @@ describe('AIS CSV: Danish Maritime Authority rows', () => {
 
 describe('AIS CSV: writer -> reader round trip', () => {
   it('MarineCadastre: generated rows read back exactly', () => {
-    fc.assert(fc.property(fc.integer(), fc.integer({ min: 0, max: 80 }), (seed, n) => {
-      const fixture = csvFixtureRows(seed, n);
-      const { reader, rows } = readAll('mc.csv', writeMarineCadastreCsv(fixture));
-      assert.equal(reader.dialect, 'marinecadastre');
-      checkRoundTrip(fixture, rows, 'marinecadastre');
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 0, max: 80 }), (seed, n) => {
+        const fixture = csvFixtureRows(seed, n);
+        const { reader, rows } = readAll('mc.csv', writeMarineCadastreCsv(fixture));
+        assert.equal(reader.dialect, 'marinecadastre');
+        checkRoundTrip(fixture, rows, 'marinecadastre');
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('DMA: generated rows read back exactly (ship type as its DMA category)', () => {
-    fc.assert(fc.property(fc.integer(), fc.integer({ min: 0, max: 80 }), (seed, n) => {
-      const fixture = csvFixtureRows(seed, n);
-      const { reader, rows } = readAll('dma.csv', writeDmaCsv(fixture));
-      assert.equal(reader.dialect, 'dma');
-      checkRoundTrip(fixture, rows, 'dma');
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 0, max: 80 }), (seed, n) => {
+        const fixture = csvFixtureRows(seed, n);
+        const { reader, rows } = readAll('dma.csv', writeDmaCsv(fixture));
+        assert.equal(reader.dialect, 'dma');
+        checkRoundTrip(fixture, rows, 'dma');
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('both dialects: arbitrary rows (quotes, commas, edge values) read back exactly', () => {
-    fc.assert(fc.property(fc.array(fixtureRowArb, { maxLength: 8 }), (fixture) => {
-      checkRoundTrip(fixture, readAll('mc.csv', writeMarineCadastreCsv(fixture)).rows, 'marinecadastre');
-      checkRoundTrip(fixture, readAll('dma.csv', writeDmaCsv(fixture)).rows, 'dma');
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fixtureRowArb, { maxLength: 8 }), (fixture) => {
+        checkRoundTrip(fixture, readAll('mc.csv', writeMarineCadastreCsv(fixture)).rows, 'marinecadastre');
+        checkRoundTrip(fixture, readAll('dma.csv', writeDmaCsv(fixture)).rows, 'dma');
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('the generator is deterministic and covers times before 1970', () => {
@@ -479,7 +706,16 @@ describe('AIS CSV: writer -> reader round trip', () => {
   });
 
   it('the writers refuse a time that the layouts cannot hold', () => {
-    const r: CsvFixtureRow = { timeMs: 1500, mmsi: 1, lat: 0, lon: 0, speed: null, course: null, heading: null, status: null };
+    const r: CsvFixtureRow = {
+      timeMs: 1500,
+      mmsi: 1,
+      lat: 0,
+      lon: 0,
+      speed: null,
+      course: null,
+      heading: null,
+      status: null,
+    };
     assert.throws(() => writeMarineCadastreCsv([r]), RangeError);
     assert.throws(() => writeDmaCsv([{ ...r, shipname: 'A\nB', timeMs: 0 }]), RangeError);
   });
@@ -488,28 +724,34 @@ describe('AIS CSV: writer -> reader round trip', () => {
 describe('AIS CSV: arbitrary input', () => {
   const mc = new AisCsvReader('mc.csv', MARINECADASTRE_HEADER, 1);
   const dma = new AisCsvReader('dma.csv', DMA_HEADER, 1);
-  const csvish = fc.array(fc.constantFrom(',', '"', '1', '9', '.', '-', 'A', ' ', '\r', '/', ':', 'T', '511', '91'), { maxLength: 120 })
+  const csvish = fc
+    .array(fc.constantFrom(',', '"', '1', '9', '.', '-', 'A', ' ', '\r', '/', ':', 'T', '511', '91'), {
+      maxLength: 120,
+    })
     .map((a) => a.join(''));
 
   it('never throws; every row is in range or a reject from the closed list', () => {
-    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 300 }), csvish), (line) => {
-      for (const reader of [mc, dma]) {
-        const r = reader.parse(line, 2);
-        if (isCsvReject(r)) {
-          assert.ok(r.reason === 'csv_field_count' || r.reason === 'csv_bad_value');
-          assert.ok(r.reason in REJECT_REASONS);
-          assert.ok(r.detail.length > 0);
-        } else {
-          const { lat, lon, speed, course, heading } = r.record;
-          assert.ok(lat === null || (typeof lat === 'number' && lat >= -90 && lat <= 90));
-          assert.ok(lon === null || (typeof lon === 'number' && lon >= -180 && lon <= 180));
-          assert.ok(speed === null || (typeof speed === 'number' && speed >= 0 && speed <= 102.2));
-          assert.ok(course === null || (typeof course === 'number' && course >= 0 && course < 360));
-          assert.ok(heading === null || (typeof heading === 'number' && heading >= 0 && heading < 360));
-          assert.ok(Number.isFinite(r.timeMs));
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300 }), csvish), (line) => {
+        for (const reader of [mc, dma]) {
+          const r = reader.parse(line, 2);
+          if (isCsvReject(r)) {
+            assert.ok(r.reason === 'csv_field_count' || r.reason === 'csv_bad_value');
+            assert.ok(r.reason in REJECT_REASONS);
+            assert.ok(r.detail.length > 0);
+          } else {
+            const { lat, lon, speed, course, heading } = r.record;
+            assert.ok(lat === null || (typeof lat === 'number' && lat >= -90 && lat <= 90));
+            assert.ok(lon === null || (typeof lon === 'number' && lon >= -180 && lon <= 180));
+            assert.ok(speed === null || (typeof speed === 'number' && speed >= 0 && speed <= 102.2));
+            assert.ok(course === null || (typeof course === 'number' && course >= 0 && course < 360));
+            assert.ok(heading === null || (typeof heading === 'number' && heading >= 0 && heading < 360));
+            assert.ok(Number.isFinite(r.timeMs));
+          }
         }
-      }
-    }), { numRuns: 2000 });
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('names that are Object.prototype keys are not columns, statuses or ship types', () => {

@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  AisInputError, decodeBatchBuffer, decodeStream, decodeText, encodeMessage, encodeSentences, LAYOUTS,
+  AisInputError,
+  decodeBatchBuffer,
+  decodeStream,
+  decodeText,
+  encodeMessage,
+  encodeSentences,
+  LAYOUTS,
   type AisRecord,
 } from '../src/ais/index.js';
 import { nmeaChecksum } from '../src/ais/encode.js';
@@ -64,7 +70,14 @@ test('six-bit text is trimmed of @ padding and trailing spaces', () => {
 });
 
 test('type 21 name extension is appended to the name', () => {
-  const lines = encodeSentences({ type: 21, mmsi: 993000001, aid_type: 20, name: 'CHINA ROSE MURPHY EXPRESS ALERT', lat: 47.9, lon: -122.7 });
+  const lines = encodeSentences({
+    type: 21,
+    mmsi: 993000001,
+    aid_type: 20,
+    name: 'CHINA ROSE MURPHY EXPRESS ALERT',
+    lat: 47.9,
+    lon: -122.7,
+  });
   assert.equal(decodeText(lines.join('\n')).records[0].name, 'CHINA ROSE MURPHY EXPRESS ALERT');
 });
 
@@ -86,7 +99,10 @@ test('tag block gives time and station; $PGHP and USCG trailing fields too', () 
 test('time before 1970 is negative and printed as such (the 1962 case)', () => {
   const t = Date.UTC(1962, 9, 28, 12, 0, 0);
   assert.ok(t < 0);
-  const lines = encodeSentences({ type: 1, mmsi: 273000001, lat: 23, lon: -82.5, speed: 9.5 }, { time: t, station: 'rHAVANA' });
+  const lines = encodeSentences(
+    { type: 1, mmsi: 273000001, lat: 23, lon: -82.5, speed: 9.5 },
+    { time: t, station: 'rHAVANA' },
+  );
   const r = one(lines.join('\n'));
   assert.equal(r.time, '1962-10-28T12:00:00.000Z');
   const batch = decodeBatchBuffer(Buffer.from(lines.join('\n')));
@@ -94,7 +110,17 @@ test('time before 1970 is negative and printed as such (the 1962 case)', () => {
 });
 
 test('multi-sentence messages: in order, out of order, interleaved, orphans', () => {
-  const rec = { type: 5, mmsi: 351759000, imo: 9134270, callsign: '3FOF8', shipname: 'EVER DIADEM', shiptype: 70, draught: 12.2, destination: 'NEW YORK', eta: '05-15T14:00Z' };
+  const rec = {
+    type: 5,
+    mmsi: 351759000,
+    imo: 9134270,
+    callsign: '3FOF8',
+    shipname: 'EVER DIADEM',
+    shiptype: 70,
+    draught: 12.2,
+    destination: 'NEW YORK',
+    eta: '05-15T14:00Z',
+  };
   const [a1, a2] = encodeSentences(rec, { sequence: 1 });
   const [b1, b2] = encodeSentences({ ...rec, mmsi: 351759001 }, { sequence: 2 });
   const strip = (s: string): string => s.replace(/^\\[^\\]*\\/, '');
@@ -107,14 +133,26 @@ test('multi-sentence messages: in order, out of order, interleaved, orphans', ()
   assert.equal(reversed.records.length, 1);
   assert.equal(reversed.records[0].mmsi, 351759000);
   const interleaved = decodeText([p1, q1, p2, q2].join('\n'));
-  assert.deepEqual(interleaved.records.map((r) => r.mmsi), [351759000, 351759001]);
+  assert.deepEqual(
+    interleaved.records.map((r) => r.mmsi),
+    [351759000, 351759001],
+  );
   const orphan = decodeText([p1, q1, q2].join('\n'));
-  assert.deepEqual(orphan.records.map((r) => r.mmsi), [351759001]);
-  assert.deepEqual(orphan.rejects.map((r) => [r.reason, r.line]), [['orphan_fragment', 1]]);
+  assert.deepEqual(
+    orphan.records.map((r) => r.mmsi),
+    [351759001],
+  );
+  assert.deepEqual(
+    orphan.rejects.map((r) => [r.reason, r.line]),
+    [['orphan_fragment', 1]],
+  );
   // A first fragment repeated before its second: the earlier one is an orphan.
   const repeated = decodeText([p1, p1, p2].join('\n'));
   assert.equal(repeated.records.length, 1);
-  assert.deepEqual(repeated.rejects.map((r) => [r.reason, r.line]), [['orphan_fragment', 1]]);
+  assert.deepEqual(
+    repeated.rejects.map((r) => [r.reason, r.line]),
+    [['orphan_fragment', 1]],
+  );
   // Tag-block groups: only the first fragment carries time and station.
   const grouped = decodeText([a1, a2].join('\n'));
   assert.equal(grouped.records.length, 1);
@@ -125,17 +163,30 @@ test('every reject has its reason and line; --strict stops with file and line', 
   const text = [good, '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B', 'garbage', good].join('\n');
   const { records, rejects } = decodeText(text, { file: 'x.nmea' });
   assert.equal(records.length, 2);
-  assert.deepEqual(rejects.map((r) => [r.reason, r.line, r.file]), [['bad_checksum', 2, 'x.nmea'], ['not_nmea', 3, 'x.nmea']]);
-  assert.throws(() => decodeText(text, { file: 'x.nmea', strict: true }), (e: unknown) => {
-    assert.ok(e instanceof AisInputError);
-    assert.match(e.message, /^x\.nmea:2: bad_checksum: /);
-    return true;
-  });
+  assert.deepEqual(
+    rejects.map((r) => [r.reason, r.line, r.file]),
+    [
+      ['bad_checksum', 2, 'x.nmea'],
+      ['not_nmea', 3, 'x.nmea'],
+    ],
+  );
+  assert.throws(
+    () => decodeText(text, { file: 'x.nmea', strict: true }),
+    (e: unknown) => {
+      assert.ok(e instanceof AisInputError);
+      assert.match(e.message, /^x\.nmea:2: bad_checksum: /);
+      return true;
+    },
+  );
 });
 
 test('other NMEA sentences, comments and blank lines are passed over, not errors', () => {
-  const text = ['# a comment', '', '$GPGGA,184353.07,1929.045,S,02410.506,E,1,04,2.6,100.00,M,-33.9,M,,0000*6D',
-    '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A'].join('\n');
+  const text = [
+    '# a comment',
+    '',
+    '$GPGGA,184353.07,1929.045,S,02410.506,E,1,04,2.6,100.00,M,-33.9,M,,0000*6D',
+    '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A',
+  ].join('\n');
   const { records, stats, rejects } = decodeText(text);
   assert.equal(records.length, 1);
   assert.equal(rejects.length, 0);
@@ -154,7 +205,8 @@ test('--types filters and counts what it left out', () => {
 /** Arbitrary records per layout, with values the layout can carry exactly. */
 function arbitraryRecord(): fc.Arbitrary<Record<string, unknown>> {
   const text = (n: number): fc.Arbitrary<string> =>
-    fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -./'.split('')), maxLength: n })
+    fc
+      .string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -./'.split('')), maxLength: n })
       .map((s) => s.trimEnd());
   const layouts = LAYOUTS.filter((l) => l.id !== '24Baux');
   return fc.constantFrom(...layouts).chain((l) => {
@@ -174,10 +226,22 @@ function arbitraryRecord(): fc.Arbitrary<Record<string, unknown>> {
       }
     }
     for (const d of l.derived ?? []) {
-      shape[d.name] = d.format === 'datetime'
-        ? fc.date({ min: new Date('1900-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }).map((x) => x.toISOString().slice(0, 19) + 'Z')
-        : fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
-          .map(([mo, d2, h, mi]) => `${String(mo).padStart(2, '0')}-${String(d2).padStart(2, '0')}T${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}Z`);
+      shape[d.name] =
+        d.format === 'datetime'
+          ? fc
+              .date({ min: new Date('1900-01-01'), max: new Date('9999-12-31'), noInvalidDate: true })
+              .map((x) => x.toISOString().slice(0, 19) + 'Z')
+          : fc
+              .tuple(
+                fc.integer({ min: 1, max: 12 }),
+                fc.integer({ min: 1, max: 31 }),
+                fc.integer({ min: 0, max: 23 }),
+                fc.integer({ min: 0, max: 59 }),
+              )
+              .map(
+                ([mo, d2, h, mi]) =>
+                  `${String(mo).padStart(2, '0')}-${String(d2).padStart(2, '0')}T${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}Z`,
+              );
     }
     if (l.type === 21) shape.name = text(34);
     return fc.record(shape);
@@ -187,7 +251,11 @@ function arbitraryRecord(): fc.Arbitrary<Record<string, unknown>> {
 test('round trip: encode then decode gives every field back (property)', () => {
   fc.assert(
     fc.property(arbitraryRecord(), fc.integer({ min: -5e12, max: 5e12 }), (rec, time) => {
-      const lines = encodeSentences(rec as Record<string, string | number | boolean | null>, { time, station: 'rTEST', sequence: 3 });
+      const lines = encodeSentences(rec as Record<string, string | number | boolean | null>, {
+        time,
+        station: 'rTEST',
+        sequence: 3,
+      });
       const { records, rejects } = decodeText(lines.join('\n'));
       assert.deepEqual(rejects, []);
       assert.equal(records.length, 1);
@@ -243,7 +311,7 @@ test('streaming API yields the same records, with chunks split anywhere', async 
     while (k < bytes.length) {
       yield bytes.subarray(k, k + size);
       k += size;
-      size = (size * 7 + 3) % 97 + 1;
+      size = ((size * 7 + 3) % 97) + 1;
     }
   }
   const got: AisRecord[] = [];
@@ -264,7 +332,10 @@ test('totals count the lines of every file, NMEA or CSV, on both paths', async (
   writeFileSync(a, text);
   writeFileSync(b, writeMarineCadastreCsv(csvFixtureRows(3, 25)));
   const expected = text.split('\n').length - 1 + 26;
-  for (const files of [[a, b], [b, a]]) {
+  for (const files of [
+    [a, b],
+    [b, a],
+  ]) {
     assert.equal((await decodeBatchFiles(files)).stats.lines, expected);
     assert.equal((await decodeFiles(files, new RecordRowSink())).lines, expected);
   }

@@ -75,7 +75,10 @@ describe('AIS differences cited against gpsd 3.22', () => {
     for (const c of body) x ^= c.charCodeAt(0);
     const short = decodeText(`!${body}*${x.toString(16).toUpperCase().padStart(2, '0')}\n`);
     assert.equal(short.records.length, 0);
-    assert.deepEqual(short.rejects.map((j) => j.reason), ['payload_too_short']);
+    assert.deepEqual(
+      short.rejects.map((j) => j.reason),
+      ['payload_too_short'],
+    );
   });
 
   it('out-of-range-*: a latitude, longitude, course or heading the standard does not allow is null and named', () => {

@@ -25,7 +25,7 @@ function xorData(n: number, seed: number): { X: Float64Array; y: Uint8Array } {
   const y = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     for (let f = 0; f < d; f++) X[i * d + f] = random() * 2 - 1;
-    y[i] = (X[i * d] > 0) !== (X[i * d + 1] > 0) ? 1 : 0;
+    y[i] = X[i * d] > 0 !== X[i * d + 1] > 0 ? 1 : 0;
   }
   return { X, y };
 }
@@ -41,7 +41,9 @@ function accuracy(predict: (x: Float64Array) => number, X: Float64Array, y: Uint
 
 /** Least-squares linear rule w·x + c >= 0.5, by the normal equations. */
 function linearRule(X: Float64Array, y: Uint8Array): (x: Float64Array) => number {
-  const n = y.length, d = X.length / n, m = d + 1;
+  const n = y.length,
+    d = X.length / n,
+    m = d + 1;
   const A = Array.from({ length: m }, () => new Float64Array(m + 1));
   for (let i = 0; i < n; i++) {
     const row = [...X.subarray(i * d, (i + 1) * d), 1];
@@ -79,7 +81,10 @@ test('boosted trees learn XOR on held-out rows, where a linear rule cannot', () 
   const linear = accuracy(linearRule(train.X, train.y), heldOut.X, heldOut.y);
   assert.ok(boosted > 0.95, `boosted accuracy ${boosted}`);
   assert.ok(linear < 0.65, `linear accuracy ${linear}`);
-  assert.ok(model.trees.every((t) => t.value.filter((_, i) => t.feature[i] < 0).length <= 15), 'at most 15 leaves a tree');
+  assert.ok(
+    model.trees.every((t) => t.value.filter((_, i) => t.feature[i] < 0).length <= 15),
+    'at most 15 leaves a tree',
+  );
 });
 
 test('probabilities lie strictly between 0 and 1 and are the logistic of raw', () => {
@@ -95,7 +100,8 @@ test('probabilities lie strictly between 0 and 1 and are the logistic of raw', (
 
 test('a model round-trips through JSON with identical predictions', () => {
   const copy = JSON.parse(JSON.stringify(model)) as BoostedTrees;
-  const a = new CompiledTrees(model), b = new CompiledTrees(copy);
+  const a = new CompiledTrees(model),
+    b = new CompiledTrees(copy);
   assert.deepEqual(b.features, FEATURES);
   const d = FEATURES.length;
   for (let i = 0; i < heldOut.y.length; i++) {
@@ -136,15 +142,67 @@ test('a malformed model is rejected with the tree and node named', () => {
     edit(m);
     return m;
   };
-  assert.throws(() => new CompiledTrees(bad((m) => { m.trees[0].right[0] = 7; })), /tree 0, node 0: right child 7 is out of range/);
-  assert.throws(() => new CompiledTrees(bad((m) => { m.trees[0].feature[0] = 2; })), /tree 0, node 0: feature 2 is out of range/);
-  assert.throws(() => new CompiledTrees(bad((m) => {
-    // Node 2 points back at the root.
-    m.trees[1] = { feature: [0, -1, 0], threshold: [1, 0, 1], left: [1, -1, 0], right: [2, -1, 1], value: [0, 1, 0] };
-  })), /tree 1, node 2: left child 0 is reached twice/);
-  assert.throws(() => new CompiledTrees(bad((m) => { m.trees[1].value[0] = NaN; })), /tree 1, node 0: leaf value NaN/);
-  assert.throws(() => new CompiledTrees(bad((m) => { m.trees[1].left = []; })), /tree 1: left has 0 entries/);
-  assert.throws(() => new CompiledTrees(bad((m) => { (m as { format: string }).format = 'other'; })), /format/);
+  assert.throws(
+    () =>
+      new CompiledTrees(
+        bad((m) => {
+          m.trees[0].right[0] = 7;
+        }),
+      ),
+    /tree 0, node 0: right child 7 is out of range/,
+  );
+  assert.throws(
+    () =>
+      new CompiledTrees(
+        bad((m) => {
+          m.trees[0].feature[0] = 2;
+        }),
+      ),
+    /tree 0, node 0: feature 2 is out of range/,
+  );
+  assert.throws(
+    () =>
+      new CompiledTrees(
+        bad((m) => {
+          // Node 2 points back at the root.
+          m.trees[1] = {
+            feature: [0, -1, 0],
+            threshold: [1, 0, 1],
+            left: [1, -1, 0],
+            right: [2, -1, 1],
+            value: [0, 1, 0],
+          };
+        }),
+      ),
+    /tree 1, node 2: left child 0 is reached twice/,
+  );
+  assert.throws(
+    () =>
+      new CompiledTrees(
+        bad((m) => {
+          m.trees[1].value[0] = NaN;
+        }),
+      ),
+    /tree 1, node 0: leaf value NaN/,
+  );
+  assert.throws(
+    () =>
+      new CompiledTrees(
+        bad((m) => {
+          m.trees[1].left = [];
+        }),
+      ),
+    /tree 1: left has 0 entries/,
+  );
+  assert.throws(
+    () =>
+      new CompiledTrees(
+        bad((m) => {
+          (m as { format: string }).format = 'other';
+        }),
+      ),
+    /format/,
+  );
 });
 
 test('training rejects inconsistent input', () => {

@@ -23,7 +23,10 @@ writeFileSync(nmea, text);
 test('tally ais decode writes one gpsd-named JSON object per message, summary on stderr', () => {
   const r = tally(['ais', 'decode', nmea]);
   assert.equal(r.code, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(lines.length, sent.length);
   assert.equal(lines[0].time, new Date(sent[0].time).toISOString());
   assert.ok(lines.every((l) => typeof l.type === 'number' && typeof l.mmsi === 'number'));
@@ -36,7 +39,23 @@ test('--format csv has one header row of the same names', () => {
   assert.equal(r.code, 0, r.stderr);
   const [header, ...rows] = r.stdout.trim().split('\n');
   const cols = header.split(',');
-  for (const c of ['type', 'mmsi', 'time', 'station', 'lat', 'lon', 'speed', 'course', 'heading', 'shipname', 'callsign', 'imo', 'to_bow', 'draught', 'destination']) {
+  for (const c of [
+    'type',
+    'mmsi',
+    'time',
+    'station',
+    'lat',
+    'lon',
+    'speed',
+    'course',
+    'heading',
+    'shipname',
+    'callsign',
+    'imo',
+    'to_bow',
+    'draught',
+    'destination',
+  ]) {
     assert.ok(cols.includes(c), c);
   }
   assert.equal(rows.length, sent.filter((s) => s.record.type === 5).length);

@@ -34,7 +34,8 @@ test('tally tracks events --json prints one array with the contract fields', () 
   const events = JSON.parse(r.stdout) as Record<string, unknown>[];
   assert.ok(Array.isArray(events) && events.length >= 3);
   for (const e of events) {
-    for (const k of ['kind', 'mmsi', 'start', 'end', 'lat', 'lon', 'positions']) assert.ok(k in e, `${k} in ${JSON.stringify(e)}`);
+    for (const k of ['kind', 'mmsi', 'start', 'end', 'lat', 'lon', 'positions'])
+      assert.ok(k in e, `${k} in ${JSON.stringify(e)}`);
     assert.ok(Array.isArray(e.mmsi) && (e.mmsi as unknown[]).every((m) => typeof m === 'number'));
     assert.match(String(e.start), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   }
@@ -46,7 +47,10 @@ test('tally tracks events --json prints one array with the contract fields', () 
 test('--format geojson, kml and csv write the same events', () => {
   const g = tally(['tracks', 'events', meetFeed, '--format', 'geojson', '-q']);
   assert.equal(g.code, 0, g.stderr);
-  const fc = JSON.parse(g.stdout) as { type: string; features: { geometry: { type: string }; properties: Record<string, unknown> }[] };
+  const fc = JSON.parse(g.stdout) as {
+    type: string;
+    features: { geometry: { type: string }; properties: Record<string, unknown> }[];
+  };
   assert.equal(fc.type, 'FeatureCollection');
   assert.ok(fc.features.some((f) => f.geometry.type === 'LineString' && f.properties.kind === 'track'));
   const points = fc.features.filter((f) => f.geometry.type === 'Point');
@@ -71,7 +75,16 @@ test('tally tracks rendezvous finds the pair and respects --around', () => {
   const found = JSON.parse(r.stdout) as { kind: string; mmsi: number[] }[];
   assert.ok(found.length >= 1);
   assert.equal(found[0].kind, 'rendezvous');
-  const far = tally(['tracks', 'rendezvous', meetFeed, '--pair', pair.join(','), '--around', '2000-01-01T00:00:00Z', '--json']);
+  const far = tally([
+    'tracks',
+    'rendezvous',
+    meetFeed,
+    '--pair',
+    pair.join(','),
+    '--around',
+    '2000-01-01T00:00:00Z',
+    '--json',
+  ]);
   assert.deepEqual(JSON.parse(far.stdout), []);
   assert.match(tally(['tracks', 'rendezvous', meetFeed, '--pair', '12']).stderr, /--pair: expected two MMSIs/);
 });
@@ -81,7 +94,25 @@ test('bad ports or zone files, an empty feed, one report per vessel: clear messa
   let r = tally(['tracks', 'events', meetFeed, '--ports', notJson]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /bad\.geojson: line 1, column \d+/);
-  const line = write('line.geojson', JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'X' }, geometry: { type: 'LineString', coordinates: [[0, 0], [1, 1]] } }] }));
+  const line = write(
+    'line.geojson',
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: { name: 'X' },
+          geometry: {
+            type: 'LineString',
+            coordinates: [
+              [0, 0],
+              [1, 1],
+            ],
+          },
+        },
+      ],
+    }),
+  );
   r = tally(['tracks', 'events', meetFeed, '--zone', line]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /line\.geojson: features\[0\]\.geometry.*expected a Polygon or MultiPolygon, got LineString/);
@@ -91,9 +122,20 @@ test('bad ports or zone files, an empty feed, one report per vessel: clear messa
   r = tally(['tracks', 'events', empty]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /empty\.nmea: no position reports/);
-  const one = write('one.nmea', [111, 222, 333].map((m, k) => encodeSentences({ type: 1, mmsi: m, lat: 20 + k, lon: -80, speed: 5 }, { time: Date.UTC(2024, 0, 1) })[0]).join('\n') + '\n');
+  const one = write(
+    'one.nmea',
+    [111, 222, 333]
+      .map(
+        (m, k) =>
+          encodeSentences({ type: 1, mmsi: m, lat: 20 + k, lon: -80, speed: 5 }, { time: Date.UTC(2024, 0, 1) })[0],
+      )
+      .join('\n') + '\n',
+  );
   r = tally(['tracks', 'events', one, '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), []);
-  assert.match(tally(['tracks', 'events', meetFeed, '--format', 'shp']).stderr, /--format: expected geojson, kml or csv/);
+  assert.match(
+    tally(['tracks', 'events', meetFeed, '--format', 'shp']).stderr,
+    /--format: expected geojson, kml or csv/,
+  );
 });

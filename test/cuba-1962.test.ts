@@ -16,7 +16,11 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 describe('cuba-1962', () => {
   let r: Results;
-  let truth: { verdict: string; funnel: Results['funnel']; findings: { code: string; subject: { kind: string; id: string } }[] };
+  let truth: {
+    verdict: string;
+    funnel: Results['funnel'];
+    findings: { code: string; subject: { kind: string; id: string } }[];
+  };
   let html: string;
   before(async () => {
     const dir = join(root, 'case');
@@ -28,7 +32,8 @@ describe('cuba-1962', () => {
   });
 
   it('matches its truth.json finding by finding', () => {
-    const key = (f: { code: string; subject: { kind: string; id: string } }): string => `${f.code} ${f.subject.kind}:${f.subject.id}`;
+    const key = (f: { code: string; subject: { kind: string; id: string } }): string =>
+      `${f.code} ${f.subject.kind}:${f.subject.id}`;
     assert.deepEqual(r.findings.map(key).sort(), truth.findings.map(key).sort());
     assert.equal(r.verdict, truth.verdict);
     assert.deepEqual(r.funnel, truth.funnel);
@@ -51,7 +56,8 @@ describe('cuba-1962', () => {
     assert.ok(mismatches.some((f) => f.subject.id === more[0].id));
     assert.ok(r.findings.some((f) => f.code === 'INVENTORY_SHORTFALL' && f.subject.kind === 'case'));
     assert.equal(r.shipments.length, 9);
-    for (const s of r.shipments) for (const i of s.inspections) assert.ok(i.corroborated, `${s.vessel.name}: ${i.corroboration.message}`);
+    for (const s of r.shipments)
+      for (const i of s.inspections) assert.ok(i.corroborated, `${s.vessel.name}: ${i.corroboration.message}`);
   });
 
   it('writes a report that says what is historical and what is reconstructed', () => {

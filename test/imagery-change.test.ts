@@ -54,12 +54,27 @@ function sample(img: Float32Array, w: number, h: number, u: number, v: number): 
   const fx = u - x0;
   const fy = v - y0;
   const p = (x: number, y: number): number => img[y * w + x];
-  return (p(x0, y0) * (1 - fx) + p(x0 + 1, y0) * fx) * (1 - fy) + (p(x0, y0 + 1) * (1 - fx) + p(x0 + 1, y0 + 1) * fx) * fy;
+  return (
+    (p(x0, y0) * (1 - fx) + p(x0 + 1, y0) * fx) * (1 - fy) + (p(x0, y0 + 1) * (1 - fx) + p(x0 + 1, y0 + 1) * fx) * fy
+  );
 }
 
 /** A w × h crop starting at (ox, oy) of img moved by (dx, dy): out(p) = img(p + origin − d). */
-function crop(img: Float32Array, iw: number, ih: number, ox: number, oy: number, w: number, h: number,
-  dx = 0, dy = 0, gain = 1, offset = 0, noise = 0, seed = 9): Uint8Array {
+function crop(
+  img: Float32Array,
+  iw: number,
+  ih: number,
+  ox: number,
+  oy: number,
+  w: number,
+  h: number,
+  dx = 0,
+  dy = 0,
+  gain = 1,
+  offset = 0,
+  noise = 0,
+  seed = 9,
+): Uint8Array {
   const rand = rng(seed);
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
@@ -73,8 +88,14 @@ function crop(img: Float32Array, iw: number, ih: number, ox: number, oy: number,
 }
 
 const geo = (x0: number, y0: number, px = 0.5): Raster['geo'] => ({ epsg: 32614, transform: [x0, px, 0, y0, 0, -px] });
-const raster = (w: number, h: number, band: Uint8Array, g: Raster['geo'] = geo(500000, 5200000)): Raster =>
-  ({ width: w, height: h, type: 'uint8', bands: [band], nodata: null, geo: g });
+const raster = (w: number, h: number, band: Uint8Array, g: Raster['geo'] = geo(500000, 5200000)): Raster => ({
+  width: w,
+  height: h,
+  type: 'uint8',
+  bands: [band],
+  nodata: null,
+  geo: g,
+});
 
 describe('FFT', () => {
   it('matches a direct DFT and inverts', () => {
@@ -103,7 +124,12 @@ describe('FFT', () => {
 describe('estimateShift', () => {
   const W = 420;
   const base = texture(W, W, 1);
-  for (const [dx, dy] of [[3.37, -1.62], [-0.41, 0.77], [12.8, 5.25], [0, 0]]) {
+  for (const [dx, dy] of [
+    [3.37, -1.62],
+    [-0.41, 0.77],
+    [12.8, 5.25],
+    [0, 0],
+  ]) {
     it(`recovers a shift of (${dx}, ${dy}) px within 0.2 px, with gain, offset and noise`, () => {
       const a = raster(360, 340, crop(base, W, W, 30, 30, 360, 340));
       const b = raster(360, 340, crop(base, W, W, 30, 30, 360, 340, dx, dy, 1.15, -12, 3, 4));
@@ -128,7 +154,8 @@ describe('registerToGrid', () => {
     assert.deepEqual(reg.geo, before.geo);
     let maxErr = 0;
     for (let y = 10; y < 220; y++) {
-      for (let x = 10; x < 230; x++) maxErr = Math.max(maxErr, Math.abs(reg.bands[0][y * 240 + x] - before.bands[0][y * 240 + x]));
+      for (let x = 10; x < 230; x++)
+        maxErr = Math.max(maxErr, Math.abs(reg.bands[0][y * 240 + x] - before.bands[0][y * 240 + x]));
     }
     assert.ok(maxErr <= 3, `max difference ${maxErr}`);
     const s = estimateShift(before, reg);
@@ -146,7 +173,13 @@ describe('registerToGrid', () => {
   });
 });
 
-interface Rect { x: number; y: number; w: number; h: number; v: number }
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  v: number;
+}
 
 describe('detectChange', () => {
   it('finds generated removals with precision and recall ≥ 0.95 under shift, gain and noise', () => {
@@ -160,8 +193,13 @@ describe('detectChange', () => {
     for (let gy = 0; gy < 6; gy++) {
       for (let gx = 0; gx < 10; gx++) {
         const vertical = rand() < 0.5;
-        objects.push({ x: 20 + gx * 53 + Math.floor(rand() * 12), y: 25 + gy * 84 + Math.floor(rand() * 20),
-          w: vertical ? 6 : 18, h: vertical ? 18 : 6, v: rand() < 0.5 ? 225 : 20 });
+        objects.push({
+          x: 20 + gx * 53 + Math.floor(rand() * 12),
+          y: 25 + gy * 84 + Math.floor(rand() * 20),
+          w: vertical ? 6 : 18,
+          h: vertical ? 18 : 6,
+          v: rand() < 0.5 ? 225 : 20,
+        });
       }
     }
     const removedIdx = new Set<number>();
@@ -174,7 +212,8 @@ describe('detectChange', () => {
     const sceneAfter = base.slice();
     const paintF = (img: Float32Array, rects: Rect[]): void => {
       for (const r of rects) {
-        for (let y = r.y + 30; y < r.y + 30 + r.h; y++) for (let x = r.x + 30; x < r.x + 30 + r.w; x++) img[y * W + x] = r.v;
+        for (let y = r.y + 30; y < r.y + 30 + r.h; y++)
+          for (let x = r.x + 30; x < r.x + 30 + r.w; x++) img[y * W + x] = r.v;
       }
     };
     paintF(sceneBefore, objects);
@@ -189,8 +228,10 @@ describe('detectChange', () => {
     const found = removed.filter((r) => res.blobs.some((b) => inside(b.x, b.y, r, 3))).length;
     const precision = tp / Math.max(1, res.blobs.length);
     const recall = found / removed.length;
-    assert.ok(precision >= 0.95 && recall >= 0.95,
-      `precision ${precision.toFixed(3)} recall ${recall.toFixed(3)} (${res.blobs.length} blobs, ${removed.length} removed)`);
+    assert.ok(
+      precision >= 0.95 && recall >= 0.95,
+      `precision ${precision.toFixed(3)} recall ${recall.toFixed(3)} (${res.blobs.length} blobs, ${removed.length} removed)`,
+    );
     // Blob sizes: a 6 × 18 px object at 0.5 m is 27 m².
     for (const b of res.blobs) assert.ok(b.area_m2 > 15 && b.area_m2 < 60, `blob area ${b.area_m2}`);
     assert.ok(res.blobs.every((b) => b.lat !== undefined && b.lat > 46 && b.lat < 48));
@@ -235,16 +276,31 @@ describe('detectChange', () => {
 });
 
 describe('objectChanges', () => {
-  const det = (x: number, y: number, lat: number | null = null, lon: number | null = null): Detection =>
-    ({ x, y, lat, lon, length_m: 20, width_m: 3, heading_deg: 0, score: 1, polarity: 'bright' });
+  const det = (x: number, y: number, lat: number | null = null, lon: number | null = null): Detection => ({
+    x,
+    y,
+    lat,
+    lon,
+    length_m: 20,
+    width_m: 3,
+    heading_deg: 0,
+    score: 1,
+    polarity: 'bright',
+  });
 
   it('matches one to one, closest first, and lists the removed and the added', () => {
     const before = [det(10, 10), det(12, 10), det(100, 100), det(200, 50)];
     const after = [det(11, 10.5), det(201, 50), det(400, 400)];
     const r = objectChanges(before, after, 4, { gsdM: 0.5 });
     assert.equal(r.matched.length, 2);
-    assert.deepEqual(r.removed.map((d) => d.x), [12, 100]);
-    assert.deepEqual(r.added.map((d) => d.x), [400]);
+    assert.deepEqual(
+      r.removed.map((d) => d.x),
+      [12, 100],
+    );
+    assert.deepEqual(
+      r.added.map((d) => d.x),
+      [400],
+    );
     assert.equal(r.matched.find((m) => m.after.x === 11)?.before.x, 10, 'the closer of two candidates wins');
   });
 

@@ -12,7 +12,14 @@ import { writeGeoTiff, type WriteOptions } from '../src/imagery/write.js';
 import type { BandArray, Raster, SampleType } from '../src/imagery/types.js';
 import { Random } from '../src/scenario/random.js';
 
-function makeRaster(w: number, h: number, type: SampleType, seed: number, nb = 1, nodata: number | null = null): Raster {
+function makeRaster(
+  w: number,
+  h: number,
+  type: SampleType,
+  seed: number,
+  nb = 1,
+  nodata: number | null = null,
+): Raster {
   const g = new Random(seed);
   const bands: BandArray[] = [];
   for (let b = 0; b < nb; b++) {
@@ -24,10 +31,18 @@ function makeRaster(w: number, h: number, type: SampleType, seed: number, nb = 1
         a[y * w + x] = Math.max(0, Math.min(255, Math.round(v))) * (type === 'uint8' ? 1 : 257);
       }
     }
-    a[0] = 255; a[1] = 0;
+    a[0] = 255;
+    a[1] = 0;
     bands.push(a);
   }
-  return { width: w, height: h, type, bands, nodata, geo: { epsg: 32614, transform: [500000, 0.6, 0, 5200000, 0, -0.6] } };
+  return {
+    width: w,
+    height: h,
+    type,
+    bands,
+    nodata,
+    geo: { epsg: 32614, transform: [500000, 0.6, 0, 5200000, 0, -0.6] },
+  };
 }
 
 function sameRaster(a: Raster, b: Raster, what: string): void {
@@ -37,12 +52,25 @@ function sameRaster(a: Raster, b: Raster, what: string): void {
   assert.equal(a.nodata, b.nodata, `${what}: nodata`);
   assert.deepEqual(a.geo, b.geo, `${what}: geo`);
   assert.equal(a.bands.length, b.bands.length, `${what}: bands`);
-  a.bands.forEach((band, k) => assert.ok(Buffer.from(band.buffer, band.byteOffset, band.byteLength)
-    .equals(Buffer.from(b.bands[k]!.buffer, b.bands[k]!.byteOffset, b.bands[k]!.byteLength)), `${what}: band ${k} differs`));
+  a.bands.forEach((band, k) =>
+    assert.ok(
+      Buffer.from(band.buffer, band.byteOffset, band.byteLength).equals(
+        Buffer.from(b.bands[k]!.buffer, b.bands[k]!.byteOffset, b.bands[k]!.byteLength),
+      ),
+      `${what}: band ${k} differs`,
+    ),
+  );
 }
 
 /** readDegraded and degradeFile against readGeoTiff + degrade + writeGeoTiff: same raster, same bytes. */
-async function check(dir: string, path: string, fx: number, fy: number, what: string, streams: boolean | null): Promise<void> {
+async function check(
+  dir: string,
+  path: string,
+  fx: number,
+  fy: number,
+  what: string,
+  streams: boolean | null,
+): Promise<void> {
   if (streams !== null) assert.equal(await canStream(path, fx, fy), streams, `${what}: streamed`);
   const want = degrade(await readGeoTiff(path), fx, fy);
   const got = await readDegraded(path, fx, fy);
@@ -74,7 +102,17 @@ describe('degradeFile / readDegraded: the streaming degrade equals readGeoTiff +
         // 2-row strips, 34 a read: a read ends inside an output row for the factors 3, 4 (of 68 rows) and 5.
         ['30000×150 (rows carried over between reads)', makeRaster(30000, 150, 'uint8', 12)],
       ];
-      const factors: [number, number][] = [[2, 2], [3, 3], [4, 4], [5, 5], [2, 3], [4, 2], [1, 4], [6, 6], [8, 4]];
+      const factors: [number, number][] = [
+        [2, 2],
+        [3, 3],
+        [4, 4],
+        [5, 5],
+        [2, 3],
+        [4, 2],
+        [1, 4],
+        [6, 6],
+        [8, 4],
+      ];
       let k = 0;
       for (const [rn, r] of rasters) {
         for (const [ln, wo] of layouts) {
@@ -103,7 +141,14 @@ describe('degradeFile / readDegraded: the streaming degrade equals readGeoTiff +
       const w = 2400;
       const band = new Uint8Array(w * w);
       for (let i = 0; i < band.length; i++) band[i] = Math.floor(g.next() * 256);
-      const r: Raster = { width: w, height: w, type: 'uint8', bands: [band], nodata: null, geo: { epsg: 32633, transform: [400000, 0.5, 0, 6000000, 0, -0.5] } };
+      const r: Raster = {
+        width: w,
+        height: w,
+        type: 'uint8',
+        bands: [band],
+        nodata: null,
+        geo: { epsg: 32633, transform: [400000, 0.5, 0, 6000000, 0, -0.5] },
+      };
       let k = 0;
       for (const wo of [{ compression: 'deflate', tileSize: 256 }, { compression: 'deflate' }] as WriteOptions[]) {
         const path = join(dir, `big-${k++}.tif`);
@@ -131,7 +176,11 @@ describe('degradeFile / readDegraded: the streaming degrade equals readGeoTiff +
       path = join(dir, 'in-3.tif');
       await writeGeoTiff(path, makeRaster(96, 64, 'uint8', 7, 4), { compression: 'none', alpha: true });
       assert.equal(await canStream(path, 4, 4, { alphaBand: 3 }), false);
-      sameRaster(await readDegraded(path, 4, 4, { alphaBand: 3 }), degrade(await readGeoTiff(path), 4, 4, { alphaBand: 3 }), 'alpha');
+      sameRaster(
+        await readDegraded(path, 4, 4, { alphaBand: 3 }),
+        degrade(await readGeoTiff(path), 4, 4, { alphaBand: 3 }),
+        'alpha',
+      );
       path = join(dir, 'in-4.tif');
       await writeGeoTiff(path, makeRaster(97, 64, 'uint8', 8), { compression: 'none' });
       await check(dir, path, 4, 4, 'remainder', false);
@@ -168,26 +217,44 @@ describe('degradeFile / readDegraded: the streaming degrade equals readGeoTiff +
   });
 
   const gdal = spawnSync('gdal_translate', ['--version'], { encoding: 'utf8' }).status === 0;
-  it('DEFLATE with horizontal differencing (Predictor 2), striped and tiled, one and three bands', { skip: gdal ? false : 'gdal_translate not installed' }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tally-degrade-file-'));
-    try {
-      for (const [name, r] of [['grey', makeRaster(200, 120, 'uint8', 10)], ['rgb', makeRaster(120, 80, 'uint8', 11, 3)]] as const) {
-        const plain = join(dir, `${name}.tif`);
-        await writeGeoTiff(plain, r, { compression: 'none' });
-        for (const co of [['-co', 'TILED=NO'], ['-co', 'TILED=YES', '-co', 'BLOCKXSIZE=32', '-co', 'BLOCKYSIZE=32']]) {
-          const path = join(dir, `${name}-pred-${co[1]}.tif`);
-          const p = spawnSync('gdal_translate', ['-q', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2', ...co, plain, path], { encoding: 'utf8' });
-          assert.equal(p.status, 0, p.stderr);
-          assert.equal((await readBlockLayout(path))!.predictor, 2);
-          for (const f of [2, 4, 5]) {
-            const what = `${name} predictor 2 ${co.join(' ')} ${f}×`;
-            await check(dir, path, f, f, what, r.width % f === 0 && r.height % f === 0);
-            sameRaster(await readDegraded(path, f, f), { ...degrade(r, f, f), geo: (await readDegraded(path, f, f)).geo }, `${what} (from the raster written)`);
+  it(
+    'DEFLATE with horizontal differencing (Predictor 2), striped and tiled, one and three bands',
+    { skip: gdal ? false : 'gdal_translate not installed' },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tally-degrade-file-'));
+      try {
+        for (const [name, r] of [
+          ['grey', makeRaster(200, 120, 'uint8', 10)],
+          ['rgb', makeRaster(120, 80, 'uint8', 11, 3)],
+        ] as const) {
+          const plain = join(dir, `${name}.tif`);
+          await writeGeoTiff(plain, r, { compression: 'none' });
+          for (const co of [
+            ['-co', 'TILED=NO'],
+            ['-co', 'TILED=YES', '-co', 'BLOCKXSIZE=32', '-co', 'BLOCKYSIZE=32'],
+          ]) {
+            const path = join(dir, `${name}-pred-${co[1]}.tif`);
+            const p = spawnSync(
+              'gdal_translate',
+              ['-q', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2', ...co, plain, path],
+              { encoding: 'utf8' },
+            );
+            assert.equal(p.status, 0, p.stderr);
+            assert.equal((await readBlockLayout(path))!.predictor, 2);
+            for (const f of [2, 4, 5]) {
+              const what = `${name} predictor 2 ${co.join(' ')} ${f}×`;
+              await check(dir, path, f, f, what, r.width % f === 0 && r.height % f === 0);
+              sameRaster(
+                await readDegraded(path, f, f),
+                { ...degrade(r, f, f), geo: (await readDegraded(path, f, f)).geo },
+                `${what} (from the raster written)`,
+              );
+            }
           }
         }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

@@ -12,8 +12,12 @@ function rng(seed: number): () => number {
   return () => g.next();
 }
 
-function makeRaster(w: number, h: number, type: SampleType, opts: { seed?: number; bands?: number; nodata?: number | null;
-  nodataFraction?: number; max?: number } = {}): Raster {
+function makeRaster(
+  w: number,
+  h: number,
+  type: SampleType,
+  opts: { seed?: number; bands?: number; nodata?: number | null; nodataFraction?: number; max?: number } = {},
+): Raster {
   const r = rng(opts.seed ?? 1);
   const max = opts.max ?? (type === 'uint8' ? 255 : 65535);
   const nb = opts.bands ?? 1;
@@ -34,8 +38,14 @@ function makeRaster(w: number, h: number, type: SampleType, opts: { seed?: numbe
     }
     bands.push(a);
   }
-  return { width: w, height: h, type, bands, nodata,
-    geo: { epsg: 32614, transform: [500000, 0.6, 0, 5200000, 0, -0.6] } };
+  return {
+    width: w,
+    height: h,
+    type,
+    bands,
+    nodata,
+    geo: { epsg: 32614, transform: [500000, 0.6, 0, 5200000, 0, -0.6] },
+  };
 }
 
 /**
@@ -76,8 +86,7 @@ function checkExact(r: Raster, out: Raster): void {
           assert.ok(Math.abs(v - r.nodata) === 1, `(${ox},${oy}) replaced`);
         } else {
           // Round half up of the exact mean; 1e-7 of slack for float ties.
-          assert.ok(Math.abs(v - m) <= 0.5 + 1e-6,
-            `(${ox},${oy}) band ${b}: got ${v}, exact mean ${m}`);
+          assert.ok(Math.abs(v - m) <= 0.5 + 1e-6, `(${ox},${oy}) band ${b}: got ${v}, exact mean ${m}`);
         }
       }
     }
@@ -93,15 +102,35 @@ describe('degrade: exact area averaging', () => {
       checkExact(r, out);
     }
     // Halves round up: 1, 2 → 2 (1.5), never banker's rounding.
-    const tiny: Raster = { width: 2, height: 1, type: 'uint8', bands: [new Uint8Array([1, 2])], nodata: null, geo: null };
+    const tiny: Raster = {
+      width: 2,
+      height: 1,
+      type: 'uint8',
+      bands: [new Uint8Array([1, 2])],
+      nodata: null,
+      geo: null,
+    };
     assert.equal(degrade(tiny, 2, 1).bands[0][0], 2);
-    const tiny2: Raster = { width: 2, height: 1, type: 'uint8', bands: [new Uint8Array([2, 3])], nodata: null, geo: null };
+    const tiny2: Raster = {
+      width: 2,
+      height: 1,
+      type: 'uint8',
+      bands: [new Uint8Array([2, 3])],
+      nodata: null,
+      geo: null,
+    };
     assert.equal(degrade(tiny2, 2, 1).bands[0][0], 3);
   });
 
   it('non-integer factors weight by area', () => {
     const r = makeRaster(53, 41, 'uint8', { seed: 4 });
-    for (const [fx, fy] of [[1.5, 1.5], [2.5, 3.3], [1.37, 4.1], [7, 3], [3, 3]]) {
+    for (const [fx, fy] of [
+      [1.5, 1.5],
+      [2.5, 3.3],
+      [1.37, 4.1],
+      [7, 3],
+      [3, 3],
+    ]) {
       const out = degrade(r, fx, fy);
       assert.equal(out.width, degradedSize(53, fx));
       assert.equal(out.height, degradedSize(41, fy));
@@ -132,12 +161,12 @@ describe('degrade: exact area averaging', () => {
     // The corner (W, H) of the input is the corner of the output.
     const t = r.geo.transform;
     const u = out.geo!.transform;
-    assert.ok(Math.abs((t[0] + 40 * t[1] + 30 * t[2]) - (u[0] + out.width * u[1] + out.height * u[2])) < 1e-9);
-    assert.ok(Math.abs((t[3] + 40 * t[4] + 30 * t[5]) - (u[3] + out.width * u[4] + out.height * u[5])) < 1e-9);
+    assert.ok(Math.abs(t[0] + 40 * t[1] + 30 * t[2] - (u[0] + out.width * u[1] + out.height * u[2])) < 1e-9);
+    assert.ok(Math.abs(t[3] + 40 * t[4] + 30 * t[5] - (u[3] + out.width * u[4] + out.height * u[5])) < 1e-9);
     // A remainder spreads the output over the whole input: the effective factor is W / outW.
     const odd = degrade(makeRaster(41, 30, 'uint8'), 4, 4);
     assert.equal(odd.width, 10);
-    assert.ok(Math.abs(odd.geo!.transform[1] - 0.6 * 41 / 10) < 1e-12);
+    assert.ok(Math.abs(odd.geo!.transform[1] - (0.6 * 41) / 10) < 1e-12);
   });
 
   it('degradeToGsd brings the finer axis to the target and refuses to sharpen', () => {
@@ -191,8 +220,12 @@ describe('degrade against GDAL', () => {
           const c = compareRasters(ours, theirs);
           assert.equal(c.differing, 0, `${name} ×${f}: ${c.differing} samples differ (max ${c.maxDiff})`);
           const gt = theirs.geo!.transform;
-          ours.geo!.transform.forEach((v, i) => assert.ok(Math.abs(v - gt[i]) <= 1e-9 * Math.max(1, Math.abs(v)),
-            `${name} ×${f}: geotransform[${i}] ${v} vs ${gt[i]}`));
+          ours.geo!.transform.forEach((v, i) =>
+            assert.ok(
+              Math.abs(v - gt[i]) <= 1e-9 * Math.max(1, Math.abs(v)),
+              `${name} ×${f}: geotransform[${i}] ${v} vs ${gt[i]}`,
+            ),
+          );
         }
       }
     } finally {

@@ -9,16 +9,22 @@ import { renderScene } from '../src/scenario/scenes.js';
 import { ClassicalDetector } from '../src/imagery/detect.js';
 
 /** Pixels of a patch pw wide where inside(x, y) holds, with z = 10 there. */
-function region(pw: number, ph: number, inside: (x: number, y: number) => boolean): { pix: Int32Array; z: Float32Array; cx: number; cy: number } {
+function region(
+  pw: number,
+  ph: number,
+  inside: (x: number, y: number) => boolean,
+): { pix: Int32Array; z: Float32Array; cx: number; cy: number } {
   const pix: number[] = [];
   const z = new Float32Array(pw * ph);
-  let sx = 0, sy = 0;
+  let sx = 0,
+    sy = 0;
   for (let y = 0; y < ph; y++) {
     for (let x = 0; x < pw; x++) {
       if (!inside(x + 0.5, y + 0.5)) continue;
       pix.push(y * pw + x);
       z[y * pw + x] = 10;
-      sx += x; sy += y;
+      sx += x;
+      sy += y;
     }
   }
   return { pix: Int32Array.from(pix), z, cx: sx / pix.length, cy: sy / pix.length };
@@ -38,13 +44,28 @@ test('shape features: a rectangle is rectangular and of constant width, an ellip
 
 test('a dark object with its own shadow along its length is found at its own centre', () => {
   // sun from the south, low: the shadow falls north, along the object's length
-  const scene = renderScene({
-    widthM: 80, heightM: 80, gsd: 0.5, terrain: { base: 120, contrast: 4, scaleM: 40 }, noise: 2,
-    objects: [{ x_m: 40, y_m: 40, length_m: 13, width_m: 3, heading_deg: 0, polarity: 'dark', contrast: 45, height_m: 3 }],
-    sun: { azimuthDeg: 180, elevationDeg: 40 }, shadowDarkening: 0.4,
-  }, 5);
+  const scene = renderScene(
+    {
+      widthM: 80,
+      heightM: 80,
+      gsd: 0.5,
+      terrain: { base: 120, contrast: 4, scaleM: 40 },
+      noise: 2,
+      objects: [
+        { x_m: 40, y_m: 40, length_m: 13, width_m: 3, heading_deg: 0, polarity: 'dark', contrast: 45, height_m: 3 },
+      ],
+      sun: { azimuthDeg: 180, elevationDeg: 40 },
+      shadowDarkening: 0.4,
+    },
+    5,
+  );
   const dets = new ClassicalDetector().detect(scene.raster, {
-    gsd: { x: 0.5, y: 0.5 }, lengthM: [10, 14], widthM: [2.5, 3.5], sunAzimuthDeg: 180, sunElevationDeg: 40, heightM: 3.5,
+    gsd: { x: 0.5, y: 0.5 },
+    lengthM: [10, 14],
+    widthM: [2.5, 3.5],
+    sunAzimuthDeg: 180,
+    sunElevationDeg: 40,
+    heightM: 3.5,
   });
   assert.equal(dets.length, 1);
   const t = scene.truth[0];

@@ -9,10 +9,23 @@ const FIT_OK = SCORE_FEATURES.indexOf('fitOk');
 /** One bright object on flat ground, blurred, at a coarse GSD: where half-maximum widths read too wide. */
 function scene(gsd: number, widthM: number, headingDeg: number, noise: number): ReturnType<typeof renderScene> {
   const spec: SceneSpec = {
-    widthM: 80, heightM: 80, gsd,
+    widthM: 80,
+    heightM: 80,
+    gsd,
     terrain: { base: 110, contrast: 0, scaleM: 40 },
-    objects: [{ x_m: 40.3, y_m: 39.6, length_m: 22, width_m: widthM, heading_deg: headingDeg, polarity: 'bright', contrast: 50 }],
-    noise, blurPx: 0.8,
+    objects: [
+      {
+        x_m: 40.3,
+        y_m: 39.6,
+        length_m: 22,
+        width_m: widthM,
+        heading_deg: headingDeg,
+        polarity: 'bright',
+        contrast: 50,
+      },
+    ],
+    noise,
+    blurPx: 0.8,
   };
   return renderScene(spec, 5);
 }
@@ -26,9 +39,15 @@ test('the profile fit measures a blurred object two pixels wide to within 15 %, 
     const t = sc.truth[0];
     assert.equal(c.features[FIT_OK], 1, `heading ${heading}: the fit converged`);
     const first = c.detection.width_m / c.features[FIT_WIDTH];
-    assert.ok(Math.abs(c.detection.width_m - 3.0) / 3.0 < 0.15, `heading ${heading}: fitted width ${c.detection.width_m.toFixed(2)} m`);
+    assert.ok(
+      Math.abs(c.detection.width_m - 3.0) / 3.0 < 0.15,
+      `heading ${heading}: fitted width ${c.detection.width_m.toFixed(2)} m`,
+    );
     assert.ok(first > 1.25 * 3.0, `heading ${heading}: half-maximum width ${first.toFixed(2)} m`);
-    assert.ok(Math.abs(c.detection.length_m - 22) / 22 < 0.05, `heading ${heading}: length ${c.detection.length_m.toFixed(2)} m`);
+    assert.ok(
+      Math.abs(c.detection.length_m - 22) / 22 < 0.05,
+      `heading ${heading}: length ${c.detection.length_m.toFixed(2)} m`,
+    );
     const off = Math.hypot(c.detection.x - t.x, c.detection.y - t.y);
     assert.ok(off < 0.3, `heading ${heading}: centre ${off.toFixed(2)} px from the truth`);
   }

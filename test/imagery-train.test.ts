@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trainingSet, modelModule, thresholdTable, thresholdCounts, balancedThreshold, crossValidatedTable } from '../scripts/imagery-train.js';
+import {
+  trainingSet,
+  modelModule,
+  thresholdTable,
+  thresholdCounts,
+  balancedThreshold,
+  crossValidatedTable,
+} from '../scripts/imagery-train.js';
 import { trainBoostedTrees } from '../src/imagery/boost-train.js';
 import { CompiledTrees } from '../src/imagery/boost.js';
 import { SCORE_FEATURES } from '../src/imagery/detect.js';
@@ -44,11 +51,14 @@ test('the floor is chosen on out-of-fold scores: each group of seeds scored by t
   const { table, groups } = crossValidatedTable(set, [201, 202], 2, boost, th);
   assert.deepEqual(groups, [[201], [202]]);
   // by hand: seed 202's scenes train the trees for seed 201's, and the other way round
-  const a = await trainingSet([201], 4), b = await trainingSet([202], 4);
+  const a = await trainingSet([201], 4),
+    b = await trainingSet([202], 4);
   const ca = thresholdCounts(trainBoostedTrees(b.X, b.y, [...SCORE_FEATURES], boost), a, th);
   const cb = thresholdCounts(trainBoostedTrees(a.X, a.y, [...SCORE_FEATURES], boost), b, th);
   th.forEach((t, k) => {
-    const tp = ca[k].tp + cb[k].tp, fp = ca[k].fp + cb[k].fp, fn = ca[k].fn + cb[k].fn;
+    const tp = ca[k].tp + cb[k].tp,
+      fp = ca[k].fp + cb[k].fp,
+      fn = ca[k].fn + cb[k].fn;
     assert.equal(table[k].threshold, t);
     assert.equal(table[k].precision, tp + fp ? tp / (tp + fp) : 1);
     assert.equal(table[k].recall, tp + fn ? tp / (tp + fn) : 1);

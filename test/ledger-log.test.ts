@@ -46,7 +46,10 @@ test('init keeps the signing key outside the log, mode 0600', async () => {
   assert.match(verifierKey, /^example\.org\/test\/log\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/);
   assert.ok(existsSync(join(dir, 'checkpoint')));
   await assert.rejects(Log.init(dir, { origin: ORIGIN }), /already holds a log/);
-  await assert.rejects(Log.init(join(base, 'other'), { origin: ORIGIN, keyPath: join(base, 'other', 'tile', 'k') }), /outside the log directory/);
+  await assert.rejects(
+    Log.init(join(base, 'other'), { origin: ORIGIN, keyPath: join(base, 'other', 'tile', 'k') }),
+    /outside the log directory/,
+  );
   rmSync(base, { recursive: true });
 });
 
@@ -58,7 +61,10 @@ test('append, checkpoint, proof, verify, audit round trip; proofs verify against
   for (const n of [1, 2, 300, 5, 256, 1]) {
     const batch = Array.from({ length: n }, (_, j) => record(entries.length + j));
     const idx = await log.append(batch);
-    assert.deepEqual(idx, batch.map((_, j) => entries.length + j));
+    assert.deepEqual(
+      idx,
+      batch.map((_, j) => entries.length + j),
+    );
     entries.push(...batch);
     if (n === 300) await log.checkpoint();
   }
@@ -76,7 +82,10 @@ test('append, checkpoint, proof, verify, audit round trip; proofs verify against
     verifyInclusion(leafHash(entries[i]), i, opened.size, p.proof, opened.root);
     assert.equal(verifyTlogProof(text, parseVerifierKey(verifierKey)).index, i);
     // A proof for the wrong entry does not verify.
-    assert.throws(() => verifyTlogProof(log.proof(i, { extra: false }), parseVerifierKey(verifierKey), { entry: record(99999) }), ProofError);
+    assert.throws(
+      () => verifyTlogProof(log.proof(i, { extra: false }), parseVerifierKey(verifierKey), { entry: record(99999) }),
+      ProofError,
+    );
   }
   // The tiles are where tlog-tiles puts them.
   for (const t of tilesForSize(entries.length)) assert.ok(existsSync(join(dir, t.path)), t.path);
@@ -106,14 +115,29 @@ test('evidence is idempotent; JSON files are logged canonical; other files by th
   const insp = join(base, 'insp.json');
   writeFileSync(insp, '{ "site": "Port A", "kind": "inspection", "vessel": { "mmsi": "244123456" } }');
   const e = await entryFromFile(img);
-  assert.equal(Buffer.from(e.bytes).toString(), JSON.stringify({
-    kind: 'evidence', media_type: 'image/tiff', name: 'scene.tif',
-    sha256: createHash('sha256').update(Buffer.alloc(200_000, 7)).digest('hex'), size: 200_000,
-  }));
-  assert.equal(Buffer.from((await entryFromFile(insp)).bytes).toString(), '{"kind":"inspection","site":"Port A","vessel":{"mmsi":"244123456"}}');
+  assert.equal(
+    Buffer.from(e.bytes).toString(),
+    JSON.stringify({
+      kind: 'evidence',
+      media_type: 'image/tiff',
+      name: 'scene.tif',
+      sha256: createHash('sha256').update(Buffer.alloc(200_000, 7)).digest('hex'),
+      size: 200_000,
+    }),
+  );
+  assert.equal(
+    Buffer.from((await entryFromFile(insp)).bytes).toString(),
+    '{"kind":"inspection","site":"Port A","vessel":{"mmsi":"244123456"}}',
+  );
   const a = tally('log', 'append', dir, img, insp, img);
   assert.equal(a.status, 0, a.stderr);
-  assert.deepEqual(a.stdout.trim().split('\n').map((l) => l.split('\t').slice(0, 2).join(' ')), ['0 appended', '1 appended', '0 existing']);
+  assert.deepEqual(
+    a.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').slice(0, 2).join(' ')),
+    ['0 appended', '1 appended', '0 existing'],
+  );
   const b = tally('log', 'append', dir, img);
   assert.equal(b.stdout.split('\t')[0], '0');
   assert.match(b.stdout, /existing/);
@@ -123,7 +147,10 @@ test('evidence is idempotent; JSON files are logged canonical; other files by th
 });
 
 test('entries over 65,535 bytes are refused with a clear error', async () => {
-  assert.throws(() => encodeEntry({ kind: 'x', pad: 'a'.repeat(70_000) }), (e: unknown) => e instanceof EntryError && /at most 65535 bytes/.test((e as Error).message));
+  assert.throws(
+    () => encodeEntry({ kind: 'x', pad: 'a'.repeat(70_000) }),
+    (e: unknown) => e instanceof EntryError && /at most 65535 bytes/.test((e as Error).message),
+  );
   const { base, dir } = await newLog();
   const big = join(base, 'big.json');
   writeFileSync(big, JSON.stringify({ kind: 'declaration', pad: 'a'.repeat(70_000) }));
@@ -146,13 +173,21 @@ test('a rewritten tile fails the audit, naming the tile', async () => {
   log.close();
   auditLog(dir);
   // A rewritten entry bundle no longer hashes to its level-0 tile: the audit names both.
-  for (const [path, where] of [[tilePath(0, 1), tilePath(0, 1)], [tilePath(1, 0, 2), tilePath(1, 0, 2)], [entriesPath(2, 600 - 512), tilePath(0, 2, 600 - 512)]]) {
+  for (const [path, where] of [
+    [tilePath(0, 1), tilePath(0, 1)],
+    [tilePath(1, 0, 2), tilePath(1, 0, 2)],
+    [entriesPath(2, 600 - 512), tilePath(0, 2, 600 - 512)],
+  ]) {
     const f = join(dir, path);
     const orig = readFileSync(f);
     const bad = Buffer.from(orig);
     bad[bad.length - 3] ^= 1;
     writeFileSync(f, bad);
-    assert.throws(() => auditLog(dir), (e: unknown) => e instanceof AuditError && e.where === where, path);
+    assert.throws(
+      () => auditLog(dir),
+      (e: unknown) => e instanceof AuditError && e.where === where,
+      path,
+    );
     const r = tally('log', 'audit', dir);
     assert.equal(r.status, 1);
     assert.ok(r.stderr.includes(path), r.stderr);
@@ -182,7 +217,10 @@ test('a forged checkpoint signature fails verify; a foreign key fails too', asyn
   assert.equal(tally('log', 'verify', dir, '--key', foreign).status, 1);
   // A rewritten archived checkpoint fails the audit, naming it.
   writeFileSync(join(dir, 'checkpoints', '3'), note.replace(/\n3\n/, '\n2\n'));
-  assert.throws(() => auditLog(dir), (e: unknown) => e instanceof AuditError && e.where === 'checkpoints/3');
+  assert.throws(
+    () => auditLog(dir),
+    (e: unknown) => e instanceof AuditError && e.where === 'checkpoints/3',
+  );
   rmSync(base, { recursive: true });
 });
 
@@ -194,7 +232,16 @@ test('orphaned writes beyond the state are ignored, and the next append overwrit
   await log.checkpoint();
   log.close();
   // A killed writer left tiles for sizes 11..300 with junk content, and a temp file.
-  for (const p of [tilePath(0, 0, 11), tilePath(0, 0, 15), tilePath(0, 0), entriesPath(0, 11), entriesPath(0, 15), entriesPath(0), tilePath(0, 1, 44), tilePath(1, 0, 1)]) {
+  for (const p of [
+    tilePath(0, 0, 11),
+    tilePath(0, 0, 15),
+    tilePath(0, 0),
+    entriesPath(0, 11),
+    entriesPath(0, 15),
+    entriesPath(0),
+    tilePath(0, 1, 44),
+    tilePath(1, 0, 1),
+  ]) {
     mkdirSync(join(dir, p, '..'), { recursive: true });
     writeFileSync(join(dir, p), Buffer.alloc(p.includes('entries') ? 40 : 32 * 11, 0xee));
   }
@@ -226,10 +273,19 @@ test('the SQLite index finds by hash, kind, vessel and site, and rebuilds from t
   const res = await appendRecords(log, idx, [
     encodeEntry(ev),
     encodeEntry({ kind: 'inspection', vessel: { mmsi: 244123456 }, site: 'Port A' }),
-    encodeEntry({ kind: 'declaration', sites: ['Port A', { id: 'Depot 7' }], vessels: [{ mmsi: '244123456' }, { mmsi: 211000001 }] }),
+    encodeEntry({
+      kind: 'declaration',
+      sites: ['Port A', { id: 'Depot 7' }],
+      vessels: [{ mmsi: '244123456' }, { mmsi: 211000001 }],
+    }),
     encodeEntry(ev),
   ]);
-  assert.deepEqual(res, [{ index: 0, existing: false }, { index: 1, existing: false }, { index: 2, existing: false }, { index: 0, existing: true }]);
+  assert.deepEqual(res, [
+    { index: 0, existing: false },
+    { index: 1, existing: false },
+    { index: 2, existing: false },
+    { index: 0, existing: true },
+  ]);
   assert.equal(log.size, 3);
   assert.deepEqual(idx.findByHash(ev.sha256), [0]);
   assert.deepEqual(idx.findByHash(createHash('sha256').update(log.entry(1)).digest('hex')), [1]);
@@ -266,7 +322,9 @@ test('cosign checks consistency from the last cosigned checkpoint and refuses a 
   await log.checkpoint();
   const r1 = await cosignLog(dir, key, state, { timeSec: 1_700_000_000 });
   assert.equal(r1.previousSize, null);
-  verifyCosignature(readFileSync(join(dir, 'checkpoint'), 'utf8'), key.verifier(), { log: parseVerifierKey(log.config.verifier_key) });
+  verifyCosignature(readFileSync(join(dir, 'checkpoint'), 'utf8'), key.verifier(), {
+    log: parseVerifierKey(log.config.verifier_key),
+  });
   await log.append([record(4)]);
   await log.checkpoint();
   const r2 = await cosignLog(dir, key, state, { timeSec: 1_700_000_100 });
@@ -301,14 +359,20 @@ test('append throughput: 1 KB entries in batches of 1,000 (reported)', async () 
   for (let b = 0; b < total / 2 / 1000; b++) {
     await log.append(Array.from({ length: 1000 }, (_, i) => encodeEntry({ kind: 'b', i: b * 1000 + i, pad })));
   }
-  const logOnly = (total / 2) / (Number(process.hrtime.bigint() - t) / 1e9);
+  const logOnly = total / 2 / (Number(process.hrtime.bigint() - t) / 1e9);
   idx.catchUp(log);
   t = process.hrtime.bigint();
   for (let b = 0; b < total / 2 / 1000; b++) {
-    await appendRecords(log, idx, Array.from({ length: 1000 }, (_, i) => encodeEntry({ kind: 'b', i: -(b * 1000 + i), pad })));
+    await appendRecords(
+      log,
+      idx,
+      Array.from({ length: 1000 }, (_, i) => encodeEntry({ kind: 'b', i: -(b * 1000 + i), pad })),
+    );
   }
-  const withIndex = (total / 2) / (Number(process.hrtime.bigint() - t) / 1e9);
-  process.stdout.write(`# append rate, 1 KB entries, batches of 1,000, ${total} entries: ${Math.round(logOnly)}/s (log), ${Math.round(withIndex)}/s (log + SQLite index)\n`);
+  const withIndex = total / 2 / (Number(process.hrtime.bigint() - t) / 1e9);
+  process.stdout.write(
+    `# append rate, 1 KB entries, batches of 1,000, ${total} entries: ${Math.round(logOnly)}/s (log), ${Math.round(withIndex)}/s (log + SQLite index)\n`,
+  );
   idx.close();
   log.close();
   assert.equal(auditLog(dir).entries, total);

@@ -4,14 +4,43 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 
 import {
-  CompactRange, MemoryTree, ProofError, consistencyProof, consistencyProofAsync, consistencyProofLength, emptyRoot,
-  inclusionProof, inclusionProofAsync, inclusionProofLength, leafHash, nodeHash, rangeNodes, rootFromInclusionProof,
-  rootOf, subtreeRoot, treeRoot, verifyConsistency, verifyInclusion,
+  CompactRange,
+  MemoryTree,
+  ProofError,
+  consistencyProof,
+  consistencyProofAsync,
+  consistencyProofLength,
+  emptyRoot,
+  inclusionProof,
+  inclusionProofAsync,
+  inclusionProofLength,
+  leafHash,
+  nodeHash,
+  rangeNodes,
+  rootFromInclusionProof,
+  rootOf,
+  subtreeRoot,
+  treeRoot,
+  verifyConsistency,
+  verifyInclusion,
 } from '../src/ledger/merkle.js';
 import {
-  TileError, decodeEntryBundle, decodeTile, encodeEntryBundle, encodeTile, encodeTileIndex, entriesPath,
-  entryBundlesForSize, hashAtFromTiles, parseTileIndex, parseTilePath, tileFromHashAt, tilePath, tilesForSize,
-  tilesToWrite, tileWidth,
+  TileError,
+  decodeEntryBundle,
+  decodeTile,
+  encodeEntryBundle,
+  encodeTile,
+  encodeTileIndex,
+  entriesPath,
+  entryBundlesForSize,
+  hashAtFromTiles,
+  parseTileIndex,
+  parseTilePath,
+  tileFromHashAt,
+  tilePath,
+  tilesForSize,
+  tilesToWrite,
+  tileWidth,
 } from '../src/ledger/tiles.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -57,7 +86,9 @@ function path(m: number, d: Uint8Array[]): Uint8Array[] {
 function subproof(m: number, d: Uint8Array[], b: boolean): Uint8Array[] {
   if (m === d.length) return b ? [] : [mth(d)];
   const s = k(d.length);
-  return m <= s ? [...subproof(m, d.slice(0, s), b), mth(d.slice(s))] : [...subproof(m - s, d.slice(s), false), mth(d.slice(0, s))];
+  return m <= s
+    ? [...subproof(m, d.slice(0, s), b), mth(d.slice(s))]
+    : [...subproof(m - s, d.slice(s), false), mth(d.slice(0, s))];
 }
 
 // --- a 2,000-leaf tree shared by the property tests ----------------------------
@@ -114,8 +145,15 @@ describe('ledger/merkle: hashing and roots (RFC 6962 reference tree)', () => {
     assert.equal(hex(subtreeRoot(leaves, 2, 0)), REF_ROOTS[4]);
     assert.equal(hex(subtreeRoot(leaves, 0, 5)), hex(leaves[5]));
     assert.throws(() => subtreeRoot(leaves, 3, 1), RangeError);
-    assert.deepEqual(rangeNodes(0, 7), [{ level: 2, index: 0 }, { level: 1, index: 2 }, { level: 0, index: 6 }]);
-    assert.deepEqual(rangeNodes(8, 13), [{ level: 2, index: 2 }, { level: 0, index: 12 }]);
+    assert.deepEqual(rangeNodes(0, 7), [
+      { level: 2, index: 0 },
+      { level: 1, index: 2 },
+      { level: 0, index: 6 },
+    ]);
+    assert.deepEqual(rangeNodes(8, 13), [
+      { level: 2, index: 2 },
+      { level: 0, index: 12 },
+    ]);
     assert.throws(() => rangeNodes(2, 7), RangeError); // not a range of the RFC recursion
   });
 
@@ -181,63 +219,86 @@ describe('ledger/merkle: verifier strictness', () => {
 
 describe('ledger/merkle: property tests up to 2,000 leaves', () => {
   it('generated proofs equal the naive RFC 9162 PATH and SUBPROOF', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 300 }), fc.nat(), fc.nat(), (size, a, b) => {
-      const d = LEAVES.slice(0, size);
-      const idx = a % size;
-      assert.deepEqual(inclusionProof(idx, size, TREE.hashAt).map(hex), path(idx, d).map(hex));
-      assert.equal(inclusionProofLength(idx, size), path(idx, d).length);
-      const size1 = 1 + (b % size);
-      assert.deepEqual(consistencyProof(size1, size, TREE.hashAt).map(hex), subproof(size1, d, true).map(hex));
-      assert.equal(consistencyProofLength(size1, size), subproof(size1, d, true).length);
-      assert.equal(hex(treeRoot(size, TREE.hashAt)), hex(mth(d)));
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.nat(), fc.nat(), (size, a, b) => {
+        const d = LEAVES.slice(0, size);
+        const idx = a % size;
+        assert.deepEqual(inclusionProof(idx, size, TREE.hashAt).map(hex), path(idx, d).map(hex));
+        assert.equal(inclusionProofLength(idx, size), path(idx, d).length);
+        const size1 = 1 + (b % size);
+        assert.deepEqual(consistencyProof(size1, size, TREE.hashAt).map(hex), subproof(size1, d, true).map(hex));
+        assert.equal(consistencyProofLength(size1, size), subproof(size1, d, true).length);
+        assert.equal(hex(treeRoot(size, TREE.hashAt)), hex(mth(d)));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('for random sizes, every index: inclusion proofs verify; a flipped bit, a wrong index or a wrong size fails', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: MAX }), fc.nat(), (size, seed) => {
-      const root = ROOTS[size];
-      for (let i = 0; i < size; i++) {
-        const proof = inclusionProof(i, size, TREE.hashAt);
-        verifyInclusion(LEAVES[i], i, size, proof, root);
-        if (proof.length > 0) {
-          assert.throws(() => verifyInclusion(LEAVES[i], i, size, flipBit(proof, seed + i * 7919), root), ProofError);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: MAX }), fc.nat(), (size, seed) => {
+        const root = ROOTS[size];
+        for (let i = 0; i < size; i++) {
+          const proof = inclusionProof(i, size, TREE.hashAt);
+          verifyInclusion(LEAVES[i], i, size, proof, root);
+          if (proof.length > 0) {
+            assert.throws(() => verifyInclusion(LEAVES[i], i, size, flipBit(proof, seed + i * 7919), root), ProofError);
+          }
+          const leafBit = Uint8Array.from(LEAVES[i]);
+          leafBit[(seed + i) % 32] ^= 1 << ((seed >> 5) % 8);
+          assert.throws(() => verifyInclusion(leafBit, i, size, proof, root), ProofError);
+          const wrong = (i + 1 + ((seed + i) % Math.max(1, size - 1))) % size;
+          if (wrong !== i) assert.throws(() => verifyInclusion(LEAVES[i], wrong, size, proof, root), ProofError);
+          // A wrong size with that size's root. (With the same root, a proof can also fit a larger size of
+          // the same shape: 0 in 3 and 0 in 4. The checkpoint binds root and size, so that is no forgery.)
+          if (size < MAX)
+            assert.throws(() => verifyInclusion(LEAVES[i], i, size + 1, proof, ROOTS[size + 1]), ProofError);
+          if (size - 1 > i)
+            assert.throws(() => verifyInclusion(LEAVES[i], i, size - 1, proof, ROOTS[size - 1]), ProofError);
+          if (size > 1) assert.throws(() => verifyInclusion(LEAVES[i], i, size, proof, ROOTS[size - 1]), ProofError);
         }
-        const leafBit = Uint8Array.from(LEAVES[i]);
-        leafBit[(seed + i) % 32] ^= 1 << ((seed >> 5) % 8);
-        assert.throws(() => verifyInclusion(leafBit, i, size, proof, root), ProofError);
-        const wrong = (i + 1 + ((seed + i) % Math.max(1, size - 1))) % size;
-        if (wrong !== i) assert.throws(() => verifyInclusion(LEAVES[i], wrong, size, proof, root), ProofError);
-        // A wrong size with that size's root. (With the same root, a proof can also fit a larger size of
-        // the same shape: 0 in 3 and 0 in 4. The checkpoint binds root and size, so that is no forgery.)
-        if (size < MAX) assert.throws(() => verifyInclusion(LEAVES[i], i, size + 1, proof, ROOTS[size + 1]), ProofError);
-        if (size - 1 > i) assert.throws(() => verifyInclusion(LEAVES[i], i, size - 1, proof, ROOTS[size - 1]), ProofError);
-        if (size > 1) assert.throws(() => verifyInclusion(LEAVES[i], i, size, proof, ROOTS[size - 1]), ProofError);
-      }
-    }), { numRuns: 12 });
+      }),
+      { numRuns: 12 },
+    );
   });
 
   it('consistency proofs for random size pairs verify; mutations fail', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: MAX }), fc.integer({ min: 1, max: MAX }), fc.nat(), (x, y, seed) => {
-      const size1 = Math.min(x, y);
-      const size2 = Math.max(x, y);
-      const proof = consistencyProof(size1, size2, TREE.hashAt);
-      verifyConsistency(size1, size2, proof, ROOTS[size1], ROOTS[size2]);
-      if (size1 === size2) return;
-      assert.throws(() => verifyConsistency(size1, size2, flipBit(proof, seed), ROOTS[size1], ROOTS[size2]), ProofError);
-      const r1 = Uint8Array.from(ROOTS[size1]);
-      r1[seed % 32] ^= 0x80;
-      assert.throws(() => verifyConsistency(size1, size2, proof, r1, ROOTS[size2]), ProofError);
-      const r2 = Uint8Array.from(ROOTS[size2]);
-      r2[seed % 32] ^= 0x01;
-      assert.throws(() => verifyConsistency(size1, size2, proof, ROOTS[size1], r2), ProofError);
-      if (size1 > 1) assert.throws(() => verifyConsistency(size1 - 1, size2, proof, ROOTS[size1 - 1], ROOTS[size2]), ProofError);
-      if (size1 + 1 < size2) assert.throws(() => verifyConsistency(size1 + 1, size2, proof, ROOTS[size1 + 1], ROOTS[size2]), ProofError);
-      if (size2 < MAX) assert.throws(() => verifyConsistency(size1, size2 + 1, proof, ROOTS[size1], ROOTS[size2 + 1]), ProofError);
-      assert.throws(() => verifyConsistency(size1, size2 - 1, proof, ROOTS[size1], ROOTS[size2 - 1]), ProofError);
-      assert.throws(() => verifyConsistency(size1, size2, proof.slice(0, -1), ROOTS[size1], ROOTS[size2]), ProofError);
-      assert.throws(() => verifyConsistency(size1, size2, [...proof, proof[0]], ROOTS[size1], ROOTS[size2]), ProofError);
-      assert.throws(() => verifyConsistency(size1, size2, proof, ROOTS[size2], ROOTS[size1]), ProofError);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: MAX }), fc.integer({ min: 1, max: MAX }), fc.nat(), (x, y, seed) => {
+        const size1 = Math.min(x, y);
+        const size2 = Math.max(x, y);
+        const proof = consistencyProof(size1, size2, TREE.hashAt);
+        verifyConsistency(size1, size2, proof, ROOTS[size1], ROOTS[size2]);
+        if (size1 === size2) return;
+        assert.throws(
+          () => verifyConsistency(size1, size2, flipBit(proof, seed), ROOTS[size1], ROOTS[size2]),
+          ProofError,
+        );
+        const r1 = Uint8Array.from(ROOTS[size1]);
+        r1[seed % 32] ^= 0x80;
+        assert.throws(() => verifyConsistency(size1, size2, proof, r1, ROOTS[size2]), ProofError);
+        const r2 = Uint8Array.from(ROOTS[size2]);
+        r2[seed % 32] ^= 0x01;
+        assert.throws(() => verifyConsistency(size1, size2, proof, ROOTS[size1], r2), ProofError);
+        if (size1 > 1)
+          assert.throws(() => verifyConsistency(size1 - 1, size2, proof, ROOTS[size1 - 1], ROOTS[size2]), ProofError);
+        if (size1 + 1 < size2)
+          assert.throws(() => verifyConsistency(size1 + 1, size2, proof, ROOTS[size1 + 1], ROOTS[size2]), ProofError);
+        if (size2 < MAX)
+          assert.throws(() => verifyConsistency(size1, size2 + 1, proof, ROOTS[size1], ROOTS[size2 + 1]), ProofError);
+        assert.throws(() => verifyConsistency(size1, size2 - 1, proof, ROOTS[size1], ROOTS[size2 - 1]), ProofError);
+        assert.throws(
+          () => verifyConsistency(size1, size2, proof.slice(0, -1), ROOTS[size1], ROOTS[size2]),
+          ProofError,
+        );
+        assert.throws(
+          () => verifyConsistency(size1, size2, [...proof, proof[0]], ROOTS[size1], ROOTS[size2]),
+          ProofError,
+        );
+        assert.throws(() => verifyConsistency(size1, size2, proof, ROOTS[size2], ROOTS[size1]), ProofError);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('CompactRange root equals rootOf at every size; serialised forms resume appends', () => {
@@ -275,8 +336,14 @@ describe('ledger/merkle: property tests up to 2,000 leaves', () => {
 
   it('async proof generation gives the same proofs', async () => {
     const asyncHashAt = async (l: number, i: number): Promise<Uint8Array> => TREE.hashAt(l, i);
-    assert.deepEqual((await inclusionProofAsync(1234, 1999, asyncHashAt)).map(hex), inclusionProof(1234, 1999, TREE.hashAt).map(hex));
-    assert.deepEqual((await consistencyProofAsync(777, 1999, asyncHashAt)).map(hex), consistencyProof(777, 1999, TREE.hashAt).map(hex));
+    assert.deepEqual(
+      (await inclusionProofAsync(1234, 1999, asyncHashAt)).map(hex),
+      inclusionProof(1234, 1999, TREE.hashAt).map(hex),
+    );
+    assert.deepEqual(
+      (await consistencyProofAsync(777, 1999, asyncHashAt)).map(hex),
+      consistencyProof(777, 1999, TREE.hashAt).map(hex),
+    );
   });
 
   it('a storage that returns a wrong-length hash is an error, not a proof', () => {
@@ -292,7 +359,12 @@ describe('ledger/merkle: property tests up to 2,000 leaves', () => {
 describe('ledger/tiles: paths (C2SP tlog-tiles v0.1.0)', () => {
   it('index encoding', () => {
     const cases: [number, string][] = [
-      [1234067, 'x001/x234/067'], [0, '000'], [5, '005'], [999, '999'], [1000, 'x001/000'], [123456078, 'x123/x456/078'],
+      [1234067, 'x001/x234/067'],
+      [0, '000'],
+      [5, '005'],
+      [999, '999'],
+      [1000, 'x001/000'],
+      [123456078, 'x123/x456/078'],
     ];
     for (const [n, s] of cases) {
       assert.equal(encodeTileIndex(n), s);
@@ -313,8 +385,18 @@ describe('ledger/tiles: paths (C2SP tlog-tiles v0.1.0)', () => {
     assert.throws(() => tilePath(0, 0, 0), RangeError);
     assert.deepEqual(parseTilePath('tile/1/001.p/17'), { kind: 'tile', level: 1, index: 1, width: 17 });
     assert.deepEqual(parseTilePath('tile/entries/x001/000'), { kind: 'entries', index: 1000, width: 256 });
-    for (const bad of ['tile/01/000', 'tile/64/000', 'tile/0/000.p/0', 'tile/0/000.p/256', 'tile/0/000.p/012',
-      'tile/4/0/001', 'tile/3/5/x123/x456/078', 'tile/3/5/123/456/078', 'tile/1/data/x003/x057/500', 'tile/0/1']) {
+    for (const bad of [
+      'tile/01/000',
+      'tile/64/000',
+      'tile/0/000.p/0',
+      'tile/0/000.p/256',
+      'tile/0/000.p/012',
+      'tile/4/0/001',
+      'tile/3/5/x123/x456/078',
+      'tile/3/5/123/456/078',
+      'tile/1/data/x003/x057/500',
+      'tile/0/1',
+    ]) {
       assert.throws(() => parseTilePath(bad), TileError, bad);
     }
   });
@@ -331,14 +413,26 @@ describe('ledger/tiles: paths (C2SP tlog-tiles v0.1.0)', () => {
     assert.deepEqual(p65536.slice(-2), ['tile/1/000', 'tile/2/000.p/1']);
     const t70k = tilesForSize(70000);
     assert.equal(t70k.filter((t) => t.level === 0 && t.width === 256).length, 273);
-    assert.deepEqual(t70k.filter((t) => t.width < 256).map((t) => t.path), ['tile/0/273.p/112', 'tile/1/001.p/17', 'tile/2/000.p/1']);
-    assert.deepEqual(t70k.filter((t) => t.level === 1).map((t) => t.path), ['tile/1/000', 'tile/1/001.p/17']);
+    assert.deepEqual(
+      t70k.filter((t) => t.width < 256).map((t) => t.path),
+      ['tile/0/273.p/112', 'tile/1/001.p/17', 'tile/2/000.p/1'],
+    );
+    assert.deepEqual(
+      t70k.filter((t) => t.level === 1).map((t) => t.path),
+      ['tile/1/000', 'tile/1/001.p/17'],
+    );
     assert.deepEqual(entryBundlesForSize(70000).at(-1), { index: 273, width: 112, path: 'tile/entries/273.p/112' });
     assert.equal(entryBundlesForSize(70000).length, 274);
     assert.equal(tileWidth(1, 1, 70000), 17);
     assert.equal(tileWidth(3, 0, 70000), 0);
-    assert.deepEqual(tilesToWrite(256, 257).map((t) => t.path), ['tile/0/001.p/1']);
-    assert.deepEqual(tilesToWrite(255, 256).map((t) => t.path), ['tile/0/000', 'tile/1/000.p/1']);
+    assert.deepEqual(
+      tilesToWrite(256, 257).map((t) => t.path),
+      ['tile/0/001.p/1'],
+    );
+    assert.deepEqual(
+      tilesToWrite(255, 256).map((t) => t.path),
+      ['tile/0/000', 'tile/1/000.p/1'],
+    );
   });
 });
 
@@ -348,27 +442,38 @@ describe('ledger/tiles: contents and proofs from tiles', () => {
   for (let i = 0; i < N; i++) leaves.push(leafHash(Buffer.from(`entry ${i}`)));
   const tree = new MemoryTree(leaves);
   const reads: string[] = [];
-  const readTileAt = (size: number, wider = false) => (level: number, index: number, width: number): Uint8Array => {
-    assert.equal(width, tileWidth(level, index, size), 'the adapter asks for the width the tree has');
-    reads.push(tilePath(level, index, width));
-    return tileFromHashAt(level, index, wider ? tileWidth(level, index, N) : width, tree.hashAt);
-  };
+  const readTileAt =
+    (size: number, wider = false) =>
+    (level: number, index: number, width: number): Uint8Array => {
+      assert.equal(width, tileWidth(level, index, size), 'the adapter asks for the width the tree has');
+      reads.push(tilePath(level, index, width));
+      return tileFromHashAt(level, index, wider ? tileWidth(level, index, N) : width, tree.hashAt);
+    };
 
   it('proofs and roots from tiles equal those from the full tree', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: N }), fc.nat(), fc.nat(), fc.boolean(), (size, a, b, wider) => {
-      const hashAt = hashAtFromTiles(readTileAt(size, wider), size);
-      const idx = a % size;
-      assert.deepEqual(inclusionProof(idx, size, hashAt).map(hex), inclusionProof(idx, size, tree.hashAt).map(hex));
-      const size1 = 1 + (b % size);
-      assert.deepEqual(consistencyProof(size1, size, hashAt).map(hex), consistencyProof(size1, size, tree.hashAt).map(hex));
-      const root = treeRoot(size, hashAt);
-      assert.equal(hex(root), hex(tree.root(size)));
-      verifyInclusion(leaves[idx], idx, size, inclusionProof(idx, size, hashAt), root);
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: N }), fc.nat(), fc.nat(), fc.boolean(), (size, a, b, wider) => {
+        const hashAt = hashAtFromTiles(readTileAt(size, wider), size);
+        const idx = a % size;
+        assert.deepEqual(inclusionProof(idx, size, hashAt).map(hex), inclusionProof(idx, size, tree.hashAt).map(hex));
+        const size1 = 1 + (b % size);
+        assert.deepEqual(
+          consistencyProof(size1, size, hashAt).map(hex),
+          consistencyProof(size1, size, tree.hashAt).map(hex),
+        );
+        const root = treeRoot(size, hashAt);
+        assert.equal(hex(root), hex(tree.root(size)));
+        verifyInclusion(leaves[idx], idx, size, inclusionProof(idx, size, hashAt), root);
+      }),
+      { numRuns: 60 },
+    );
     for (const size of [1, 255, 256, 257, 65536, 70000]) {
       const hashAt = hashAtFromTiles(readTileAt(size), size);
       assert.equal(hex(treeRoot(size, hashAt)), hex(tree.root(size)), `root at ${size}`);
-      assert.deepEqual(inclusionProof(size - 1, size, hashAt).map(hex), inclusionProof(size - 1, size, tree.hashAt).map(hex));
+      assert.deepEqual(
+        inclusionProof(size - 1, size, hashAt).map(hex),
+        inclusionProof(size - 1, size, tree.hashAt).map(hex),
+      );
     }
   });
 
@@ -398,7 +503,10 @@ describe('ledger/tiles: contents and proofs from tiles', () => {
     const b = encodeEntryBundle(entries);
     assert.deepEqual([...b.subarray(0, 4)], [0, 0, 0, 5]);
     assert.equal(b.length, 2 + 7 + 2 + 65535);
-    assert.deepEqual(decodeEntryBundle(b, 3).map((e) => Buffer.from(e)), entries.map((e) => Buffer.from(e)));
+    assert.deepEqual(
+      decodeEntryBundle(b, 3).map((e) => Buffer.from(e)),
+      entries.map((e) => Buffer.from(e)),
+    );
     assert.throws(() => encodeEntryBundle([new Uint8Array(65536)]), /65535/);
     assert.throws(() => decodeEntryBundle(b.subarray(0, b.length - 1)), TileError);
     assert.throws(() => decodeEntryBundle(b, 2), TileError);

@@ -32,7 +32,13 @@ import {
   signNote,
   type NoteErrorCode,
 } from '../src/ledger/note.js';
-import { CheckpointError, formatCheckpoint, openCheckpoint, parseCheckpoint, signCheckpoint } from '../src/ledger/checkpoint.js';
+import {
+  CheckpointError,
+  formatCheckpoint,
+  openCheckpoint,
+  parseCheckpoint,
+  signCheckpoint,
+} from '../src/ledger/checkpoint.js';
 import {
   checkConsistentCheckpoints,
   checkSplitView,
@@ -54,10 +60,12 @@ import { consistencyProof, leafHash, rootOf, subtreeRoot } from '../src/ledger/m
 const GO_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
 const GO_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
 const GO_TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
-const GO_SIGLINE = '— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n';
+const GO_SIGLINE =
+  '— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n';
 const GO_NOTE = `${GO_TEXT}\n${GO_SIGLINE}`;
 const ENOCH_VKEY = 'EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop';
-const ENOCH_SIGLINE = '— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n';
+const ENOCH_SIGLINE =
+  '— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n';
 
 // RFC 8032 §7.1 TEST 1.
 const RFC1 = {
@@ -106,7 +114,10 @@ describe('Ed25519 and the verification policy', () => {
     const s = bytesToScalar(sig.subarray(32));
     const forged = Uint8Array.from(sig);
     forged.set(scalarToBytes(s + ED25519_L), 32);
-    assert.deepEqual(ed25519VerifyDetailed(hex(RFC1.pub), new Uint8Array(), forged), { ok: false, reason: 'non-canonical-s' });
+    assert.deepEqual(ed25519VerifyDetailed(hex(RFC1.pub), new Uint8Array(), forged), {
+      ok: false,
+      reason: 'non-canonical-s',
+    });
   });
 
   it('refuses non-canonical encodings of A and R, accepts low-order points', () => {
@@ -122,16 +133,31 @@ describe('Ed25519 and the verification policy', () => {
     const sig0 = new Uint8Array(64);
     sig0.set(identity, 0);
     assert.ok(ed25519Verify(identity, enc.encode('anything'), sig0));
-    assert.deepEqual(ed25519VerifyDetailed(minusZero, enc.encode('anything'), sig0), { ok: false, reason: 'non-canonical-a' });
-    assert.deepEqual(ed25519VerifyDetailed(yOverP, enc.encode('anything'), sig0), { ok: false, reason: 'non-canonical-a' });
+    assert.deepEqual(ed25519VerifyDetailed(minusZero, enc.encode('anything'), sig0), {
+      ok: false,
+      reason: 'non-canonical-a',
+    });
+    assert.deepEqual(ed25519VerifyDetailed(yOverP, enc.encode('anything'), sig0), {
+      ok: false,
+      reason: 'non-canonical-a',
+    });
     const sigR = Uint8Array.from(sig0);
     sigR.set(minusZero, 0);
-    assert.deepEqual(ed25519VerifyDetailed(identity, enc.encode('anything'), sigR), { ok: false, reason: 'non-canonical-r' });
+    assert.deepEqual(ed25519VerifyDetailed(identity, enc.encode('anything'), sigR), {
+      ok: false,
+      reason: 'non-canonical-r',
+    });
   });
 
   it('refuses wrong lengths without throwing', () => {
-    assert.deepEqual(ed25519VerifyDetailed(hex(RFC1.pub), new Uint8Array(), hex(RFC1.sig).subarray(0, 63)), { ok: false, reason: 'bad-signature-length' });
-    assert.deepEqual(ed25519VerifyDetailed(hex(RFC1.pub).subarray(1), new Uint8Array(), hex(RFC1.sig)), { ok: false, reason: 'bad-public-key-length' });
+    assert.deepEqual(ed25519VerifyDetailed(hex(RFC1.pub), new Uint8Array(), hex(RFC1.sig).subarray(0, 63)), {
+      ok: false,
+      reason: 'bad-signature-length',
+    });
+    assert.deepEqual(ed25519VerifyDetailed(hex(RFC1.pub).subarray(1), new Uint8Array(), hex(RFC1.sig)), {
+      ok: false,
+      reason: 'bad-public-key-length',
+    });
   });
 });
 
@@ -154,7 +180,10 @@ describe('signed notes', () => {
     const enoch = parseVerifierKey(ENOCH_VKEY);
     const r = openNote(note, [peter]);
     assert.equal(r.sigs.length, 1);
-    assert.deepEqual(r.unverified.map((s) => s.name), ['EnochRoot']);
+    assert.deepEqual(
+      r.unverified.map((s) => s.name),
+      ['EnochRoot'],
+    );
     assert.equal(openNote(note, [peter, enoch]).sigs.length, 2);
     const other = parseVerifierKey(generateKey('someone.example/else').verifierKey);
     throwsNote(() => openNote(note, [other]), 'unknown-key', /not signed by any known key.*PeterNeumann\+c74f20a3/);
@@ -185,7 +214,11 @@ describe('signed notes', () => {
     throwsNote(() => openNote(GO_NOTE.replace('If', 'If\r'), peter), 'malformed', /control character U\+000D/);
     throwsNote(() => openNote(GO_NOTE.replace('—', '-'), peter), 'malformed', /does not start with "— "/);
     throwsNote(() => openNote(GO_NOTE.replace('— PeterNeumann', '— Peter Neumann'), peter), 'malformed', /base64/);
-    throwsNote(() => openNote(GO_NOTE.replace('— PeterNeumann', '— Peter+Neumann'), peter), 'bad-name', /invalid key name/);
+    throwsNote(
+      () => openNote(GO_NOTE.replace('— PeterNeumann', '— Peter+Neumann'), peter),
+      'bad-name',
+      /invalid key name/,
+    );
     throwsNote(() => openNote(GO_NOTE.replace('— PeterNeumann ', '—  '), peter), 'bad-name', /invalid key name ""/);
     throwsNote(() => openNote(GO_NOTE.replace('AM=\n', 'AN=\n'), peter), 'malformed', /not canonical base64/); // non-zero pad bits
     throwsNote(() => openNote(GO_NOTE.replace('AM=\n', 'AM\n'), peter), 'malformed', /not canonical base64/);
@@ -201,7 +234,11 @@ describe('signed notes', () => {
     const peter = [parseVerifierKey(GO_VKEY)];
     const corrupted = GO_NOTE.replace('ElZInNIuGUg', 'ElZInNABCDIuGUg'); // signed-note-vectors.json sumdb-peter-corrupted
     assert.notEqual(corrupted, GO_NOTE);
-    throwsNote(() => openNote(corrupted, peter), 'bad-signature', /invalid signature by known key PeterNeumann\+c74f20a3/);
+    throwsNote(
+      () => openNote(corrupted, peter),
+      'bad-signature',
+      /invalid signature by known key PeterNeumann\+c74f20a3/,
+    );
     // a good signature followed by a bad one from the same key: still rejected
     const bad = GO_SIGLINE.replace('x08go/ZJ', 'x08go/ZK');
     throwsNote(() => openNote(GO_NOTE + bad, peter), 'bad-signature');
@@ -215,13 +252,40 @@ describe('signed notes', () => {
     throwsNote(() => generateKey(''), 'bad-name');
     throwsNote(() => generateKey('tab\tname'), 'bad-name');
     throwsNote(() => generateKey('nbsp\u00a0name'), 'bad-name');
-    throwsNote(() => parseVerifierKey('PeterNeumann+00000000+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'), 'bad-key', /does not match the key \(expected c74f20a3\)/);
-    throwsNote(() => parseVerifierKey('PeterNeumann+c74f20a+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'), 'bad-key', /8 hex digits/);
-    throwsNote(() => parseVerifierKey('PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'), 'bad-key', /unsupported signature type 0x65/);
-    throwsNote(() => parseVerifierKey('PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=='), 'bad-key', /canonical base64/); // non-zero pad bits (Go refuses it for its length)
-    throwsNote(() => parseVerifierKey(`x+${keyIdHex(computeKeyId('x', 1, new Uint8Array(31)))}+${Buffer.from(new Uint8Array([1, ...new Uint8Array(31)])).toString('base64')}`), 'bad-key', /must be 32 bytes, got 31/);
+    throwsNote(
+      () => parseVerifierKey('PeterNeumann+00000000+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'),
+      'bad-key',
+      /does not match the key \(expected c74f20a3\)/,
+    );
+    throwsNote(
+      () => parseVerifierKey('PeterNeumann+c74f20a+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'),
+      'bad-key',
+      /8 hex digits/,
+    );
+    throwsNote(
+      () => parseVerifierKey('PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'),
+      'bad-key',
+      /unsupported signature type 0x65/,
+    );
+    throwsNote(
+      () => parseVerifierKey('PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=='),
+      'bad-key',
+      /canonical base64/,
+    ); // non-zero pad bits (Go refuses it for its length)
+    throwsNote(
+      () =>
+        parseVerifierKey(
+          `x+${keyIdHex(computeKeyId('x', 1, new Uint8Array(31)))}+${Buffer.from(new Uint8Array([1, ...new Uint8Array(31)])).toString('base64')}`,
+        ),
+      'bad-key',
+      /must be 32 bytes, got 31/,
+    );
     throwsNote(() => parseVerifierKey('bananas.sigstore.dev+12344556'), 'bad-key', /canonical base64/);
-    throwsNote(() => parseVerifierKey('rekor.sigstore.dev+12345678+THIS_IS_NOT_BASE64!'), 'bad-key', /canonical base64/);
+    throwsNote(
+      () => parseVerifierKey('rekor.sigstore.dev+12345678+THIS_IS_NOT_BASE64!'),
+      'bad-key',
+      /canonical base64/,
+    );
     throwsNote(() => parseVerifierKey('bad name+12345678+AQ=='), 'bad-key', /invalid key name/);
     throwsNote(() => parseSignerKey(GO_SKEY.replace('c74f20a3', 'c74f20a4')), 'bad-key', /does not match/);
     throwsNote(() => parseSignerKey(GO_SKEY.replace('PRIVATE', 'PUBLIC')), 'bad-key', /PRIVATE\+KEY/);
@@ -291,20 +355,31 @@ describe('checkpoints', () => {
       [`o\n1\n${rootB64}`, /end with a newline/],
     ];
     for (const [body, msg] of bad) {
-      assert.throws(() => parseCheckpoint(body), (e: unknown) => e instanceof CheckpointError && msg.test(e.message), JSON.stringify(body));
+      assert.throws(
+        () => parseCheckpoint(body),
+        (e: unknown) => e instanceof CheckpointError && msg.test(e.message),
+        JSON.stringify(body),
+      );
     }
     // a note whose text is not a checkpoint is refused by openCheckpoint
     throwsNote(() => openCheckpoint(GO_NOTE.replace('PeterNeumann x08', 'PeterNeumann y08'), verifier), 'unknown-key'); // key ID changed
     assert.throws(() => openCheckpoint(GO_NOTE, verifier), CheckpointError);
     assert.throws(() => formatCheckpoint({ origin: 'o', size: -1, root, extensions: [] }), CheckpointError);
-    assert.throws(() => formatCheckpoint({ origin: 'o', size: 1, root: root.subarray(1), extensions: [] }), CheckpointError);
+    assert.throws(
+      () => formatCheckpoint({ origin: 'o', size: 1, root: root.subarray(1), extensions: [] }),
+      CheckpointError,
+    );
     assert.throws(() => formatCheckpoint({ origin: 'o\nx', size: 1, root, extensions: [] }), CheckpointError);
   });
 
   it('requires the log key, not just any known key', () => {
     const other = parseSignerKey(generateKey('other.example').signerKey);
     const note = signCheckpoint({ origin: 'o', size: 1, root, extensions: [] }, other);
-    throwsNote(() => openCheckpoint(note, verifier, { others: [other.verifier()] }), 'unknown-key', /not signed by the log key PeterNeumann/);
+    throwsNote(
+      () => openCheckpoint(note, verifier, { others: [other.verifier()] }),
+      'unknown-key',
+      /not signed by the log key PeterNeumann/,
+    );
   });
 });
 
@@ -316,11 +391,22 @@ describe('cosignatures (tlog-cosignature v1.0.1, type 0x04)', () => {
   const body = openNote(note, [log]).text;
 
   it('parses the transparency-dev/formats timestamp vector', () => {
-    const p = parseCosignaturePayload('ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA==');
+    const p = parseCosignaturePayload(
+      'ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA==',
+    );
     assert.equal(keyIdHex(p.keyId), '646846b9');
     assert.equal(p.timestamp, 1727964367);
-    assert.throws(() => parseCosignaturePayload('eQjRQm6eSKzFoiYalgwCPXu2y3ijtg68is9M46JKxuZB+dRfTmeQeDBoXnvxZx2ugnkyV+MUMLXpWs1hPb/W/4xkNQY='), /76 bytes/);
-    assert.equal(parseAnyVerifierKey('remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2').toString(), 'remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2');
+    assert.throws(
+      () =>
+        parseCosignaturePayload(
+          'eQjRQm6eSKzFoiYalgwCPXu2y3ijtg68is9M46JKxuZB+dRfTmeQeDBoXnvxZx2ugnkyV+MUMLXpWs1hPb/W/4xkNQY=',
+        ),
+      /76 bytes/,
+    );
+    assert.equal(
+      parseAnyVerifierKey('remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2').toString(),
+      'remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2',
+    );
   });
 
   it('cosigns over "cosignature/v1\\ntime T\\n" + body and verifies', () => {
@@ -328,7 +414,10 @@ describe('cosignatures (tlog-cosignature v1.0.1, type 0x04)', () => {
     const line = cosign(body, k, 1700000000);
     const raw = new Uint8Array(Buffer.from(line.trim().split(' ')[2]!, 'base64'));
     assert.equal(raw.length, 76);
-    assert.equal(keyIdHex(new DataView(raw.buffer).getUint32(0)), keyIdHex(computeKeyId('witness.example/w1', 0x04, hex(RFC1.pub))));
+    assert.equal(
+      keyIdHex(new DataView(raw.buffer).getUint32(0)),
+      keyIdHex(computeKeyId('witness.example/w1', 0x04, hex(RFC1.pub))),
+    );
     assert.equal(new DataView(raw.buffer).getBigUint64(4), 1700000000n);
     const expected = ed25519Sign(hex(RFC1.seed), enc.encode(`cosignature/v1\ntime 1700000000\n${body}`));
     assert.deepEqual(raw.subarray(12), expected);
@@ -340,7 +429,9 @@ describe('cosignatures (tlog-cosignature v1.0.1, type 0x04)', () => {
     // the vkey round trip; a 0x01 verifier of the same key does not accept it
     const vk = parseCosignerVerifierKey(k.verifierKey());
     assert.equal(verifyCosignature(cosigned, vk).timestamp, 1700000000);
-    const as01 = parseVerifierKey(`${'witness.example/w1'}+${keyIdHex(computeKeyId('witness.example/w1', 1, hex(RFC1.pub)))}+${Buffer.from([1, ...hex(RFC1.pub)]).toString('base64')}`);
+    const as01 = parseVerifierKey(
+      `${'witness.example/w1'}+${keyIdHex(computeKeyId('witness.example/w1', 1, hex(RFC1.pub)))}+${Buffer.from([1, ...hex(RFC1.pub)]).toString('base64')}`,
+    );
     throwsNote(() => openNote(cosigned.replace(GO_SIGLINE, ''), [as01]), 'unknown-key');
   });
 
@@ -352,7 +443,10 @@ describe('cosignatures (tlog-cosignature v1.0.1, type 0x04)', () => {
     const retimed = `${note}— witness.example/w1 ${Buffer.from(raw).toString('base64')}\n`;
     throwsNote(() => verifyCosignature(retimed, k.verifier()), 'bad-signature');
     new DataView(raw.buffer).setBigUint64(4, 1n << 63n); // over 2^63-1
-    throwsNote(() => verifyCosignature(`${note}— witness.example/w1 ${Buffer.from(raw).toString('base64')}\n`, k.verifier()), 'bad-signature');
+    throwsNote(
+      () => verifyCosignature(`${note}— witness.example/w1 ${Buffer.from(raw).toString('base64')}\n`, k.verifier()),
+      'bad-signature',
+    );
     const stranger = new CosignerKey('witness.example/w2', generateEd25519Seed());
     throwsNote(() => verifyCosignature(note + line, stranger.verifier()), 'unknown-key');
     // a cosignature on another checkpoint moved onto this one
@@ -371,7 +465,11 @@ describe('cosignatures (tlog-cosignature v1.0.1, type 0x04)', () => {
     const id01 = computeKeyId('w', 1, ed25519PublicKey(seed));
     const k01 = parseCosignerKey(`PRIVATE+KEY+w+${keyIdHex(id01)}+${Buffer.from([1, ...seed]).toString('base64')}`);
     assert.equal(k01.keyId, computeKeyId('w', 4, ed25519PublicKey(seed)));
-    throwsNote(() => parseCosignerKey(g.signerKey.replace(/\+([0-9a-f]{8})\+/, '+00000000+')), 'bad-key', /does not match/);
+    throwsNote(
+      () => parseCosignerKey(g.signerKey.replace(/\+([0-9a-f]{8})\+/, '+00000000+')),
+      'bad-key',
+      /does not match/,
+    );
     throwsNote(() => parseCosignerVerifierKey(GO_VKEY), 'bad-key', /not 0x04/);
   });
 
@@ -379,7 +477,8 @@ describe('cosignatures (tlog-cosignature v1.0.1, type 0x04)', () => {
     const leaves = Array.from({ length: 6 }, (_, i) => leafHash(enc.encode(`entry ${i}`)));
     const forkLeaves = leaves.map((h, i) => (i === 2 ? leafHash(enc.encode('rewritten')) : h));
     const hashAt = (ls: Uint8Array[]) => (level: number, index: number) => subtreeRoot(ls, level, index);
-    const cp = (ls: Uint8Array[], n: number) => signCheckpoint({ origin: 'example.com/log', size: n, root: rootOf(ls.slice(0, n)), extensions: [] }, logSigner);
+    const cp = (ls: Uint8Array[], n: number) =>
+      signCheckpoint({ origin: 'example.com/log', size: n, root: rootOf(ls.slice(0, n)), extensions: [] }, logSigner);
     const old5 = cp(leaves, 5);
     const new6 = cp(leaves, 6);
     const fork6 = cp(forkLeaves, 6);
@@ -389,9 +488,18 @@ describe('cosignatures (tlog-cosignature v1.0.1, type 0x04)', () => {
     const last = openCheckpoint(old5, log);
     const ok = cosignCheckpoint({ note: new6, log, key: k, timeSec: 5, last, proof: proofGood });
     assert.equal(verifyCosignature(ok.note, k.verifier(), { log }).timestamp, 5);
-    assert.throws(() => cosignCheckpoint({ note: fork6, log, key: k, timeSec: 5, last, proof: proofFork }), SplitViewError);
-    assert.throws(() => cosignCheckpoint({ note: old5, log, key: k, timeSec: 5, last: openCheckpoint(new6, log) }), /rollback/);
-    assert.throws(() => checkConsistentCheckpoints(last, { ...last, root: new Uint8Array(32) }, []), /two different roots/);
+    assert.throws(
+      () => cosignCheckpoint({ note: fork6, log, key: k, timeSec: 5, last, proof: proofFork }),
+      SplitViewError,
+    );
+    assert.throws(
+      () => cosignCheckpoint({ note: old5, log, key: k, timeSec: 5, last: openCheckpoint(new6, log) }),
+      /rollback/,
+    );
+    assert.throws(
+      () => checkConsistentCheckpoints(last, { ...last, root: new Uint8Array(32) }, []),
+      /two different roots/,
+    );
     const verdict = checkSplitView({
       verifierKey: GO_VKEY,
       oldNote: old5,
@@ -402,7 +510,12 @@ describe('cosignatures (tlog-cosignature v1.0.1, type 0x04)', () => {
     assert.equal(verdict.splitView, true);
     assert.equal(verdict.proven, true);
     assert.match(verdict.reason, /^fork/);
-    const fine = checkSplitView({ verifierKey: GO_VKEY, oldNote: old5, newNote: new6, consistencyProof: proofGood.map((h) => Buffer.from(h).toString('base64')) });
+    const fine = checkSplitView({
+      verifierKey: GO_VKEY,
+      oldNote: old5,
+      newNote: new6,
+      consistencyProof: proofGood.map((h) => Buffer.from(h).toString('base64')),
+    });
     assert.equal(fine.splitView, false);
   });
 });
@@ -412,8 +525,16 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), pos: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ kind: fc.constant('set' as const), pos: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('delete' as const), pos: fc.nat(), len: fc.integer({ min: 1, max: 8 }) }),
-  fc.record({ kind: fc.constant('insert' as const), pos: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 4 }) }),
-  fc.record({ kind: fc.constant('insertText' as const), pos: fc.nat(), s: fc.constantFrom('\n', ' ', '—', '0', '=', '+', 'A', '\n\n', '— x AAAA\n') }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    pos: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 4 }),
+  }),
+  fc.record({
+    kind: fc.constant('insertText' as const),
+    pos: fc.nat(),
+    s: fc.constantFrom('\n', ' ', '—', '0', '=', '+', 'A', '\n\n', '— x AAAA\n'),
+  }),
   fc.record({ kind: fc.constant('truncate' as const), pos: fc.nat() }),
 );
 type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
@@ -432,14 +553,18 @@ function mutate(src: Uint8Array, ms: Mutation[]): Uint8Array {
   return b;
 }
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
-const expected = (e: unknown) => e instanceof NoteError || e instanceof CheckpointError || e instanceof CosignatureError;
+const expected = (e: unknown) =>
+  e instanceof NoteError || e instanceof CheckpointError || e instanceof CosignatureError;
 
 describe('mutations never verify', () => {
   const logSigner = parseSignerKey(GO_SKEY);
   const log = parseVerifierKey(GO_VKEY);
   const k = new CosignerKey('witness.example/w1', hex(RFC1.seed));
   const root = new Uint8Array(32).map((_, i) => 255 - i);
-  const cpNote = addSignatures(signCheckpoint({ origin: 'example.com/log', size: 123456, root, extensions: ['x'] }, logSigner), [k.signerAt(1700000000)]);
+  const cpNote = addSignatures(
+    signCheckpoint({ origin: 'example.com/log', size: 123456, root, extensions: ['x'] }, logSigner),
+    [k.signerAt(1700000000)],
+  );
   const original = openCheckpoint(cpNote, log);
 
   it('signed notes', () => {

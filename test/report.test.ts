@@ -30,7 +30,10 @@ describe('HTML report', () => {
     assert.equal(html.match(/<\/html>/g)?.length, 1);
     assert.doesNotMatch(html, /https?:\/\//, 'no network address anywhere');
     for (const url of [...attr(html, 'src'), ...attr(html, 'href')]) {
-      assert.ok(url.startsWith('#') || url.startsWith('data:image/png;base64,'), `local reference only: ${url.slice(0, 60)}`);
+      assert.ok(
+        url.startsWith('#') || url.startsWith('data:image/png;base64,'),
+        `local reference only: ${url.slice(0, 60)}`,
+      );
     }
     assert.doesNotMatch(html, /<link\b|<script\b|<iframe\b|@import|url\(/i);
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'/);
@@ -59,7 +62,9 @@ describe('HTML report', () => {
     assert.match(map, /<path class="zone"/);
     assert.match(map, /San Cristóbal/);
     assert.match(map, /<g class="port" data-id="mariel">/);
-    const tracks = [...map.matchAll(/<path class="track track-(\w+)" data-mmsi="(\d+)" data-role="(\w+)"[^>]* d="([^"]+)"/g)];
+    const tracks = [
+      ...map.matchAll(/<path class="track track-(\w+)" data-mmsi="(\d+)" data-role="(\w+)"[^>]* d="([^"]+)"/g),
+    ];
     assert.equal(tracks.length, 2);
     assert.deepEqual(tracks.map((t) => t[3]).sort(), ['inspector', 'shipment']);
     // The shipment's dark period splits its line into two segments.
@@ -85,13 +90,22 @@ describe('HTML report', () => {
     }
     const evidenceLinks = attr(html, 'href').filter((h) => h.startsWith('#evidence-'));
     assert.ok(evidenceLinks.length >= 5);
-    for (const h of attr(html, 'href').filter((x) => x.startsWith('#'))) assert.ok(ids.has(h.slice(1)), `target of ${h}`);
+    for (const h of attr(html, 'href').filter((x) => x.startsWith('#')))
+      assert.ok(ids.has(h.slice(1)), `target of ${h}`);
     for (const e of input.results.evidence) {
-      assert.match(html, new RegExp(`<tr id="evidence-${e.sha256}">.*?<code class="hash">${e.sha256}</code></td><td class="num">${e.log_index}</td>`));
+      assert.match(
+        html,
+        new RegExp(
+          `<tr id="evidence-${e.sha256}">.*?<code class="hash">${e.sha256}</code></td><td class="num">${e.log_index}</td>`,
+        ),
+      );
     }
     // Each finding lists its evidence as links to the evidence table.
     const dark = input.results.findings[0]!;
-    const article = html.slice(html.indexOf(`data-finding="${dark.id}"`), html.indexOf('</article>', html.indexOf(`data-finding="${dark.id}"`)));
+    const article = html.slice(
+      html.indexOf(`data-finding="${dark.id}"`),
+      html.indexOf('</article>', html.indexOf(`data-finding="${dark.id}"`)),
+    );
     assert.match(article, new RegExp(`href="#evidence-${dark.evidence[0]!.sha256}"`));
   });
 
@@ -117,10 +131,14 @@ describe('HTML report', () => {
   });
 
   it('draws a UTC timeline of 1962 (negative epoch times) with the deadline', () => {
-    const tl = html.slice(html.indexOf('<svg class="timeline"'), html.indexOf('</svg>', html.indexOf('<svg class="timeline"')));
+    const tl = html.slice(
+      html.indexOf('<svg class="timeline"'),
+      html.indexOf('</svg>', html.indexOf('<svg class="timeline"')),
+    );
     assert.match(tl, />1962-11-0\d</);
     assert.match(tl, /removal deadline 1962-11-01 00:00Z/);
-    for (const kind of ['departure', 'inspection', 'encounter', 'dark_period', 'imagery', 'left_zone']) assert.match(tl, new RegExp(`data-kind="${kind}"`), kind);
+    for (const kind of ['departure', 'inspection', 'encounter', 'dark_period', 'imagery', 'left_zone'])
+      assert.match(tl, new RegExp(`data-kind="${kind}"`), kind);
     assert.doesNotMatch(tl, /NaN|Infinity|undefined/);
     const { ticks } = timeTicks(Date.parse('1962-11-06T00:00:00Z'), Date.parse('1962-11-07T00:00:00Z'), 8);
     assert.ok(ticks.length > 0 && ticks.every((t) => t < 0 && new Date(t).toISOString().endsWith(':00:00.000Z')));
@@ -153,9 +171,18 @@ describe('HTML report', () => {
     const t0 = Date.parse('1962-11-06T00:00:00Z');
     for (let v = 0; v < 60; v++) {
       const points: [number, number, number][] = [];
-      for (let i = 0; i < 20_000; i++) points.push([-84 + (i / 20_000) * 9 + v * 0.01, 21 + Math.sin(i / 500 + v) * 2 + 2, t0 + i * 10_000]);
+      for (let i = 0; i < 20_000; i++)
+        points.push([-84 + (i / 20_000) * 9 + v * 0.01, 21 + Math.sin(i / 500 + v) * 2 + 2, t0 + i * 10_000]);
       big.tracks.push({ mmsi: 200000000 + v, name: `Freighter ${v}`, role: 'other', points, breaks: [5000] });
-      big.events.push({ kind: 'encounter', start: new Date(t0 + v * 60_000).toISOString(), end: new Date(t0 + v * 60_000 + 3_600_000).toISOString(), lat: 23, lon: -80, mmsi: [200000000 + v, 273100001], label: `meeting ${v}` });
+      big.events.push({
+        kind: 'encounter',
+        start: new Date(t0 + v * 60_000).toISOString(),
+        end: new Date(t0 + v * 60_000 + 3_600_000).toISOString(),
+        lat: 23,
+        lon: -80,
+        mmsi: [200000000 + v, 273100001],
+        label: `meeting ${v}`,
+      });
     }
     const started = performance.now();
     const out = renderReport(big);
@@ -178,7 +205,11 @@ describe('HTML report of a bare case', () => {
     bare.results.verdict = 'VERIFIED';
     bare.manifest.notes = undefined;
     bare.manifest.terms.removal_deadline = 'not a date';
-    bare.geography = { sites: { type: 'FeatureCollection', features: [] }, ports: { type: 'FeatureCollection', features: [] }, zone: { type: 'FeatureCollection', features: [] } };
+    bare.geography = {
+      sites: { type: 'FeatureCollection', features: [] },
+      ports: { type: 'FeatureCollection', features: [] },
+      zone: { type: 'FeatureCollection', features: [] },
+    };
     const out = renderReport(bare);
     assert.doesNotMatch(out, /NaN|Infinity|undefined/);
     assert.match(out, /verdict-VERIFIED big/);
@@ -194,7 +225,8 @@ describe('HTML report without events from the verification', () => {
     input.events = [];
     const out = renderReport(input);
     const tl = out.slice(out.indexOf('<svg class="timeline"'));
-    for (const kind of ['departure', 'inspection', 'left_zone']) assert.match(tl, new RegExp(`data-kind="${kind}"`), kind);
+    for (const kind of ['departure', 'inspection', 'left_zone'])
+      assert.match(tl, new RegExp(`data-kind="${kind}"`), kind);
     const map = out.slice(out.indexOf('<svg class="map"'), out.indexOf('</svg>', out.indexOf('<svg class="map"')));
     assert.match(map, /<g class="event event-inspection"/);
   });

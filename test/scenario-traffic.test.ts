@@ -20,11 +20,18 @@ const SLOT = 10 * MIN;
 
 function hav(lat1: number, lon1: number, lat2: number, lon2: number): number {
   const r = Math.PI / 180;
-  const a = Math.sin(((lat2 - lat1) * r) / 2) ** 2 + Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin(((lon2 - lon1) * r) / 2) ** 2;
+  const a =
+    Math.sin(((lat2 - lat1) * r) / 2) ** 2 +
+    Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin(((lon2 - lon1) * r) / 2) ** 2;
   return 2 * R * Math.asin(Math.sqrt(a));
 }
 
-interface Track { t: number[]; lat: number[]; lon: number[]; speed: number[] }
+interface Track {
+  t: number[];
+  lat: number[];
+  lon: number[];
+  speed: number[];
+}
 
 function tracksOf(rows: { time: number; mmsi: number; lat: number; lon: number; speed: number }[]): Map<number, Track> {
   const m = new Map<number, Track>();
@@ -44,14 +51,21 @@ function decodedTracks(s: TrafficScenario): Map<number, Track> {
   assert.equal(d.rejects.length, 0, `${s.name}: ${JSON.stringify(d.rejects.slice(0, 2))}`);
   const rows = d.records
     .filter((r) => typeof r.lat === 'number' && typeof r.lon === 'number')
-    .map((r) => ({ time: Date.parse(String(r.time)), mmsi: Number(r.mmsi), lat: Number(r.lat), lon: Number(r.lon), speed: Number(r.speed) }));
+    .map((r) => ({
+      time: Date.parse(String(r.time)),
+      mmsi: Number(r.mmsi),
+      lat: Number(r.lat),
+      lon: Number(r.lon),
+      speed: Number(r.speed),
+    }));
   for (const r of rows) assert.ok(Number.isFinite(r.time), `${s.name}: a position report without a receive time`);
   return tracksOf(rows);
 }
 
 function columnTracks(c: PositionColumns): Map<number, Track> {
   const rows = [];
-  for (let i = 0; i < c.length; i++) rows.push({ time: c.time[i], mmsi: c.mmsi[i], lat: c.lat[i], lon: c.lon[i], speed: c.speed[i] });
+  for (let i = 0; i < c.length; i++)
+    rows.push({ time: c.time[i], mmsi: c.mmsi[i], lat: c.lat[i], lon: c.lon[i], speed: c.speed[i] });
   return tracksOf(rows);
 }
 
@@ -125,7 +139,10 @@ test('known-answer scenarios decode without rejects, with tag-block times and th
       assert.ok(r.time !== undefined && r.time !== null, `${s.name}: record without receive time`);
     }
     const lines = s.nmea.trimEnd().split('\n');
-    assert.ok(lines.every((l) => l.startsWith('\\')), `${s.name}: every sentence has a tag block`);
+    assert.ok(
+      lines.every((l) => l.startsWith('\\')),
+      `${s.name}: every sentence has a tag block`,
+    );
     assert.ok(lines.some((l) => /s:[^,*]+/.test(l)));
     assert.ok(s.ports.features.every((f) => typeof f.properties.name === 'string'));
     assert.ok(s.zone.features.length > 0);
@@ -141,7 +158,10 @@ test('expected encounters: close (<= 500 m) at 12 or more consecutive slots, bot
       const [a, b] = e.mmsi.map((m) => tr.get(m)!);
       const [n, first, last] = longestRun(slotDistances(a, b));
       assert.ok(n >= 12, `${name} ${e.mmsi}: ${n} close slots`);
-      assert.ok(Math.abs(first - e.startMs) <= e.toleranceMs && Math.abs(last - e.endMs) <= e.toleranceMs, `${name}: run ${new Date(first).toISOString()} - ${new Date(last).toISOString()}`);
+      assert.ok(
+        Math.abs(first - e.startMs) <= e.toleranceMs && Math.abs(last - e.endMs) <= e.toleranceMs,
+        `${name}: run ${new Date(first).toISOString()} - ${new Date(last).toISOString()}`,
+      );
       for (const v of [a, b]) {
         const sp = v.speed.filter((_, k) => v.t[k] >= first && v.t[k] <= last).sort((x, y) => x - y);
         assert.ok(sp[sp.length >> 1] < 2, `${name}: median speed ${sp[sp.length >> 1]}`);
@@ -160,19 +180,32 @@ test('borderline pairs: separations and close-slot counts as stated', () => {
   const s = scenarios.get('borderline')!;
   const tr = tracks.get('borderline')!;
   const byName = new Map(s.vessels.map((v) => [v.shipname, v.mmsi]));
-  const pair = (label: string): [number, number][] => slotDistances(tr.get(byName.get(`${label} A`)!)!, tr.get(byName.get(`${label} B`)!)!);
-  for (const [label, sep] of [['SEP480', 480], ['SEP490', 490], ['SEP510', 510], ['SEP520', 520]] as const) {
+  const pair = (label: string): [number, number][] =>
+    slotDistances(tr.get(byName.get(`${label} A`)!)!, tr.get(byName.get(`${label} B`)!)!);
+  for (const [label, sep] of [
+    ['SEP480', 480],
+    ['SEP490', 490],
+    ['SEP510', 510],
+    ['SEP520', 520],
+  ] as const) {
     const d = pair(label);
     const held = d.filter(([, m]) => Math.abs(m - sep) < 3);
     assert.equal(held.length, 18, `${label}: ${held.length} slots at ${sep} m`);
     assert.equal(longestRun(d)[0], sep < 500 ? 18 : 0, label);
   }
-  for (const [label, slots] of [['DUR110', 11], ['DUR120', 12], ['DUR130', 13]] as const) {
+  for (const [label, slots] of [
+    ['DUR110', 11],
+    ['DUR120', 12],
+    ['DUR130', 13],
+  ] as const) {
     const d = pair(label);
     const [n, first] = longestRun(d);
     assert.equal(n, slots, label);
     assert.equal(new Date(first).toISOString().slice(11, 16), '02:10');
-    assert.ok(d.filter(([, m]) => m <= 500).every(([, m]) => Math.abs(m - 300) < 3), `${label}: close slots at 300 m`);
+    assert.ok(
+      d.filter(([, m]) => m <= 500).every(([, m]) => Math.abs(m - 300) < 3),
+      `${label}: close slots at 300 m`,
+    );
     // The slots either side of the close run are far, not borderline.
     const k = d.findIndex(([t]) => t === first);
     assert.ok(d[k - 1][1] > 1000 && d[k + n][1] > 1000);
@@ -186,7 +219,11 @@ test('chain: A-B and B-C about 300 m, A-C about 600 m', () => {
   const tr = tracks.get('chain')!;
   const [a, b, c] = s.vessels.map((v) => tr.get(v.mmsi)!);
   const mid = s.expected[0].startMs + HR;
-  const d = (p: Track, q: Track): number => { const x = at(p, mid)!; const y = at(q, mid)!; return hav(x.lat, x.lon, y.lat, y.lon); };
+  const d = (p: Track, q: Track): number => {
+    const x = at(p, mid)!;
+    const y = at(q, mid)!;
+    return hav(x.lat, x.lon, y.lat, y.lon);
+  };
   assert.ok(Math.abs(d(a, b) - 300) < 5 && Math.abs(d(b, c) - 300) < 5 && Math.abs(d(a, c) - 600) < 5);
 });
 
@@ -194,13 +231,20 @@ test('dark: one 18 h silence inside the zone, the other vessel 11 h; last and fi
   const s = scenarios.get('dark')!;
   const tr = tracks.get('dark')!;
   const e = s.expected[0];
-  const gaps = (v: Track): number[] => v.t.slice(1).map((t, k) => t - v.t[k]).sort((x, y) => y - x);
+  const gaps = (v: Track): number[] =>
+    v.t
+      .slice(1)
+      .map((t, k) => t - v.t[k])
+      .sort((x, y) => y - x);
   const d = tr.get(e.mmsi[0])!;
   assert.equal(gaps(d)[0], 18 * HR);
   assert.ok(gaps(d)[1] <= 150_000);
   const k = d.t.indexOf(e.startMs);
   assert.equal(d.t[k + 1], e.endMs);
-  assert.deepEqual([d.lat[k], d.lon[k], d.lat[k + 1], d.lon[k + 1]], [e.last!.lat, e.last!.lon, e.first!.lat, e.first!.lon]);
+  assert.deepEqual(
+    [d.lat[k], d.lon[k], d.lat[k + 1], d.lon[k + 1]],
+    [e.last!.lat, e.last!.lon, e.first!.lat, e.first!.lon],
+  );
   const ring = s.zone.features[0].geometry.coordinates[0] as number[][];
   const [w, so] = ring[0];
   const [ea, n] = ring[2];
@@ -225,7 +269,12 @@ test('loitering: under 2 kn for 8 h at 25N 60W; the other slow for under 4 h', (
 test('irregular: intervals from 2 s to 6 min', () => {
   for (const v of tracks.get('irregular')!.values()) {
     const gaps = v.t.slice(1).map((t, k) => t - v.t[k]);
-    assert.ok(Math.min(...gaps) >= 2000 && Math.max(...gaps) <= 360_000 && Math.max(...gaps) > 200_000 && Math.min(...gaps) < 30_000);
+    assert.ok(
+      Math.min(...gaps) >= 2000 &&
+        Math.max(...gaps) <= 360_000 &&
+        Math.max(...gaps) > 200_000 &&
+        Math.min(...gaps) < 30_000,
+    );
   }
 });
 
@@ -247,7 +296,8 @@ test('spoofed jump: one report 500 km off a steady 12 kn track, the next one nor
   const v = tracks.get('spoofed-jump')!.get(f.mmsi)!;
   const k = v.t.indexOf(f.timeMs);
   assert.deepEqual([v.lat[k], v.lon[k]], [f.lat, f.lon]);
-  const kn = (i: number, j: number): number => hav(v.lat[i], v.lon[i], v.lat[j], v.lon[j]) / ((v.t[j] - v.t[i]) / 1000) / (1852 / 3600);
+  const kn = (i: number, j: number): number =>
+    hav(v.lat[i], v.lon[i], v.lat[j], v.lon[j]) / ((v.t[j] - v.t[i]) / 1000) / (1852 / 3600);
   assert.ok(Math.abs(hav(v.lat[k - 1], v.lon[k - 1], v.lat[k], v.lon[k]) - 500_000) < 2000);
   assert.ok(kn(k - 1, k) > 50);
   assert.ok(Math.abs(kn(k - 1, k + 1) - 12) < 0.5);
@@ -261,10 +311,14 @@ test('port visit: reports inside the stated polygons at the stated times', () =>
   const tr = tracks.get('port-visit')!;
   for (const e of s.expected) {
     const ring = s.ports.features.find((f) => f.properties.name === e.port)!.geometry.coordinates[0] as number[][];
-    const inBox = (lat: number, lon: number): boolean => lat > ring[0][1] && lat < ring[2][1] && lon > ring[0][0] && lon < ring[2][0];
+    const inBox = (lat: number, lon: number): boolean =>
+      lat > ring[0][1] && lat < ring[2][1] && lon > ring[0][0] && lon < ring[2][0];
     const v = tr.get(e.mmsi[0])!;
     const insideTimes = v.t.filter((_, k) => inBox(v.lat[k], v.lon[k]));
-    assert.ok(Math.abs(insideTimes[0] - e.startMs) <= 2 * MIN, `${e.port}: first inside ${new Date(insideTimes[0]).toISOString()}`);
+    assert.ok(
+      Math.abs(insideTimes[0] - e.startMs) <= 2 * MIN,
+      `${e.port}: first inside ${new Date(insideTimes[0]).toISOString()}`,
+    );
     const lastInRun = insideTimes.filter((t) => t <= e.endMs + 2 * MIN).pop()!;
     assert.ok(Math.abs(lastInRun - e.endMs) <= 2 * MIN);
   }
@@ -273,7 +327,12 @@ test('port visit: reports inside the stated polygons at the stated times', () =>
 });
 
 test('randomTraffic: exact count, sorted by time, many pairs within 500 m', () => {
-  const o = { vessels: 120, positions: 12_000, hours: 12, bbox: [-60.06, 25.0, -60.0, 25.05] as [number, number, number, number] };
+  const o = {
+    vessels: 120,
+    positions: 12_000,
+    hours: 12,
+    bbox: [-60.06, 25.0, -60.0, 25.05] as [number, number, number, number],
+  };
   const c = randomTraffic(7, o);
   assert.equal(c.length, 12_000);
   for (let i = 1; i < c.length; i++) assert.ok(c.time[i] >= c.time[i - 1]);
@@ -304,15 +363,20 @@ test('feed: exact counts, sorted by time, planted encounters and near misses as 
   for (const e of m.encounters) {
     const [a, b] = e.mmsi.map((x) => tr.get(x)!);
     const d = slotDistances(a, b).filter(([t]) => t > e.startMs + SLOT && t < e.endMs - SLOT);
-    assert.ok(d.length >= 12 && d.every(([, x]) => x <= 420 && x >= 80), `encounter ${e.mmsi}: ${d.map((x) => Math.round(x[1]))}`);
+    assert.ok(
+      d.length >= 12 && d.every(([, x]) => x <= 420 && x >= 80),
+      `encounter ${e.mmsi}: ${d.map((x) => Math.round(x[1]))}`,
+    );
     assert.ok(longestRun(slotDistances(a, b))[0] >= 12);
     assert.ok(e.portDistanceM > 30_000);
-    for (const v of [a, b]) assert.ok(v.speed.filter((_, k) => v.t[k] > e.startMs + SLOT && v.t[k] < e.endMs - SLOT).every((x) => x < 2));
+    for (const v of [a, b])
+      assert.ok(v.speed.filter((_, k) => v.t[k] > e.startMs + SLOT && v.t[k] < e.endMs - SLOT).every((x) => x < 2));
   }
   for (const e of m.nearMisses) {
     const [a, b] = e.mmsi.map((x) => tr.get(x)!);
     const d = slotDistances(a, b);
-    if (e.why === 'too short') assert.ok(longestRun(d)[0] > 0 && longestRun(d)[0] <= 11, `too short: ${longestRun(d)[0]}`);
+    if (e.why === 'too short')
+      assert.ok(longestRun(d)[0] > 0 && longestRun(d)[0] <= 11, `too short: ${longestRun(d)[0]}`);
     if (e.why === 'too far') assert.equal(longestRun(d)[0], 0);
     if (e.why === 'too fast') {
       assert.ok(longestRun(d)[0] >= 12);
@@ -328,7 +392,10 @@ test('feed: exact counts, sorted by time, planted encounters and near misses as 
     const p = back.positions;
     assert.equal(p.length, c.length);
     for (let i = 0; i < c.length; i += 997) {
-      assert.deepEqual([p.time[i], p.mmsi[i], p.lat[i], p.lon[i], p.speed[i], p.course[i]], [c.time[i], c.mmsi[i], c.lat[i], c.lon[i], c.speed[i], c.course[i]]);
+      assert.deepEqual(
+        [p.time[i], p.mmsi[i], p.lat[i], p.lon[i], p.speed[i], p.course[i]],
+        [c.time[i], c.mmsi[i], c.lat[i], c.lon[i], c.speed[i], c.course[i]],
+      );
     }
     assert.ok(back.statics.length > 0);
   } finally {

@@ -2,8 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PositionColumnsBuilder, type PositionColumns } from '../src/ais/index.js';
 import {
-  buildTracks, closePairs, DEFAULT_PARAMS, FLAG_JUMP, findEncounters, findEvents, haversineM, resample, rendezvous,
-  withParams, type Polygons,
+  buildTracks,
+  closePairs,
+  DEFAULT_PARAMS,
+  FLAG_JUMP,
+  findEncounters,
+  findEvents,
+  haversineM,
+  resample,
+  rendezvous,
+  withParams,
+  type Polygons,
 } from '../src/tracks/index.js';
 import { Random } from '../src/scenario/random.js';
 
@@ -19,10 +28,17 @@ function offset(lat: number, lon: number, m: number, deg: number): [number, numb
   const lo = (lon * Math.PI) / 180;
   const la2 = Math.asin(Math.sin(la) * Math.cos(d) + Math.cos(la) * Math.sin(d) * Math.cos(b));
   const lo2 = lo + Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(la), Math.cos(d) - Math.sin(la) * Math.sin(la2));
-  return [(la2 * 180) / Math.PI, ((((lo2 * 180) / Math.PI + 540) % 360) - 180)];
+  return [(la2 * 180) / Math.PI, (((lo2 * 180) / Math.PI + 540) % 360) - 180];
 }
 
-interface Leg { mmsi: number; t0: number; t1: number; every: number; at: (t: number) => [number, number]; speed: number }
+interface Leg {
+  mmsi: number;
+  t0: number;
+  t1: number;
+  every: number;
+  at: (t: number) => [number, number];
+  speed: number;
+}
 
 function feed(legs: Leg[], extra: [number, number, number, number, number][] = []): PositionColumns {
   const b = new PositionColumnsBuilder(1024);
@@ -56,10 +72,24 @@ test('two vessels drifting 300 m apart for 3 h across midnight: one encounter', 
 });
 
 test('passing at speed, or close for only 1.5 h, is not an encounter', () => {
-  const speed = 12 * 1852 / 3600; // m/s
+  const speed = (12 * 1852) / 3600; // m/s
   const pass = feed([
-    { mmsi: 1, t0: T0, t1: T0 + 4 * HOUR, every: MIN, at: (t) => offset(25, -60, speed * (t - T0) / 1000, 90), speed: 12 },
-    { mmsi: 2, t0: T0, t1: T0 + 4 * HOUR, every: MIN, at: (t) => offset(25.0001, -60, speed * (t - T0) / 1000, 90), speed: 12 },
+    {
+      mmsi: 1,
+      t0: T0,
+      t1: T0 + 4 * HOUR,
+      every: MIN,
+      at: (t) => offset(25, -60, (speed * (t - T0)) / 1000, 90),
+      speed: 12,
+    },
+    {
+      mmsi: 2,
+      t0: T0,
+      t1: T0 + 4 * HOUR,
+      every: MIN,
+      at: (t) => offset(25.0001, -60, (speed * (t - T0)) / 1000, 90),
+      speed: 12,
+    },
   ]);
   assert.equal(findEvents(pass, [], { kinds: ['encounter'] }).events.length, 0);
   const [la, lo] = offset(25, -60, 300, 0);
@@ -85,9 +115,18 @@ test('near a port polygon the encounter is left out; the Skylight preset finds s
 });
 
 test('a spoofed jump is flagged and breaks nothing', () => {
-  const speed = 10 * 1852 / 3600;
+  const speed = (10 * 1852) / 3600;
   const cols = feed(
-    [{ mmsi: 7, t0: T0, t1: T0 + 2 * HOUR, every: 5 * MIN, at: (t) => offset(10, 20, speed * (t - T0) / 1000, 45), speed: 10 }],
+    [
+      {
+        mmsi: 7,
+        t0: T0,
+        t1: T0 + 2 * HOUR,
+        every: 5 * MIN,
+        at: (t) => offset(10, 20, (speed * (t - T0)) / 1000, 45),
+        speed: 10,
+      },
+    ],
     [[T0 + 62 * MIN, 7, 14, 24, 10]],
   );
   const { tracks, events } = findEvents(cols, [], {});
@@ -111,32 +150,65 @@ test('a silence of 18 h is one dark period with the positions either side', () =
 
 test('port visits: arrival, exit; shifting berth to another port within 6 h is not a departure', () => {
   // Two square "ports" as polygons of a test double.
-  const squares = [{ name: 'MARIEL', lat: [22.98, 23.02], lon: [-82.78, -82.74] }, { name: 'HAVANA', lat: [23.10, 23.16], lon: [-82.40, -82.32] }];
+  const squares = [
+    { name: 'MARIEL', lat: [22.98, 23.02], lon: [-82.78, -82.74] },
+    { name: 'HAVANA', lat: [23.1, 23.16], lon: [-82.4, -82.32] },
+  ];
   const ports: Polygons = {
-    contains: (la, lo) => squares.findIndex((q) => la >= q.lat[0] && la <= q.lat[1] && lo >= q.lon[0] && lo <= q.lon[1]),
+    contains: (la, lo) =>
+      squares.findIndex((q) => la >= q.lat[0] && la <= q.lat[1] && lo >= q.lon[0] && lo <= q.lon[1]),
     distance: (la, lo) => (ports.contains(la, lo) >= 0 ? 0 : 50_000),
     name: (i) => squares[i].name,
   };
-  const at = (pts: [number, number, number][]): [number, number, number, number, number][] => pts.map(([h, la, lo]) => [T0 + h * HOUR, 5, la, lo, 0.1]);
-  const cols = feed([], at([
-    [0, 23.0, -82.76], [1, 23.0, -82.76], [2, 23.05, -82.6], // leaves Mariel...
-    [3, 23.13, -82.36], [5, 23.13, -82.36], // ...and berths in Havana 1 h later: the same visit
-    [6, 23.3, -82.2], [8, 23.5, -82.0], [13, 24.0, -81.5], // leaves for good
-  ]));
+  const at = (pts: [number, number, number][]): [number, number, number, number, number][] =>
+    pts.map(([h, la, lo]) => [T0 + h * HOUR, 5, la, lo, 0.1]);
+  const cols = feed(
+    [],
+    at([
+      [0, 23.0, -82.76],
+      [1, 23.0, -82.76],
+      [2, 23.05, -82.6], // leaves Mariel...
+      [3, 23.13, -82.36],
+      [5, 23.13, -82.36], // ...and berths in Havana 1 h later: the same visit
+      [6, 23.3, -82.2],
+      [8, 23.5, -82.0],
+      [13, 24.0, -81.5], // leaves for good
+    ]),
+  );
   const tracks = buildTracks(cols);
-  const { events } = findEvents(cols, [], { kinds: ['port_visit'], ports: { ...ports } as Polygons & { distance: () => number } });
-  assert.deepEqual(events.map((e) => [e.port, e.departed, e.start, e.end]), [
-    ['MARIEL', false, new Date(T0).toISOString(), new Date(T0 + 2 * HOUR).toISOString()],
-    ['HAVANA', true, new Date(T0 + 3 * HOUR).toISOString(), new Date(T0 + 6 * HOUR).toISOString()],
-  ]);
+  const { events } = findEvents(cols, [], {
+    kinds: ['port_visit'],
+    ports: { ...ports } as Polygons & { distance: () => number },
+  });
+  assert.deepEqual(
+    events.map((e) => [e.port, e.departed, e.start, e.end]),
+    [
+      ['MARIEL', false, new Date(T0).toISOString(), new Date(T0 + 2 * HOUR).toISOString()],
+      ['HAVANA', true, new Date(T0 + 3 * HOUR).toISOString(), new Date(T0 + 6 * HOUR).toISOString()],
+    ],
+  );
   assert.equal(tracks.mmsi.length, 1);
 });
 
 test('rendezvous: 1,000 m for 15 minutes at any speed, near a given time', () => {
-  const speed = 14 * 1852 / 3600;
+  const speed = (14 * 1852) / 3600;
   const cols = feed([
-    { mmsi: 366000001, t0: T0, t1: T0 + HOUR, every: 20_000, at: (t) => offset(24, -81, speed * (t - T0) / 1000, 0), speed: 14 },
-    { mmsi: 273000001, t0: T0, t1: T0 + HOUR, every: 30_000, at: (t) => offset(...offset(24, -81, 600, 90), speed * (t - T0) / 1000, 0), speed: 14 },
+    {
+      mmsi: 366000001,
+      t0: T0,
+      t1: T0 + HOUR,
+      every: 20_000,
+      at: (t) => offset(24, -81, (speed * (t - T0)) / 1000, 0),
+      speed: 14,
+    },
+    {
+      mmsi: 273000001,
+      t0: T0,
+      t1: T0 + HOUR,
+      every: 30_000,
+      at: (t) => offset(...offset(24, -81, 600, 90), (speed * (t - T0)) / 1000, 0),
+      speed: 14,
+    },
   ]);
   const tracks = buildTracks(cols);
   const found = rendezvous(tracks, 366000001, 273000001, { around: T0 + 30 * MIN });
@@ -149,7 +221,13 @@ test('rendezvous: 1,000 m for 15 minutes at any speed, near a given time', () =>
 
 test('close pairs on the grid equal a brute-force scan (random, dense, antimeridian, high latitude)', () => {
   const rng = new Random(42);
-  for (const [clat, clon, spread] of [[25, -60, 0.05], [0, 179.99, 0.05], [78, 15, 0.05], [-40, -179.995, 0.02], [89.997, 0, 0.002]]) {
+  for (const [clat, clon, spread] of [
+    [25, -60, 0.05],
+    [0, 179.99, 0.05],
+    [78, 15, 0.05],
+    [-40, -179.995, 0.02],
+    [89.997, 0, 0.002],
+  ]) {
     const b = new PositionColumnsBuilder(1024);
     for (let k = 0; k < 12_000; k++) {
       const mmsi = 1000 + rng.int(0, 299);
@@ -173,7 +251,8 @@ test('close pairs on the grid equal a brute-force scan (random, dense, antimerid
       for (let i = grid.offsets[s]; i < grid.offsets[s + 1]; i++) {
         for (let j = i + 1; j < grid.offsets[s + 1]; j++) {
           if (haversineM(grid.lat[i], grid.lon[i], grid.lat[j], grid.lon[j]) <= 500) {
-            const [x, y] = grid.vessel[i] < grid.vessel[j] ? [grid.vessel[i], grid.vessel[j]] : [grid.vessel[j], grid.vessel[i]];
+            const [x, y] =
+              grid.vessel[i] < grid.vessel[j] ? [grid.vessel[i], grid.vessel[j]] : [grid.vessel[j], grid.vessel[i]];
             brute.add(`${grid.firstSlot + s}:${x}:${y}`);
           }
         }
@@ -185,10 +264,14 @@ test('close pairs on the grid equal a brute-force scan (random, dense, antimerid
 });
 
 test('resampling interpolates only across gaps of up to 1 h, the short way across 180°', () => {
-  const cols = feed([], [
-    [T0, 1, 10, 179.9, 5], [T0 + 50 * MIN, 1, 10, -179.9, 5], // 0.2° across the antimeridian in 50 min
-    [T0 + 3 * HOUR, 1, 10, -179.5, 5], // 2 h 10 min later: no slots in between
-  ]);
+  const cols = feed(
+    [],
+    [
+      [T0, 1, 10, 179.9, 5],
+      [T0 + 50 * MIN, 1, 10, -179.9, 5], // 0.2° across the antimeridian in 50 min
+      [T0 + 3 * HOUR, 1, 10, -179.5, 5], // 2 h 10 min later: no slots in between
+    ],
+  );
   const tracks = buildTracks(cols, [], { ...DEFAULT_PARAMS.tracks, maxImpliedSpeedKnots: 1e9 });
   const g = resample(tracks, 10 * MIN, HOUR);
   // 22:00 and 22:50 (reports at slot times), 22:10..22:40 interpolated, nothing until 01:00 (a report).
@@ -200,13 +283,32 @@ test('resampling interpolates only across gaps of up to 1 h, the short way acros
 });
 
 test('loitering: under 2 kn for 8 h far from shore is one event; near shore or for 3.5 h it is not', () => {
-  const drift = 0.5 * 1852 / 3600;
+  const drift = (0.5 * 1852) / 3600;
   const cols = feed([
-    { mmsi: 31, t0: T0, t1: T0 + 8 * HOUR, every: 6 * MIN, at: (t) => offset(25, -60, drift * (t - T0) / 1000, 200), speed: 0.5 },
-    { mmsi: 32, t0: T0, t1: T0 + 210 * MIN, every: 6 * MIN, at: (t) => offset(26, -61, drift * (t - T0) / 1000, 200), speed: 0.5 },
+    {
+      mmsi: 31,
+      t0: T0,
+      t1: T0 + 8 * HOUR,
+      every: 6 * MIN,
+      at: (t) => offset(25, -60, (drift * (t - T0)) / 1000, 200),
+      speed: 0.5,
+    },
+    {
+      mmsi: 32,
+      t0: T0,
+      t1: T0 + 210 * MIN,
+      every: 6 * MIN,
+      at: (t) => offset(26, -61, (drift * (t - T0)) / 1000, 200),
+      speed: 0.5,
+    },
   ]);
   let queries = 0;
-  const farShore = { distance: (_la: number, _lo: number, max = Infinity) => { queries++; return 400_000 > max ? Infinity : 400_000; } };
+  const farShore = {
+    distance: (_la: number, _lo: number, max = Infinity) => {
+      queries++;
+      return 400_000 > max ? Infinity : 400_000;
+    },
+  };
   const { events } = findEvents(cols, [], { kinds: ['loitering'], shore: farShore });
   assert.equal(events.length, 1);
   assert.deepEqual(events[0].mmsi, [31]);
@@ -221,14 +323,20 @@ test('encounters equal a brute-force reference on random traffic (12,000 positio
   const { randomTraffic } = await import('../src/scenario/traffic.js');
   const p = DEFAULT_PARAMS.encounter;
   for (const seed of [1, 2, 3]) {
-    const cols = randomTraffic(seed, { vessels: 40, positions: 12_000, hours: 24, bbox: [-60.03, 24.97, -59.97, 25.03] });
+    const cols = randomTraffic(seed, {
+      vessels: 40,
+      positions: 12_000,
+      hours: 24,
+      bbox: [-60.03, 24.97, -59.97, 25.03],
+    });
     const tracks = buildTracks(cols);
     const fast = findEncounters(tracks, p);
     // Reference: every pair at every slot, straight from the definition.
     const grid = resample(tracks, p.slotMs, p.maxInterpolationGapMs);
     const at = new Map<string, { lat: number; lon: number; speed: number }>();
     for (let s = 0; s < grid.slots; s++) {
-      for (let i = grid.offsets[s]; i < grid.offsets[s + 1]; i++) at.set(`${grid.firstSlot + s}:${grid.vessel[i]}`, { lat: grid.lat[i], lon: grid.lon[i], speed: grid.speed[i] });
+      for (let i = grid.offsets[s]; i < grid.offsets[s + 1]; i++)
+        at.set(`${grid.firstSlot + s}:${grid.vessel[i]}`, { lat: grid.lat[i], lon: grid.lon[i], speed: grid.speed[i] });
     }
     const V = tracks.mmsi.length;
     const ref: { a: number; b: number; first: number; last: number }[] = [];
@@ -237,7 +345,10 @@ test('encounters equal a brute-force reference on random traffic (12,000 positio
         let run: { first: number; last: number; sa: number[]; sb: number[] } | null = null;
         const close = (): void => {
           if (run && run.last - run.first + 1 >= 12) {
-            const med = (x: number[]): number => { const y = x.filter((v) => v === v).sort((m, n) => m - n); return y.length % 2 ? y[(y.length - 1) / 2] : (y[y.length / 2 - 1] + y[y.length / 2]) / 2; };
+            const med = (x: number[]): number => {
+              const y = x.filter((v) => v === v).sort((m, n) => m - n);
+              return y.length % 2 ? y[(y.length - 1) / 2] : (y[y.length / 2 - 1] + y[y.length / 2]) / 2;
+            };
             if (med(run.sa) < 2 && med(run.sb) < 2) ref.push({ a, b, first: run.first, last: run.last });
           }
           run = null;
@@ -281,13 +392,30 @@ test('input order does not matter: shuffled rows give the same tracks and events
     [perm[k], perm[j]] = [perm[j], perm[k]];
   }
   const b = new PositionColumnsBuilder(cols.length);
-  for (const r of perm) b.push(cols.time[r], cols.mmsi[r], cols.lat[r], cols.lon[r], cols.speed[r], cols.course[r], cols.heading[r], cols.type[r], cols.status[r]);
+  for (const r of perm)
+    b.push(
+      cols.time[r],
+      cols.mmsi[r],
+      cols.lat[r],
+      cols.lon[r],
+      cols.speed[r],
+      cols.course[r],
+      cols.heading[r],
+      cols.type[r],
+      cols.status[r],
+    );
   const shuffled = b.finish();
   const t1 = buildTracks(cols);
   const t2 = buildTracks(shuffled);
   assert.deepEqual(Array.from(t2.time), Array.from(t1.time));
   assert.deepEqual(Array.from(t2.lat), Array.from(t1.lat));
-  assert.deepEqual(Array.from(t2.source).map((r) => perm[r]), Array.from(t1.source));
+  assert.deepEqual(
+    Array.from(t2.source).map((r) => perm[r]),
+    Array.from(t1.source),
+  );
   const strip = (e: { positions: number[] }[]): unknown[] => e.map((x) => ({ ...x, positions: x.positions.length }));
-  assert.deepEqual(strip(findEncounters(t2, DEFAULT_PARAMS.encounter)), strip(findEncounters(t1, DEFAULT_PARAMS.encounter)));
+  assert.deepEqual(
+    strip(findEncounters(t2, DEFAULT_PARAMS.encounter)),
+    strip(findEncounters(t1, DEFAULT_PARAMS.encounter)),
+  );
 });

@@ -29,7 +29,8 @@ interface Truth {
   sites: Record<string, string>;
 }
 
-const key = (f: { code: string; subject: { kind: string; id: string } }): string => `${f.code} ${f.subject.kind}:${f.subject.id}`;
+const key = (f: { code: string; subject: { kind: string; id: string } }): string =>
+  `${f.code} ${f.subject.kind}:${f.subject.id}`;
 
 function checkAgainstTruth(r: Results, t: Truth): void {
   assert.deepEqual(r.findings.map(key).sort(), t.findings.map(key).sort(), 'findings');
@@ -40,7 +41,9 @@ function checkAgainstTruth(r: Results, t: Truth): void {
   assert.deepEqual(Object.fromEntries(r.sites.map((s) => [s.id, s.verdict])), t.sites, 'site verdicts');
 }
 
-const validateResults = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(schemaPath('results.schema.json'), 'utf8')) as object);
+const validateResults = new Ajv({ allErrors: true, strict: false }).compile(
+  JSON.parse(readFileSync(schemaPath('results.schema.json'), 'utf8')) as object,
+);
 
 describe('the clean strait case', () => {
   const dir = join(root, 'clean');
@@ -78,17 +81,29 @@ describe('the clean strait case', () => {
     await writeOutputs(out, v);
     assert.deepEqual(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')), first);
     assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /^<!DOCTYPE html>/i);
-    const manifest = JSON.parse(readFileSync(join(out, 'derived', 'derived.json'), 'utf8')) as { files: { file: string; sha256: string; derived_from: { path: string; sha256: string }[] }[] };
+    const manifest = JSON.parse(readFileSync(join(out, 'derived', 'derived.json'), 'utf8')) as {
+      files: { file: string; sha256: string; derived_from: { path: string; sha256: string }[] }[];
+    };
     const names = manifest.files.map((f) => f.file);
-    for (const n of ['derived/tracks.geojson', 'derived/findings.geojson', 'derived/case.kml']) assert.ok(names.includes(n), n);
+    for (const n of ['derived/tracks.geojson', 'derived/findings.geojson', 'derived/case.kml'])
+      assert.ok(names.includes(n), n);
     for (const f of manifest.files) {
-      assert.equal(createHash('sha256').update(readFileSync(join(out, f.file))).digest('hex'), f.sha256, f.file);
+      assert.equal(
+        createHash('sha256')
+          .update(readFileSync(join(out, f.file)))
+          .digest('hex'),
+        f.sha256,
+        f.file,
+      );
       assert.ok(f.derived_from.length > 0, `${f.file} names its sources`);
       for (const src of f.derived_from) assert.match(src.sha256, /^[0-9a-f]{64}$/);
     }
     const geo = JSON.parse(readFileSync(join(out, 'derived', 'tracks.geojson'), 'utf8')) as { features: unknown[] };
     assert.ok(geo.features.length > 0);
-    assert.match(readFileSync(join(out, 'derived', 'case.kml'), 'utf8'), /<kml xmlns="http:\/\/www.opengis.net\/kml\/2.2">/);
+    assert.match(
+      readFileSync(join(out, 'derived', 'case.kml'), 'utf8'),
+      /<kml xmlns="http:\/\/www.opengis.net\/kml\/2.2">/,
+    );
   });
 
   it('appends nothing and yields the same results when run again on unchanged evidence', async () => {
@@ -124,7 +139,9 @@ describe('the clean strait case', () => {
     const t = join(root, 'cosigned');
     cpSync(dir, t, { recursive: true });
     for (const party of ['observer', 'inspectorate']) {
-      const cs = spawnSync('node', [CLI, 'log', 'cosign', join(t, 'log'), '--key', join(t, 'keys', `${party}.key`)], { encoding: 'utf8' });
+      const cs = spawnSync('node', [CLI, 'log', 'cosign', join(t, 'log'), '--key', join(t, 'keys', `${party}.key`)], {
+        encoding: 'utf8',
+      });
       assert.equal(cs.status, 0, cs.stderr);
     }
     const v = await verifyCase(t);
@@ -156,7 +173,9 @@ describe('the clean strait case', () => {
     cpSync(dir, t, { recursive: true });
     const tileDir = join(t, 'log', 'tile', '0');
     const name = readdirSync(tileDir)[0];
-    const path = readdirSync(join(tileDir, name)).length ? join(tileDir, name, readdirSync(join(tileDir, name))[0]) : join(tileDir, name);
+    const path = readdirSync(join(tileDir, name)).length
+      ? join(tileDir, name, readdirSync(join(tileDir, name))[0])
+      : join(tileDir, name);
     const b = readFileSync(path);
     b[3] ^= 0x40;
     writeFileSync(path, b);
@@ -175,7 +194,10 @@ describe('each finding code, seeded into the strait case', () => {
       const dir = join(root, `v-${code}`);
       const { truth } = await generateCase('strait', { out: dir, violate: [code] });
       const t = truth as unknown as Truth;
-      assert.ok(t.findings.some((f) => f.code === code), `the truth of --violate ${code} names ${code}`);
+      assert.ok(
+        t.findings.some((f) => f.code === code),
+        `the truth of --violate ${code} names ${code}`,
+      );
       const r = (await verifyCase(dir)).results;
       checkAgainstTruth(r, t);
       for (const f of r.findings) {
@@ -194,7 +216,11 @@ describe('several violations at once', () => {
     const { truth } = await generateCase('strait', { out: dir, violate: [...codes] });
     const r = (await verifyCase(dir)).results;
     checkAgainstTruth(r, truth as unknown as Truth);
-    for (const c of codes) assert.ok(r.findings.some((f) => f.code === c), c);
+    for (const c of codes)
+      assert.ok(
+        r.findings.some((f) => f.code === c),
+        c,
+      );
     assert.equal(r.verdict, 'DISCREPANCY');
   });
 });
@@ -220,10 +246,15 @@ describe('bad cases are refused whole, with file, line and field, before anythin
     }
     assert.fail('the case was accepted');
   };
-  const yamlLine = (dir: string, needle: RegExp): number => readFileSync(join(dir, 'case.yaml'), 'utf8').split('\n').findIndex((l) => needle.test(l)) + 1;
+  const yamlLine = (dir: string, needle: RegExp): number =>
+    readFileSync(join(dir, 'case.yaml'), 'utf8')
+      .split('\n')
+      .findIndex((l) => needle.test(l)) + 1;
 
   it('a missing evidence file', async () => {
-    const d = variant('missing', (x) => rmSync(join(x, 'evidence', 'imagery', readdirSync(join(x, 'evidence', 'imagery')).sort()[0])));
+    const d = variant('missing', (x) =>
+      rmSync(join(x, 'evidence', 'imagery', readdirSync(join(x, 'evidence', 'imagery')).sort()[0])),
+    );
     const [i] = issuesOf(d);
     assert.equal(i.file, 'case.yaml');
     assert.match(i.field, /^evidence\.imagery\[\d+\]\.path$/);
@@ -283,11 +314,29 @@ describe('bad cases are refused whole, with file, line and field, before anythin
       const dirA = join(x, 'evidence', 'imagery');
       writeFileSync(join(dirA, readdirSync(dirA).sort()[0]), 'this is not a GeoTIFF\n');
       const dirB = join(x, 'evidence', 'ais');
-      writeFileSync(join(dirB, readdirSync(dirB).filter((f) => f.endsWith('.nmea')).sort()[0]), '%PDF-1.4 not an AIS log\n');
+      writeFileSync(
+        join(
+          dirB,
+          readdirSync(dirB)
+            .filter((f) => f.endsWith('.nmea'))
+            .sort()[0],
+        ),
+        '%PDF-1.4 not an AIS log\n',
+      );
     });
     const issues = issuesOf(d);
-    assert.ok(issues.some((i) => /^evidence\.imagery\[\d+\]\.path$/.test(i.field) && /not a GeoTIFF: expected TIFF magic bytes/.test(i.message)), JSON.stringify(issues));
-    assert.ok(issues.some((i) => /^evidence\.ais\[\d+\]\.path$/.test(i.field) && /not an AIS log/.test(i.message)), JSON.stringify(issues));
+    assert.ok(
+      issues.some(
+        (i) =>
+          /^evidence\.imagery\[\d+\]\.path$/.test(i.field) &&
+          /not a GeoTIFF: expected TIFF magic bytes/.test(i.message),
+      ),
+      JSON.stringify(issues),
+    );
+    assert.ok(
+      issues.some((i) => /^evidence\.ais\[\d+\]\.path$/.test(i.field) && /not an AIS log/.test(i.message)),
+      JSON.stringify(issues),
+    );
     for (const i of issues) assert.ok(i.line > 0);
   });
 

@@ -30,7 +30,10 @@ export interface ChildResult {
 
 /** The part of Tally's `src/ais/index.ts` the benchmark uses. */
 export interface TallyAisApi {
-  decodeBatchBuffer(buf: Buffer, opts?: { file?: string }): {
+  decodeBatchBuffer(
+    buf: Buffer,
+    opts?: { file?: string },
+  ): {
     positions: { length: number };
     statics: unknown[];
     stats: {
@@ -96,7 +99,10 @@ async function runTallyBatch(file: string): Promise<Omit<ChildResult, 'decoder' 
   for (const [k, v] of Object.entries(s.byType)) byType[k] = v;
   const errors = Object.values(s.rejected).reduce<number>((a, b) => a + (b ?? 0), 0);
   return {
-    seconds, messages: s.messages, byType, errors,
+    seconds,
+    messages: s.messages,
+    byType,
+    errors,
     extra: { ...s, positions: batch.positions.length, statics: batch.statics.length },
   };
 }
@@ -129,7 +135,9 @@ async function runAisStreamDecoder(file: string): Promise<Omit<ChildResult, 'dec
   };
   let finished = attach(dec);
   let failed: Error | null = null;
-  dec.on('error', (e) => { failed = e; });
+  dec.on('error', (e) => {
+    failed = e;
+  });
   for (const line of lines(file)) {
     if (!dec.write(line)) await once(dec as unknown as NodeJS.EventEmitter, 'drain');
     if (failed) {
@@ -139,7 +147,9 @@ async function runAisStreamDecoder(file: string): Promise<Omit<ChildResult, 'dec
       failed = null;
       dec = new Decoder({ silent: true });
       finished = attach(dec);
-      dec.on('error', (e) => { failed = e; });
+      dec.on('error', (e) => {
+        failed = e;
+      });
     }
   }
   dec.end();
@@ -149,7 +159,10 @@ async function runAisStreamDecoder(file: string): Promise<Omit<ChildResult, 'dec
   return { seconds, messages, byType, errors };
 }
 
-interface GgDecoded { valid: boolean; aistype?: number }
+interface GgDecoded {
+  valid: boolean;
+  aistype?: number;
+}
 
 /** ggencoder: `new AisDecode(line, session)`, one session object for multipart, as its README shows. */
 async function runGgencoder(file: string): Promise<Omit<ChildResult, 'decoder' | 'maxRssKiB'>> {
@@ -193,7 +206,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   });
 }

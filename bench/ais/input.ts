@@ -102,8 +102,14 @@ function extractFile(text: string): Sentence[] {
     if (line === '' || line.startsWith('#')) continue;
     for (const m of line.matchAll(SENTENCE_RE)) {
       const s: Sentence = {
-        text: m[0], formatter: m[1] + m[2], total: Number(m[3]), num: Number(m[4]),
-        seq: m[5], chan: m[6], body: m[7], fill: Number(m[8]),
+        text: m[0],
+        formatter: m[1] + m[2],
+        total: Number(m[3]),
+        num: Number(m[4]),
+        seq: m[5],
+        chan: m[6],
+        body: m[7],
+        fill: Number(m[8]),
       };
       if (!nmeaChecksumOk(s.text) || s.num > s.total || s.body.length === 0) continue;
       const p = pos++;
@@ -143,8 +149,15 @@ function extractFile(text: string): Sentence[] {
 /** Counts messages, types and multipart figures of a list of plain sentences. */
 export function typeMixOf(sentences: Sentence[]): TypeMix {
   const mix: TypeMix = {
-    sentences: sentences.length, messages: 0, byType: {}, multipartMessages: 0,
-    multipartSentences: 0, interleavedGroups: 0, groupsWithoutSeqId: 0, byFormatter: {}, byChannel: {},
+    sentences: sentences.length,
+    messages: 0,
+    byType: {},
+    multipartMessages: 0,
+    multipartSentences: 0,
+    interleavedGroups: 0,
+    groupsWithoutSeqId: 0,
+    byFormatter: {},
+    byChannel: {},
   };
   const open = new Map<string, number>();
   let multipartSeen = 0;
@@ -176,13 +189,17 @@ export function typeMixOf(sentences: Sentence[]): TypeMix {
 }
 
 function scale(mix: TypeMix, k: number): TypeMix {
-  const mul = (r: Record<string | number, number>) =>
-    Object.fromEntries(Object.entries(r).map(([a, b]) => [a, b * k]));
+  const mul = (r: Record<string | number, number>) => Object.fromEntries(Object.entries(r).map(([a, b]) => [a, b * k]));
   return {
-    sentences: mix.sentences * k, messages: mix.messages * k, byType: mul(mix.byType),
-    multipartMessages: mix.multipartMessages * k, multipartSentences: mix.multipartSentences * k,
-    interleavedGroups: mix.interleavedGroups * k, groupsWithoutSeqId: mix.groupsWithoutSeqId * k,
-    byFormatter: mul(mix.byFormatter), byChannel: mul(mix.byChannel),
+    sentences: mix.sentences * k,
+    messages: mix.messages * k,
+    byType: mul(mix.byType),
+    multipartMessages: mix.multipartMessages * k,
+    multipartSentences: mix.multipartSentences * k,
+    interleavedGroups: mix.interleavedGroups * k,
+    groupsWithoutSeqId: mix.groupsWithoutSeqId * k,
+    byFormatter: mul(mix.byFormatter),
+    byChannel: mul(mix.byChannel),
   };
 }
 
@@ -226,8 +243,12 @@ export function buildInput(dataDir: string, outDir: string, minSentences: number
   if (existsSync(path) && existsSync(metaPath)) {
     try {
       const old = JSON.parse(readFileSync(metaPath, 'utf8')) as typeof meta & { bytes: number };
-      reused = old.builder === meta.builder && old.minSentences === meta.minSentences &&
-        old.repetitions === meta.repetitions && old.samples === meta.samples && statSync(path).size === old.bytes;
+      reused =
+        old.builder === meta.builder &&
+        old.minSentences === meta.minSentences &&
+        old.repetitions === meta.repetitions &&
+        old.samples === meta.samples &&
+        statSync(path).size === old.bytes;
     } catch {
       reused = false;
     }
@@ -243,7 +264,11 @@ export function buildInput(dataDir: string, outDir: string, minSentences: number
     writeFileSync(metaPath, JSON.stringify({ ...meta, bytes: all.length }) + '\n');
   }
   return {
-    path, bytes: statSync(path).size, repetitions, reused, mix,
+    path,
+    bytes: statSync(path).size,
+    repetitions,
+    reused,
+    mix,
     corpus: { ...corpusMix, files: perFile },
   };
 }
@@ -251,6 +276,8 @@ export function buildInput(dataDir: string, outDir: string, minSentences: number
 /** Short description of where the corpus came from, for the report. */
 export function corpusSummary(b: BuiltInput): string {
   const n = Object.keys(b.corpus.files).length;
-  return `${b.corpus.sentences} sentences / ${b.corpus.messages} messages from ${n} sample files, ` +
-    `x${b.repetitions} -> ${basename(b.path)}`;
+  return (
+    `${b.corpus.sentences} sentences / ${b.corpus.messages} messages from ${n} sample files, ` +
+    `x${b.repetitions} -> ${basename(b.path)}`
+  );
 }

@@ -50,8 +50,13 @@ const USAGE = `usage: node dist/bench/ais/run.js [options]
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    sentences: 1_000_000, data: resolve(repoRoot, '..', 'shared', 'data', 'ais'), runs: 3,
-    json: false, quick: false, only: null, memoryCheck: true,
+    sentences: 1_000_000,
+    data: resolve(repoRoot, '..', 'shared', 'data', 'ais'),
+    runs: 3,
+    json: false,
+    quick: false,
+    only: null,
+    memoryCheck: true,
   };
   let sentencesGiven = false;
   let runsGiven = false;
@@ -68,18 +73,41 @@ function parseArgs(argv: string[]): Options {
       return n;
     };
     switch (a) {
-      case '--sentences': o.sentences = int(); sentencesGiven = true; break;
-      case '--data': o.data = resolve(process.cwd(), val()); break;
-      case '--runs': o.runs = int(); runsGiven = true; break;
-      case '--quick': o.quick = true; break;
-      case '--json': o.json = true; break;
-      case '--only': o.only = new Set(val().split(',').map((s) => s.trim()).filter(Boolean)); break;
-      case '--no-memory-check': o.memoryCheck = false; break;
-      case '-h': case '--help':
+      case '--sentences':
+        o.sentences = int();
+        sentencesGiven = true;
+        break;
+      case '--data':
+        o.data = resolve(process.cwd(), val());
+        break;
+      case '--runs':
+        o.runs = int();
+        runsGiven = true;
+        break;
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--json':
+        o.json = true;
+        break;
+      case '--only':
+        o.only = new Set(
+          val()
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
+        break;
+      case '--no-memory-check':
+        o.memoryCheck = false;
+        break;
+      case '-h':
+      case '--help':
         process.stdout.write(`${USAGE}\n    ${DECODERS.map((d) => d.id).join(', ')}\n`);
         process.exit(0);
         break;
-      default: throw new Error(`unknown option ${a}\n${USAGE}`);
+      default:
+        throw new Error(`unknown option ${a}\n${USAGE}`);
     }
   }
   if (o.quick) {
@@ -112,7 +140,13 @@ function pinned(cmd: string[]): string[] {
   return hasTaskset ? ['/usr/bin/taskset', '-c', '0', ...cmd] : cmd;
 }
 
-interface Spawned { code: number; stdout: string; stderr: string; wallSeconds: number; maxRssKiB: number }
+interface Spawned {
+  code: number;
+  stdout: string;
+  stderr: string;
+  wallSeconds: number;
+  maxRssKiB: number;
+}
 
 /**
  * Runs a command; stdin from `stdinFile` (or nothing), stdout to /dev/null
@@ -138,11 +172,15 @@ function runProcess(
         rl.on('line', opts.onLine);
       } else {
         p.stdout.setEncoding('utf8');
-        p.stdout.on('data', (d: string) => { stdout += d; });
+        p.stdout.on('data', (d: string) => {
+          stdout += d;
+        });
       }
     }
     p.stderr?.setEncoding('utf8');
-    p.stderr?.on('data', (d: string) => { if (stderr.length < 100_000) stderr += d; });
+    p.stderr?.on('data', (d: string) => {
+      if (stderr.length < 100_000) stderr += d;
+    });
     p.on('error', reject);
     p.on('close', (code) => {
       const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -175,7 +213,9 @@ interface Decoder {
   /** The path writes every message out as text (JSON lines), not into memory. */
   measure(file: string): Promise<Measured>;
   /** A run that reads the messages decoded, when `measure` cannot. */
-  count?(file: string): Promise<{ messages: number; byType: Record<string, number>; rejected?: Record<string, number> }>;
+  count?(
+    file: string,
+  ): Promise<{ messages: number; byType: Record<string, number>; rejected?: Record<string, number> }>;
 }
 
 function childDecoder(id: string): (file: string) => Promise<Measured> {
@@ -185,8 +225,14 @@ function childDecoder(id: string): (file: string) => Promise<Measured> {
     const c = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
     const rejected = (c.extra as { rejected?: Record<string, number> } | undefined)?.rejected;
     return {
-      seconds: c.seconds, wallSeconds: r.wallSeconds, maxRssKiB: r.maxRssKiB || c.maxRssKiB,
-      messages: c.messages, byType: c.byType, errors: c.errors, extra: c.extra, ...(rejected ? { rejected } : {}),
+      seconds: c.seconds,
+      wallSeconds: r.wallSeconds,
+      maxRssKiB: r.maxRssKiB || c.maxRssKiB,
+      messages: c.messages,
+      byType: c.byType,
+      errors: c.errors,
+      extra: c.extra,
+      ...(rejected ? { rejected } : {}),
     };
   };
 }
@@ -197,14 +243,21 @@ function libaisDecoder(mode: 'queue' | 'decode'): (file: string) => Promise<Meas
     if (r.code !== 0) fail(`libais ${mode}`, r);
     const c = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Omit<ChildResult, 'decoder'>;
     return {
-      seconds: c.seconds, wallSeconds: r.wallSeconds, maxRssKiB: r.maxRssKiB || c.maxRssKiB,
-      messages: c.messages, byType: c.byType, errors: c.errors,
+      seconds: c.seconds,
+      wallSeconds: r.wallSeconds,
+      maxRssKiB: r.maxRssKiB || c.maxRssKiB,
+      messages: c.messages,
+      byType: c.byType,
+      errors: c.errors,
     };
   };
 }
 
 /** Counts JSON lines of AIS messages by their "type" field. */
-function jsonLineCounter(): { onLine: (l: string) => void; result: { messages: number; byType: Record<string, number> } } {
+function jsonLineCounter(): {
+  onLine: (l: string) => void;
+  result: { messages: number; byType: Record<string, number> };
+} {
   const result = { messages: 0, byType: {} as Record<string, number> };
   const re = /"type":(\d+)/;
   return {
@@ -225,11 +278,19 @@ const DECODERS: Decoder[] = [
   {
     id: 'gpsdecode',
     label: 'gpsdecode -j (gpsd 3.22, C)',
-    notes: 'types 1-27; reassembly per radio channel; type 24 A+B merged into one record (fewer type-24 lines by design); JSON text out',
+    notes:
+      'types 1-27; reassembly per radio channel; type 24 A+B merged into one record (fewer type-24 lines by design); JSON text out',
     async measure(file) {
       const r = await runProcess(pinned(gpsdecodeCmd), { stdinFile: file });
       if (r.code !== 0) fail('gpsdecode', r);
-      return { seconds: r.wallSeconds, wallSeconds: r.wallSeconds, maxRssKiB: r.maxRssKiB, messages: null, byType: null, errors: null };
+      return {
+        seconds: r.wallSeconds,
+        wallSeconds: r.wallSeconds,
+        maxRssKiB: r.maxRssKiB,
+        messages: null,
+        byType: null,
+        errors: null,
+      };
     },
     async count(file) {
       const c = jsonLineCounter();
@@ -241,7 +302,8 @@ const DECODERS: Decoder[] = [
   {
     id: 'libais',
     label: 'libais NmeaQueue (python3-ais)',
-    notes: 'types 1-27, but DecodeError on many type 6/8 DAC/FIDs and short payloads; multipart keyed by sequence id; into dicts',
+    notes:
+      'types 1-27, but DecodeError on many type 6/8 DAC/FIDs and short payloads; multipart keyed by sequence id; into dicts',
     measure: libaisDecoder('queue'),
   },
   {
@@ -253,13 +315,15 @@ const DECODERS: Decoder[] = [
   {
     id: 'ais-stream-decoder',
     label: 'ais-stream-decoder 2.1.2 (npm)',
-    notes: 'types 1-5, 8 (header + inland static only), 18, 24; one fragment buffer (interleaved groups lost); JSON strings out',
+    notes:
+      'types 1-5, 8 (header + inland static only), 18, 24; one fragment buffer (interleaved groups lost); JSON strings out',
     measure: childDecoder('ais-stream-decoder'),
   },
   {
     id: 'ggencoder',
     label: 'ggencoder 1.0.10 (npm)',
-    notes: 'types 1-5, 8 (two DAC/FIDs), 9, 11, 14, 18, 19, 21, 24, 27; one session (interleaved groups lost); positions without lat/lon dropped; objects',
+    notes:
+      'types 1-5, 8 (two DAC/FIDs), 9, 11, 14, 18, 19, 21, 24, 27; one session (interleaved groups lost); positions without lat/lon dropped; objects',
     measure: childDecoder('ggencoder'),
   },
   {
@@ -277,7 +341,14 @@ const DECODERS: Decoder[] = [
     async measure(file) {
       const r = await runProcess(pinned(tallyJsonlCmd(file)));
       if (r.code !== 0) fail('tally ais decode', r);
-      return { seconds: r.wallSeconds, wallSeconds: r.wallSeconds, maxRssKiB: r.maxRssKiB, messages: null, byType: null, errors: null };
+      return {
+        seconds: r.wallSeconds,
+        wallSeconds: r.wallSeconds,
+        maxRssKiB: r.maxRssKiB,
+        messages: null,
+        byType: null,
+        errors: null,
+      };
     },
     async count(file) {
       // Counts the JSON lines actually written; the rejects come from --summary-json.
@@ -315,7 +386,12 @@ interface Row {
   error?: string;
 }
 
-interface Target { name: string; required: string; measured: string; pass: boolean | null }
+interface Target {
+  name: string;
+  required: string;
+  measured: string;
+  pass: boolean | null;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -328,12 +404,18 @@ const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`;
 
 function table(head: string[], rows: string[][], right: boolean[]): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (right[i] ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (right[i] ? c.padStart(w[i]) : c.padEnd(w[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
 }
 
 function typeMixText(mix: TypeMix, input: BuiltInput): string {
-  const types = Object.keys(mix.byType).map(Number).sort((a, b) => a - b);
+  const types = Object.keys(mix.byType)
+    .map(Number)
+    .sort((a, b) => a - b);
   const rows = types.map((t) => [String(t), fmtInt(mix.byType[t]), pct(mix.byType[t], mix.messages)]);
   return [
     `Input: ${relative(process.cwd(), input.path) || input.path} (${(input.bytes / 1e6).toFixed(1)} MB, ` +
@@ -342,7 +424,10 @@ function typeMixText(mix: TypeMix, input: BuiltInput): string {
     `  multipart: ${fmtInt(mix.multipartMessages)} messages (${pct(mix.multipartMessages, mix.messages)} of messages), ` +
       `${fmtInt(mix.multipartSentences)} sentences (${pct(mix.multipartSentences, mix.sentences)} of sentences); ` +
       `${fmtInt(mix.interleavedGroups)} groups interleaved with another group, ${fmtInt(mix.groupsWithoutSeqId)} without sequence id`,
-    `  formatters: ${Object.entries(mix.byFormatter).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${pct(v, mix.messages)}`).join(', ')}`,
+    `  formatters: ${Object.entries(mix.byFormatter)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${pct(v, mix.messages)}`)
+      .join(', ')}`,
     '',
     'Type mix (messages by type):',
     table(['type', 'messages', 'share'], rows, [true, true, true]),
@@ -351,31 +436,47 @@ function typeMixText(mix: TypeMix, input: BuiltInput): string {
 
 function countsText(mix: TypeMix, rows: Row[]): string {
   const withCounts = rows.filter((r) => r.byType);
-  const types = Object.keys(mix.byType).map(Number).sort((a, b) => a - b);
+  const types = Object.keys(mix.byType)
+    .map(Number)
+    .sort((a, b) => a - b);
   const head = ['type', 'file', ...withCounts.map((r) => r.id)];
   const body = types.map((t) => [
-    String(t), fmtInt(mix.byType[t]),
+    String(t),
+    fmtInt(mix.byType[t]),
     ...withCounts.map((r) => fmtInt(r.byType?.[t] ?? 0)),
   ]);
   const extraTypes = new Set<string>();
-  for (const r of withCounts) for (const k of Object.keys(r.byType ?? {})) if (!(Number(k) in mix.byType)) extraTypes.add(k);
+  for (const r of withCounts)
+    for (const k of Object.keys(r.byType ?? {})) if (!(Number(k) in mix.byType)) extraTypes.add(k);
   for (const k of [...extraTypes].sort()) {
     body.push([`${k}?`, '0', ...withCounts.map((r) => fmtInt(r.byType?.[k] ?? 0))]);
   }
   body.push(['all', fmtInt(mix.messages), ...withCounts.map((r) => fmtInt(r.messages ?? 0))]);
   body.push(['of file', '100%', ...withCounts.map((r) => pct(r.messages ?? 0, mix.messages))]);
-  return table(head, body, head.map(() => true));
+  return table(
+    head,
+    body,
+    head.map(() => true),
+  );
 }
 
 /* -------------------------------------------------------------------- main */
 
-async function measureRow(d: Decoder, file: string, runs: number, input: BuiltInput, log: (s: string) => void): Promise<Row> {
+async function measureRow(
+  d: Decoder,
+  file: string,
+  runs: number,
+  input: BuiltInput,
+  log: (s: string) => void,
+): Promise<Row> {
   const ms: Measured[] = [];
   for (let i = 0; i < runs; i++) {
     const m = await d.measure(file);
     ms.push(m);
-    log(`  ${d.id} run ${i + 1}/${runs}: ${m.seconds.toFixed(3)} s, ${fmtInt(input.mix.sentences / m.seconds)} sentences/s, ` +
-      `peak RSS ${(m.maxRssKiB / 1024).toFixed(0)} MiB`);
+    log(
+      `  ${d.id} run ${i + 1}/${runs}: ${m.seconds.toFixed(3)} s, ${fmtInt(input.mix.sentences / m.seconds)} sentences/s, ` +
+        `peak RSS ${(m.maxRssKiB / 1024).toFixed(0)} MiB`,
+    );
   }
   let messages = ms[0].messages;
   let byType = ms[0].byType;
@@ -389,21 +490,34 @@ async function measureRow(d: Decoder, file: string, runs: number, input: BuiltIn
   const seconds = Math.min(...ms.map((m) => m.seconds));
   const medianSeconds = median(ms.map((m) => m.seconds));
   const typesMissing = byType
-    ? Object.keys(input.mix.byType).map(Number).filter((t) => !byType?.[t]).sort((a, b) => a - b)
+    ? Object.keys(input.mix.byType)
+        .map(Number)
+        .filter((t) => !byType?.[t])
+        .sort((a, b) => a - b)
     : [];
   return {
-    id: d.id, label: d.label, notes: d.notes, runs: ms, seconds, medianSeconds,
+    id: d.id,
+    label: d.label,
+    notes: d.notes,
+    runs: ms,
+    seconds,
+    medianSeconds,
     sentencesPerSecond: input.mix.sentences / seconds,
     medianSentencesPerSecond: input.mix.sentences / medianSeconds,
     mbPerSecond: input.bytes / 1e6 / seconds,
     maxRssMiB: Math.max(...ms.map((m) => m.maxRssKiB)) / 1024,
-    messages, byType, typesMissing, ...(rejected ? { rejected } : {}),
+    messages,
+    byType,
+    typesMissing,
+    ...(rejected ? { rejected } : {}),
   };
 }
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const log = (s: string): void => { process.stderr.write(`${s}\n`); };
+  const log = (s: string): void => {
+    process.stderr.write(`${s}\n`);
+  };
   const outDir = join(repoRoot, 'bench', 'data');
 
   log(`Building input from ${o.data} ...`);
@@ -415,8 +529,14 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const skipped: string[] = [];
   for (const d of selected) {
-    if (d.tally && !tally) { skipped.push(`${d.id}: src/ais/index.ts does not export decodeBatchBuffer yet`); continue; }
-    if (d.id === 'tally-jsonl' && !cliReady) { skipped.push(`${d.id}: dist/src/cli/main.js not built`); continue; }
+    if (d.tally && !tally) {
+      skipped.push(`${d.id}: src/ais/index.ts does not export decodeBatchBuffer yet`);
+      continue;
+    }
+    if (d.id === 'tally-jsonl' && !cliReady) {
+      skipped.push(`${d.id}: dist/src/cli/main.js not built`);
+      continue;
+    }
     log(`Measuring ${d.label} ...`);
     try {
       rows.push(await measureRow(d, input.path, o.runs, input, log));
@@ -430,7 +550,8 @@ async function main(): Promise<void> {
   // Streaming memory: the CLI on an input four times as large.
   let memory: { small: number; large: number; largeSentences: number; ratio: number } | null = null;
   const jsonlRow = rows.find((r) => r.id === 'tally-jsonl');
-  if (o.memoryCheck && jsonlRow && !hasGnuTime) skipped.push('streaming memory check: needs GNU time (/usr/bin/time, Debian package "time")');
+  if (o.memoryCheck && jsonlRow && !hasGnuTime)
+    skipped.push('streaming memory check: needs GNU time (/usr/bin/time, Debian package "time")');
   if (o.memoryCheck && jsonlRow && hasGnuTime) {
     log(`Building the 4x input for the streaming memory check ...`);
     const big = buildInput(o.data, outDir, o.sentences * 4);
@@ -438,7 +559,9 @@ async function main(): Promise<void> {
     const m = await DECODERS.find((d) => d.id === 'tally-jsonl')!.measure(big.path);
     log(`  ${fmtInt(big.mix.sentences / m.seconds)} sentences/s, peak RSS ${(m.maxRssKiB / 1024).toFixed(0)} MiB`);
     memory = {
-      small: jsonlRow.maxRssMiB, large: m.maxRssKiB / 1024, largeSentences: big.mix.sentences,
+      small: jsonlRow.maxRssMiB,
+      large: m.maxRssKiB / 1024,
+      largeSentences: big.mix.sentences,
       ratio: m.maxRssKiB / 1024 / jsonlRow.maxRssMiB,
     };
   }
@@ -452,25 +575,35 @@ async function main(): Promise<void> {
   const rate = (r: Row | undefined): string => (r ? `${fmtInt(r.sentencesPerSecond)}/s` : 'not measured');
   const targets: Target[] = [
     {
-      name: 'batch decode >= 1,500,000 sentences/s (single core)', required: '1,500,000/s', measured: rate(batch),
+      name: 'batch decode >= 1,500,000 sentences/s (single core)',
+      required: '1,500,000/s',
+      measured: rate(batch),
       pass: batch ? batch.sentencesPerSecond >= 1_500_000 : null,
     },
     {
-      name: 'batch decode >= 4x gpsdecode (same run)', required: gps ? `${fmtInt(4 * gps.sentencesPerSecond)}/s` : '4x gpsdecode',
-      measured: rate(batch), pass: batch && gps ? batch.sentencesPerSecond >= 4 * gps.sentencesPerSecond : null,
+      name: 'batch decode >= 4x gpsdecode (same run)',
+      required: gps ? `${fmtInt(4 * gps.sentencesPerSecond)}/s` : '4x gpsdecode',
+      measured: rate(batch),
+      pass: batch && gps ? batch.sentencesPerSecond >= 4 * gps.sentencesPerSecond : null,
     },
     {
-      name: 'batch decode >= 10x the npm decoders (same run)', required: npmBest ? `${fmtInt(10 * npmBest)}/s` : '10x npm',
-      measured: rate(batch), pass: batch && npmBest ? batch.sentencesPerSecond >= 10 * npmBest : null,
+      name: 'batch decode >= 10x the npm decoders (same run)',
+      required: npmBest ? `${fmtInt(10 * npmBest)}/s` : '10x npm',
+      measured: rate(batch),
+      pass: batch && npmBest ? batch.sentencesPerSecond >= 10 * npmBest : null,
     },
     {
-      name: 'JSONL >= gpsdecode rate (same run)', required: gps ? `${fmtInt(gps.sentencesPerSecond)}/s` : 'gpsdecode',
+      name: 'JSONL >= gpsdecode rate (same run)',
+      required: gps ? `${fmtInt(gps.sentencesPerSecond)}/s` : 'gpsdecode',
       measured: rate(get('tally-jsonl')),
       pass: get('tally-jsonl') && gps ? get('tally-jsonl')!.sentencesPerSecond >= gps.sentencesPerSecond : null,
     },
     {
-      name: 'streaming memory flat (peak RSS 4x input <= 1.25x peak RSS 1x input)', required: '<= 1.25x',
-      measured: memory ? `${memory.small.toFixed(0)} -> ${memory.large.toFixed(0)} MiB (${memory.ratio.toFixed(2)}x)` : 'not measured',
+      name: 'streaming memory flat (peak RSS 4x input <= 1.25x peak RSS 1x input)',
+      required: '<= 1.25x',
+      measured: memory
+        ? `${memory.small.toFixed(0)} -> ${memory.large.toFixed(0)} MiB (${memory.ratio.toFixed(2)}x)`
+        : 'not measured',
       pass: memory ? memory.ratio <= 1.25 : null,
     },
   ];
@@ -486,15 +619,24 @@ async function main(): Promise<void> {
 
   const result = {
     input: {
-      path: input.path, bytes: input.bytes, repetitions: input.repetitions, reused: input.reused,
-      mix: input.mix, corpus: input.corpus,
+      path: input.path,
+      bytes: input.bytes,
+      repetitions: input.repetitions,
+      reused: input.reused,
+      mix: input.mix,
+      corpus: input.corpus,
     },
     settings: {
-      runs: o.runs, statistic: 'best of runs (median also given)', pinnedToOneCore: hasTaskset, node: process.version,
+      runs: o.runs,
+      statistic: 'best of runs (median also given)',
+      pinnedToOneCore: hasTaskset,
+      node: process.version,
       peakRss: hasGnuTime ? 'GNU time %M of the measured process' : 'process self-report',
     },
     decoders: rows.map(({ runs, ...r }) => ({ ...r, runs: runs.map(({ extra, ...m }) => ({ ...m, extra })) })),
-    memory, targets, skipped,
+    memory,
+    targets,
+    skipped,
   };
 
   if (o.json) {
@@ -502,32 +644,48 @@ async function main(): Promise<void> {
   } else {
     const out: string[] = [];
     out.push(typeMixText(input.mix, input), '');
-    out.push(`Decoders (${o.runs} run${o.runs > 1 ? 's' : ''} each: best, and median; ${hasTaskset ? 'pinned to one core' : 'not pinned'}; MB = 10^6 bytes):`);
-    out.push(table(
-      ['decoder', 'sentences/s', 'median', 'MB/s', 'messages', 'peak RSS MiB', 'notes'],
-      rows.map((r) => [
-        r.label, fmtInt(r.sentencesPerSecond), fmtInt(r.medianSentencesPerSecond), r.mbPerSecond.toFixed(1),
-        r.messages === null ? '-' : `${fmtInt(r.messages)} (${pct(r.messages, input.mix.messages)})`,
-        r.maxRssMiB > 0 ? r.maxRssMiB.toFixed(0) : 'n/a',
-        r.notes + (r.typesMissing.length ? `; no output for types ${r.typesMissing.join(',')}` : '') +
-          (r.rejected && Object.keys(r.rejected).length
-            ? `; rejected: ${Object.entries(r.rejected).map(([k, v]) => `${k} ${fmtInt(v)}`).join(', ')}` : ''),
-      ]),
-      [false, true, true, true, true, true, false],
-    ));
+    out.push(
+      `Decoders (${o.runs} run${o.runs > 1 ? 's' : ''} each: best, and median; ${hasTaskset ? 'pinned to one core' : 'not pinned'}; MB = 10^6 bytes):`,
+    );
+    out.push(
+      table(
+        ['decoder', 'sentences/s', 'median', 'MB/s', 'messages', 'peak RSS MiB', 'notes'],
+        rows.map((r) => [
+          r.label,
+          fmtInt(r.sentencesPerSecond),
+          fmtInt(r.medianSentencesPerSecond),
+          r.mbPerSecond.toFixed(1),
+          r.messages === null ? '-' : `${fmtInt(r.messages)} (${pct(r.messages, input.mix.messages)})`,
+          r.maxRssMiB > 0 ? r.maxRssMiB.toFixed(0) : 'n/a',
+          r.notes +
+            (r.typesMissing.length ? `; no output for types ${r.typesMissing.join(',')}` : '') +
+            (r.rejected && Object.keys(r.rejected).length
+              ? `; rejected: ${Object.entries(r.rejected)
+                  .map(([k, v]) => `${k} ${fmtInt(v)}`)
+                  .join(', ')}`
+              : ''),
+        ]),
+        [false, true, true, true, true, true, false],
+      ),
+    );
     if (o.quick) out.push('(--quick: a small input and one run; the rates are not representative.)');
     out.push('', 'Messages decoded by type (file = messages in the input):');
     out.push(countsText(input.mix, rows));
     if (memory) {
-      out.push('', `Streaming memory (CLI --format jsonl): ${fmtInt(input.mix.sentences)} sentences -> ${memory.small.toFixed(0)} MiB; ` +
-        `${fmtInt(memory.largeSentences)} sentences -> ${memory.large.toFixed(0)} MiB (${memory.ratio.toFixed(2)}x)`);
+      out.push(
+        '',
+        `Streaming memory (CLI --format jsonl): ${fmtInt(input.mix.sentences)} sentences -> ${memory.small.toFixed(0)} MiB; ` +
+          `${fmtInt(memory.largeSentences)} sentences -> ${memory.large.toFixed(0)} MiB (${memory.ratio.toFixed(2)}x)`,
+      );
     }
     out.push('', 'Targets:');
-    out.push(table(
-      ['', 'target', 'required', 'measured'],
-      targets.map((t) => [t.pass === null ? 'N/A ' : t.pass ? 'PASS' : 'MISS', t.name, t.required, t.measured]),
-      [false, false, true, true],
-    ));
+    out.push(
+      table(
+        ['', 'target', 'required', 'measured'],
+        targets.map((t) => [t.pass === null ? 'N/A ' : t.pass ? 'PASS' : 'MISS', t.name, t.required, t.measured]),
+        [false, false, true, true],
+      ),
+    );
     if (skipped.length) out.push('', 'Not measured:', ...skipped.map((s) => `  ${s}`));
     process.stdout.write(out.join('\n') + '\n');
   }
@@ -537,6 +695,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(2);
 });

@@ -64,9 +64,20 @@ const FACTOR = 4;
 /** Scene generator version: bump when the inputs change so cached files are remade. */
 const GEN_VERSION = 1;
 
-interface Options { size: number; quick: boolean; json: boolean; runs: number; regen: boolean; only: 'all' | 'change' | 'degrade' }
+interface Options {
+  size: number;
+  quick: boolean;
+  json: boolean;
+  runs: number;
+  regen: boolean;
+  only: 'all' | 'change' | 'degrade';
+}
 
-interface Sample { ms: number; rss: number; result: Record<string, unknown> }
+interface Sample {
+  ms: number;
+  rss: number;
+  result: Record<string, unknown>;
+}
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { size: 10_000, quick: false, json: false, runs: 3, regen: false, only: 'all' };
@@ -76,14 +87,15 @@ function parseArgs(argv: string[]): Options {
     if (a === '--quick') o.quick = true;
     else if (a === '--json') o.json = true;
     else if (a === '--regen') o.regen = true;
-    else if (a === '--size') { o.size = Number(argv[++i]); sizeGiven = true; }
-    else if (a === '--runs') o.runs = Number(argv[++i]);
+    else if (a === '--size') {
+      o.size = Number(argv[++i]);
+      sizeGiven = true;
+    } else if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--only') {
       const v = argv[++i];
       if (v !== 'change' && v !== 'degrade' && v !== 'all') throw new Error('--only must be change, degrade or all');
       o.only = v;
-    }
-    else throw new Error(`unknown argument ${a}`);
+    } else throw new Error(`unknown argument ${a}`);
   }
   if (o.quick && !sizeGiven) o.size = 2000;
   if (!Number.isInteger(o.size) || o.size < 256) throw new Error('--size must be an integer ≥ 256');
@@ -127,7 +139,13 @@ function placeObjects(sizeM: number): SceneObject[] {
   return out;
 }
 
-interface Inputs { before: { none: string; deflate: string }; after: { none: string; deflate: string }; objects: number; removed: number; renderMs: number }
+interface Inputs {
+  before: { none: string; deflate: string };
+  after: { none: string; deflate: string };
+  objects: number;
+  removed: number;
+  renderMs: number;
+}
 
 async function makeInputs(o: Options, log: (s: string) => void): Promise<Inputs> {
   mkdirSync(DATA, { recursive: true });
@@ -140,21 +158,34 @@ async function makeInputs(o: Options, log: (s: string) => void): Promise<Inputs>
   const metaPath = join(DATA, `scene-${n}.meta.json`);
   const all = [paths.before.none, paths.before.deflate, paths.after.none, paths.after.deflate];
   if (!o.regen && existsSync(metaPath) && all.every((p) => existsSync(p))) {
-    const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { version: number; objects: number; removed: number; renderMs: number };
-    if (meta.version === GEN_VERSION) return { ...paths, objects: meta.objects, removed: meta.removed, renderMs: meta.renderMs };
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as {
+      version: number;
+      objects: number;
+      removed: number;
+      renderMs: number;
+    };
+    if (meta.version === GEN_VERSION)
+      return { ...paths, objects: meta.objects, removed: meta.removed, renderMs: meta.renderMs };
   }
   const sizeM = n * GSD;
   const objects = placeObjects(sizeM);
   const r = prng(7);
   const kept = objects.filter(() => r() >= 0.25);
   const spec = {
-    widthPx: n, heightPx: n, gsd: GSD,
+    widthPx: n,
+    heightPx: n,
+    gsd: GSD,
     terrain: { base: 110, contrast: 14, scaleM: 60, octaves: 5 },
-    roads: Math.max(2, Math.round(n / 2000)), pads: Math.max(3, Math.round(n / 800)),
-    noise: 3, blurPx: 0,
+    roads: Math.max(2, Math.round(n / 2000)),
+    pads: Math.max(3, Math.round(n / 800)),
+    noise: 3,
+    blurPx: 0,
   };
   let renderMs = 0;
-  for (const [pass, objs] of [['before', objects], ['after', kept]] as const) {
+  for (const [pass, objs] of [
+    ['before', objects],
+    ['after', kept],
+  ] as const) {
     log(`rendering ${pass} pass ${n} × ${n} (${objs.length} objects)…`);
     const t0 = performance.now();
     const scene = renderScene({ ...spec, objects: objs }, 1234);
@@ -163,7 +194,14 @@ async function makeInputs(o: Options, log: (s: string) => void): Promise<Inputs>
     await writeGeoTiff(paths[pass].none, raster, { compression: 'none' });
     await writeGeoTiff(paths[pass].deflate, raster, { compression: 'deflate', tileSize: 512 });
   }
-  writeFileSync(metaPath, JSON.stringify({ version: GEN_VERSION, size: n, objects: objects.length, removed: objects.length - kept.length, renderMs }, null, 2));
+  writeFileSync(
+    metaPath,
+    JSON.stringify(
+      { version: GEN_VERSION, size: n, objects: objects.length, removed: objects.length - kept.length, renderMs },
+      null,
+      2,
+    ),
+  );
   return { ...paths, objects: objects.length, removed: objects.length - kept.length, renderMs };
 }
 
@@ -186,11 +224,17 @@ async function childChange(before: string, after: string): Promise<Sample> {
   const nAfter = countOf(b);
   const t1 = performance.now();
   return {
-    ms: t1 - t0, rss: rssNow(),
+    ms: t1 - t0,
+    rss: rssNow(),
     result: {
-      read_ms: tRead - t0, change_ms: tChange - tRead, detect_ms: t1 - tChange,
-      changed_fraction: ch.changed_fraction, blobs: ch.blobs.length, shift_px: ch.shift_px,
-      count_before: nBefore, count_after: nAfter,
+      read_ms: tRead - t0,
+      change_ms: tChange - tRead,
+      detect_ms: t1 - tChange,
+      changed_fraction: ch.changed_fraction,
+      blobs: ch.blobs.length,
+      shift_px: ch.shift_px,
+      count_before: nBefore,
+      count_after: nAfter,
     },
   };
 }
@@ -202,11 +246,18 @@ async function childDegrade(input: string, output: string): Promise<Sample> {
   const tAvg = performance.now();
   await writeGeoTiff(output, d, { compression: 'none' });
   const t1 = performance.now();
-  return { ms: t1 - t0, rss: rssNow(), result: { read_average_ms: tAvg - t0, write_ms: t1 - tAvg, width: d.width, height: d.height } };
+  return {
+    ms: t1 - t0,
+    rss: rssNow(),
+    result: { read_average_ms: tAvg - t0, write_ms: t1 - tAvg, width: d.width, height: d.height },
+  };
 }
 
 function runTallyChild(args: string[]): Sample {
-  const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   if (p.status !== 0) throw new Error(`tally child ${args.join(' ')} failed: ${p.stderr}`);
   return JSON.parse(p.stdout.trim().split('\n').pop() as string) as Sample;
 }
@@ -226,12 +277,26 @@ function best(runs: number, f: () => Sample): Sample & { all_ms: number[] } {
 
 /* ---------- main ---------- */
 
-interface Row { what: string; input: string; tally: Sample & { all_ms: number[] }; peer: Sample & { all_ms: number[] }; peerName: string; target: string; pass: boolean }
+interface Row {
+  what: string;
+  input: string;
+  tally: Sample & { all_ms: number[] };
+  peer: Sample & { all_ms: number[] };
+  peerName: string;
+  target: string;
+  pass: boolean;
+}
 
 function checkPeer(): string {
-  const p = spawnSync(PYTHON, ['-c', 'import osgeo.gdal, scipy, numpy; print(osgeo.gdal.__version__, scipy.__version__, numpy.__version__)'], { encoding: 'utf8' });
+  const p = spawnSync(
+    PYTHON,
+    ['-c', 'import osgeo.gdal, scipy, numpy; print(osgeo.gdal.__version__, scipy.__version__, numpy.__version__)'],
+    { encoding: 'utf8' },
+  );
   if (p.status !== 0) {
-    throw new Error(`${PYTHON} lacks GDAL or scipy: apt-get install -y python3-gdal python3-scipy gdal-bin\n${p.stderr}`);
+    throw new Error(
+      `${PYTHON} lacks GDAL or scipy: apt-get install -y python3-gdal python3-scipy gdal-bin\n${p.stderr}`,
+    );
   }
   const [g, s, n] = p.stdout.trim().split(' ');
   const gt = execFileSync('gdal_translate', ['--version'], { encoding: 'utf8' }).trim();
@@ -247,7 +312,9 @@ async function main(): Promise<void> {
     return;
   }
   const o = parseArgs(argv);
-  const log = (s: string): void => { if (!o.json) console.error(s); };
+  const log = (s: string): void => {
+    if (!o.json) console.error(s);
+  };
   const versions = checkPeer();
   const inputs = await makeInputs(o, log);
   const outDir = join(DATA, 'out');
@@ -258,7 +325,15 @@ async function main(): Promise<void> {
     log(`change + count, ${label}…`);
     const tally = best(o.runs, () => runTallyChild(['change', inputs.before[c], inputs.after[c]]));
     const peer = best(o.runs, () => runPeer(['change', inputs.before[c], inputs.after[c], String(GSD)]));
-    rows.push({ what: 'change + count', input: label, tally, peer, peerName: 'GDAL+numpy+scipy', target: 'faster than peer', pass: tally.ms < peer.ms });
+    rows.push({
+      what: 'change + count',
+      input: label,
+      tally,
+      peer,
+      peerName: 'GDAL+numpy+scipy',
+      target: 'faster than peer',
+      pass: tally.ms < peer.ms,
+    });
   }
   for (const c of o.only === 'change' ? [] : (['none', 'deflate'] as const)) {
     const label = c === 'none' ? 'uncompressed striped' : 'DEFLATE tiled 512';
@@ -270,15 +345,29 @@ async function main(): Promise<void> {
     // Sanity: the two outputs must agree pixel for pixel (the issue requires it for integer factors).
     const eq = runPeer(['compare', tOut, gOut]).result as { equal: boolean; max_abs_diff: number };
     peer.result = { ...peer.result, tally_equals_gdal: eq.equal, max_abs_diff: eq.max_abs_diff };
-    rows.push({ what: `degrade ${FACTOR}× (read+avg+write)`, input: label, tally, peer, peerName: 'gdal_translate', target: 'no slower than peer', pass: tally.ms <= peer.ms });
+    rows.push({
+      what: `degrade ${FACTOR}× (read+avg+write)`,
+      input: label,
+      tally,
+      peer,
+      peerName: 'gdal_translate',
+      target: 'no slower than peer',
+      pass: tally.ms <= peer.ms,
+    });
   }
   rmSync(outDir, { recursive: true, force: true });
 
   const meta = {
-    size: `${o.size} × ${o.size}`, gsd_m: GSD, objects_before: inputs.objects, objects_removed: inputs.removed,
+    size: `${o.size} × ${o.size}`,
+    gsd_m: GSD,
+    objects_before: inputs.objects,
+    objects_removed: inputs.removed,
     inputs_bytes: { uncompressed: statSync(inputs.before.none).size, deflate: statSync(inputs.before.deflate).size },
-    generator: 'src/scenario/scenes.ts renderScene', render_ms_both_passes: Math.round(inputs.renderMs),
-    runs: o.runs, node: process.version, peer: versions,
+    generator: 'src/scenario/scenes.ts renderScene',
+    render_ms_both_passes: Math.round(inputs.renderMs),
+    runs: o.runs,
+    node: process.version,
+    peer: versions,
   };
   if (o.json) {
     console.log(JSON.stringify({ meta, rows: rows.map((r) => ({ ...r, ratio: r.tally.ms / r.peer.ms })) }, null, 2));
@@ -286,17 +375,32 @@ async function main(): Promise<void> {
   }
   const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  console.log(`\nImagery benchmark: ${meta.size} px, 8-bit, GSD ${GSD} m, ${inputs.objects} objects, ${inputs.removed} removed; best of ${o.runs}`);
+  console.log(
+    `\nImagery benchmark: ${meta.size} px, 8-bit, GSD ${GSD} m, ${inputs.objects} objects, ${inputs.removed} removed; best of ${o.runs}`,
+  );
   console.log(`Tally: Node ${process.version}; peer: ${versions}\n`);
   const head = ['work', 'input', 'Tally', 'Tally RSS', 'peer', 'peer time', 'peer RSS', 'Tally/peer', 'target', ''];
-  const body = rows.map((r) => [r.what, r.input, s(r.tally.ms), mb(r.tally.rss), r.peerName, s(r.peer.ms), mb(r.peer.rss),
-    (r.tally.ms / r.peer.ms).toFixed(2) + '×', r.target, r.pass ? 'PASS' : 'MISS']);
+  const body = rows.map((r) => [
+    r.what,
+    r.input,
+    s(r.tally.ms),
+    mb(r.tally.rss),
+    r.peerName,
+    s(r.peer.ms),
+    mb(r.peer.rss),
+    (r.tally.ms / r.peer.ms).toFixed(2) + '×',
+    r.target,
+    r.pass ? 'PASS' : 'MISS',
+  ]);
   const wid = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  for (const line of [head, wid.map((w) => '-'.repeat(w)), ...body]) console.log(line.map((c, i) => c.padEnd(wid[i])).join('  '));
+  for (const line of [head, wid.map((w) => '-'.repeat(w)), ...body])
+    console.log(line.map((c, i) => c.padEnd(wid[i])).join('  '));
   console.log('\nDetail (best run):');
   for (const r of rows) {
     console.log(`  ${r.what}, ${r.input}: Tally ${JSON.stringify(r.tally.result)} runs ${r.tally.all_ms.join('/')} ms`);
-    console.log(`  ${' '.repeat(r.what.length)}  peer  ${JSON.stringify(r.peer.result)} runs ${r.peer.all_ms.join('/')} ms`);
+    console.log(
+      `  ${' '.repeat(r.what.length)}  peer  ${JSON.stringify(r.peer.result)} runs ${r.peer.all_ms.join('/')} ms`,
+    );
   }
   console.log('\nTargets are stretch goals (issue 4): reported, not enforced.');
 }

@@ -40,7 +40,14 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { hashAtFromDir, Log } from '../../src/ledger/log.js';
 import { appendRecords, LogIndex } from '../../src/ledger/store.js';
 import { isCanonicalEntry } from '../../src/ledger/entries.js';
-import { consistencyProof, inclusionProof, leafHash, treeRoot, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.js';
+import {
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  treeRoot,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../src/ledger/merkle.js';
 
 const ENTRY_BYTES = 1024;
 const BATCH = 1000;
@@ -78,7 +85,17 @@ const USAGE = `usage: node dist/bench/ledger/run.js [options]
   --json              print one JSON object instead of tables`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { entries: DEFAULT_ENTRIES, entriesGiven: false, quick: false, json: false, dir: null, keep: false, indexEntries: null, proofs: 1000, runs: 1 };
+  const o: Options = {
+    entries: DEFAULT_ENTRIES,
+    entriesGiven: false,
+    quick: false,
+    json: false,
+    dir: null,
+    keep: false,
+    indexEntries: null,
+    proofs: 1000,
+    runs: 1,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = (): string => {
@@ -93,16 +110,38 @@ function parseArgs(argv: string[]): Options {
       return n;
     };
     switch (a) {
-      case '--entries': o.entries = int(); o.entriesGiven = true; break;
-      case '--quick': o.quick = true; break;
-      case '--json': o.json = true; break;
-      case '--dir': o.dir = val(); break;
-      case '--keep': o.keep = true; break;
-      case '--index-entries': o.indexEntries = int(); break;
-      case '--proofs': o.proofs = Math.max(1, int()); break;
-      case '--runs': o.runs = Math.max(1, int()); break;
-      case '-h': case '--help': process.stdout.write(`${USAGE}\n`); process.exit(0); break;
-      default: throw new Error(`unknown option ${a}\n${USAGE}`);
+      case '--entries':
+        o.entries = int();
+        o.entriesGiven = true;
+        break;
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--json':
+        o.json = true;
+        break;
+      case '--dir':
+        o.dir = val();
+        break;
+      case '--keep':
+        o.keep = true;
+        break;
+      case '--index-entries':
+        o.indexEntries = int();
+        break;
+      case '--proofs':
+        o.proofs = Math.max(1, int());
+        break;
+      case '--runs':
+        o.runs = Math.max(1, int());
+        break;
+      case '-h':
+      case '--help':
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${a}\n${USAGE}`);
     }
   }
   if (o.quick && !o.entriesGiven) o.entries = 100_000;
@@ -169,7 +208,8 @@ function freeBytes(path: string): number {
 const MiB = 1024 * 1024;
 const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const fmtMs = (n: number): string => (n < 1 ? n.toFixed(3) : n.toFixed(1));
-const fmtBytes = (n: number): string => (n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : `${(n / MiB).toFixed(0)} MiB`);
+const fmtBytes = (n: number): string =>
+  n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : `${(n / MiB).toFixed(0)} MiB`;
 
 /* ---------------------------------------------------------------- phases */
 
@@ -215,7 +255,8 @@ async function appendPhase(dir: string, total: number, progress: boolean): Promi
   const t0 = now();
   try {
     const first = maker.batch(0, 1);
-    if (!isCanonicalEntry(first[0]) || first[0].length !== ENTRY_BYTES) throw new Error('internal: the bench entries are not 1 KB canonical JSON');
+    if (!isCanonicalEntry(first[0]) || first[0].length !== ENTRY_BYTES)
+      throw new Error('internal: the bench entries are not 1 KB canonical JSON');
     while (log.size < total) {
       const n = Math.min(BATCH, total - log.size);
       const tm = now();
@@ -236,13 +277,20 @@ async function appendPhase(dir: string, total: number, progress: boolean): Promi
         if (rss > peakRss) peakRss = rss;
         const tw = now();
         const count = log.size - segStartSize;
-        segments.push({ upTo: log.size, appendsPerSec: count / (segAppend / 1000), wallPerSec: count / ((tw - segStartWall) / 1000), rssMiB: rss / MiB });
+        segments.push({
+          upTo: log.size,
+          appendsPerSec: count / (segAppend / 1000),
+          wallPerSec: count / ((tw - segStartWall) / 1000),
+          rssMiB: rss / MiB,
+        });
         if (log.size === earlyAt) {
           peakRssEarly = peakRss;
           heapEarly = process.memoryUsage().heapUsed;
         }
         if (progress) {
-          process.stderr.write(`  ${fmtInt(log.size)} entries: ${fmtInt(segments[segments.length - 1].appendsPerSec)} appends/s, RSS ${(rss / MiB).toFixed(0)} MiB\n`);
+          process.stderr.write(
+            `  ${fmtInt(log.size)} entries: ${fmtInt(segments[segments.length - 1].appendsPerSec)} appends/s, RSS ${(rss / MiB).toFixed(0)} MiB\n`,
+          );
         }
         segAppend = 0;
         segStartWall = tw;
@@ -255,10 +303,20 @@ async function appendPhase(dir: string, total: number, progress: boolean): Promi
   const wallMs = now() - t0;
   const heapEnd = process.memoryUsage().heapUsed;
   return {
-    entries: total, appendMs, wallMs, makeMs,
-    appendsPerSec: total / (appendMs / 1000), wallPerSec: total / (wallMs / 1000),
-    segments, batchMsMedian: median(batchMs), batchMsP99: quantile(batchMs, 0.99),
-    peakRssEarly: peakRssEarly || peakRss, earlyAt, peakRssEnd: peakRss, heapEarly, heapEnd,
+    entries: total,
+    appendMs,
+    wallMs,
+    makeMs,
+    appendsPerSec: total / (appendMs / 1000),
+    wallPerSec: total / (wallMs / 1000),
+    segments,
+    batchMsMedian: median(batchMs),
+    batchMsP99: quantile(batchMs, 0.99),
+    peakRssEarly: peakRssEarly || peakRss,
+    earlyAt,
+    peakRssEnd: peakRss,
+    heapEarly,
+    heapEnd,
   };
 }
 
@@ -326,7 +384,9 @@ async function proofPhase(dir: string, count: number): Promise<ProofResult> {
     // Entries' leaf hashes, read before timing (the proofs are checked after, untimed).
     const leaves = indices.map((i) => leafHash(log.entry(i)));
     // Old sizes: sizes the log had after some batch (the only sizes whose partial tiles exist, so that their roots can be checked).
-    const olds = Array.from({ length: count }, () => Math.min(size, BATCH * (1 + randomInt(0, Math.max(1, Math.floor((size - 1) / BATCH))))));
+    const olds = Array.from({ length: count }, () =>
+      Math.min(size, BATCH * (1 + randomInt(0, Math.max(1, Math.floor((size - 1) / BATCH))))),
+    );
 
     const timeEach = (f: (k: number) => void): number[] => {
       const out: number[] = [];
@@ -339,26 +399,41 @@ async function proofPhase(dir: string, count: number): Promise<ProofResult> {
     };
     const inclProofs: Uint8Array[][] = new Array(count);
     // Cold: a fresh tile reader per proof, every tile read from its file and hashed up again.
-    const inclCold = timeEach((k) => { inclProofs[k] = inclusionProof(indices[k], size, hashAtFromDir(dir, size)); });
+    const inclCold = timeEach((k) => {
+      inclProofs[k] = inclusionProof(indices[k], size, hashAtFromDir(dir, size));
+    });
     // Warm: one reader for the checkpoint's size, its tile cache shared across proofs (a server's steady state).
     const warm = hashAtFromDir(dir, size);
-    const inclWarm = timeEach((k) => { inclProofs[k] = inclusionProof(indices[k], size, warm); });
+    const inclWarm = timeEach((k) => {
+      inclProofs[k] = inclusionProof(indices[k], size, warm);
+    });
     for (let k = 0; k < count; k++) verifyInclusion(leaves[k], indices[k], size, inclProofs[k], root);
 
     const consProofs: Uint8Array[][] = new Array(count);
-    const consCold = timeEach((k) => { consProofs[k] = consistencyProof(olds[k], size, hashAtFromDir(dir, size)); });
-    const consWarm = timeEach((k) => { consProofs[k] = consistencyProof(olds[k], size, warm); });
+    const consCold = timeEach((k) => {
+      consProofs[k] = consistencyProof(olds[k], size, hashAtFromDir(dir, size));
+    });
+    const consWarm = timeEach((k) => {
+      consProofs[k] = consistencyProof(olds[k], size, warm);
+    });
     // Check a sample of consistency proofs against roots recomputed from the tiles (untimed).
     for (let k = 0; k < Math.min(count, 20); k++) {
       const m = olds[k];
       if (m < size) verifyConsistency(m, size, consProofs[k], treeRoot(m, hashAtFromDir(dir, m)), root);
     }
     // The full tlog-proof bundle as `tally log proof` prints it (reads and opens the checkpoint, reads the entry).
-    const bundle = timeEach((k) => { log.proof(indices[k]); });
+    const bundle = timeEach((k) => {
+      log.proof(indices[k]);
+    });
     return {
-      size, checkpointMs, openMs,
-      inclusionCold: stats(inclCold), inclusionWarm: stats(inclWarm),
-      consistencyCold: stats(consCold), consistencyWarm: stats(consWarm), bundle: stats(bundle),
+      size,
+      checkpointMs,
+      openMs,
+      inclusionCold: stats(inclCold),
+      inclusionWarm: stats(inclWarm),
+      consistencyCold: stats(consCold),
+      consistencyWarm: stats(consWarm),
+      bundle: stats(bundle),
     };
   } finally {
     log.close();
@@ -384,13 +459,17 @@ async function main(): Promise<void> {
     entries = Math.floor((usable / DISK_PER_ENTRY - indexEntries) / BATCH) * BATCH;
     scaled = true;
     if (entries < MIN_ENTRIES && !o.quick) {
-      throw new Error(`not enough free disk in ${base}: ${fmtBytes(free)} free, a log of ${fmtInt(MIN_ENTRIES)} entries needs about ${fmtBytes((MIN_ENTRIES + indexEntries) * DISK_PER_ENTRY)}`);
+      throw new Error(
+        `not enough free disk in ${base}: ${fmtBytes(free)} free, a log of ${fmtInt(MIN_ENTRIES)} entries needs about ${fmtBytes((MIN_ENTRIES + indexEntries) * DISK_PER_ENTRY)}`,
+      );
     }
     entries = Math.max(entries, BATCH);
   }
   const progress = !o.json;
   if (progress) {
-    process.stderr.write(`ledger bench: ${fmtInt(entries)} entries of ${ENTRY_BYTES} bytes in batches of ${fmtInt(BATCH)}${scaled ? ` (scaled down from ${fmtInt(o.entries)} to fit ${fmtBytes(free)} free)` : ''}, in ${base}\n`);
+    process.stderr.write(
+      `ledger bench: ${fmtInt(entries)} entries of ${ENTRY_BYTES} bytes in batches of ${fmtInt(BATCH)}${scaled ? ` (scaled down from ${fmtInt(o.entries)} to fit ${fmtBytes(free)} free)` : ''}, in ${base}\n`,
+    );
   }
 
   try {
@@ -408,7 +487,10 @@ async function main(): Promise<void> {
     let idx: IndexResult | null = null;
     if (indexEntries > 0) {
       if (progress) process.stderr.write(`  ${fmtInt(indexEntries)} entries through the SQLite index...\n`);
-      await Log.init(indexDir, { origin: 'bench.tally.example/ledger-index', keyPath: join(base, 'bench-ledger-index.key') });
+      await Log.init(indexDir, {
+        origin: 'bench.tally.example/ledger-index',
+        keyPath: join(base, 'bench-ledger-index.key'),
+      });
       idx = await indexPhase(indexDir, indexEntries);
     }
     report(o, { entries, scaled, requested: o.entries, free, app, proofs, disk, idx, runs });
@@ -442,7 +524,9 @@ function medianOf<T>(xs: T[]): T {
   }
   if (Array.isArray(first)) return first.map((_, i) => medianOf((xs as unknown[][]).map((x) => x[i]))) as T;
   if (typeof first === 'object' && first !== null) {
-    return Object.fromEntries(Object.keys(first).map((k) => [k, medianOf(xs.map((x) => (x as Record<string, unknown>)[k]))])) as T;
+    return Object.fromEntries(
+      Object.keys(first).map((k) => [k, medianOf(xs.map((x) => (x as Record<string, unknown>)[k]))]),
+    ) as T;
   }
   return first as T;
 }
@@ -453,44 +537,135 @@ function report(o: Options, r: Report): void {
   const minSeg = medianOf(r.runs.map((x) => Math.min(...x.app.segments.map((s) => s.appendsPerSec))));
   const flat = app.peakRssEnd <= Math.max(app.peakRssEarly * FLAT_RATIO, app.peakRssEarly + FLAT_SLACK);
   const rows: { figure: string; value: string; target: string; pass: boolean | null }[] = [
-    { figure: `appends/s, whole run (Log.append time)`, value: fmtInt(app.appendsPerSec), target: `>= ${fmtInt(TARGET_APPENDS)}`, pass: app.appendsPerSec >= TARGET_APPENDS },
-    { figure: `appends/s, whole run (wall, incl. making entries)`, value: fmtInt(app.wallPerSec), target: `>= ${fmtInt(TARGET_APPENDS)}`, pass: app.wallPerSec >= TARGET_APPENDS },
-    { figure: `appends/s, slowest segment`, value: fmtInt(minSeg), target: `>= ${fmtInt(TARGET_APPENDS)}`, pass: minSeg >= TARGET_APPENDS },
-    { figure: `batch of ${fmtInt(BATCH)}: median / p99 ms`, value: `${fmtMs(app.batchMsMedian)} / ${fmtMs(app.batchMsP99)}`, target: '', pass: null },
-    ...(r.idx ? [{ figure: `appends/s through the SQLite index (${fmtInt(r.idx.entries)} entries)`, value: fmtInt(r.idx.appendsPerSec), target: `(>= ${fmtInt(TARGET_APPENDS)})`, pass: null }] : []),
+    {
+      figure: `appends/s, whole run (Log.append time)`,
+      value: fmtInt(app.appendsPerSec),
+      target: `>= ${fmtInt(TARGET_APPENDS)}`,
+      pass: app.appendsPerSec >= TARGET_APPENDS,
+    },
+    {
+      figure: `appends/s, whole run (wall, incl. making entries)`,
+      value: fmtInt(app.wallPerSec),
+      target: `>= ${fmtInt(TARGET_APPENDS)}`,
+      pass: app.wallPerSec >= TARGET_APPENDS,
+    },
+    {
+      figure: `appends/s, slowest segment`,
+      value: fmtInt(minSeg),
+      target: `>= ${fmtInt(TARGET_APPENDS)}`,
+      pass: minSeg >= TARGET_APPENDS,
+    },
+    {
+      figure: `batch of ${fmtInt(BATCH)}: median / p99 ms`,
+      value: `${fmtMs(app.batchMsMedian)} / ${fmtMs(app.batchMsP99)}`,
+      target: '',
+      pass: null,
+    },
+    ...(r.idx
+      ? [
+          {
+            figure: `appends/s through the SQLite index (${fmtInt(r.idx.entries)} entries)`,
+            value: fmtInt(r.idx.appendsPerSec),
+            target: `(>= ${fmtInt(TARGET_APPENDS)})`,
+            pass: null,
+          },
+        ]
+      : []),
     { figure: `checkpoint (sign + publish) ms`, value: fmtMs(proofs.checkpointMs), target: '', pass: null },
     { figure: `open the log for writing ms`, value: fmtMs(proofs.openMs), target: '', pass: null },
-    { figure: `inclusion proof, cold: median (p99) ms`, value: `${fmtMs(proofs.inclusionCold.medianMs)} (${fmtMs(proofs.inclusionCold.p99Ms)})`, target: `< ${TARGET_PROOF_MS}`, pass: proofs.inclusionCold.medianMs < TARGET_PROOF_MS },
-    { figure: `inclusion proof, warm: median (p99) ms`, value: `${fmtMs(proofs.inclusionWarm.medianMs)} (${fmtMs(proofs.inclusionWarm.p99Ms)})`, target: `< ${TARGET_PROOF_MS}`, pass: proofs.inclusionWarm.medianMs < TARGET_PROOF_MS },
-    { figure: `consistency proof, cold: median (p99) ms`, value: `${fmtMs(proofs.consistencyCold.medianMs)} (${fmtMs(proofs.consistencyCold.p99Ms)})`, target: `< ${TARGET_PROOF_MS}`, pass: proofs.consistencyCold.medianMs < TARGET_PROOF_MS },
-    { figure: `consistency proof, warm: median (p99) ms`, value: `${fmtMs(proofs.consistencyWarm.medianMs)} (${fmtMs(proofs.consistencyWarm.p99Ms)})`, target: `< ${TARGET_PROOF_MS}`, pass: proofs.consistencyWarm.medianMs < TARGET_PROOF_MS },
-    { figure: `tlog-proof bundle (tally log proof): median (p99) ms`, value: `${fmtMs(proofs.bundle.medianMs)} (${fmtMs(proofs.bundle.p99Ms)})`, target: '', pass: null },
-    { figure: `peak RSS at ${fmtInt(app.earlyAt)} / at ${fmtInt(app.entries)}`, value: `${fmtBytes(app.peakRssEarly)} / ${fmtBytes(app.peakRssEnd)}`, target: 'flat', pass: flat },
-    { figure: `JS heap used at ${fmtInt(app.earlyAt)} / at the end`, value: `${fmtBytes(app.heapEarly)} / ${fmtBytes(app.heapEnd)}`, target: '', pass: null },
-    { figure: `disk used by the log`, value: `${fmtBytes(r.disk)} (${(r.disk / app.entries).toFixed(0)} B/entry)`, target: '', pass: null },
+    {
+      figure: `inclusion proof, cold: median (p99) ms`,
+      value: `${fmtMs(proofs.inclusionCold.medianMs)} (${fmtMs(proofs.inclusionCold.p99Ms)})`,
+      target: `< ${TARGET_PROOF_MS}`,
+      pass: proofs.inclusionCold.medianMs < TARGET_PROOF_MS,
+    },
+    {
+      figure: `inclusion proof, warm: median (p99) ms`,
+      value: `${fmtMs(proofs.inclusionWarm.medianMs)} (${fmtMs(proofs.inclusionWarm.p99Ms)})`,
+      target: `< ${TARGET_PROOF_MS}`,
+      pass: proofs.inclusionWarm.medianMs < TARGET_PROOF_MS,
+    },
+    {
+      figure: `consistency proof, cold: median (p99) ms`,
+      value: `${fmtMs(proofs.consistencyCold.medianMs)} (${fmtMs(proofs.consistencyCold.p99Ms)})`,
+      target: `< ${TARGET_PROOF_MS}`,
+      pass: proofs.consistencyCold.medianMs < TARGET_PROOF_MS,
+    },
+    {
+      figure: `consistency proof, warm: median (p99) ms`,
+      value: `${fmtMs(proofs.consistencyWarm.medianMs)} (${fmtMs(proofs.consistencyWarm.p99Ms)})`,
+      target: `< ${TARGET_PROOF_MS}`,
+      pass: proofs.consistencyWarm.medianMs < TARGET_PROOF_MS,
+    },
+    {
+      figure: `tlog-proof bundle (tally log proof): median (p99) ms`,
+      value: `${fmtMs(proofs.bundle.medianMs)} (${fmtMs(proofs.bundle.p99Ms)})`,
+      target: '',
+      pass: null,
+    },
+    {
+      figure: `peak RSS at ${fmtInt(app.earlyAt)} / at ${fmtInt(app.entries)}`,
+      value: `${fmtBytes(app.peakRssEarly)} / ${fmtBytes(app.peakRssEnd)}`,
+      target: 'flat',
+      pass: flat,
+    },
+    {
+      figure: `JS heap used at ${fmtInt(app.earlyAt)} / at the end`,
+      value: `${fmtBytes(app.heapEarly)} / ${fmtBytes(app.heapEnd)}`,
+      target: '',
+      pass: null,
+    },
+    {
+      figure: `disk used by the log`,
+      value: `${fmtBytes(r.disk)} (${(r.disk / app.entries).toFixed(0)} B/entry)`,
+      target: '',
+      pass: null,
+    },
   ];
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({
-      entries: r.entries, requested: r.requested, scaledToDisk: r.scaled, entryBytes: ENTRY_BYTES, batch: BATCH, node: process.version,
-      append: app, index: r.idx, proofs, diskBytes: r.disk, runs: r.runs.length > 1 ? r.runs : undefined,
-      targets: { appendsPerSec: TARGET_APPENDS, proofMs: TARGET_PROOF_MS, flatRatio: FLAT_RATIO },
-      pass: Object.fromEntries(rows.filter((x) => x.pass !== null).map((x) => [x.figure, x.pass])),
-    }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          entries: r.entries,
+          requested: r.requested,
+          scaledToDisk: r.scaled,
+          entryBytes: ENTRY_BYTES,
+          batch: BATCH,
+          node: process.version,
+          append: app,
+          index: r.idx,
+          proofs,
+          diskBytes: r.disk,
+          runs: r.runs.length > 1 ? r.runs : undefined,
+          targets: { appendsPerSec: TARGET_APPENDS, proofMs: TARGET_PROOF_MS, flatRatio: FLAT_RATIO },
+          pass: Object.fromEntries(rows.filter((x) => x.pass !== null).map((x) => [x.figure, x.pass])),
+        },
+        null,
+        2,
+      )}\n`,
+    );
     return;
   }
   const out: string[] = [];
-  out.push(`Tally ledger benchmark: ${fmtInt(r.entries)} entries of ${ENTRY_BYTES} bytes, batches of ${fmtInt(BATCH)}, Node ${process.version}${r.scaled ? ` (scaled down from ${fmtInt(r.requested)} to fit the disk)` : ''}`);
+  out.push(
+    `Tally ledger benchmark: ${fmtInt(r.entries)} entries of ${ENTRY_BYTES} bytes, batches of ${fmtInt(BATCH)}, Node ${process.version}${r.scaled ? ` (scaled down from ${fmtInt(r.requested)} to fit the disk)` : ''}`,
+  );
   out.push('');
   out.push('appends/s per segment (Log.append time; wall time; RSS at its end):');
-  for (const s of app.segments) out.push(`  up to ${fmtInt(s.upTo).padStart(12)}  ${fmtInt(s.appendsPerSec).padStart(9)}/s  ${fmtInt(s.wallPerSec).padStart(9)}/s wall  ${s.rssMiB.toFixed(0).padStart(5)} MiB`);
+  for (const s of app.segments)
+    out.push(
+      `  up to ${fmtInt(s.upTo).padStart(12)}  ${fmtInt(s.appendsPerSec).padStart(9)}/s  ${fmtInt(s.wallPerSec).padStart(9)}/s wall  ${s.rssMiB.toFixed(0).padStart(5)} MiB`,
+    );
   if (r.runs.length > 1) {
     out.push('');
     out.push(`each run (the table below gives the medians of ${r.runs.length} runs):`);
     r.runs.forEach((x, i) => {
       const slow = Math.min(...x.app.segments.map((s) => s.appendsPerSec));
       const p = x.proofs;
-      out.push(`  run ${i + 1}: ${fmtInt(x.app.appendsPerSec)}/s append, ${fmtInt(x.app.wallPerSec)}/s wall, slowest segment ${fmtInt(slow)}/s; `
-        + `inclusion ${fmtMs(p.inclusionCold.medianMs)}/${fmtMs(p.inclusionWarm.medianMs)} ms, consistency ${fmtMs(p.consistencyCold.medianMs)}/${fmtMs(p.consistencyWarm.medianMs)} ms (cold/warm)`);
+      out.push(
+        `  run ${i + 1}: ${fmtInt(x.app.appendsPerSec)}/s append, ${fmtInt(x.app.wallPerSec)}/s wall, slowest segment ${fmtInt(slow)}/s; ` +
+          `inclusion ${fmtMs(p.inclusionCold.medianMs)}/${fmtMs(p.inclusionWarm.medianMs)} ms, consistency ${fmtMs(p.consistencyCold.medianMs)}/${fmtMs(p.consistencyWarm.medianMs)} ms (cold/warm)`,
+      );
     });
   }
   out.push('');
@@ -498,7 +673,10 @@ function report(o: Options, r: Report): void {
   const w1 = Math.max(...rows.map((x) => x.value.length));
   const w2 = Math.max(...rows.map((x) => x.target.length), 6);
   out.push(`${'figure'.padEnd(w0)}  ${'value'.padStart(w1)}  ${'target'.padEnd(w2)}  result`);
-  for (const x of rows) out.push(`${x.figure.padEnd(w0)}  ${x.value.padStart(w1)}  ${x.target.padEnd(w2)}  ${x.pass === null ? '' : x.pass ? 'PASS' : 'MISS'}`);
+  for (const x of rows)
+    out.push(
+      `${x.figure.padEnd(w0)}  ${x.value.padStart(w1)}  ${x.target.padEnd(w2)}  ${x.pass === null ? '' : x.pass ? 'PASS' : 'MISS'}`,
+    );
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

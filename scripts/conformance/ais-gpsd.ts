@@ -86,9 +86,22 @@ function isSentinel(type: number, field: string, v: Json | undefined): boolean {
 
 /** gpsd 3.22's navigational status legends (gpsd_json.c), code by code. */
 const NAV_STATUS_TEXT = [
-  'Under way using engine', 'At anchor', 'Not under command', 'Restricted manoeuverability',
-  'Constrained by her draught', 'Moored', 'Aground', 'Engaged in fishing', 'Under way sailing',
-  'Reserved for HSC', 'Reserved for WIG', 'Reserved', 'Reserved', 'Reserved', 'Reserved', 'Not defined',
+  'Under way using engine',
+  'At anchor',
+  'Not under command',
+  'Restricted manoeuverability',
+  'Constrained by her draught',
+  'Moored',
+  'Aground',
+  'Engaged in fishing',
+  'Under way sailing',
+  'Reserved for HSC',
+  'Reserved for WIG',
+  'Reserved',
+  'Reserved',
+  'Reserved',
+  'Reserved',
+  'Not defined',
 ];
 
 // ---------------------------------------------------------------------------
@@ -124,12 +137,14 @@ function outOfRangeCited(against: 'gpsd' | 'libais', field: string): CitedDiffer
     against,
     types: [1, 2, 3, 4, 9, 11, 18, 19, 21, 27],
     field,
-    condition: `a ${field} the standard does not allow (${field === 'lat' ? 'beyond ±90°' : field === 'lon' ? 'beyond ±180°' : 'of 360 or more'}): `
-      + `${against} prints the raw value; Tally gives null and names the field in the record's "invalid" list `
-      + '(and counts it in the summary). Agreement: Tally null where the reference value is out of range.',
-    citation: 'ITU-R M.1371-5 Annex 8 §3.1 Table 45 (longitude ±180°, 181 = not available; latitude ±90°, '
-      + '91 = not available; COG 0-3 599 in 1/10°, 3 600 = not available, 3 601-4 095 "should not be used"; '
-      + 'true heading 0-359°, 511 = not available), the same ranges in Tables 46, 55, 67, 68, 72 and 84',
+    condition:
+      `a ${field} the standard does not allow (${field === 'lat' ? 'beyond ±90°' : field === 'lon' ? 'beyond ±180°' : 'of 360 or more'}): ` +
+      `${against} prints the raw value; Tally gives null and names the field in the record's "invalid" list ` +
+      '(and counts it in the summary). Agreement: Tally null where the reference value is out of range.',
+    citation:
+      'ITU-R M.1371-5 Annex 8 §3.1 Table 45 (longitude ±180°, 181 = not available; latitude ±90°, ' +
+      '91 = not available; COG 0-3 599 in 1/10°, 3 600 = not available, 3 601-4 095 "should not be used"; ' +
+      'true heading 0-359°, 511 = not available), the same ranges in Tables 46, 55, 67, 68, 72 and 84',
     accepts: (ref, tally) => tally === null && typeof ref === 'number' && OUT_OF_RANGE[field](ref),
   };
 }
@@ -141,44 +156,54 @@ export const CITED: CitedDifference[] = [
     against: 'gpsd',
     types: [24],
     field: 'vendorid',
-    condition: 'gpsd 3.22 prints bits 48-89 of part B as one 7-character string; Tally prints the '
-      + '3-character manufacturer ID (bits 48-65) and the model (66-69) and serial (70-89) as numbers. '
-      + 'Agreement is checked on the first 3 characters.',
-    citation: 'ITU-R M.1371-5 Annex 8 §3.23 Table 81 (Message 24 part B: vendor ID = manufacturer\'s ID '
-      + '18 bits, unit model code 4 bits, unit serial number 20 bits); gpsd\'s own AIVDM description '
-      + '(www/AIVDM.adoc v1.56, "Type 24: Static Data Report": bits 48-65 "Vendor ID ... 3 six-bit chars", '
-      + '"Bits 48-89 are as described in ITU-R 1371-4. In earlier versions to 1371-3 this was one '
-      + 'sixbit-encoded 42-bit (7-character) string field")',
-    accepts: (ref, tally) => typeof ref === 'string' && ref.length > 3
-      && ref.slice(0, 3).replace(/ +$/, '') === (tally ?? ''),
+    condition:
+      'gpsd 3.22 prints bits 48-89 of part B as one 7-character string; Tally prints the ' +
+      '3-character manufacturer ID (bits 48-65) and the model (66-69) and serial (70-89) as numbers. ' +
+      'Agreement is checked on the first 3 characters.',
+    citation:
+      "ITU-R M.1371-5 Annex 8 §3.23 Table 81 (Message 24 part B: vendor ID = manufacturer's ID " +
+      "18 bits, unit model code 4 bits, unit serial number 20 bits); gpsd's own AIVDM description " +
+      '(www/AIVDM.adoc v1.56, "Type 24: Static Data Report": bits 48-65 "Vendor ID ... 3 six-bit chars", ' +
+      '"Bits 48-89 are as described in ITU-R 1371-4. In earlier versions to 1371-3 this was one ' +
+      'sixbit-encoded 42-bit (7-character) string field")',
+    accepts: (ref, tally) =>
+      typeof ref === 'string' && ref.length > 3 && ref.slice(0, 3).replace(/ +$/, '') === (tally ?? ''),
   },
   {
     id: 'turn-sign-dropped',
     against: 'gpsd',
     types: [1, 2, 3],
     field: 'turn',
-    condition: 'for a negative rate of turn (turning left, raw -1..-126) gpsd 3.22 prints the magnitude '
-      + 'without its sign (raw -9: gpsd 4, Tally -3.62; gpsd -u prints the raw -9 itself). Agreement is '
-      + 'checked on the magnitude, within gpsd\'s rounding, for a negative Tally value.',
-    citation: 'ITU-R M.1371-5 Annex 8 §3.1 Table 45 (Message 1, rate of turn ROT_AIS: "0 to -126 = turning '
-      + 'left at up to 708 deg per min", ROT_AIS = 4.733 SQRT(ROT_sensor)); gpsd\'s AIVDM description '
-      + '(www/AIVDM.adoc, "Common Navigation Block": turn is a signed field, I3, negative values turning left)',
-    accepts: (ref, tally) => typeof ref === 'number' && typeof tally === 'number' && tally < 0 && ref >= 0
-      && Math.abs(-tally - ref) <= 0.5 + 0.005 + 1e-9,
+    condition:
+      'for a negative rate of turn (turning left, raw -1..-126) gpsd 3.22 prints the magnitude ' +
+      'without its sign (raw -9: gpsd 4, Tally -3.62; gpsd -u prints the raw -9 itself). Agreement is ' +
+      "checked on the magnitude, within gpsd's rounding, for a negative Tally value.",
+    citation:
+      'ITU-R M.1371-5 Annex 8 §3.1 Table 45 (Message 1, rate of turn ROT_AIS: "0 to -126 = turning ' +
+      'left at up to 708 deg per min", ROT_AIS = 4.733 SQRT(ROT_sensor)); gpsd\'s AIVDM description ' +
+      '(www/AIVDM.adoc, "Common Navigation Block": turn is a signed field, I3, negative values turning left)',
+    accepts: (ref, tally) =>
+      typeof ref === 'number' &&
+      typeof tally === 'number' &&
+      tally < 0 &&
+      ref >= 0 &&
+      Math.abs(-tally - ref) <= 0.5 + 0.005 + 1e-9,
   },
   {
     id: 'radio-past-fill-bits',
     against: 'gpsd',
     types: [1, 2, 3],
     field: 'radio',
-    condition: 'a position report whose payload ends before bit 168 (e.g. 163 bits: 28 characters with 5 '
-      + 'fill bits) still carries every navigation field (they end at bit 149), so Tally decodes it, but '
-      + 'its 19-bit radio status is incomplete and Tally gives null; gpsd reads the radio field on into '
-      + 'the fill bits. Agreement: Tally null where gpsd prints a number. (Tally\'s radio is never null '
-      + 'otherwise: the field has no not-available value.)',
-    citation: 'ITU-R M.1371-5 Annex 8 §3.1 Table 45 (Message 1: communication state, bits 149-167, 19 bits; '
-      + 'number of bits 168); IEC 61162-1 / NMEA 0183 VDM sentence, "number of fill-bits": bits added to '
-      + 'complete the last six-bit character, not part of the message',
+    condition:
+      'a position report whose payload ends before bit 168 (e.g. 163 bits: 28 characters with 5 ' +
+      'fill bits) still carries every navigation field (they end at bit 149), so Tally decodes it, but ' +
+      'its 19-bit radio status is incomplete and Tally gives null; gpsd reads the radio field on into ' +
+      "the fill bits. Agreement: Tally null where gpsd prints a number. (Tally's radio is never null " +
+      'otherwise: the field has no not-available value.)',
+    citation:
+      'ITU-R M.1371-5 Annex 8 §3.1 Table 45 (Message 1: communication state, bits 149-167, 19 bits; ' +
+      'number of bits 168); IEC 61162-1 / NMEA 0183 VDM sentence, "number of fill-bits": bits added to ' +
+      'complete the last six-bit character, not part of the message',
     accepts: (ref, tally) => typeof ref === 'number' && tally === null,
   },
   {
@@ -186,37 +211,45 @@ export const CITED: CitedDifference[] = [
     against: 'gpsd',
     types: [27],
     field: 'status',
-    condition: 'gpsd 3.22 prints the navigational status of type 27 as its legend ("Moored") in the '
-      + 'scaled JSON, where every other type prints the code (and "status_text" beside it); Tally prints '
-      + 'the code. Agreement is checked by mapping gpsd\'s legend back to its code(s).',
-    citation: 'ITU-R M.1371-5 Annex 8 §3.26 Table 84 (Message 27: navigational status, 4 bits, '
-      + 'codes as in Message 1); gpsd\'s AIVDM description (www/AIVDM.adoc v1.56, "Type 27: Long Range '
-      + 'AIS Broadcast message": bits 40-43 "Navigation Status | status | u", an unsigned integer)',
-    accepts: (ref, tally) => typeof ref === 'string' && typeof tally === 'number'
-      && NAV_STATUS_TEXT[tally] === ref,
+    condition:
+      'gpsd 3.22 prints the navigational status of type 27 as its legend ("Moored") in the ' +
+      'scaled JSON, where every other type prints the code (and "status_text" beside it); Tally prints ' +
+      "the code. Agreement is checked by mapping gpsd's legend back to its code(s).",
+    citation:
+      'ITU-R M.1371-5 Annex 8 §3.26 Table 84 (Message 27: navigational status, 4 bits, ' +
+      'codes as in Message 1); gpsd\'s AIVDM description (www/AIVDM.adoc v1.56, "Type 27: Long Range ' +
+      'AIS Broadcast message": bits 40-43 "Navigation Status | status | u", an unsigned integer)',
+    accepts: (ref, tally) => typeof ref === 'string' && typeof tally === 'number' && NAV_STATUS_TEXT[tally] === ref,
   },
   {
     id: 'libais-sixbit-table',
     against: 'libais',
     types: [5, 19, 21, 24],
     field: 'name',
-    condition: 'libais prints six-bit value 31 as "-" and 39 as "`"; Tally (and gpsd) print "_" and "\'". '
-      + 'Agreement is checked character by character with those two substitutions.',
-    citation: 'ITU-R M.1371-5 Annex 8 §3.3.7 Table 47 (6-bit ASCII: value 31 = "_" (0x5F), value 39 = "\'" (0x27)); '
-      + 'gpsd\'s AIVDM description ("AIS Payload Data Types", six-bit text table)',
-    accepts: (ref, tally) => typeof ref === 'string' && typeof tally === 'string' && ref.length === tally.length
-      && [...ref].every((c, k) => c === tally[k] || (c === '-' && tally[k] === '_') || (c === '`' && tally[k] === "'")),
+    condition:
+      'libais prints six-bit value 31 as "-" and 39 as "`"; Tally (and gpsd) print "_" and "\'". ' +
+      'Agreement is checked character by character with those two substitutions.',
+    citation:
+      'ITU-R M.1371-5 Annex 8 §3.3.7 Table 47 (6-bit ASCII: value 31 = "_" (0x5F), value 39 = "\'" (0x27)); ' +
+      'gpsd\'s AIVDM description ("AIS Payload Data Types", six-bit text table)',
+    accepts: (ref, tally) =>
+      typeof ref === 'string' &&
+      typeof tally === 'string' &&
+      ref.length === tally.length &&
+      [...ref].every((c, k) => c === tally[k] || (c === '-' && tally[k] === '_') || (c === '`' && tally[k] === "'")),
   },
   {
     id: 'libais-type27-gnss-inverted',
     against: 'libais',
     types: [27],
     field: 'gnss',
-    condition: 'libais prints the inverse of bit 94 of message 27; Tally (and gpsd) print the bit as sent '
-      + '(true = 1 = not a current GNSS position / latency over 5 s, the default).',
-    citation: 'ITU-R M.1371-5 Annex 8 §3.26 Table 84 (Message 27, bit 94 position latency: 0 = less than '
-      + '5 s, 1 = greater than 5 s = default); gpsd\'s AIVDM description ("Type 27": bit 94 "GNSS Position '
-      + 'status | gnss | u | 0 = current GNSS position, 1 = not GNSS position (default)")',
+    condition:
+      'libais prints the inverse of bit 94 of message 27; Tally (and gpsd) print the bit as sent ' +
+      '(true = 1 = not a current GNSS position / latency over 5 s, the default).',
+    citation:
+      'ITU-R M.1371-5 Annex 8 §3.26 Table 84 (Message 27, bit 94 position latency: 0 = less than ' +
+      '5 s, 1 = greater than 5 s = default); gpsd\'s AIVDM description ("Type 27": bit 94 "GNSS Position ' +
+      'status | gnss | u | 0 = current GNSS position, 1 = not GNSS position (default)")',
     accepts: (ref, tally) => typeof ref === 'boolean' && typeof tally === 'boolean' && ref === !tally,
   },
   {
@@ -224,19 +257,24 @@ export const CITED: CitedDifference[] = [
     against: 'libais',
     types: [9],
     field: 'speed',
-    condition: 'libais scales the SAR aircraft speed by 1/10 knot like a Class A SOG; Tally (and gpsd) '
-      + 'print whole knots. Agreement is checked on libais x 10.',
-    citation: 'ITU-R M.1371-5 Annex 8 §3.8 Table 55 (Message 9: SOG, 10 bits, in 1-knot steps, '
-      + '0-1 022 knots, 1 023 = not available); gpsd\'s AIVDM description ("Type 9: Standard SAR '
-      + 'Aircraft Position Report": Speed Over Ground, knots)',
-    accepts: (ref, tally) => typeof ref === 'number' && typeof tally === 'number'
-      && Math.abs(ref * 10 - tally) <= 1e-4 * Math.max(1, Math.abs(tally)),
+    condition:
+      'libais scales the SAR aircraft speed by 1/10 knot like a Class A SOG; Tally (and gpsd) ' +
+      'print whole knots. Agreement is checked on libais x 10.',
+    citation:
+      'ITU-R M.1371-5 Annex 8 §3.8 Table 55 (Message 9: SOG, 10 bits, in 1-knot steps, ' +
+      '0-1 022 knots, 1 023 = not available); gpsd\'s AIVDM description ("Type 9: Standard SAR ' +
+      'Aircraft Position Report": Speed Over Ground, knots)',
+    accepts: (ref, tally) =>
+      typeof ref === 'number' &&
+      typeof tally === 'number' &&
+      Math.abs(ref * 10 - tally) <= 1e-4 * Math.max(1, Math.abs(tally)),
   },
 ];
 
 /** The six-bit table difference concerns every text field; the others one field each. */
 function citedField(c: CitedDifference, field: string): boolean {
-  if (c.id === 'libais-sixbit-table') return ['name', 'shipname', 'callsign', 'destination', 'vendorid'].includes(field);
+  if (c.id === 'libais-sixbit-table')
+    return ['name', 'shipname', 'callsign', 'destination', 'vendorid'].includes(field);
   return c.field === field;
 }
 
@@ -258,17 +296,21 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 function usage(msg?: string): never {
   if (msg) process.stderr.write(`ais-gpsd: ${msg}\n`);
   process.stderr.write(
-    'usage: node dist/scripts/conformance/ais-gpsd.js [DIR|FILE ...] [--json] [--gpsdecode PATH]\n'
-    + '         [--tally CLI.js] [--examples N] [--verbose]\n'
-    + '  default input: ../shared/data/ais (relative to the repository root)\n',
+    'usage: node dist/scripts/conformance/ais-gpsd.js [DIR|FILE ...] [--json] [--gpsdecode PATH]\n' +
+      '         [--tally CLI.js] [--examples N] [--verbose]\n' +
+      '  default input: ../shared/data/ais (relative to the repository root)\n',
   );
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    inputs: [], json: false, gpsdecode: 'gpsdecode',
-    tally: path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), examples: 3, verbose: false,
+    inputs: [],
+    json: false,
+    gpsdecode: 'gpsdecode',
+    tally: path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'),
+    examples: 3,
+    verbose: false,
   };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
@@ -426,7 +468,8 @@ interface TallyRun {
 
 export function runTally(cli: string, file: string): TallyRun {
   const r = spawnSync(process.execPath, [cli, 'ais', 'decode', file, '--format', 'jsonl'], {
-    maxBuffer: 1 << 30, encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    encoding: 'utf8',
   });
   if (r.error) return { records: [], error: r.error.message };
   const records: Rec[] = [];
@@ -499,13 +542,15 @@ function lastPartANames(records: Rec[]): (Json | undefined)[] {
 
 /** Pairs [i, j] with a[i] === b[j] of a longest common subsequence (null when the edit distance passes `maxD`). */
 export function myersPairs(a: string[], b: string[], maxD = 3000): [number, number][] | null {
-  const n = a.length, m = b.length, max = n + m;
+  const n = a.length,
+    m = b.length,
+    max = n + m;
   const off = max + 1;
   const v = new Int32Array(2 * max + 3);
   const trace: Int32Array[] = [];
   for (let d = 0; d <= Math.min(max, maxD); d++) {
     for (let k = -d; k <= d; k += 2) {
-      let x = (k === -d || (k !== d && v[off + k - 1] < v[off + k + 1])) ? v[off + k + 1] : v[off + k - 1] + 1;
+      let x = k === -d || (k !== d && v[off + k - 1] < v[off + k + 1]) ? v[off + k + 1] : v[off + k - 1] + 1;
       let y = x - k;
       while (x < n && y < m && a[x] === b[y]) {
         x++;
@@ -521,13 +566,15 @@ export function myersPairs(a: string[], b: string[], maxD = 3000): [number, numb
 
 function backtrack(trace: Int32Array[], dEnd: number, n: number, m: number): [number, number][] {
   const pairs: [number, number][] = [];
-  let x = n, y = m;
+  let x = n,
+    y = m;
   for (let d = dEnd; d > 0; d--) {
     const v = trace[d - 1];
     const at = (k: number): number => v[k + d - 1];
     const k = x - y;
-    const prevK = (k === -d || (k !== d && at(k - 1) < at(k + 1))) ? k + 1 : k - 1;
-    const prevX = at(prevK), prevY = prevX - prevK;
+    const prevK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
+    const prevX = at(prevK),
+      prevY = prevX - prevK;
     while (x > prevX && y > prevY) pairs.push([--x, --y]);
     x = prevX;
     y = prevY;
@@ -537,7 +584,8 @@ function backtrack(trace: Int32Array[], dEnd: number, n: number, m: number): [nu
 }
 
 function lcsPairs(a: string[], b: string[], a0: number, b0: number): [number, number][] {
-  const n = a.length, m = b.length;
+  const n = a.length,
+    m = b.length;
   if (n === 0 || m === 0 || n * m > 4_000_000) return [];
   const t = new Uint16Array((n + 1) * (m + 1));
   const w = m + 1;
@@ -547,7 +595,8 @@ function lcsPairs(a: string[], b: string[], a0: number, b0: number): [number, nu
     }
   }
   const out: [number, number][] = [];
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   while (i < n && j < m) {
     if (a[i] === b[j]) out.push([a0 + i++, b0 + j++]);
     else if (t[(i + 1) * w + j] >= t[i * w + j + 1]) i++;
@@ -559,7 +608,8 @@ function lcsPairs(a: string[], b: string[], a0: number, b0: number): [number, nu
 /** Greedy fallback for inputs too far apart for the diff: resynchronise on the nearest equal pair. */
 function greedyPairs(a: string[], b: string[], window = 200): [number, number][] {
   const out: [number, number][] = [];
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   while (i < a.length && j < b.length) {
     if (a[i] === b[j]) {
       out.push([i++, j++]);
@@ -568,7 +618,8 @@ function greedyPairs(a: string[], b: string[], window = 200): [number, number][]
     let best: [number, number] | null = null;
     for (let s = 1; s <= window && !best; s++) {
       for (let di = 0; di <= s; di++) {
-        const ii = i + di, jj = j + s - di;
+        const ii = i + di,
+          jj = j + s - di;
         if (ii < a.length && jj < b.length && a[ii] === b[jj]) {
           best = [ii, jj];
           break;
@@ -588,7 +639,8 @@ function greedyPairs(a: string[], b: string[], window = 200): [number, number][]
 export function align(fineA: string[], fineB: string[], coarseA: string[], coarseB: string[]): [number, number][] {
   const anchors = myersPairs(fineA, fineB) ?? greedyPairs(fineA, fineB);
   const out: [number, number][] = [];
-  let pa = 0, pb = 0;
+  let pa = 0,
+    pb = 0;
   for (const [i, j] of [...anchors, [fineA.length, fineB.length] as [number, number]]) {
     if (i > pa && j > pb) out.push(...lcsPairs(coarseA.slice(pa, i), coarseB.slice(pb, j), pa, pb));
     if (i < fineA.length) out.push([i, j]);
@@ -606,7 +658,8 @@ export function fineKey(r: Rec): string {
   const t = r.type as number;
   if (!SUPPORTED.has(t)) return coarseKey(r);
   let f = '';
-  const lat = normalizeRef(t, 'lat', r.lat), lon = normalizeRef(t, 'lon', r.lon);
+  const lat = normalizeRef(t, 'lat', r.lat),
+    lon = normalizeRef(t, 'lon', r.lon);
   if (typeof lat === 'number' && typeof lon === 'number') f = `${lat.toFixed(2)},${lon.toFixed(2)}`;
   if (t === 24) f = `${r.part ?? 'AB'}|${r.shipname ?? ''}|${r.callsign ?? ''}`;
   else if (t === 5) f = `${r.shipname ?? ''}|${r.callsign ?? ''}`;
@@ -641,7 +694,11 @@ interface FieldResult {
 }
 
 function compareValue(
-  against: 'gpsd' | 'libais', type: number, field: string, refRaw: Json | undefined, tallyRaw: Json | undefined,
+  against: 'gpsd' | 'libais',
+  type: number,
+  field: string,
+  refRaw: Json | undefined,
+  tallyRaw: Json | undefined,
   tolerance: number,
 ): FieldResult {
   const ref = against === 'gpsd' ? normalizeRef(type, field, refRaw) : refRaw;
@@ -727,11 +784,12 @@ class Collector {
   readonly categories = new Map<string, Category>();
   readonly overall: Record<string, Record<string, Count>> = {};
   readonly onlyTallyFields = new Map<string, number>();
-  constructor(readonly comparison: string, readonly examples: number) {}
+  constructor(
+    readonly comparison: string,
+    readonly examples: number,
+  ) {}
 
-  record(
-    file: FileReport | null, type: number, field: string, r: FieldResult, ex: Example,
-  ): void {
+  record(file: FileReport | null, type: number, field: string, r: FieldResult, ex: Example): void {
     for (const target of file ? [file.fields, this.overall] : [this.overall]) {
       const byField = (target[type] ??= {});
       const c = (byField[field] ??= newCount());
@@ -746,8 +804,14 @@ class Collector {
     let cat = this.categories.get(key);
     if (!cat) {
       cat = {
-        comparison: this.comparison, type, field, kind, supported: SUPPORTED.has(type),
-        cited: r.cited ? r.cited.id : null, count: 0, examples: [],
+        comparison: this.comparison,
+        type,
+        field,
+        kind,
+        supported: SUPPORTED.has(type),
+        cited: r.cited ? r.cited.id : null,
+        count: 0,
+        examples: [],
       };
       this.categories.set(key, cat);
     }
@@ -771,12 +835,21 @@ function addOneSided(o: OneSided, max: number, line: number, type: number, mmsi:
 // ---------------------------------------------------------------------------
 
 function compareMessages(
-  col: Collector, file: FileReport, name: string, g: RefMessage, t: Rec, lastPartA: Json | undefined,
+  col: Collector,
+  file: FileReport,
+  name: string,
+  g: RefMessage,
+  t: Rec,
+  lastPartA: Json | undefined,
 ): void {
   const type = g.rec.type as number;
   const ex = (field: string): Example => ({
-    file: name, line: g.line, sentence: g.sentence, mmsi: g.rec.mmsi as number,
-    reference: g.rec[field], tally: t[field],
+    file: name,
+    line: g.line,
+    sentence: g.sentence,
+    mmsi: g.rec.mmsi as number,
+    reference: g.rec[field],
+    tally: t[field],
   });
   if (!SUPPORTED.has(type)) {
     for (const f of ['type', 'repeat', 'mmsi']) {
@@ -799,9 +872,10 @@ function compareMessages(
   if (g.mergedShipname !== undefined) {
     // gpsd merged this part B with its queued part A: the name must be that of Tally's last part A.
     const f = 'shipname(merged)';
-    const r: FieldResult = lastPartA === undefined
-      ? { verdict: 'disagree', category: 'gpsd merged a part A that Tally does not have before this part B' }
-      : compareValue('gpsd', type, 'shipname', g.mergedShipname, lastPartA, 0);
+    const r: FieldResult =
+      lastPartA === undefined
+        ? { verdict: 'disagree', category: 'gpsd merged a part A that Tally does not have before this part B' }
+        : compareValue('gpsd', type, 'shipname', g.mergedShipname, lastPartA, 0);
     col.record(file, type, f, r, { ...ex(f), reference: g.mergedShipname, tally: lastPartA });
   }
 }
@@ -815,17 +889,25 @@ function checkFile(opts: Options, col: Collector, filePath: string): FileReport 
   const tally = mergeType24(tallyRun.records, true);
   const partA = lastPartANames(tallyRun.records);
   const report: FileReport = {
-    file: name, gpsdMessages: gpsd.length, tallyMessages: tallyRun.records.length, matched: 0,
-    onlyGpsd: oneSided(), onlyTally: oneSided(), fields: {},
+    file: name,
+    gpsdMessages: gpsd.length,
+    tallyMessages: tallyRun.records.length,
+    matched: 0,
+    onlyGpsd: oneSided(),
+    onlyTally: oneSided(),
+    fields: {},
   };
   if (tallyRun.error) report.tallyError = tallyRun.error;
 
   const pairs = align(
-    gpsd.map((m) => fineKey(m.rec)), tally.map((m) => fineKey(m.rec)),
-    gpsd.map((m) => coarseKey(m.rec)), tally.map((m) => coarseKey(m.rec)),
+    gpsd.map((m) => fineKey(m.rec)),
+    tally.map((m) => fineKey(m.rec)),
+    gpsd.map((m) => coarseKey(m.rec)),
+    tally.map((m) => coarseKey(m.rec)),
   );
   report.matched = pairs.length;
-  const gMatched = new Uint8Array(gpsd.length), tMatched = new Uint8Array(tally.length);
+  const gMatched = new Uint8Array(gpsd.length),
+    tMatched = new Uint8Array(tally.length);
   /** For Tally-only messages: the input line of the nearest matched neighbour. */
   const nearLine = new Int32Array(tally.length);
   for (const [i, j] of pairs) {
@@ -857,7 +939,11 @@ function unscaled(type: number, field: string, v: Json | undefined): Json | unde
   const longRange = type === 27;
   switch (field) {
     case 'lon':
-      return v === null ? (longRange ? 181 * 600 : 181 * 600000) : Math.round((v as number) * (longRange ? 600 : 600000));
+      return v === null
+        ? longRange
+          ? 181 * 600
+          : 181 * 600000
+        : Math.round((v as number) * (longRange ? 600 : 600000));
     case 'lat':
       return v === null ? (longRange ? 91 * 600 : 91 * 600000) : Math.round((v as number) * (longRange ? 600 : 600000));
     case 'speed':
@@ -895,17 +981,91 @@ function unscaled(type: number, field: string, v: Json | undefined): Json | unde
 const CHK_FIELDS: Record<number, string[]> = {
   1: ['status', 'turn', 'speed', 'accuracy', 'lon', 'lat', 'course', 'heading', 'second', 'maneuver', 'raim', 'radio'],
   4: ['timestamp', 'accuracy', 'lon', 'lat', 'epfd', 'raim', 'radio'],
-  5: ['imo', 'ais_version', 'callsign', 'shipname', 'shiptype', 'to_bow', 'to_stern', 'to_port', 'to_starboard',
-    'epfd', 'eta', 'draught', 'destination', 'dte'],
+  5: [
+    'imo',
+    'ais_version',
+    'callsign',
+    'shipname',
+    'shiptype',
+    'to_bow',
+    'to_stern',
+    'to_port',
+    'to_starboard',
+    'epfd',
+    'eta',
+    'draught',
+    'destination',
+    'dte',
+  ],
   9: ['alt', 'speed', 'accuracy', 'lon', 'lat', 'course', 'second', 'regional', 'dte', 'raim', 'radio'],
-  18: ['reserved', 'speed', 'accuracy', 'lon', 'lat', 'course', 'heading', 'second', 'regional', 'cs', 'display',
-    'dsc', 'band', 'msg22', 'raim', 'radio'],
-  19: ['reserved', 'speed', 'accuracy', 'lon', 'lat', 'course', 'heading', 'second', 'regional', 'shipname',
-    'shiptype', 'to_bow', 'to_stern', 'to_port', 'to_starboard', 'epfd', 'raim', 'dte', 'assigned'],
-  21: ['aid_type', 'name', 'accuracy', 'lon', 'lat', 'to_bow', 'to_stern', 'to_port', 'to_starboard', 'epfd',
-    'second', 'regional', 'off_position', 'raim', 'virtual_aid'],
-  24: ['shipname', 'shiptype', 'vendorid', 'model', 'serial', 'callsign', 'to_bow', 'to_stern', 'to_port',
-    'to_starboard'],
+  18: [
+    'reserved',
+    'speed',
+    'accuracy',
+    'lon',
+    'lat',
+    'course',
+    'heading',
+    'second',
+    'regional',
+    'cs',
+    'display',
+    'dsc',
+    'band',
+    'msg22',
+    'raim',
+    'radio',
+  ],
+  19: [
+    'reserved',
+    'speed',
+    'accuracy',
+    'lon',
+    'lat',
+    'course',
+    'heading',
+    'second',
+    'regional',
+    'shipname',
+    'shiptype',
+    'to_bow',
+    'to_stern',
+    'to_port',
+    'to_starboard',
+    'epfd',
+    'raim',
+    'dte',
+    'assigned',
+  ],
+  21: [
+    'aid_type',
+    'name',
+    'accuracy',
+    'lon',
+    'lat',
+    'to_bow',
+    'to_stern',
+    'to_port',
+    'to_starboard',
+    'epfd',
+    'second',
+    'regional',
+    'off_position',
+    'raim',
+    'virtual_aid',
+  ],
+  24: [
+    'shipname',
+    'shiptype',
+    'vendorid',
+    'model',
+    'serial',
+    'callsign',
+    'to_bow',
+    'to_stern',
+    'to_port',
+    'to_starboard',
+  ],
   27: ['status', 'accuracy', 'lon', 'lat', 'speed', 'course', 'raim', 'gnss'],
 };
 CHK_FIELDS[2] = CHK_FIELDS[3] = CHK_FIELDS[1];
@@ -929,7 +1089,9 @@ export interface ExpectedReport {
 }
 
 function checkChk(opts: Options, col: Collector, nmeaPath: string, chkPath: string): ExpectedReport {
-  const lines = readFileSync(chkPath, 'latin1').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(chkPath, 'latin1')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const refs: { rec: Rec; line: number }[] = [];
   lines.forEach((l, n) => {
     const parts = l.replace(/\r$/, '').split('|');
@@ -950,33 +1112,60 @@ function checkChk(opts: Options, col: Collector, nmeaPath: string, chkPath: stri
   const run = runTally(opts.tally, nmeaPath);
   const tally = mergeType24(run.records, false);
   const report: ExpectedReport = {
-    name: path.basename(nmeaPath), reference: path.basename(chkPath), referenceMessages: refs.length,
-    tallyMessages: tally.length, matched: 0, onlyReference: 0, onlyTally: 0, fields: {},
+    name: path.basename(nmeaPath),
+    reference: path.basename(chkPath),
+    referenceMessages: refs.length,
+    tallyMessages: tally.length,
+    matched: 0,
+    onlyReference: 0,
+    onlyTally: 0,
+    fields: {},
   };
   const keys = (r: Rec): string => coarseKey(r);
   const fine = (r: Rec): string => `${coarseKey(r)}|${r.radio ?? ''}`;
-  const pairs = align(refs.map((r) => fine(r.rec)), tally.map((m) => fine(m.rec)),
-    refs.map((r) => keys(r.rec)), tally.map((m) => keys(m.rec)));
+  const pairs = align(
+    refs.map((r) => fine(r.rec)),
+    tally.map((m) => fine(m.rec)),
+    refs.map((r) => keys(r.rec)),
+    tally.map((m) => keys(m.rec)),
+  );
   report.matched = pairs.length;
   report.onlyReference = refs.length - pairs.length;
   report.onlyTally = tally.length - pairs.length;
-  const fake: FileReport = { file: '', gpsdMessages: 0, tallyMessages: 0, matched: 0, onlyGpsd: oneSided(), onlyTally: oneSided(), fields: report.fields };
+  const fake: FileReport = {
+    file: '',
+    gpsdMessages: 0,
+    tallyMessages: 0,
+    matched: 0,
+    onlyGpsd: oneSided(),
+    onlyTally: oneSided(),
+    fields: report.fields,
+  };
   for (const [i, j] of pairs) {
-    const ref = refs[i].rec, t = tally[j].rec;
+    const ref = refs[i].rec,
+      t = tally[j].rec;
     const type = ref.type as number;
     const names = SUPPORTED.has(type) ? Object.keys(ref) : ['type', 'repeat', 'mmsi'];
     for (const f of names) {
       const tv = f === 'type' || f === 'repeat' || f === 'mmsi' ? t[f] : unscaled(type, f, t[f]);
       const ex: Example = {
-        file: report.reference, line: refs[i].line, sentence: lines[refs[i].line - 1], mmsi: ref.mmsi as number,
-        reference: ref[f], tally: t[f],
+        file: report.reference,
+        line: refs[i].line,
+        sentence: lines[refs[i].line - 1],
+        mmsi: ref.mmsi as number,
+        reference: ref[f],
+        tally: t[f],
       };
       let r: FieldResult;
       if (tv === ref[f]) r = { verdict: 'agree' };
-      else if (typeof tv === 'number' && typeof ref[f] === 'number' && Math.abs(tv - (ref[f] as number)) < 1e-6) r = { verdict: 'agree' };
+      else if (typeof tv === 'number' && typeof ref[f] === 'number' && Math.abs(tv - (ref[f] as number)) < 1e-6)
+        r = { verdict: 'agree' };
       else {
-        const cited = CITED.find((c) => c.against === 'gpsd' && citedField(c, f) && c.types.includes(type) && c.accepts(ref[f], t[f]));
-        r = cited ? { verdict: 'cited', cited, category: cited.id }
+        const cited = CITED.find(
+          (c) => c.against === 'gpsd' && citedField(c, f) && c.types.includes(type) && c.accepts(ref[f], t[f]),
+        );
+        r = cited
+          ? { verdict: 'cited', cited, category: cited.id }
           : { verdict: 'disagree', category: t[f] === undefined ? 'only gpsd prints it' : 'values differ (unscaled)' };
       }
       col.record(fake, type, f, r, ex);
@@ -989,7 +1178,9 @@ function checkChk(opts: Options, col: Collector, nmeaPath: string, chkPath: stri
 const LIBAIS_RENAME: Record<string, string> = { part_num: 'part' };
 
 function checkLibais(opts: Options, col: Collector, nmeaPath: string, jsonPath: string): ExpectedReport {
-  const lines = readFileSync(jsonPath, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(jsonPath, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const refs = lines.map((l, n) => {
     const o = JSON.parse(l) as Record<string, unknown>;
     const rec: Rec = {};
@@ -1002,18 +1193,37 @@ function checkLibais(opts: Options, col: Collector, nmeaPath: string, jsonPath: 
   const run = runTally(opts.tally, nmeaPath);
   const tally = run.records.map((rec, index) => ({ rec, index }));
   const report: ExpectedReport = {
-    name: path.basename(nmeaPath), reference: path.basename(jsonPath), referenceMessages: refs.length,
-    tallyMessages: tally.length, matched: 0, onlyReference: 0, onlyTally: 0, fields: {},
+    name: path.basename(nmeaPath),
+    reference: path.basename(jsonPath),
+    referenceMessages: refs.length,
+    tallyMessages: tally.length,
+    matched: 0,
+    onlyReference: 0,
+    onlyTally: 0,
+    fields: {},
   };
   const keys = (r: Rec): string => coarseKey(r);
-  const pairs = align(refs.map((r) => keys(r.rec)), tally.map((m) => keys(m.rec)),
-    refs.map((r) => keys(r.rec)), tally.map((m) => keys(m.rec)));
+  const pairs = align(
+    refs.map((r) => keys(r.rec)),
+    tally.map((m) => keys(m.rec)),
+    refs.map((r) => keys(r.rec)),
+    tally.map((m) => keys(m.rec)),
+  );
   report.matched = pairs.length;
   report.onlyReference = refs.length - pairs.length;
   report.onlyTally = tally.length - pairs.length;
-  const fake: FileReport = { file: '', gpsdMessages: 0, tallyMessages: 0, matched: 0, onlyGpsd: oneSided(), onlyTally: oneSided(), fields: report.fields };
+  const fake: FileReport = {
+    file: '',
+    gpsdMessages: 0,
+    tallyMessages: 0,
+    matched: 0,
+    onlyGpsd: oneSided(),
+    onlyTally: oneSided(),
+    fields: report.fields,
+  };
   for (const [i, j] of pairs) {
-    const ref = refs[i].rec, t = tally[j].rec;
+    const ref = refs[i].rec,
+      t = tally[j].rec;
     const type = ref.type as number;
     const shared = SUPPORTED.has(type)
       ? Object.keys(ref).filter((f) => f in t && !GPSD_IGNORED.has(f) && !isLegend(f) && !TALLY_META.has(f))
@@ -1026,21 +1236,28 @@ function checkLibais(opts: Options, col: Collector, nmeaPath: string, jsonPath: 
       if (rv === '') rv = null;
       const tv = normalizeTally(t[f]);
       const ex: Example = {
-        file: report.reference, line: refs[i].line, sentence: (nmeaLines[refs[i].line - 1] ?? '').trim(),
-        mmsi: ref.mmsi as number, reference: ref[f], tally: t[f],
+        file: report.reference,
+        line: refs[i].line,
+        sentence: (nmeaLines[refs[i].line - 1] ?? '').trim(),
+        mmsi: ref.mmsi as number,
+        reference: ref[f],
+        tally: t[f],
       };
       let same: boolean;
       if (rv === null || tv === null || rv === undefined || tv === undefined) same = (rv ?? null) === (tv ?? null);
       else if (typeof rv === 'number' && typeof tv === 'number') {
         // libais stores float32; Tally prints the rate of turn to 0.01 degree per minute
         same = Math.abs(rv - tv) <= Math.max(1e-6, 1e-6 * Math.abs(rv)) + (f === 'turn' ? 0.005 : 0);
-      }
-      else same = rv === tv;
+      } else same = rv === tv;
       let r: FieldResult;
       if (same) r = { verdict: 'agree' };
       else {
-        const cited = CITED.find((c) => c.against === 'libais' && citedField(c, f) && c.types.includes(type) && c.accepts(ref[f], t[f]));
-        r = cited ? { verdict: 'cited', cited, category: cited.id } : { verdict: 'disagree', category: 'values differ (libais)' };
+        const cited = CITED.find(
+          (c) => c.against === 'libais' && citedField(c, f) && c.types.includes(type) && c.accepts(ref[f], t[f]),
+        );
+        r = cited
+          ? { verdict: 'cited', cited, category: cited.id }
+          : { verdict: 'disagree', category: 'values differ (libais)' };
       }
       col.record(fake, type, f, r, ex);
     }
@@ -1052,7 +1269,10 @@ function checkLibais(opts: Options, col: Collector, nmeaPath: string, jsonPath: 
 // Output
 // ---------------------------------------------------------------------------
 
-const pct = (c: Count): string => (c.compared === 0 ? '-' : `${(100 * (c.agreed + c.cited) / c.compared).toFixed(c.agreed + c.cited === c.compared ? 0 : 2)}%`);
+const pct = (c: Count): string =>
+  c.compared === 0
+    ? '-'
+    : `${((100 * (c.agreed + c.cited)) / c.compared).toFixed(c.agreed + c.cited === c.compared ? 0 : 2)}%`;
 
 function sum(byField: Record<string, Count>): Count {
   const s = newCount();
@@ -1070,32 +1290,45 @@ function countText(c: Count): string {
 }
 
 function fieldTable(out: string[], byType: Record<string, Record<string, Count>>, indent: string): void {
-  out.push(`${indent}${'type'.padEnd(5)} ${'field'.padEnd(16)} ${'compared'.padStart(9)} ${'agreed'.padStart(9)} ${'cited'.padStart(6)} ${'differ'.padStart(7)} ${'agree%'.padStart(8)}`);
-  for (const type of Object.keys(byType).map(Number).sort((a, b) => a - b)) {
+  out.push(
+    `${indent}${'type'.padEnd(5)} ${'field'.padEnd(16)} ${'compared'.padStart(9)} ${'agreed'.padStart(9)} ${'cited'.padStart(6)} ${'differ'.padStart(7)} ${'agree%'.padStart(8)}`,
+  );
+  for (const type of Object.keys(byType)
+    .map(Number)
+    .sort((a, b) => a - b)) {
     const byField = byType[type];
     for (const f of Object.keys(byField).sort()) {
       const c = byField[f];
-      out.push(`${indent}${String(type).padEnd(5)} ${f.padEnd(16)} ${String(c.compared).padStart(9)} ${String(c.agreed).padStart(9)} ${String(c.cited).padStart(6)} ${String(c.disagreed).padStart(7)} ${pct(c).padStart(8)}`);
+      out.push(
+        `${indent}${String(type).padEnd(5)} ${f.padEnd(16)} ${String(c.compared).padStart(9)} ${String(c.agreed).padStart(9)} ${String(c.cited).padStart(6)} ${String(c.disagreed).padStart(7)} ${pct(c).padStart(8)}`,
+      );
     }
   }
 }
 
 function compactTypes(out: string[], byType: Record<string, Record<string, Count>>, indent: string): void {
-  for (const type of Object.keys(byType).map(Number).sort((a, b) => a - b)) {
+  for (const type of Object.keys(byType)
+    .map(Number)
+    .sort((a, b) => a - b)) {
     const byField = byType[type];
     const all = sum(byField);
     const messages = byField.mmsi?.compared ?? 0;
     const partial = Object.entries(byField).filter(([, c]) => c.agreed + c.cited < c.compared);
-    const citedFields = Object.entries(byField).filter(([, c]) => c.cited > 0).map(([f]) => f);
+    const citedFields = Object.entries(byField)
+      .filter(([, c]) => c.cited > 0)
+      .map(([f]) => f);
     let line = `${indent}type ${String(type).padEnd(2)} ${String(messages).padStart(6)} msgs  ${Object.keys(byField).length} fields  ${countText(all)} values  ${pct(all)}`;
-    if (partial.length === 0) line += citedFields.length ? `  (all agree; cited: ${citedFields.join(', ')})` : '  (all agree)';
+    if (partial.length === 0)
+      line += citedFields.length ? `  (all agree; cited: ${citedFields.join(', ')})` : '  (all agree)';
     else line += `  below 100%: ${partial.map(([f, c]) => `${f} ${countText(c)} ${pct(c)}`).join('; ')}`;
     out.push(line);
   }
 }
 
 function oneSidedText(o: OneSided): string {
-  const types = Object.entries(o.byType).map(([t, n]) => `type ${t}: ${n}`).join(', ');
+  const types = Object.entries(o.byType)
+    .map(([t, n]) => `type ${t}: ${n}`)
+    .join(', ');
   return `${o.count}${o.count ? ` (${types})` : ''}`;
 }
 
@@ -1139,18 +1372,35 @@ function main(): void {
     }
   }
 
-  const categories = [...col.categories.values(), ...expectedCol.categories.values()]
-    .sort((a, b) => a.comparison.localeCompare(b.comparison) || a.type - b.type || a.field.localeCompare(b.field) || b.count - a.count);
+  const categories = [...col.categories.values(), ...expectedCol.categories.values()].sort(
+    (a, b) =>
+      a.comparison.localeCompare(b.comparison) ||
+      a.type - b.type ||
+      a.field.localeCompare(b.field) ||
+      b.count - a.count,
+  );
   const uncited = categories.filter((c) => c.cited === null && c.supported);
   const tallyErrors = reports.filter((r) => r.tallyError);
   const pass = uncited.length === 0 && tallyErrors.length === 0;
 
   if (opts.json) {
     const doc = {
-      gpsdecode: gpsdVersion, pass, files: reports, overall: col.overall, expected,
-      expectedOverall: expectedCol.overall, categories,
+      gpsdecode: gpsdVersion,
+      pass,
+      files: reports,
+      overall: col.overall,
+      expected,
+      expectedOverall: expectedCol.overall,
+      categories,
       onlyTallyFields: Object.fromEntries(col.onlyTallyFields),
-      cited: CITED.map(({ id, against, types, field, condition, citation }) => ({ id, against, types, field, condition, citation })),
+      cited: CITED.map(({ id, against, types, field, condition, citation }) => ({
+        id,
+        against,
+        types,
+        field,
+        condition,
+        citation,
+      })),
     };
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     process.exit(pass ? 0 : 1);
@@ -1164,7 +1414,8 @@ function main(): void {
     out.push(`${r.file}: gpsd ${r.gpsdMessages}, Tally ${r.tallyMessages}, matched ${r.matched}`);
     if (r.tallyError) out.push(`  TALLY ERROR: ${r.tallyError}`);
     out.push(`  only gpsd: ${oneSidedText(r.onlyGpsd)}`);
-    for (const e of r.onlyGpsd.examples) out.push(`    ${r.file}:${e.line} type ${e.type} mmsi ${e.mmsi}  ${e.sentence}`);
+    for (const e of r.onlyGpsd.examples)
+      out.push(`    ${r.file}:${e.line} type ${e.type} mmsi ${e.mmsi}  ${e.sentence}`);
     out.push(`  only Tally: ${oneSidedText(r.onlyTally)}`);
     for (const e of r.onlyTally.examples) out.push(`    after ${r.file}:${e.line} type ${e.type} mmsi ${e.mmsi}`);
     if (opts.verbose) fieldTable(out, r.fields, '  ');
@@ -1174,11 +1425,15 @@ function main(): void {
   out.push('All files, per message type and field (agree% counts cited differences as agreeing):');
   fieldTable(out, col.overall, '  ');
   if (col.onlyTallyFields.size) {
-    out.push(`  fields only Tally prints (gpsd 3.22 omits them; not compared): ${[...col.onlyTallyFields].map(([k, n]) => `${k} (${n})`).join(', ')}`);
+    out.push(
+      `  fields only Tally prints (gpsd 3.22 omits them; not compared): ${[...col.onlyTallyFields].map(([k, n]) => `${k} (${n})`).join(', ')}`,
+    );
   }
   for (const e of expected) {
     out.push('');
-    out.push(`Expected output ${e.reference} for ${e.name}: reference ${e.referenceMessages}, Tally ${e.tallyMessages}, matched ${e.matched}, only reference ${e.onlyReference}, only Tally ${e.onlyTally}`);
+    out.push(
+      `Expected output ${e.reference} for ${e.name}: reference ${e.referenceMessages}, Tally ${e.tallyMessages}, matched ${e.matched}, only reference ${e.onlyReference}, only Tally ${e.onlyTally}`,
+    );
     compactTypes(out, e.fields, '  ');
   }
   out.push('');
@@ -1187,7 +1442,9 @@ function main(): void {
     const tag = c.cited ? `CITED ${c.cited}` : c.supported ? 'UNCITED' : 'uncited, type not fully decoded';
     out.push(`  [${c.comparison}] type ${c.type} ${c.field}: ${c.kind} x${c.count} -- ${tag}`);
     for (const e of c.examples) {
-      out.push(`      ${e.file}:${e.line} mmsi ${e.mmsi}: reference ${show(e.reference)}, Tally ${show(e.tally)}  ${e.sentence}`);
+      out.push(
+        `      ${e.file}:${e.line} mmsi ${e.mmsi}: reference ${show(e.reference)}, Tally ${show(e.tally)}  ${e.sentence}`,
+      );
     }
   }
   out.push('');
@@ -1198,8 +1455,11 @@ function main(): void {
   }
   out.push('');
   if (tallyErrors.length) out.push(`FAIL: Tally failed on ${tallyErrors.map((r) => r.file).join(', ')}`);
-  out.push(pass ? 'PASS: every field of the fully decoded types agrees or differs only as cited'
-    : `FAIL: ${uncited.length} uncited disagreement categories in fully decoded types`);
+  out.push(
+    pass
+      ? 'PASS: every field of the fully decoded types agrees or differs only as cited'
+      : `FAIL: ${uncited.length} uncited disagreement categories in fully decoded types`,
+  );
   process.stdout.write(out.join('\n') + '\n');
   process.exit(pass ? 0 : 1);
 }

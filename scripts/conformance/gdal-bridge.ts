@@ -45,16 +45,21 @@ export class GdalScratch {
       const file = `${id}_b${i}.raw`;
       writeFileSync(path.join(this.dir, file), Buffer.from(b.buffer, b.byteOffset, b.byteLength));
       const bytes = BYTES[r.type];
-      return `<VRTRasterBand dataType="${GDAL_TYPE[r.type]}" band="${i + 1}" subClass="VRTRawRasterBand">` +
+      return (
+        `<VRTRasterBand dataType="${GDAL_TYPE[r.type]}" band="${i + 1}" subClass="VRTRawRasterBand">` +
         (r.nodata !== null ? `<NoDataValue>${r.nodata}</NoDataValue>` : '') +
         `<SourceFilename relativetoVRT="1">${file}</SourceFilename><ImageOffset>0</ImageOffset>` +
-        `<PixelOffset>${bytes}</PixelOffset><LineOffset>${bytes * r.width}</LineOffset><ByteOrder>LSB</ByteOrder></VRTRasterBand>`;
+        `<PixelOffset>${bytes}</PixelOffset><LineOffset>${bytes * r.width}</LineOffset><ByteOrder>LSB</ByteOrder></VRTRasterBand>`
+      );
     });
     const geo = r.geo
       ? `<SRS>EPSG:${r.geo.epsg}</SRS><GeoTransform>${r.geo.transform.map((v) => v.toPrecision(17)).join(', ')}</GeoTransform>`
       : '';
     const vrt = path.join(this.dir, `${id}.vrt`);
-    writeFileSync(vrt, `<VRTDataset rasterXSize="${r.width}" rasterYSize="${r.height}">${geo}${bands.join('')}</VRTDataset>`);
+    writeFileSync(
+      vrt,
+      `<VRTDataset rasterXSize="${r.width}" rasterYSize="${r.height}">${geo}${bands.join('')}</VRTDataset>`,
+    );
     const tif = path.join(this.dir, `${id}.tif`);
     run('gdal_translate', ['-q', '-of', 'GTiff', vrt, tif]);
     return tif;
@@ -63,7 +68,9 @@ export class GdalScratch {
   /** Reads a GDAL-written ENVI file back as a Raster of the given sample type. */
   readEnvi(file: string, type: SampleType, nodata: number | null): Raster {
     const info = JSON.parse(run('gdalinfo', ['-json', file])) as {
-      size: [number, number]; geoTransform?: number[]; bands: unknown[];
+      size: [number, number];
+      geoTransform?: number[];
+      bands: unknown[];
     };
     const [w, h] = info.size;
     const buf = readFileSync(file);
@@ -72,8 +79,15 @@ export class GdalScratch {
     for (let i = 0; i < info.bands.length; i++) {
       const off = i * n * BYTES[type];
       const slice = buf.buffer.slice(buf.byteOffset + off, buf.byteOffset + off + n * BYTES[type]);
-      bands.push(type === 'uint8' ? new Uint8Array(slice) : type === 'uint16' ? new Uint16Array(slice)
-        : type === 'int16' ? new Int16Array(slice) : new Float32Array(slice));
+      bands.push(
+        type === 'uint8'
+          ? new Uint8Array(slice)
+          : type === 'uint16'
+            ? new Uint16Array(slice)
+            : type === 'int16'
+              ? new Int16Array(slice)
+              : new Float32Array(slice),
+      );
     }
     const geo = info.geoTransform ? { epsg: 0, transform: info.geoTransform as GeoTransform } : null;
     return { width: w, height: h, type, bands, nodata, geo };
@@ -82,8 +96,22 @@ export class GdalScratch {
   /** `gdal_translate -r average -outsize outW outH` on a GeoTIFF (overviews ignored). */
   translateAverage(tif: string, outW: number, outH: number, type: SampleType, nodata: number | null): Raster {
     const out = path.join(this.dir, `t${this.n++}.bin`);
-    run('gdal_translate', ['-q', '-oo', 'OVERVIEW_LEVEL=NONE', '-r', 'average', '-outsize', String(outW), String(outH),
-      '-of', 'ENVI', '-co', 'INTERLEAVE=BSQ', tif, out]);
+    run('gdal_translate', [
+      '-q',
+      '-oo',
+      'OVERVIEW_LEVEL=NONE',
+      '-r',
+      'average',
+      '-outsize',
+      String(outW),
+      String(outH),
+      '-of',
+      'ENVI',
+      '-co',
+      'INTERLEAVE=BSQ',
+      tif,
+      out,
+    ]);
     return this.readEnvi(out, type, nodata);
   }
 
@@ -100,8 +128,25 @@ export class GdalScratch {
     const ymax = t[3];
     const ymin = t[3] + grid.height * t[5];
     const out = path.join(this.dir, `w${this.n++}.bin`);
-    const args = ['-q', '-ovr', 'NONE', '-r', 'average', '-tr', String(t[1]), String(-t[5]),
-      '-te', String(xmin), String(ymin), String(xmax), String(ymax), '-of', 'ENVI', '-co', 'INTERLEAVE=BSQ'];
+    const args = [
+      '-q',
+      '-ovr',
+      'NONE',
+      '-r',
+      'average',
+      '-tr',
+      String(t[1]),
+      String(-t[5]),
+      '-te',
+      String(xmin),
+      String(ymin),
+      String(xmax),
+      String(ymax),
+      '-of',
+      'ENVI',
+      '-co',
+      'INTERLEAVE=BSQ',
+    ];
     if (nodata !== null) args.push('-dstnodata', String(nodata));
     args.push(tif, out);
     run('gdalwarp', args);
@@ -119,10 +164,16 @@ export class GdalScratch {
  * compared, and pixels that either side makes transparent count as `coverage`.
  * Neither kind is in `differing` or `maxDiff`; callers report them.
  */
-export function compareRasters(a: Raster, b: Raster, nodata: number | null = null, alphaBand: number | null = null):
-{ maxDiff: number; differing: number; replaced: number; coverage: number; samples: number } {
+export function compareRasters(
+  a: Raster,
+  b: Raster,
+  nodata: number | null = null,
+  alphaBand: number | null = null,
+): { maxDiff: number; differing: number; replaced: number; coverage: number; samples: number } {
   if (a.width !== b.width || a.height !== b.height || a.bands.length !== b.bands.length) {
-    throw new Error(`shape differs: ${a.width}×${a.height}×${a.bands.length} vs ${b.width}×${b.height}×${b.bands.length}`);
+    throw new Error(
+      `shape differs: ${a.width}×${a.height}×${a.bands.length} vs ${b.width}×${b.height}×${b.bands.length}`,
+    );
   }
   let maxDiff = 0;
   let differing = 0;

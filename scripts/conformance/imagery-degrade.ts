@@ -71,8 +71,16 @@ function rng(seed: number): () => number {
   return () => g.next();
 }
 
-function generated(name: string, w: number, h: number, type: SampleType, bands: number, nodata: number | null, seed: number,
-  max = type === 'uint8' ? 255 : 65535): { name: string; r: Raster } {
+function generated(
+  name: string,
+  w: number,
+  h: number,
+  type: SampleType,
+  bands: number,
+  nodata: number | null,
+  seed: number,
+  max = type === 'uint8' ? 255 : 65535,
+): { name: string; r: Raster } {
   const rand = rng(seed);
   const out: BandArray[] = [];
   for (let b = 0; b < bands; b++) {
@@ -88,7 +96,17 @@ function generated(name: string, w: number, h: number, type: SampleType, bands: 
     }
     out.push(a);
   }
-  return { name, r: { width: w, height: h, type, bands: out, nodata, geo: { epsg: 32614, transform: [600000, 0.3, 0, 5200000, 0, -0.3] } } };
+  return {
+    name,
+    r: {
+      width: w,
+      height: h,
+      type,
+      bands: out,
+      nodata,
+      geo: { epsg: 32614, transform: [600000, 0.3, 0, 5200000, 0, -0.3] },
+    },
+  };
 }
 
 function describeRaster(r: Raster): string {
@@ -100,7 +118,14 @@ function transformsAgree(a: Raster, b: Raster): boolean {
   return a.geo.transform.every((v, i) => Math.abs(v - b.geo!.transform[i]) <= 1e-9 * Math.max(1, Math.abs(v)));
 }
 
-function compareOne(g: GdalScratch, name: string, r: Raster, tif: string, rows: Row[], alphaBand: number | null = null): void {
+function compareOne(
+  g: GdalScratch,
+  name: string,
+  r: Raster,
+  tif: string,
+  rows: Row[],
+  alphaBand: number | null = null,
+): void {
   const opts = { alphaBand };
   for (const f of INTEGER_FACTORS) {
     if (r.width / f < 1 || r.height / f < 1) continue;
@@ -113,9 +138,18 @@ function compareOne(g: GdalScratch, name: string, r: Raster, tif: string, rows: 
     // W / floor(W / f), not an integer): within one grey level, like any
     // non-integer factor, identity reported.
     const divides = r.width % f === 0 && r.height % f === 0;
-    rows.push({ input: name, raster: describeRaster(r), factor: f, reference: 'gdal_translate', size: `${ours.width}×${ours.height}`,
-      ...c, pass: (divides ? c.differing === 0 : c.maxDiff <= 1) && geoOk,
-      note: (geoOk ? '' : 'geotransform differs; ') + (divides ? 'divides: identical required' : `remainder: effective ×${(r.width / ours.width).toFixed(4)}`) });
+    rows.push({
+      input: name,
+      raster: describeRaster(r),
+      factor: f,
+      reference: 'gdal_translate',
+      size: `${ours.width}×${ours.height}`,
+      ...c,
+      pass: (divides ? c.differing === 0 : c.maxDiff <= 1) && geoOk,
+      note:
+        (geoOk ? '' : 'geotransform differs; ') +
+        (divides ? 'divides: identical required' : `remainder: effective ×${(r.width / ours.width).toFixed(4)}`),
+    });
   }
   for (const f of FRACTIONAL_FACTORS) {
     const ours = degrade(r, f, f, opts);
@@ -127,13 +161,29 @@ function compareOne(g: GdalScratch, name: string, r: Raster, tif: string, rows: 
       if (c.replaced) notes.push(`${c.replaced} nodata stand-ins (nd+1 vs nd−1)`);
       if (c.coverage) notes.push(`${c.coverage} coverage (nodata/transparent on one side only)`);
       if (alphaBand !== null) notes.push('alpha band not compared');
-      rows.push({ input: name, raster: describeRaster(r), factor: f, reference: 'gdalwarp', size: `${ours.width}×${ours.height}`,
-        ...c, pass: c.maxDiff <= 1, note: notes.join('; ') });
+      rows.push({
+        input: name,
+        raster: describeRaster(r),
+        factor: f,
+        reference: 'gdalwarp',
+        size: `${ours.width}×${ours.height}`,
+        ...c,
+        pass: c.maxDiff <= 1,
+        note: notes.join('; '),
+      });
     }
     const translated = g.translateAverage(tif, ours.width, ours.height, r.type, r.nodata);
     const c2 = compareRasters(ours, translated);
-    rows.push({ input: name, raster: describeRaster(r), factor: f, reference: 'gdal_translate (info)', size: `${ours.width}×${ours.height}`,
-      ...c2, pass: null, note: t && (t[2] !== 0 || t[4] !== 0) ? 'rotated: no gdalwarp grid' : '' });
+    rows.push({
+      input: name,
+      raster: describeRaster(r),
+      factor: f,
+      reference: 'gdal_translate (info)',
+      size: `${ours.width}×${ours.height}`,
+      ...c2,
+      pass: null,
+      note: t && (t[2] !== 0 || t[4] !== 0) ? 'rotated: no gdalwarp grid' : '',
+    });
   }
 }
 
@@ -142,7 +192,14 @@ function bench(g: GdalScratch): Record<string, number> {
   const a = new Uint8Array(w * w);
   const rand = rng(5);
   for (let i = 0; i < a.length; i++) a[i] = (i % w) ^ (rand() * 64);
-  const r: Raster = { width: w, height: w, type: 'uint8', bands: [a], nodata: null, geo: { epsg: 32614, transform: [0, 0.3, 0, 0, 0, -0.3] } };
+  const r: Raster = {
+    width: w,
+    height: w,
+    type: 'uint8',
+    bands: [a],
+    nodata: null,
+    geo: { epsg: 32614, transform: [0, 0.3, 0, 0, 0, -0.3] },
+  };
   let tally = Infinity;
   for (let k = 0; k < 3; k++) {
     const t0 = performance.now();
@@ -153,7 +210,18 @@ function bench(g: GdalScratch): Record<string, number> {
   let gdal = Infinity;
   for (let k = 0; k < 3; k++) {
     const t0 = performance.now();
-    const p = spawnSync('gdal_translate', ['-q', '-r', 'average', '-outsize', '2500', '2500', '-of', 'MEM', tif, '/dev/null']);
+    const p = spawnSync('gdal_translate', [
+      '-q',
+      '-r',
+      'average',
+      '-outsize',
+      '2500',
+      '2500',
+      '-of',
+      'MEM',
+      tif,
+      '/dev/null',
+    ]);
     if (p.status !== 0) throw new Error(`gdal_translate failed: ${String(p.stderr)}`);
     gdal = Math.min(gdal, performance.now() - t0);
   }
@@ -187,7 +255,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`imagery-degrade: ${name}\n`);
       compareOne(g, name, r, g.toGeoTiff(r), rows);
     }
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.tiff?$/i.test(f)).sort() : [];
+    const files = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => /\.tiff?$/i.test(f))
+          .sort()
+      : [];
     if (files.length === 0) process.stderr.write(`imagery-degrade: no GeoTIFF in ${dir}\n`);
     for (const f of files) {
       const file = path.join(dir, f);
@@ -198,8 +270,20 @@ export async function main(argv: string[]): Promise<number> {
         r = await readGeoTiff(file);
         alphaBand = (await readGeoTiffInfo(file)).alphaBand;
       } catch (e) {
-        rows.push({ input: f, raster: '-', factor: 0, reference: 'read', size: '-', differing: 0, replaced: 0, coverage: 0, maxDiff: 0, samples: 0,
-          pass: false, note: `Tally cannot read it: ${(e as Error).message}` });
+        rows.push({
+          input: f,
+          raster: '-',
+          factor: 0,
+          reference: 'read',
+          size: '-',
+          differing: 0,
+          replaced: 0,
+          coverage: 0,
+          maxDiff: 0,
+          samples: 0,
+          pass: false,
+          note: `Tally cannot read it: ${(e as Error).message}`,
+        });
         continue;
       }
       if (r.type === 'float32' || r.type === 'int16') continue;
@@ -214,29 +298,51 @@ export async function main(argv: string[]): Promise<number> {
   }
   const failed = rows.filter((r) => r.pass === false);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ gdal: version, rows, bench: benchResult, failed: failed.length }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ gdal: version, rows, bench: benchResult, failed: failed.length }, null, 2)}\n`,
+    );
   } else {
     const head = ['input', 'raster', 'factor', 'reference', 'out size', 'differing', 'max diff', 'result', 'note'];
-    const body = rows.map((r) => [r.input, r.raster, String(r.factor), r.reference, r.size,
-      `${r.differing}/${r.samples}`, String(r.maxDiff), r.pass === null ? 'info' : r.pass ? 'PASS' : 'FAIL', r.note]);
+    const body = rows.map((r) => [
+      r.input,
+      r.raster,
+      String(r.factor),
+      r.reference,
+      r.size,
+      `${r.differing}/${r.samples}`,
+      String(r.maxDiff),
+      r.pass === null ? 'info' : r.pass ? 'PASS' : 'FAIL',
+      r.note,
+    ]);
     const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    const line = (c: string[]): string => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+    const line = (c: string[]): string =>
+      c
+        .map((v, i) => v.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd();
     process.stdout.write(`${line(head)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${body.map(line).join('\n')}\n`);
     if (benchResult) {
-      process.stdout.write(`\n10,000 × 10,000 uint8, 4× exact average: Tally ${benchResult.tally_degrade_ms.toFixed(0)} ms (in memory), ` +
-        `gdal_translate ${benchResult.gdal_translate_ms.toFixed(0)} ms (uncompressed GeoTIFF to MEM, whole process)\n`);
+      process.stdout.write(
+        `\n10,000 × 10,000 uint8, 4× exact average: Tally ${benchResult.tally_degrade_ms.toFixed(0)} ms (in memory), ` +
+          `gdal_translate ${benchResult.gdal_translate_ms.toFixed(0)} ms (uncompressed GeoTIFF to MEM, whole process)\n`,
+      );
     }
-    process.stdout.write(`\n${rows.filter((r) => r.pass === true).length} passed, ${failed.length} failed, ` +
-      `${rows.filter((r) => r.pass === null).length} for information\n`);
+    process.stdout.write(
+      `\n${rows.filter((r) => r.pass === true).length} passed, ${failed.length} failed, ` +
+        `${rows.filter((r) => r.pass === null).length} for information\n`,
+    );
   }
   return failed.length ? 1 : 0;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  }, (e: unknown) => {
-    process.stderr.write(`imagery-degrade: ${(e as Error).stack ?? String(e)}\n`);
-    process.exitCode = 2;
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`imagery-degrade: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
 }

@@ -27,8 +27,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImageryError, readGeoTiff, readGeoTiffInfo, type ImageInfo, type Raster } from '../../src/imagery/index.js';
 
-interface Check { what: string; ok: boolean; tally: string; gdal: string }
-interface FileResult { file: string; georeferenced: boolean; checks: Check[]; ok: boolean }
+interface Check {
+  what: string;
+  ok: boolean;
+  tally: string;
+  gdal: string;
+}
+interface FileResult {
+  file: string;
+  georeferenced: boolean;
+  checks: Check[];
+  ok: boolean;
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -56,8 +66,10 @@ export function topLevelEpsg(wkt: string): number | null {
   return found;
 }
 
-const relOk = (a: number, b: number): boolean => a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
-const fmt = (v: unknown): string => (Array.isArray(v) ? `[${v.map((x) => fmt(x)).join(', ')}]` : typeof v === 'number' ? String(v) : String(v));
+const relOk = (a: number, b: number): boolean =>
+  a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+const fmt = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map((x) => fmt(x)).join(', ')}]` : typeof v === 'number' ? String(v) : String(v);
 
 function gdalPixels(gdalTranslate: string, file: string, tmp: string, info: ImageInfo): Raster['bands'] | string {
   const stem = path.join(tmp, path.basename(file).replace(/\.[^.]*$/, ''));
@@ -102,7 +114,13 @@ function sameBands(a: Raster['bands'], b: Raster['bands']): string | null {
   return null;
 }
 
-async function checkFile(file: string, gdalinfo: string, gdalTranslate: string, pixels: boolean, tmp: string): Promise<FileResult> {
+async function checkFile(
+  file: string,
+  gdalinfo: string,
+  gdalTranslate: string,
+  pixels: boolean,
+  tmp: string,
+): Promise<FileResult> {
   const checks: Check[] = [];
   const add = (what: string, ok: boolean, tally: unknown, gdal: unknown): void => {
     checks.push({ what, ok, tally: fmt(tally), gdal: fmt(gdal) });
@@ -110,7 +128,9 @@ async function checkFile(file: string, gdalinfo: string, gdalTranslate: string, 
   const g = spawnSync(gdalinfo, ['-json', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (g.status !== 0) usage(`${gdalinfo} failed on ${file}: ${g.stderr}`);
   const gj = JSON.parse(g.stdout) as {
-    size: [number, number]; geoTransform?: number[]; coordinateSystem?: { wkt: string };
+    size: [number, number];
+    geoTransform?: number[];
+    coordinateSystem?: { wkt: string };
     cornerCoordinates?: Record<string, [number, number]>;
     bands: { noDataValue?: number | string; overviews?: unknown[] }[];
   };
@@ -135,7 +155,13 @@ async function checkFile(file: string, gdalinfo: string, gdalTranslate: string, 
     const gc = gj.cornerCoordinates ?? {};
     const w = info.width;
     const h = info.height;
-    const at: Record<string, [number, number]> = { upperLeft: [0, 0], lowerLeft: [0, h], lowerRight: [w, h], upperRight: [w, 0], center: [w / 2, h / 2] };
+    const at: Record<string, [number, number]> = {
+      upperLeft: [0, 0],
+      lowerLeft: [0, h],
+      lowerRight: [w, h],
+      upperRight: [w, 0],
+      center: [w / 2, h / 2],
+    };
     const decimals = (v: number): number => (String(v).split('.')[1] ?? '').length;
     for (const k of ['upperLeft', 'lowerLeft', 'lowerRight', 'upperRight', 'center'] as const) {
       const mine = info.corners?.[k];
@@ -149,7 +175,12 @@ async function checkFile(file: string, gdalinfo: string, gdalTranslate: string, 
       } else if (!printed) ok = false;
       add(`corner ${k}`, ok, mine ?? null, printed ?? null);
     }
-    add('gsd (m)', info.gsd !== null, info.gsd ? [Number(info.gsd.x.toPrecision(6)), Number(info.gsd.y.toPrecision(6))] : null, '-');
+    add(
+      'gsd (m)',
+      info.gsd !== null,
+      info.gsd ? [Number(info.gsd.x.toPrecision(6)), Number(info.gsd.y.toPrecision(6))] : null,
+      '-',
+    );
   } else {
     const noted = info.geo === null && info.notes.some((n) => n.includes('--source-gsd'));
     add('no-georef message', noted, info.notes.join('; ') || '(none)', 'no geoTransform/CRS');
@@ -181,13 +212,26 @@ async function checkFile(file: string, gdalinfo: string, gdalTranslate: string, 
     if (info.format === 'GTiff') {
       let viaSharp: Raster | null = null;
       let viaGeotiff: Raster | null = null;
-      try { viaSharp = await readGeoTiff(file, { decoder: 'sharp' }); } catch { viaSharp = null; }
-      try { viaGeotiff = await readGeoTiff(file, { decoder: 'geotiff' }); } catch { viaGeotiff = null; }
+      try {
+        viaSharp = await readGeoTiff(file, { decoder: 'sharp' });
+      } catch {
+        viaSharp = null;
+      }
+      try {
+        viaGeotiff = await readGeoTiff(file, { decoder: 'geotiff' });
+      } catch {
+        viaGeotiff = null;
+      }
       if (viaSharp && viaGeotiff && info.photometric !== 'ycbcr') {
         const d = sameBands(viaSharp.bands, viaGeotiff.bands);
         add('sharp = geotiff.js', d === null, d ?? 'identical', '-');
       } else {
-        add('sharp = geotiff.js', true, `only ${viaSharp ? 'sharp' : viaGeotiff ? 'geotiff.js' : 'neither'}${info.photometric === 'ycbcr' ? ' (YCbCr: sharp only)' : ''}`, '-');
+        add(
+          'sharp = geotiff.js',
+          true,
+          `only ${viaSharp ? 'sharp' : viaGeotiff ? 'geotiff.js' : 'neither'}${info.photometric === 'ycbcr' ? ' (YCbCr: sharp only)' : ''}`,
+          '-',
+        );
       }
     }
   }
@@ -212,7 +256,9 @@ async function main(): Promise<number> {
   }
   if (!existsSync(dir)) usage(`no directory ${dir}`);
   if (spawnSync(gdalinfo, ['--version']).status !== 0) usage(`${gdalinfo} not found (apt-get install gdal-bin)`);
-  const files = readdirSync(dir).filter((f) => /\.(tiff?|jpe?g|png)$/i.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.(tiff?|jpe?g|png)$/i.test(f))
+    .sort();
   if (files.length === 0) usage(`no images in ${dir}`);
   const tmp = mkdtempSync(path.join(tmpdir(), 'tally-imagery-conf-'));
   const results: FileResult[] = [];
@@ -228,7 +274,9 @@ async function main(): Promise<number> {
     process.stdout.write(JSON.stringify({ dir, files: results, ok: results.every((r) => r.ok) }, null, 2) + '\n');
   } else {
     for (const r of results) {
-      process.stdout.write(`\n${path.basename(r.file)} (${r.georeferenced ? 'georeferenced' : 'no georeferencing'}): ${r.ok ? 'PASS' : 'FAIL'}\n`);
+      process.stdout.write(
+        `\n${path.basename(r.file)} (${r.georeferenced ? 'georeferenced' : 'no georeferencing'}): ${r.ok ? 'PASS' : 'FAIL'}\n`,
+      );
       const w = Math.max(...r.checks.map((c) => c.what.length));
       for (const c of r.checks) {
         const gdal = c.gdal === '-' ? '' : `  | gdal: ${c.gdal}`;
@@ -236,12 +284,19 @@ async function main(): Promise<number> {
       }
     }
     const bad = results.filter((r) => !r.ok);
-    process.stdout.write(`\n${results.length - bad.length}/${results.length} files pass${bad.length ? `; failing: ${bad.map((r) => path.basename(r.file)).join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `\n${results.length - bad.length}/${results.length} files pass${bad.length ? `; failing: ${bad.map((r) => path.basename(r.file)).join(', ')}` : ''}\n`,
+    );
   }
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
-main().then((c) => { process.exitCode = c; }, (e: unknown) => {
-  process.stderr.write(`imagery-gdalinfo: ${(e as Error).stack ?? String(e)}\n`);
-  process.exitCode = 2;
-});
+main().then(
+  (c) => {
+    process.exitCode = c;
+  },
+  (e: unknown) => {
+    process.stderr.write(`imagery-gdalinfo: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

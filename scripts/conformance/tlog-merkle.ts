@@ -24,9 +24,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import {
-  MemoryTree, ProofError, emptyRoot, leafHash, rootOf, verifyConsistency, verifyInclusion,
+  MemoryTree,
+  ProofError,
+  emptyRoot,
+  leafHash,
+  rootOf,
+  verifyConsistency,
+  verifyInclusion,
 } from '../../src/ledger/merkle.js';
-import { encodeTileIndex, entriesPath, parseTileIndex, parseTilePath, tilesForSize, TileError } from '../../src/ledger/tiles.js';
+import {
+  encodeTileIndex,
+  entriesPath,
+  parseTileIndex,
+  parseTilePath,
+  tilesForSize,
+  TileError,
+} from '../../src/ledger/tiles.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const args = process.argv.slice(2);
@@ -42,7 +55,11 @@ if (!existsSync(dir)) {
   process.exit(2);
 }
 
-interface Tally { pass: number; fail: number; wantErrOk: number }
+interface Tally {
+  pass: number;
+  fail: number;
+  wantErrOk: number;
+}
 const counts = new Map<string, Tally>();
 const failures: string[] = [];
 
@@ -61,7 +78,9 @@ function record(group: string, ok: boolean, wantErr: boolean, what: string): voi
 /** JSON with integers beyond 2^53 kept exact (as bigint), since a vector holds 2^64 − 1. */
 function parseJson(text: string): unknown {
   const marked = text.replace(/([:[,]\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"#bigint:$2"');
-  return JSON.parse(marked, (_k, v: unknown) => (typeof v === 'string' && v.startsWith('#bigint:') ? BigInt(v.slice(8)) : v));
+  return JSON.parse(marked, (_k, v: unknown) =>
+    typeof v === 'string' && v.startsWith('#bigint:') ? BigInt(v.slice(8)) : v,
+  );
 }
 
 function b64(v: unknown): Uint8Array {
@@ -133,10 +152,19 @@ function hexOf(b: Uint8Array): string {
 function runReferenceTree(): void {
   const group = 'rfc6962-reference-tree.json';
   const ref = parseJson(readFileSync(path.join(dir, group), 'utf8')) as {
-    leafInputsHex: string[]; leafHashesHex: string[]; rootHashesHexBySize: Record<string, string>;
+    leafInputsHex: string[];
+    leafHashesHex: string[];
+    rootHashesHexBySize: Record<string, string>;
   };
   const leaves = ref.leafInputsHex.map((h) => leafHash(Buffer.from(h, 'hex')));
-  leaves.forEach((h, i) => record(group, hexOf(h) === ref.leafHashesHex[i], false, `leaf hash ${i}: got ${hexOf(h)}, want ${ref.leafHashesHex[i]}`));
+  leaves.forEach((h, i) =>
+    record(
+      group,
+      hexOf(h) === ref.leafHashesHex[i],
+      false,
+      `leaf hash ${i}: got ${hexOf(h)}, want ${ref.leafHashesHex[i]}`,
+    ),
+  );
   const tree = new MemoryTree(leaves);
   for (const [sizeText, want] of Object.entries(ref.rootHashesHexBySize)) {
     const size = Number(sizeText);
@@ -153,7 +181,9 @@ function runReferenceTree(): void {
       record(group, !r.threw, false, `generated inclusion proof of ${i} in ${size}: ${r.message}`);
     }
     for (let size1 = 1; size1 <= size; size1++) {
-      const r = attempt(() => verifyConsistency(size1, size, tree.consistencyProof(size1, size), tree.root(size1), root));
+      const r = attempt(() =>
+        verifyConsistency(size1, size, tree.consistencyProof(size1, size), tree.root(size1), root),
+      );
       record(group, !r.threw, false, `generated consistency proof ${size1} -> ${size}: ${r.message}`);
     }
   }
@@ -168,8 +198,14 @@ function runTilePaths(): void {
   const spec = parseJson(readFileSync(path.join(dir, group), 'utf8')) as {
     indexEncoding: { index: number; path: string }[];
     treeSizes: {
-      size: number; paths?: string[]; paths_count?: number; last?: string[];
-      level0Partial?: string; level1?: string[]; level2?: string[]; entryBundlePartial?: string;
+      size: number;
+      paths?: string[];
+      paths_count?: number;
+      last?: string[];
+      level0Partial?: string;
+      level1?: string[];
+      level2?: string[];
+      entryBundlePartial?: string;
     }[];
     goSumdbDifference: { examples: [string, unknown][] };
   };
@@ -190,29 +226,78 @@ function runTilePaths(): void {
     // Every path we publish parses back to itself.
     for (const x of tiles) {
       const p = parseTilePath(x.path);
-      record(group, p.kind === 'tile' && p.level === x.level && p.index === x.index && p.width === x.width, false, `parse ${x.path}`);
+      record(
+        group,
+        p.kind === 'tile' && p.level === x.level && p.index === x.index && p.width === x.width,
+        false,
+        `parse ${x.path}`,
+      );
     }
-    if (t.paths) record(group, same(paths, t.paths), false, `tiles of size ${t.size}: got ${paths.join(' ')}, want ${t.paths.join(' ')}`);
-    if (t.paths_count !== undefined) record(group, paths.length === t.paths_count, false, `tile count of size ${t.size}: got ${paths.length}, want ${t.paths_count}`);
+    if (t.paths)
+      record(
+        group,
+        same(paths, t.paths),
+        false,
+        `tiles of size ${t.size}: got ${paths.join(' ')}, want ${t.paths.join(' ')}`,
+      );
+    if (t.paths_count !== undefined)
+      record(
+        group,
+        paths.length === t.paths_count,
+        false,
+        `tile count of size ${t.size}: got ${paths.length}, want ${t.paths_count}`,
+      );
     if (t.last) {
       const tail = paths.slice(-t.last.length);
-      record(group, same(tail, t.last), false, `last tiles of size ${t.size}: got ${tail.join(' ')}, want ${t.last.join(' ')}`);
+      record(
+        group,
+        same(tail, t.last),
+        false,
+        `last tiles of size ${t.size}: got ${tail.join(' ')}, want ${t.last.join(' ')}`,
+      );
     }
     const byLevel = (l: number): string[] => tiles.filter((x) => x.level === l).map((x) => x.path);
     if (t.level0Partial) {
       const partial0 = tiles.filter((x) => x.level === 0 && x.width < 256).map((x) => x.path);
-      record(group, same(partial0, [t.level0Partial]), false, `level 0 partial of size ${t.size}: got ${partial0.join(' ')}, want ${t.level0Partial}`);
+      record(
+        group,
+        same(partial0, [t.level0Partial]),
+        false,
+        `level 0 partial of size ${t.size}: got ${partial0.join(' ')}, want ${t.level0Partial}`,
+      );
     }
-    if (t.level1) record(group, same(byLevel(1), t.level1), false, `level 1 of size ${t.size}: got ${byLevel(1).join(' ')}, want ${t.level1.join(' ')}`);
-    if (t.level2) record(group, same(byLevel(2), t.level2), false, `level 2 of size ${t.size}: got ${byLevel(2).join(' ')}, want ${t.level2.join(' ')}`);
+    if (t.level1)
+      record(
+        group,
+        same(byLevel(1), t.level1),
+        false,
+        `level 1 of size ${t.size}: got ${byLevel(1).join(' ')}, want ${t.level1.join(' ')}`,
+      );
+    if (t.level2)
+      record(
+        group,
+        same(byLevel(2), t.level2),
+        false,
+        `level 2 of size ${t.size}: got ${byLevel(2).join(' ')}, want ${t.level2.join(' ')}`,
+      );
     if (t.entryBundlePartial) {
       const got = entriesPath(Math.floor(t.size / 256), t.size % 256);
-      record(group, got === t.entryBundlePartial, false, `entry bundle of size ${t.size}: got ${got}, want ${t.entryBundlePartial}`);
+      record(
+        group,
+        got === t.entryBundlePartial,
+        false,
+        `entry bundle of size ${t.size}: got ${got}, want ${t.entryBundlePartial}`,
+      );
     }
   }
   // The spec's own count for size 70000: 273 full level 0 tiles.
   const t70k = tilesForSize(70000);
-  record(group, t70k.filter((x) => x.level === 0 && x.width === 256).length === 273, false, 'size 70000: 273 full level 0 tiles');
+  record(
+    group,
+    t70k.filter((x) => x.level === 0 && x.width === 256).length === 273,
+    false,
+    'size 70000: 273 full level 0 tiles',
+  );
   // Go sumdb paths carry H: none of them is a tlog-tiles path.
   for (const [p] of spec.goSumdbDifference.examples) {
     let rejected = false;
@@ -231,14 +316,16 @@ try {
   runReferenceTree();
   runTilePaths();
 } catch (e) {
-  console.error(`tlog-merkle: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  console.error(`tlog-merkle: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exit(2);
 }
 
 let pass = 0;
 let fail = 0;
 for (const [group, t] of [...counts.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-  console.log(`${group.padEnd(40)} ${String(t.pass).padStart(4)} passed (${t.wantErrOk} of them rejected as wanted)${t.fail ? `, ${t.fail} FAILED` : ''}`);
+  console.log(
+    `${group.padEnd(40)} ${String(t.pass).padStart(4)} passed (${t.wantErrOk} of them rejected as wanted)${t.fail ? `, ${t.fail} FAILED` : ''}`,
+  );
   pass += t.pass;
   fail += t.fail;
 }

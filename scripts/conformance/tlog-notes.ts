@@ -82,7 +82,8 @@ function attempt<T>(f: () => T): { ok: true; value: T } | { ok: false; error: un
 }
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 const readJson = (p: string): unknown => JSON.parse(readFileSync(join(dataDir, p), 'utf8'));
-const errText = (e: unknown): string => (e instanceof NoteError ? `${e.code}: ${e.message}` : e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+const errText = (e: unknown): string =>
+  e instanceof NoteError ? `${e.code}: ${e.message}` : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 
 // ------------------------------------------------------------- signed-note vectors
 interface NoteVector {
@@ -126,19 +127,31 @@ function signedNoteVectors(): void {
       if (r.ok && t.id === 'sumdb-peter-enoch') {
         // with only Peter trusted, Enoch's signature is unverified and ignored
         const only = openNote(t.note, [verifiers[0]!]);
-        check(s, only.sigs.length === 1 && only.unverified.length === 1 && only.unverified[0]!.name === 'EnochRoot', `${t.id}: EnochRoot unknown -> ignored, not rejected`);
+        check(
+          s,
+          only.sigs.length === 1 && only.unverified.length === 1 && only.unverified[0]!.name === 'EnochRoot',
+          `${t.id}: EnochRoot unknown -> ignored, not rejected`,
+        );
         check(s, r.value.sigs.length === 2, `${t.id}: both keys known -> both verified`);
         const onlyEnoch = attempt(() => openNote(t.note, [verifiers[1]!]));
         check(s, onlyEnoch.ok, `${t.id}: only EnochRoot trusted -> opens`);
       }
     } else {
-      check(s, !r.ok && r.error instanceof NoteError, `${t.id}: must be refused (${r.ok ? 'ACCEPTED' : errText(r.error)})`);
+      check(
+        s,
+        !r.ok && r.error instanceof NoteError,
+        `${t.id}: must be refused (${r.ok ? 'ACCEPTED' : errText(r.error)})`,
+      );
       if (!json && !r.ok) console.log(`  ${t.id}: refused as expected: ${errText(r.error)}`);
     }
   }
   // the Go sumdb tree note body is a valid checkpoint body
   const tn = attempt(() => parseCheckpoint(v.sumdbTreeNote.body));
-  check(s, tn.ok && tn.value.size === v.sumdbTreeNote.treeSize && formatCheckpoint(tn.value) === v.sumdbTreeNote.body, 'sumdbTreeNote: parses as a checkpoint and round-trips');
+  check(
+    s,
+    tn.ok && tn.value.size === v.sumdbTreeNote.treeSize && formatCheckpoint(tn.value) === v.sumdbTreeNote.body,
+    'sumdbTreeNote: parses as a checkpoint and round-trips',
+  );
   for (const k of v.vkeyKeyIdVectors.valid) {
     const r = attempt(() => parseAnyVerifierKey(k));
     check(s, r.ok && r.value.toString() === k, `vkey valid: ${k} (${r.ok ? 'ok' : errText(r.error)})`);
@@ -149,25 +162,49 @@ function signedNoteVectors(): void {
   }
   const cv = v.cosignatureTimestampVector;
   const p = attempt(() => parseCosignaturePayload(cv.signatureBase64));
-  check(s, p.ok && keyIdHex(p.value.keyId) === cv.keyIdHex && p.value.timestamp === cv.timestamp, 'cosignature timestamp vector: key ID and timestamp');
+  check(
+    s,
+    p.ok && keyIdHex(p.value.keyId) === cv.keyIdHex && p.value.timestamp === cv.timestamp,
+    'cosignature timestamp vector: key ID and timestamp',
+  );
   const notCosig = cv.notCosignature.split(' ')[0]!;
-  check(s, !attempt(() => parseCosignaturePayload(notCosig)).ok, 'cosignature timestamp vector: a 68-byte plain signature is not a cosignature');
+  check(
+    s,
+    !attempt(() => parseCosignaturePayload(notCosig)).ok,
+    'cosignature timestamp vector: a 68-byte plain signature is not a cosignature',
+  );
 }
 
 // ------------------------------------------------------------- RFC 8032
 function rfc8032(): void {
   const s = section('rfc8032-ed25519.json');
-  const v = readJson('rfc8032-ed25519.json') as { vectors: Array<{ name: string; secretKeyHex: string; publicKeyHex: string; messageHex: string; signatureHex: string }> };
+  const v = readJson('rfc8032-ed25519.json') as {
+    vectors: Array<{
+      name: string;
+      secretKeyHex: string;
+      publicKeyHex: string;
+      messageHex: string;
+      signatureHex: string;
+    }>;
+  };
   for (const t of v.vectors) {
     const seed = hex(t.secretKeyHex);
     const pub = ed25519PublicKey(seed);
     check(s, Buffer.from(pub).toString('hex') === t.publicKeyHex, `${t.name}: public key`);
     const sig = ed25519Sign(seed, hex(t.messageHex));
     check(s, Buffer.from(sig).toString('hex') === t.signatureHex, `${t.name}: signature`);
-    check(s, ed25519VerifyDetailed(hex(t.publicKeyHex), hex(t.messageHex), hex(t.signatureHex)).ok, `${t.name}: verifies`);
+    check(
+      s,
+      ed25519VerifyDetailed(hex(t.publicKeyHex), hex(t.messageHex), hex(t.signatureHex)).ok,
+      `${t.name}: verifies`,
+    );
     const bad = hex(t.signatureHex);
     bad[10]! ^= 1;
-    check(s, !ed25519VerifyDetailed(hex(t.publicKeyHex), hex(t.messageHex), bad).ok, `${t.name}: a flipped bit does not verify`);
+    check(
+      s,
+      !ed25519VerifyDetailed(hex(t.publicKeyHex), hex(t.messageHex), bad).ok,
+      `${t.name}: a flipped bit does not verify`,
+    );
   }
 }
 
@@ -176,7 +213,10 @@ function wycheproof(): void {
   const s = section('wycheproof/ed25519_test.json');
   const v = readJson('wycheproof/ed25519_test.json') as {
     numberOfTests: number;
-    testGroups: Array<{ publicKey: { pk: string }; tests: Array<{ tcId: number; comment: string; msg: string; sig: string; result: string; flags: string[] }> }>;
+    testGroups: Array<{
+      publicKey: { pk: string };
+      tests: Array<{ tcId: number; comment: string; msg: string; sig: string; result: string; flags: string[] }>;
+    }>;
   };
   let n = 0;
   const byResult: Record<string, number> = {};
@@ -190,7 +230,11 @@ function wycheproof(): void {
         s.passed++;
         continue;
       }
-      check(s, r.ok === (t.result === 'valid'), `tcId ${t.tcId} (${t.comment}; ${t.flags.join(',')}): expected ${t.result}, Tally ${r.ok ? 'accepts' : `rejects (${r.reason})`}`);
+      check(
+        s,
+        r.ok === (t.result === 'valid'),
+        `tcId ${t.tcId} (${t.comment}; ${t.flags.join(',')}): expected ${t.result}, Tally ${r.ok ? 'accepts' : `rejects (${r.reason})`}`,
+      );
     }
   }
   check(s, n === v.numberOfTests, `ran ${n} of ${v.numberOfTests} cases`);
@@ -206,10 +250,18 @@ function opensslRaw(pk: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
     return false;
   }
 }
-interface CctvVector { number: number; key: string; sig: string; msg: string; flags: string[] | null }
+interface CctvVector {
+  number: number;
+  key: string;
+  sig: string;
+  msg: string;
+  flags: string[] | null;
+}
 /** Tally's policy, stated from the flags alone. */
 function policyAccepts(flags: readonly string[]): boolean {
-  return !flags.includes('non_canonical_A') && !flags.includes('non_canonical_R') && !flags.includes('low_order_residue');
+  return (
+    !flags.includes('non_canonical_A') && !flags.includes('non_canonical_R') && !flags.includes('low_order_residue')
+  );
 }
 function cctv(): CctvVector[] {
   const s = section('cctv/ed25519vectors.json');
@@ -222,7 +274,11 @@ function cctv(): CctvVector[] {
     const sig = hex(t.sig);
     const r = ed25519VerifyDetailed(pk, msg, sig);
     const expect = policyAccepts(flags);
-    check(s, r.ok === expect, `vector ${t.number} [${flags.join(',')}]: policy says ${expect ? 'accept' : 'reject'}, Tally ${r.ok ? 'accepts' : 'rejects'}`);
+    check(
+      s,
+      r.ok === expect,
+      `vector ${t.number} [${flags.join(',')}]: policy says ${expect ? 'accept' : 'reject'}, Tally ${r.ok ? 'accepts' : 'rejects'}`,
+    );
     const key = flags.length ? [...flags].sort().join(' ') : '(no flags)';
     const row = table.get(key) ?? { n: 0, openssl: 0, tally: 0, expect, reasons: new Set<string>() };
     row.n++;
@@ -232,18 +288,25 @@ function cctv(): CctvVector[] {
     table.set(key, row);
   }
   if (!json) {
-    console.log('  CCTV policy outcome table (n = vectors; OpenSSL = raw node:crypto accepts; Tally = accepts under the policy):');
+    console.log(
+      '  CCTV policy outcome table (n = vectors; OpenSSL = raw node:crypto accepts; Tally = accepts under the policy):',
+    );
     console.log('  ' + ['n', 'OpenSSL', 'Tally', 'Tally rejects as', 'flags'].join('\t'));
     const rows = [...table.entries()].sort((a, b) => a[0].localeCompare(b[0]));
-    for (const [k, r] of rows) console.log(`  ${r.n}\t${r.openssl}\t${r.tally}\t${[...r.reasons].join(',') || '-'}\t${k}`);
+    for (const [k, r] of rows)
+      console.log(`  ${r.n}\t${r.openssl}\t${r.tally}\t${[...r.reasons].join(',') || '-'}\t${k}`);
     const acc = rows.reduce((a, [, r]) => a + r.tally, 0);
     const osl = rows.reduce((a, [, r]) => a + r.openssl, 0);
-    console.log(`  totals: ${v.length} vectors; OpenSSL alone accepts ${osl}; Tally accepts ${acc}, rejects ${v.length - acc}`);
+    console.log(
+      `  totals: ${v.length} vectors; OpenSSL alone accepts ${osl}; Tally accepts ${acc}, rejects ${v.length - acc}`,
+    );
     // the same, by the three flags the policy looks at
     const summary = new Map<string, { n: number; tally: number }>();
     for (const t of v) {
       const f = t.flags ?? [];
-      const k = ['non_canonical_A', 'non_canonical_R', 'low_order_residue'].filter((x) => f.includes(x)).join('+') || 'none of them (incl. low-order A/R)';
+      const k =
+        ['non_canonical_A', 'non_canonical_R', 'low_order_residue'].filter((x) => f.includes(x)).join('+') ||
+        'none of them (incl. low-order A/R)';
       const row = summary.get(k) ?? { n: 0, tally: 0 };
       row.n++;
       if (policyAccepts(f)) row.tally++;
@@ -260,7 +323,12 @@ function cctv(): CctvVector[] {
 function splitView(): void {
   const s = section('split-view-evidence.json');
   const e = readJson('split-view-evidence.json') as {
-    verifierKey: string; signerKey: string; oldNote: string; newNote: string; impliedOldRoot: string; consistencyProof5to6: string[];
+    verifierKey: string;
+    signerKey: string;
+    oldNote: string;
+    newNote: string;
+    impliedOldRoot: string;
+    consistencyProof5to6: string[];
   };
   const log = parseVerifierKey(e.verifierKey);
   const oldCp = attempt(() => openCheckpoint(e.oldNote, log));
@@ -268,19 +336,40 @@ function splitView(): void {
   check(s, oldCp.ok && newCp.ok, 'both tree heads are validly signed');
   const signer = parseSignerKey(e.signerKey);
   check(s, signer.verifierKey() === e.verifierKey, 'the Go test signer key gives the verifier key');
-  if (oldCp.ok) check(s, signNote(oldCp.value.body, [signer]) === e.oldNote, 'old head: Tally reproduces the Go signature');
-  const verdict = attempt(() => checkSplitView({ verifierKey: e.verifierKey, oldNote: e.oldNote, newNote: e.newNote, consistencyProof: e.consistencyProof5to6, impliedOldRoot: e.impliedOldRoot }));
-  check(s, verdict.ok && verdict.value.splitView && verdict.value.proven, `split view detected and proven (${verdict.ok ? verdict.value.reason : errText(verdict.error)})`);
+  if (oldCp.ok)
+    check(s, signNote(oldCp.value.body, [signer]) === e.oldNote, 'old head: Tally reproduces the Go signature');
+  const verdict = attempt(() =>
+    checkSplitView({
+      verifierKey: e.verifierKey,
+      oldNote: e.oldNote,
+      newNote: e.newNote,
+      consistencyProof: e.consistencyProof5to6,
+      impliedOldRoot: e.impliedOldRoot,
+    }),
+  );
+  check(
+    s,
+    verdict.ok && verdict.value.splitView && verdict.value.proven,
+    `split view detected and proven (${verdict.ok ? verdict.value.reason : errText(verdict.error)})`,
+  );
   if (!json && verdict.ok) console.log(`  split view: ${verdict.value.reason}`);
   // a cosigner whose last checkpoint is the old head refuses the new one
   if (oldCp.ok) {
     const k = new CosignerKey('witness.example/tally', generateEd25519Seed());
     const proof = e.consistencyProof5to6.map((h) => new Uint8Array(Buffer.from(h, 'base64')));
-    const r = attempt(() => cosignCheckpoint({ note: e.newNote, log, key: k, timeSec: 1_700_000_000, last: oldCp.value, proof }));
-    check(s, !r.ok && r.error instanceof SplitViewError, `cosigner refuses the new head (${r.ok ? 'COSIGNED' : errText(r.error)})`);
+    const r = attempt(() =>
+      cosignCheckpoint({ note: e.newNote, log, key: k, timeSec: 1_700_000_000, last: oldCp.value, proof }),
+    );
+    check(
+      s,
+      !r.ok && r.error instanceof SplitViewError,
+      `cosigner refuses the new head (${r.ok ? 'COSIGNED' : errText(r.error)})`,
+    );
     // reversed order: the newer head as "last", the older as next -> rollback refused
     if (newCp.ok) {
-      const rb = attempt(() => cosignCheckpoint({ note: e.oldNote, log, key: k, timeSec: 1_700_000_000, last: newCp.value, proof: [] }));
+      const rb = attempt(() =>
+        cosignCheckpoint({ note: e.oldNote, log, key: k, timeSec: 1_700_000_000, last: newCp.value, proof: [] }),
+      );
       check(s, !rb.ok && rb.error instanceof SplitViewError, 'cosigner refuses a rollback to the older head');
     }
   }
@@ -305,7 +394,14 @@ function sample(): Sample {
   const cosigned = addSignatures(note, [cosigner.signerAt(time)]);
   // self-check before handing it out
   verifyCosignature(cosigned, cosigner.verifier(), { log: parseVerifierKey(verifierKey) });
-  return { logSkey: signerKey, logVkey: verifierKey, cosigner, note: cosigned, body: openNote(cosigned, [signer.verifier()]).text, time };
+  return {
+    logSkey: signerKey,
+    logVkey: verifierKey,
+    cosigner,
+    note: cosigned,
+    body: openNote(cosigned, [signer.verifier()]).text,
+    time,
+  };
 }
 
 const PYTHON = String.raw`
@@ -369,15 +465,24 @@ function pythonCheck(smp: Sample, tmp: string): void {
   const good = join(tmp, 'good.note');
   writeFileSync(good, smp.note);
   const out = execFileSync(py, ['-c', PYTHON, good, smp.logVkey, smp.cosigner.verifierKey()], { encoding: 'utf8' });
-  check(s, out === `OK ${smp.logVkey.split('+')[0]}\nOK ${smp.cosigner.name}\n`, `Python verifies Tally's checkpoint signature and cosignature: ${out.trim().replace(/\n/g, '; ')}`);
+  check(
+    s,
+    out === `OK ${smp.logVkey.split('+')[0]}\nOK ${smp.cosigner.name}\n`,
+    `Python verifies Tally's checkpoint signature and cosignature: ${out.trim().replace(/\n/g, '; ')}`,
+  );
   // the same verifier refuses a one-byte change to the signed body (it is not vacuous)
   const bad = join(tmp, 'bad.note');
   writeFileSync(bad, smp.note.replace('\n1962\n', '\n1963\n'));
   const out2 = execFileSync(py, ['-c', PYTHON, bad, smp.logVkey, smp.cosigner.verifierKey()], { encoding: 'utf8' });
-  check(s, out2.split('\n').filter((l) => l.startsWith('REJECT')).length === 2, `Python refuses the tampered checkpoint: ${out2.trim().replace(/\n/g, '; ')}`);
+  check(
+    s,
+    out2.split('\n').filter((l) => l.startsWith('REJECT')).length === 2,
+    `Python refuses the tampered checkpoint: ${out2.trim().replace(/\n/g, '; ')}`,
+  );
 }
 
-const GO_PROGRAM = String.raw`package main
+const GO_PROGRAM =
+  String.raw`package main
 
 import (
 	"crypto/ed25519"
@@ -390,11 +495,21 @@ import (
 )
 
 type cctvVector struct {
-	Number int      ` + '`json:"number"`' + String.raw`
-	Key    string   ` + '`json:"key"`' + String.raw`
-	Sig    string   ` + '`json:"sig"`' + String.raw`
-	Msg    string   ` + '`json:"msg"`' + String.raw`
-	Flags  []string ` + '`json:"flags"`' + String.raw`
+	Number int      ` +
+  '`json:"number"`' +
+  String.raw`
+	Key    string   ` +
+  '`json:"key"`' +
+  String.raw`
+	Sig    string   ` +
+  '`json:"sig"`' +
+  String.raw`
+	Msg    string   ` +
+  '`json:"msg"`' +
+  String.raw`
+	Flags  []string ` +
+  '`json:"flags"`' +
+  String.raw`
 }
 
 func main() {
@@ -451,7 +566,11 @@ function goCheck(smp: Sample, tmp: string, cctvVectors: CctvVector[]): void {
   const goBin = spawnSync('go', ['version'], { encoding: 'utf8' });
   if (noGo || goBin.status !== 0 || !existsSync(join(gopathSys, 'src/golang.org/x/mod/sumdb/note/note.go'))) {
     s.skipped = true;
-    s.notes.push(noGo ? 'skipped (--no-go)' : 'SKIPPED: Go or golang.org/x/mod not installed (apt-get install -y golang-go golang-golang-x-mod-dev); python3-cryptography is the independent verifier');
+    s.notes.push(
+      noGo
+        ? 'skipped (--no-go)'
+        : 'SKIPPED: Go or golang.org/x/mod not installed (apt-get install -y golang-go golang-golang-x-mod-dev); python3-cryptography is the independent verifier',
+    );
     if (!json) console.log(`  ${s.notes[s.notes.length - 1]}`);
     return;
   }
@@ -460,7 +579,14 @@ function goCheck(smp: Sample, tmp: string, cctvVectors: CctvVector[]): void {
   const dir = join(gopath, 'src/tallynotecheck');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'main.go'), GO_PROGRAM);
-  const env = { ...process.env, GO111MODULE: 'off', GOPATH: `${gopath}:${gopathSys}`, GOCACHE: join(tmp, 'gocache'), GOFLAGS: '', CGO_ENABLED: '0' };
+  const env = {
+    ...process.env,
+    GO111MODULE: 'off',
+    GOPATH: `${gopath}:${gopathSys}`,
+    GOCACHE: join(tmp, 'gocache'),
+    GOFLAGS: '',
+    CGO_ENABLED: '0',
+  };
   const bin = join(tmp, 'notecheck');
   const build = spawnSync('go', ['build', '-o', bin, 'tallynotecheck'], { env, encoding: 'utf8', cwd: dir });
   if (build.status !== 0) {
@@ -489,7 +615,15 @@ function goCheck(smp: Sample, tmp: string, cctvVectors: CctvVector[]): void {
   // 3. Go's crypto/ed25519 on CCTV: equals Tally except on non_canonical_A (Go accepts, Tally rejects)
   const cctvFile = join(dataDir, 'cctv/ed25519vectors.json');
   const r4 = run('cctv', cctvFile);
-  const goRes = new Map(r4.out.trim().split('\n').map((l) => { const [n, ok] = l.split(' '); return [Number(n), ok === '1'] as const; }));
+  const goRes = new Map(
+    r4.out
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [n, ok] = l.split(' ');
+        return [Number(n), ok === '1'] as const;
+      }),
+  );
   let same = 0;
   let diffNonCanonA = 0;
   let other = 0;
@@ -500,8 +634,15 @@ function goCheck(smp: Sample, tmp: string, cctvVectors: CctvVector[]): void {
     else if (go === true && (t.flags ?? []).includes('non_canonical_A')) diffNonCanonA++;
     else other++;
   }
-  check(s, other === 0 && same + diffNonCanonA === cctvVectors.length, `Go crypto/ed25519 on CCTV: ${same} agree with Tally, ${diffNonCanonA} differ only by non_canonical_A (Go accepts), ${other} other differences`);
-  if (!json) console.log(`  Go ${goBin.stdout.trim()} CCTV: ${same} agree, ${diffNonCanonA} non_canonical_A accepted by Go and rejected by Tally, ${other} other`);
+  check(
+    s,
+    other === 0 && same + diffNonCanonA === cctvVectors.length,
+    `Go crypto/ed25519 on CCTV: ${same} agree with Tally, ${diffNonCanonA} differ only by non_canonical_A (Go accepts), ${other} other differences`,
+  );
+  if (!json)
+    console.log(
+      `  Go ${goBin.stdout.trim()} CCTV: ${same} agree, ${diffNonCanonA} non_canonical_A accepted by Go and rejected by Tally, ${other} other`,
+    );
 }
 
 // ------------------------------------------------------------- main
@@ -540,7 +681,9 @@ if (json) {
   console.log(JSON.stringify({ check: 'tlog-notes', dataDir, sections, failed }, null, 2));
 } else {
   for (const s of sections) {
-    console.log(`tlog-notes: ${s.name}: ${s.skipped ? 'SKIPPED' : `${s.passed} passed, ${s.failed} failed`}${s.notes.length ? ` (${s.notes.filter((n) => !n.startsWith('FAIL')).join('; ')})` : ''}`);
+    console.log(
+      `tlog-notes: ${s.name}: ${s.skipped ? 'SKIPPED' : `${s.passed} passed, ${s.failed} failed`}${s.notes.length ? ` (${s.notes.filter((n) => !n.startsWith('FAIL')).join('; ')})` : ''}`,
+    );
   }
   const passed = sections.reduce((a, s) => a + s.passed, 0);
   console.log(`tlog-notes: ${passed} passed, ${failed} failed`);

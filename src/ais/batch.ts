@@ -75,8 +75,15 @@ export class PositionColumnsBuilder implements PositionColumns {
   }
 
   push(
-    time: number, mmsi: number, lat: number, lon: number,
-    speed: number, course: number, heading: number, type: number, status: number,
+    time: number,
+    mmsi: number,
+    lat: number,
+    lon: number,
+    speed: number,
+    course: number,
+    heading: number,
+    type: number,
+    status: number,
   ): void {
     const i = this.length;
     if (i === this.time.length) this.grow(i * 2);

@@ -16,7 +16,13 @@ import { type DerivedField, type FieldSpec, type MessageLayout } from './layouts
  */
 export type DecodeFn = (s: Uint8Array, nbits: number, v: Float64Array, t: (string | null)[]) => number;
 /** The static-report object of a message (types 5, 19, 24), fixed shape. */
-export type StaticFn = (v: Float64Array, t: (string | null)[], time: number, mmsi: number, type: number) => StaticReport;
+export type StaticFn = (
+  v: Float64Array,
+  t: (string | null)[],
+  time: number,
+  mmsi: number,
+  type: number,
+) => StaticReport;
 /** JSON text of the fields after the header (starts with a comma). */
 export type JsonFn = (v: Float64Array, t: (string | null)[]) => string;
 export type ObjectFn = (v: Float64Array, t: (string | null)[], out: AisRecord) => void;
@@ -66,7 +72,7 @@ export function readBits(s: Uint8Array, o: number, w: number): number {
   let r = 0;
   for (let k = 0; k < w; k++) {
     const bit = o + k;
-    r = r * 2 + ((s[bit / 6 | 0] >> (5 - bit % 6)) & 1);
+    r = r * 2 + ((s[(bit / 6) | 0] >> (5 - (bit % 6))) & 1);
   }
   return r;
 }
@@ -117,7 +123,9 @@ const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
 /** gpsd's `timestamp` of types 4 and 11 ("2007-05-14T19:57:39Z"), the raw values kept as sent. */
 export function formatDatetime(y: number, mo: number, d: number, h: number, mi: number, s: number): string {
   const ys = String(y);
-  return '0000'.slice(ys.length) + ys + '-' + pad2(mo) + '-' + pad2(d) + 'T' + pad2(h) + ':' + pad2(mi) + ':' + pad2(s) + 'Z';
+  return (
+    '0000'.slice(ys.length) + ys + '-' + pad2(mo) + '-' + pad2(d) + 'T' + pad2(h) + ':' + pad2(mi) + ':' + pad2(s) + 'Z'
+  );
 }
 
 /** gpsd's `eta` of type 5 ("05-15T14:00Z"). */
@@ -128,7 +136,18 @@ export function formatEta(mo: number, d: number, h: number, mi: number): string 
 const helpers = { readText, rotValue, formatDatetime, formatEta };
 
 /** Static and voyage fields carried into `StaticReport`. */
-const STATIC_FIELDS = ['shipname', 'callsign', 'imo', 'shiptype', 'to_bow', 'to_stern', 'to_port', 'to_starboard', 'draught', 'destination'];
+const STATIC_FIELDS = [
+  'shipname',
+  'callsign',
+  'imo',
+  'shiptype',
+  'to_bow',
+  'to_stern',
+  'to_port',
+  'to_starboard',
+  'draught',
+  'destination',
+];
 
 export function compileLayout(layout: MessageLayout): CompiledLayout {
   const slot: Record<string, number> = {};
@@ -188,7 +207,9 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
   }
   for (const k of texts) lines.push(`if (t[${k}] !== null) t[${k}] = t[${k}].trimEnd();`);
   lines.push('return bad;');
-  const decode = new Function('h', `return function decode_${layout.id}(s, nbits, v, t) {\n${lines.join('\n')}\n};`)(helpers) as DecodeFn;
+  const decode = new Function('h', `return function decode_${layout.id}(s, nbits, v, t) {\n${lines.join('\n')}\n};`)(
+    helpers,
+  ) as DecodeFn;
 
   // --- output order: visible fields, derived ones at the place of their first part ---
   type Out = { kind: 'field'; f: FieldSpec; slot: number } | { kind: 'derived'; d: DerivedField };
@@ -229,8 +250,13 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
       objLines.push(`o.${f.name} = v[${k}] !== v[${k}] ? null : v[${k}];`);
     }
   }
-  const json = new Function('h', `return function json_${layout.id}(v, t) {\nreturn ''${parts.length ? ' + ' + parts.join('\n + ') : ''};\n};`)(helpers) as JsonFn;
-  const object = new Function('h', `return function object_${layout.id}(v, t, o) {\n${objLines.join('\n')}\n};`)(helpers) as ObjectFn;
+  const json = new Function(
+    'h',
+    `return function json_${layout.id}(v, t) {\nreturn ''${parts.length ? ' + ' + parts.join('\n + ') : ''};\n};`,
+  )(helpers) as JsonFn;
+  const object = new Function('h', `return function object_${layout.id}(v, t, o) {\n${objLines.join('\n')}\n};`)(
+    helpers,
+  ) as ObjectFn;
 
   // --- static report: the fields the track stage joins to positions ---
   const statics = STATIC_FIELDS.filter((n) => slot[n] !== undefined);
@@ -242,13 +268,28 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
         ? `${n}: t[${slot[n]}] === '' ? null : t[${slot[n]}]`
         : `${n}: v[${slot[n]}] !== v[${slot[n]}] ? null : v[${slot[n]}]`;
     });
-    staticReport = new Function(`return function static_${layout.id}(v, t, time, mmsi, type) {\nreturn { time, mmsi, type, ${props.join(', ')} };\n};`)() as StaticFn;
+    staticReport = new Function(
+      `return function static_${layout.id}(v, t, time, mmsi, type) {\nreturn { time, mmsi, type, ${props.join(', ')} };\n};`,
+    )() as StaticFn;
   }
 
   const s = (n: string): number => slot[n] ?? -1;
   return {
-    layout, slot, decode, json, object, checked, staticReport,
+    layout,
+    slot,
+    decode,
+    json,
+    object,
+    checked,
+    staticReport,
     columns: out.map((e) => (e.kind === 'derived' ? e.d.name : e.f.name)),
-    pos: { lat: s('lat'), lon: s('lon'), speed: s('speed'), course: s('course'), heading: s('heading'), status: s('status') },
+    pos: {
+      lat: s('lat'),
+      lon: s('lon'),
+      speed: s('speed'),
+      course: s('course'),
+      heading: s('heading'),
+      status: s('status'),
+    },
   };
 }

@@ -43,8 +43,23 @@ import type { PositionColumnsBuilder, StaticReport } from './batch.js';
 import { AisCsvReader, detectCsvDialect, isCsvReject } from './csv.js';
 import { AisInputError, type DecodeStats, type RejectReason } from './types.js';
 
-const TAB = 9, LF = 10, CR = 13, SPACE = 32, BANG = 33, QUOTE = 34, HASH = 35, DOLLAR = 36;
-const PLUS = 43, COMMA = 44, MINUS = 45, DOT = 46, SLASH = 47, COLON = 58, T_UPPER = 84, Z_UPPER = 90, BACKSLASH = 92;
+const TAB = 9,
+  LF = 10,
+  CR = 13,
+  SPACE = 32,
+  BANG = 33,
+  QUOTE = 34,
+  HASH = 35,
+  DOLLAR = 36;
+const PLUS = 43,
+  COMMA = 44,
+  MINUS = 45,
+  DOT = 46,
+  SLASH = 47,
+  COLON = 58,
+  T_UPPER = 84,
+  Z_UPPER = 90,
+  BACKSLASH = 92;
 
 /** Exact powers of ten 10^0..10^22 (parsed, so correctly rounded, hence exact). */
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
@@ -75,10 +90,21 @@ interface StaticEntry {
 }
 
 function sameStatic(a: StaticReport, b: StaticReport): boolean {
-  return a.type === b.type && a.shipname === b.shipname && a.callsign === b.callsign && a.imo === b.imo &&
-    a.shiptype === b.shiptype && a.to_bow === b.to_bow && a.to_stern === b.to_stern && a.to_port === b.to_port &&
-    a.to_starboard === b.to_starboard && a.draught === b.draught && a.destination === b.destination &&
-    a.length === b.length && a.width === b.width;
+  return (
+    a.type === b.type &&
+    a.shipname === b.shipname &&
+    a.callsign === b.callsign &&
+    a.imo === b.imo &&
+    a.shiptype === b.shiptype &&
+    a.to_bow === b.to_bow &&
+    a.to_stern === b.to_stern &&
+    a.to_port === b.to_port &&
+    a.to_starboard === b.to_starboard &&
+    a.draught === b.draught &&
+    a.destination === b.destination &&
+    a.length === b.length &&
+    a.width === b.width
+  );
 }
 
 /**
@@ -190,7 +216,8 @@ export function daysFromCivil(y: number, m: number, d: number): number {
 }
 
 function d2(buf: Uint8Array, k: number): number {
-  const a = buf[k] - 48, b = buf[k + 1] - 48;
+  const a = buf[k] - 48,
+    b = buf[k + 1] - 48;
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
@@ -205,18 +232,33 @@ function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: numbe
 export function parseMcTimeBytes(buf: Uint8Array, a: number, b: number): number {
   const len = b - a;
   if (!(len === 19 || (len === 20 && buf[a + 19] === Z_UPPER))) return NaN;
-  if (buf[a + 4] !== MINUS || buf[a + 7] !== MINUS || (buf[a + 10] !== T_UPPER && buf[a + 10] !== SPACE) ||
-    buf[a + 13] !== COLON || buf[a + 16] !== COLON) return NaN;
-  const y1 = d2(buf, a), y2 = d2(buf, a + 2);
+  if (
+    buf[a + 4] !== MINUS ||
+    buf[a + 7] !== MINUS ||
+    (buf[a + 10] !== T_UPPER && buf[a + 10] !== SPACE) ||
+    buf[a + 13] !== COLON ||
+    buf[a + 16] !== COLON
+  )
+    return NaN;
+  const y1 = d2(buf, a),
+    y2 = d2(buf, a + 2);
   if (y1 < 0 || y2 < 0) return NaN;
   return utcMs(y1 * 100 + y2, d2(buf, a + 5), d2(buf, a + 8), d2(buf, a + 11), d2(buf, a + 14), d2(buf, a + 17));
 }
 
 /** DMA `dd/mm/yyyy HH:MM:SS`; NaN otherwise. */
 export function parseDmaTimeBytes(buf: Uint8Array, a: number, b: number): number {
-  if (b - a !== 19 || buf[a + 2] !== SLASH || buf[a + 5] !== SLASH || buf[a + 10] !== SPACE ||
-    buf[a + 13] !== COLON || buf[a + 16] !== COLON) return NaN;
-  const y1 = d2(buf, a + 6), y2 = d2(buf, a + 8);
+  if (
+    b - a !== 19 ||
+    buf[a + 2] !== SLASH ||
+    buf[a + 5] !== SLASH ||
+    buf[a + 10] !== SPACE ||
+    buf[a + 13] !== COLON ||
+    buf[a + 16] !== COLON
+  )
+    return NaN;
+  const y1 = d2(buf, a + 6),
+    y2 = d2(buf, a + 8);
   if (y1 < 0 || y2 < 0) return NaN;
   return utcMs(y1 * 100 + y2, d2(buf, a + 3), d2(buf, a), d2(buf, a + 11), d2(buf, a + 14), d2(buf, a + 17));
 }
@@ -286,11 +328,29 @@ interface FastTotals {
 }
 
 const ROLE_NAMES = (dialect: 'marinecadastre' | 'dma'): Record<string, number> => ({
-  mmsi: R_MMSI, [dialect === 'dma' ? 'timestamp' : 'basedatetime']: R_TIME,
-  lat: R_LAT, latitude: R_LAT, lon: R_LON, longitude: R_LON,
-  sog: R_SOG, cog: R_COG, heading: R_HEADING, rot: R_ROT, status: R_STATUS, navigationalstatus: R_STATUS,
+  mmsi: R_MMSI,
+  [dialect === 'dma' ? 'timestamp' : 'basedatetime']: R_TIME,
+  lat: R_LAT,
+  latitude: R_LAT,
+  lon: R_LON,
+  longitude: R_LON,
+  sog: R_SOG,
+  cog: R_COG,
+  heading: R_HEADING,
+  rot: R_ROT,
+  status: R_STATUS,
+  navigationalstatus: R_STATUS,
 });
-const R_MMSI = 0, R_TIME = 1, R_LAT = 2, R_LON = 3, R_SOG = 4, R_COG = 5, R_HEADING = 6, R_ROT = 7, R_STATUS = 8, N_ROLES = 9;
+const R_MMSI = 0,
+  R_TIME = 1,
+  R_LAT = 2,
+  R_LON = 3,
+  R_SOG = 4,
+  R_COG = 5,
+  R_HEADING = 6,
+  R_ROT = 7,
+  R_STATUS = 8,
+  N_ROLES = 9;
 
 let nextLayout = 1;
 
@@ -577,7 +637,12 @@ class FastCsvFile extends LineSplitter {
       this.lastMmsi = mmsi;
       this.lastEntry = entry;
     }
-    if (entry === undefined || entry.bytes === null || entry.layout !== this.layout || !this.sameRest(buf, entry.bytes)) {
+    if (
+      entry === undefined ||
+      entry.bytes === null ||
+      entry.layout !== this.layout ||
+      !this.sameRest(buf, entry.bytes)
+    ) {
       this.other(buf, s, e, lineNo, true);
       return;
     }
@@ -657,8 +722,17 @@ class FastCsvFile extends LineSplitter {
     const rec = r.record;
     if (r.hasPosition) {
       const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
-      this.target.positions.push(r.timeMs, rec.mmsi, num(rec.lat), num(rec.lon), num(rec.speed), num(rec.course),
-        num(rec.heading), 0, typeof rec.status === 'number' ? rec.status : 255);
+      this.target.positions.push(
+        r.timeMs,
+        rec.mmsi,
+        num(rec.lat),
+        num(rec.lon),
+        num(rec.speed),
+        num(rec.course),
+        num(rec.heading),
+        0,
+        typeof rec.status === 'number' ? rec.status : 255,
+      );
     }
     const tracker = this.target.csvStatics;
     if (r.static !== null && tracker.offer(r.static)) this.target.statics.push(r.static);
@@ -718,7 +792,10 @@ export class CsvBatchRouter {
   private fastExtraLines = 0;
   private readerLinesAtFileStart = 0;
 
-  constructor(private readonly reader: CsvBatchReader, private readonly target: CsvBatchTarget) {}
+  constructor(
+    private readonly reader: CsvBatchReader,
+    private readonly target: CsvBatchTarget,
+  ) {}
 
   file(name: string): void {
     this.finishFile();

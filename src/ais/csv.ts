@@ -84,26 +84,38 @@ const N_SLOTS = 22;
 /** Normalised header name -> slot, for both dialects (the time column is dialect-specific). */
 const COMMON_COLUMNS: Record<string, number> = {
   mmsi: S_MMSI,
-  lat: S_LAT, latitude: S_LAT,
-  lon: S_LON, longitude: S_LON,
+  lat: S_LAT,
+  latitude: S_LAT,
+  lon: S_LON,
+  longitude: S_LON,
   sog: S_SOG,
   cog: S_COG,
   heading: S_HEADING,
-  status: S_STATUS, navigationalstatus: S_STATUS,
+  status: S_STATUS,
+  navigationalstatus: S_STATUS,
   rot: S_ROT,
-  vesselname: S_NAME, name: S_NAME,
+  vesselname: S_NAME,
+  name: S_NAME,
   imo: S_IMO,
   callsign: S_CALLSIGN,
-  vesseltype: S_SHIPTYPE, shiptype: S_SHIPTYPE,
-  draft: S_DRAUGHT, draught: S_DRAUGHT,
+  vesseltype: S_SHIPTYPE,
+  shiptype: S_SHIPTYPE,
+  draft: S_DRAUGHT,
+  draught: S_DRAUGHT,
   destination: S_DEST,
   length: S_LENGTH,
   width: S_WIDTH,
-  a: S_A, sizea: S_A,
-  b: S_B, sizeb: S_B,
-  c: S_C, sizec: S_C,
-  d: S_D, sized: S_D,
-  transceiverclass: S_CLASS, transceiver: S_CLASS, typeofmobile: S_CLASS,
+  a: S_A,
+  sizea: S_A,
+  b: S_B,
+  sizeb: S_B,
+  c: S_C,
+  sizec: S_C,
+  d: S_D,
+  sized: S_D,
+  transceiverclass: S_CLASS,
+  transceiver: S_CLASS,
+  typeofmobile: S_CLASS,
 };
 
 const TIME_COLUMN: Record<CsvDialect, string> = { marinecadastre: 'basedatetime', dma: 'timestamp' };
@@ -112,7 +124,10 @@ const LAYOUT_NAME: Record<CsvDialect, string> = {
   dma: 'Danish Maritime Authority',
 };
 const REQUIRED: readonly [number, string][] = [
-  [S_MMSI, 'MMSI'], [S_TIME, 'time'], [S_LAT, 'latitude'], [S_LON, 'longitude'],
+  [S_MMSI, 'MMSI'],
+  [S_TIME, 'time'],
+  [S_LAT, 'latitude'],
+  [S_LON, 'longitude'],
 ];
 
 const EXPECTED_LAYOUTS =
@@ -131,8 +146,8 @@ const STATUS_TEXT: Record<string, number> = {
   'restricted manoeuvrability': 3,
   'constrained by her draught': 4,
   'constrained by her draft': 4,
-  'moored': 5,
-  'aground': 6,
+  moored: 5,
+  aground: 6,
   'engaged in fishing': 7,
   'under way sailing': 8,
   'reserved for future amendment [hsc]': 9,
@@ -147,7 +162,7 @@ const STATUS_TEXT: Record<string, number> = {
   'ais-sart': 14,
   'ais-sart (active)': 14,
   'unknown value': 15,
-  'undefined': 15,
+  undefined: 15,
   'not defined': 15,
 };
 
@@ -158,32 +173,32 @@ const STATUS_TEXT: Record<string, number> = {
  * (codes 1-19, 38-39) and `Undefined` read as null.
  */
 export const DMA_SHIP_TYPES: Readonly<Record<string, number | null>> = {
-  'undefined': null,
-  'reserved': null,
-  'wig': 20,
-  'fishing': 30,
-  'towing': 31,
+  undefined: null,
+  reserved: null,
+  wig: 20,
+  fishing: 30,
+  towing: 31,
   'towing long/wide': 32,
-  'dredging': 33,
-  'diving': 34,
-  'military': 35,
-  'sailing': 36,
-  'pleasure': 37,
-  'hsc': 40,
-  'pilot': 50,
-  'sar': 51,
-  'tug': 52,
+  dredging: 33,
+  diving: 34,
+  military: 35,
+  sailing: 36,
+  pleasure: 37,
+  hsc: 40,
+  pilot: 50,
+  sar: 51,
+  tug: 52,
   'port tender': 53,
   'anti-pollution': 54,
   'law enforcement': 55,
   'spare 1': 56,
   'spare 2': 57,
-  'medical': 58,
+  medical: 58,
   'not party to conflict': 59,
-  'passenger': 60,
-  'cargo': 70,
-  'tanker': 80,
-  'other': 90,
+  passenger: 60,
+  cargo: 70,
+  tanker: 80,
+  other: 90,
 };
 
 const NUMBER_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -298,10 +313,14 @@ function digits(v: string, start: number, len: number): number {
 /** `yyyy-mm-ddTHH:MM:SS` (or a space for `T`), then optional `.fff...` and `Z`; NaN when not one. */
 function parseMcTime(v: string): number {
   const len = v.length;
-  if (len < 19 || v[4] !== '-' || v[7] !== '-' || (v[10] !== 'T' && v[10] !== ' ') ||
-    v[13] !== ':' || v[16] !== ':') return NaN;
-  const y = digits(v, 0, 4), mo = digits(v, 5, 2), d = digits(v, 8, 2);
-  const h = digits(v, 11, 2), mi = digits(v, 14, 2), s = digits(v, 17, 2);
+  if (len < 19 || v[4] !== '-' || v[7] !== '-' || (v[10] !== 'T' && v[10] !== ' ') || v[13] !== ':' || v[16] !== ':')
+    return NaN;
+  const y = digits(v, 0, 4),
+    mo = digits(v, 5, 2),
+    d = digits(v, 8, 2);
+  const h = digits(v, 11, 2),
+    mi = digits(v, 14, 2),
+    s = digits(v, 17, 2);
   if ((y | mo | d | h | mi | s) < 0) return NaN;
   let i = 19;
   let ms = 0;
@@ -321,8 +340,12 @@ function parseMcTime(v: string): number {
 /** `dd/mm/yyyy HH:MM:SS`; NaN when not one. */
 function parseDmaTime(v: string): number {
   if (v.length !== 19 || v[2] !== '/' || v[5] !== '/' || v[10] !== ' ' || v[13] !== ':' || v[16] !== ':') return NaN;
-  const d = digits(v, 0, 2), mo = digits(v, 3, 2), y = digits(v, 6, 4);
-  const h = digits(v, 11, 2), mi = digits(v, 14, 2), s = digits(v, 17, 2);
+  const d = digits(v, 0, 2),
+    mo = digits(v, 3, 2),
+    y = digits(v, 6, 4);
+  const h = digits(v, 11, 2),
+    mi = digits(v, 14, 2),
+    s = digits(v, 17, 2);
   if ((y | mo | d | h | mi | s) < 0) return NaN;
   return utcMs(y, mo, d, h, mi, s, 0);
 }
@@ -374,8 +397,10 @@ export class AisCsvReader {
       const s = names[i] === timeName ? S_TIME : lookup(COMMON_COLUMNS, names[i]);
       if (s === undefined) continue;
       if (this.slot[s] >= 0) {
-        throw fail(`${LAYOUT_NAME[dialect]} header has both ${JSON.stringify(cols[this.slot[s]])} ` +
-          `and ${JSON.stringify(cols[i])} (columns ${this.slot[s] + 1} and ${i + 1}) for the same field`);
+        throw fail(
+          `${LAYOUT_NAME[dialect]} header has both ${JSON.stringify(cols[this.slot[s]])} ` +
+            `and ${JSON.stringify(cols[i])} (columns ${this.slot[s] + 1} and ${i + 1}) for the same field`,
+        );
       }
       this.slot[s] = i;
     }
@@ -395,11 +420,18 @@ export class AisCsvReader {
     if (n < 0) {
       const col = -n - 1;
       const name = col < width ? this.columns[col] : `column ${col + 1}`;
-      return this.reject('csv_bad_value', lineNo, `${name}: quoted field is not terminated or has text after its closing quote`);
+      return this.reject(
+        'csv_bad_value',
+        lineNo,
+        `${name}: quoted field is not terminated or has text after its closing quote`,
+      );
     }
     if (n !== width) {
-      return this.reject('csv_field_count', lineNo,
-        `${n} fields, but the header (line ${this.headerLine}) has ${width}`);
+      return this.reject(
+        'csv_field_count',
+        lineNo,
+        `${n} fields, but the header (line ${this.headerLine}) has ${width}`,
+      );
     }
     this.bad = '';
     const dma = this.dialect === 'dma';
@@ -459,19 +491,41 @@ export class AisCsvReader {
       destination,
       transceiver,
     };
-    const hasStatic = shipname !== null || callsign !== null || imo !== null || shiptype !== null ||
-      toBow !== null || toStern !== null || toPort !== null || toStarboard !== null ||
-      length !== null || width_ !== null || draught !== null || destination !== null;
+    const hasStatic =
+      shipname !== null ||
+      callsign !== null ||
+      imo !== null ||
+      shiptype !== null ||
+      toBow !== null ||
+      toStern !== null ||
+      toPort !== null ||
+      toStarboard !== null ||
+      length !== null ||
+      width_ !== null ||
+      draught !== null ||
+      destination !== null;
     return {
       record,
       timeMs,
       hasPosition: lat !== null && lon !== null,
       static: hasStatic
         ? {
-          time: timeMs, mmsi, type: 0, shipname, callsign, imo, shiptype,
-          to_bow: toBow, to_stern: toStern, to_port: toPort, to_starboard: toStarboard,
-          draught, destination, length, width: width_,
-        }
+            time: timeMs,
+            mmsi,
+            type: 0,
+            shipname,
+            callsign,
+            imo,
+            shiptype,
+            to_bow: toBow,
+            to_stern: toStern,
+            to_port: toPort,
+            to_starboard: toStarboard,
+            draught,
+            destination,
+            length,
+            width: width_,
+          }
         : null,
     };
   }

@@ -7,7 +7,14 @@
  * message is decoded by the compiled layout into one reused `AisMessage`
  * handed to a sink; sinks turn it into JSONL, CSV, objects or columns.
  */
-import { AisInputError, type AisRecord, type DecodeStats, type Reject, type RejectReason, REJECT_REASONS } from './types.js';
+import {
+  AisInputError,
+  type AisRecord,
+  type DecodeStats,
+  type Reject,
+  type RejectReason,
+  REJECT_REASONS,
+} from './types.js';
 import { compileLayout, type CompiledLayout, MAX_SLOTS, sixbitChar } from './compile.js';
 import { HEADER_BITS, isAuxiliaryCraft, LAYOUTS } from './layouts.js';
 import { LineSplitter, MAX_LINE_BYTES } from './lines.js';
@@ -47,7 +54,15 @@ for (let c = 0; c < 6; c++) {
   HEX[97 + c] = 10 + c;
 }
 
-const BANG = 33, DOLLAR = 36, HASH = 35, STAR = 42, COMMA = 44, BACKSLASH = 92, CR = 13, SPACE = 32, TAB = 9;
+const BANG = 33,
+  DOLLAR = 36,
+  HASH = 35,
+  STAR = 42,
+  COMMA = 44,
+  BACKSLASH = 92,
+  CR = 13,
+  SPACE = 32,
+  TAB = 9;
 
 /** One decoded message; the decoder reuses a single instance, so copy what you keep. */
 export class AisMessage {
@@ -274,8 +289,14 @@ export class AisDecoder extends LineSplitter {
       if (this.rejectCounts[k]) rejected[r] = this.rejectCounts[k];
     });
     return {
-      lines: this.linesBefore + this.lineNo, sentences: this.sentences, messages: this.messages, byType, rejected,
-      ignored: this.ignored, filtered: this.filtered, outOfRange: { ...this.outOfRange },
+      lines: this.linesBefore + this.lineNo,
+      sentences: this.sentences,
+      messages: this.messages,
+      byType,
+      rejected,
+      ignored: this.ignored,
+      filtered: this.filtered,
+      outOfRange: { ...this.outOfRange },
     };
   }
 
@@ -328,7 +349,13 @@ export class AisDecoder extends LineSplitter {
     const first = buf[start];
     if (first === HASH) {
       // Comments are passed over; the first line may be a CSV header that starts with "#" (DMA).
-      if (this.contentLines === 1 && this.onOtherLine && isPrintable(buf, start, end) && this.onOtherLine(latin1(buf, start, end), lineNo)) return;
+      if (
+        this.contentLines === 1 &&
+        this.onOtherLine &&
+        isPrintable(buf, start, end) &&
+        this.onOtherLine(latin1(buf, start, end), lineNo)
+      )
+        return;
       this.ignored++;
       return;
     }
@@ -348,14 +375,25 @@ export class AisDecoder extends LineSplitter {
       const c = buf[k];
       if (c < 32 || c > 126) {
         if (c !== TAB) {
-          this.reject('binary_data', lineNo, `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`);
+          this.reject(
+            'binary_data',
+            lineNo,
+            `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`,
+          );
           return;
         }
       }
     }
     if (first === DOLLAR) {
       // $PGHP: Gatehouse receive time and source for the sentence on the next line.
-      if (end - start > 6 && buf[start + 1] === 80 && buf[start + 2] === 71 && buf[start + 3] === 72 && buf[start + 4] === 80 && buf[start + 5] === COMMA) {
+      if (
+        end - start > 6 &&
+        buf[start + 1] === 80 &&
+        buf[start + 2] === 71 &&
+        buf[start + 3] === 72 &&
+        buf[start + 4] === 80 &&
+        buf[start + 5] === COMMA
+      ) {
         this.pghp(buf, start, end, lineNo);
         return;
       }
@@ -406,11 +444,22 @@ export class AisDecoder extends LineSplitter {
     }
   }
 
-  private rejectLineBytes(buf: Uint8Array, from: number, end: number, lineNo: number, reason: RejectReason, detail: string): void {
+  private rejectLineBytes(
+    buf: Uint8Array,
+    from: number,
+    end: number,
+    lineNo: number,
+    reason: RejectReason,
+    detail: string,
+  ): void {
     for (let k = from; k < end; k++) {
       const c = buf[k];
       if ((c < 32 && c !== TAB) || c > 126) {
-        this.reject('binary_data', lineNo, `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`);
+        this.reject(
+          'binary_data',
+          lineNo,
+          `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`,
+        );
         return;
       }
     }
@@ -460,7 +509,11 @@ export class AisDecoder extends LineSplitter {
           }
           const ms = Math.abs(t) >= 1e11 ? Math.round(t) : Math.round(t * 1000);
           if (!(Math.abs(ms) <= MAX_TIME_MS)) {
-            this.reject('bad_tag_block', lineNo, `c: ${JSON.stringify(latin1(buf, q + 2, e))} is beyond the years a time can hold`);
+            this.reject(
+              'bad_tag_block',
+              lineNo,
+              `c: ${JSON.stringify(latin1(buf, q + 2, e))} is beyond the years a time can hold`,
+            );
             return -1;
           }
           this.lineTime = ms;
@@ -490,8 +543,13 @@ export class AisDecoder extends LineSplitter {
     const star = buf.lastIndexOf(STAR, end - 1);
     let x = 0;
     for (let k = start + 1; k < star; k++) x ^= buf[k];
-    if (star < start + 6 || star + 3 !== end || HEX[buf[star + 1]] < 0 || HEX[buf[star + 2]] < 0
-      || HEX[buf[star + 1]] * 16 + HEX[buf[star + 2]] !== x) {
+    if (
+      star < start + 6 ||
+      star + 3 !== end ||
+      HEX[buf[star + 1]] < 0 ||
+      HEX[buf[star + 2]] < 0 ||
+      HEX[buf[star + 1]] * 16 + HEX[buf[star + 2]] !== x
+    ) {
       this.reject('bad_time_prefix', lineNo, '$PGHP line with a missing or wrong checksum');
       return;
     }
@@ -508,8 +566,30 @@ export class AisDecoder extends LineSplitter {
       this.ignored++; // other $PGHP message kinds carry no time
       return;
     }
-    const y = num(1), mo = num(2), d = num(3), h = num(4), mi = num(5), s = num(6), ms = num(7);
-    if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s < 61 && ms >= 0 && ms < 1000) || y !== y) {
+    const y = num(1),
+      mo = num(2),
+      d = num(3),
+      h = num(4),
+      mi = num(5),
+      s = num(6),
+      ms = num(7);
+    if (
+      !(
+        mo >= 1 &&
+        mo <= 12 &&
+        d >= 1 &&
+        d <= 31 &&
+        h >= 0 &&
+        h < 24 &&
+        mi >= 0 &&
+        mi < 60 &&
+        s >= 0 &&
+        s < 61 &&
+        ms >= 0 &&
+        ms < 1000
+      ) ||
+      y !== y
+    ) {
       this.reject('bad_time_prefix', lineNo, '$PGHP date or time out of range');
       return;
     }
@@ -560,12 +640,21 @@ export class AisDecoder extends LineSplitter {
         if (commas < 8) at[commas] = k;
         commas++;
       } else if (c < 32 || c > 126) {
-        this.reject('binary_data', lineNo, `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`);
+        this.reject(
+          'binary_data',
+          lineNo,
+          `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`,
+        );
         return -1;
       }
       x ^= c;
     }
-    const c2 = at[1], c3 = at[2], c4 = at[3], c5 = at[4], c6 = at[5], c7 = at[6];
+    const c2 = at[1],
+      c3 = at[2],
+      c4 = at[3],
+      c5 = at[4],
+      c6 = at[5],
+      c7 = at[6];
     if (k + 3 > end || HEX[buf[k + 1]] < 0 || HEX[buf[k + 2]] < 0) {
       this.rejectLineBytes(buf, p, end, lineNo, 'malformed_sentence', 'no *hh checksum');
       return -1;
@@ -607,7 +696,11 @@ export class AisDecoder extends LineSplitter {
     const fill = c6 + 2 === fillEnd ? buf[c6 + 1] - 48 : -1;
     const nchars = c6 - c5 - 1;
     if (fill < 0 || fill > 5 || (nchars === 0 && fill !== 0)) {
-      this.reject('invalid_fill_bits', lineNo, `fill bits ${JSON.stringify(latin1(buf, c6 + 1, fillEnd))}, expected 0 to 5`);
+      this.reject(
+        'invalid_fill_bits',
+        lineNo,
+        `fill bits ${JSON.stringify(latin1(buf, c6 + 1, fillEnd))}, expected 0 to 5`,
+      );
       return -1;
     }
     // Trailing fields of US Coast Guard logs: `,station,unix-time[,...]` (station rNNN or bNNN).
@@ -631,17 +724,22 @@ export class AisDecoder extends LineSplitter {
     if (!this.unarmour(buf, c5 + 1, c6, frag, lineNo)) return -1;
     // Tag-block groups name their fragments (often only the first carries the station);
     // otherwise sequence id, channel and source tell concurrent messages apart.
-    const key = this.lineGroup >= 0
-      ? 'g' + this.lineGroup + '|' + seq + '|' + latin1(buf, c4 + 1, c5)
-      : seq + '|' + latin1(buf, c4 + 1, c5) + '|' + (this.lineStation ?? '');
+    const key =
+      this.lineGroup >= 0
+        ? 'g' + this.lineGroup + '|' + seq + '|' + latin1(buf, c4 + 1, c5)
+        : seq + '|' + latin1(buf, c4 + 1, c5) + '|' + (this.lineStation ?? '');
     let pend = this.pending.get(key);
     if (!pend && num > 1 && this.lineGroup < 0) {
       // The source may be named on one fragment only: by a USCG trailer on a later one,
       // or by a $PGHP line before the first. Fragment fields identify the message.
       const prefix = seq + '|' + latin1(buf, c4 + 1, c5) + '|';
       for (const [k2, p2] of this.pending) {
-        if (k2.startsWith(prefix) && p2.total === total && !p2.has(num)
-          && (this.lineStation === null || k2 === prefix)) {
+        if (
+          k2.startsWith(prefix) &&
+          p2.total === total &&
+          !p2.has(num) &&
+          (this.lineStation === null || k2 === prefix)
+        ) {
           pend = p2;
           this.pending.delete(k2);
           this.pending.set(key, pend);
@@ -703,7 +801,11 @@ export class AisDecoder extends LineSplitter {
     for (let q = from, o = 0; q < to; q++, o++) {
       const v = ARMOUR[buf[q]];
       if (v < 0) {
-        this.reject('invalid_armour', lineNo, `character ${JSON.stringify(String.fromCharCode(buf[q]))} at column ${q - this.lineStart + 1}`);
+        this.reject(
+          'invalid_armour',
+          lineNo,
+          `character ${JSON.stringify(String.fromCharCode(buf[q]))} at column ${q - this.lineStart + 1}`,
+        );
         return false;
       }
       out[o] = v;
@@ -718,7 +820,11 @@ export class AisDecoder extends LineSplitter {
       const c = buf[k];
       if (c === BACKSLASH) break;
       if (c < 32 || c > 126) {
-        this.reject('binary_data', lineNo, `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`);
+        this.reject(
+          'binary_data',
+          lineNo,
+          `byte 0x${c.toString(16).padStart(2, '0')} at column ${k - this.lineStart + 1}`,
+        );
         return false;
       }
     }
@@ -755,11 +861,19 @@ export class AisDecoder extends LineSplitter {
 
   private orphan(p: Pending): void {
     this.pool.push(p);
-    for (const line of p.lines.subarray(0, p.got)) this.reject('orphan_fragment', line, `fragment of a ${p.total}-sentence message whose other parts never came`);
+    for (const line of p.lines.subarray(0, p.got))
+      this.reject('orphan_fragment', line, `fragment of a ${p.total}-sentence message whose other parts never came`);
   }
 
   /** Decode the payload now in `msg.six` and hand it to the sink. */
-  private emit(nbits: number, nchars: number, line: number, time: number, station: string | null, lastLine: number): void {
+  private emit(
+    nbits: number,
+    nchars: number,
+    line: number,
+    time: number,
+    station: string | null,
+    lastLine: number,
+  ): void {
     const m = this.msg;
     const six = m.six;
     // Zero the tail so that fields past a short payload read as zero bits.
@@ -773,7 +887,8 @@ export class AisDecoder extends LineSplitter {
       this.reject('invalid_message_type', lastLine, `type ${type}`);
       return;
     }
-    const mmsi = ((six[1] & 15) << 26) | (six[2] << 20) | (six[3] << 14) | (six[4] << 8) | (six[5] << 2) | (six[6] >> 4);
+    const mmsi =
+      ((six[1] & 15) << 26) | (six[2] << 20) | (six[3] << 14) | (six[4] << 8) | (six[5] << 2) | (six[6] >> 4);
     let layout = compiledByType[type];
     if (type === 24) {
       const part = (six[6] >> 2) & 3;
@@ -782,7 +897,11 @@ export class AisDecoder extends LineSplitter {
       else layout = null; // parts 2 and 3 are not defined: yielded raw
     }
     if (layout && nbits < layout.layout.minBits) {
-      this.reject('payload_too_short', lastLine, `type ${type}: ${nbits} bits, at least ${layout.layout.minBits} expected`);
+      this.reject(
+        'payload_too_short',
+        lastLine,
+        `type ${type}: ${nbits} bits, at least ${layout.layout.minBits} expected`,
+      );
       return;
     }
     if (this.types && this.types[type] === 0) {
@@ -813,7 +932,10 @@ export class AisDecoder extends LineSplitter {
   }
 }
 
-const REJECT_INDEX = Object.fromEntries(Object.keys(REJECT_REASONS).map((r, k) => [r, k])) as Record<RejectReason, number>;
+const REJECT_INDEX = Object.fromEntries(Object.keys(REJECT_REASONS).map((r, k) => [r, k])) as Record<
+  RejectReason,
+  number
+>;
 
 function isPrintable(buf: Uint8Array, from: number, to: number): boolean {
   for (let k = from; k < to; k++) if ((buf[k] < 32 && buf[k] !== TAB) || buf[k] > 126) return false;

@@ -20,7 +20,10 @@ function layoutFor(rec: EncodableRecord): MessageLayout {
     return layoutById.get(isAuxiliaryCraft(Number(rec.mmsi)) ? '24Baux' : '24B')!;
   }
   const l = layoutById.get(String(type));
-  if (!l) throw new Error(`cannot encode message type ${rec.type}: expected one of ${[...new Set(LAYOUTS.map((x) => x.type))].join(', ')}`);
+  if (!l)
+    throw new Error(
+      `cannot encode message type ${rec.type}: expected one of ${[...new Set(LAYOUTS.map((x) => x.type))].join(', ')}`,
+    );
   return l;
 }
 
@@ -36,7 +39,8 @@ function rawValue(f: FieldSpec, value: Value, layout: MessageLayout): number {
     return Math.min(126, raw) * Math.sign(deg);
   }
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`type ${layout.id} field ${f.name}: expected a number, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n))
+    throw new Error(`type ${layout.id} field ${f.name}: expected a number, got ${JSON.stringify(value)}`);
   const raw = Math.round(f.scale ? n * f.scale : n);
   const max = f.kind === 'int' ? 2 ** (f.bits - 1) - 1 : 2 ** f.bits - 1;
   const min = f.kind === 'int' ? -(2 ** (f.bits - 1)) : 0;
@@ -50,9 +54,10 @@ function derivedParts(layout: MessageLayout, rec: EncodableRecord): Record<strin
   for (const d of layout.derived ?? []) {
     const s = rec[d.name];
     if (typeof s !== 'string') continue;
-    const m = d.format === 'datetime'
-      ? /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z$/.exec(s)
-      : /^(\d\d)-(\d\d)T(\d\d):(\d\d)Z$/.exec(s);
+    const m =
+      d.format === 'datetime'
+        ? /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z$/.exec(s)
+        : /^(\d\d)-(\d\d)T(\d\d):(\d\d)Z$/.exec(s);
     if (!m) throw new Error(`type ${layout.id} field ${d.name}: cannot read ${JSON.stringify(s)}`);
     d.from.forEach((name, k) => (out[name] = Number(m[k + 1])));
   }
@@ -83,7 +88,8 @@ export function encodeMessage(rec: EncodableRecord): { payload: string; fill: nu
         extText = text.slice(chars, chars + ext.bits / 6);
         text = text.slice(0, chars);
       }
-      if (text.length > chars) throw new Error(`type ${layout.id} field ${f.name}: ${JSON.stringify(text)} longer than ${chars} characters`);
+      if (text.length > chars)
+        throw new Error(`type ${layout.id} field ${f.name}: ${JSON.stringify(text)} longer than ${chars} characters`);
       for (let k = 0; k < chars; k++) put(k < text.length ? charCode(text[k], f.name) : 0, 6);
       if (ext) pendingExt = extText;
       continue;

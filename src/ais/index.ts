@@ -57,7 +57,10 @@ export class AisReader {
   private skipFile = false;
   private csvRows = 0;
 
-  constructor(private readonly sink: RowSink, opts: DecodeOptions = {}) {
+  constructor(
+    private readonly sink: RowSink,
+    opts: DecodeOptions = {},
+  ) {
     const decoderOpts: DecoderOptions = {
       file: opts.file ?? '-',
       types: opts.types ?? null,
@@ -122,7 +125,9 @@ export class AisReader {
       this.skipFile = true;
       this.decoder.skipRestOfFile();
       this.decoder.rejectFrom({
-        reason: 'csv_bad_header', file: this.decoder.fileName, line: lineNo,
+        reason: 'csv_bad_header',
+        file: this.decoder.fileName,
+        line: lineNo,
         detail: `expected a MarineCadastre (MMSI,BaseDateTime,LAT,LON,...) or DMA (# Timestamp,Type of mobile,MMSI,...) header, got ${JSON.stringify(line.slice(0, 80))}`,
       });
       return true;
@@ -158,8 +163,17 @@ export class BatchRowSink extends BatchSink implements RowSink {
     if (row.hasPosition) {
       const r = row.record;
       const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
-      this.positions.push(row.timeMs, r.mmsi, num(r.lat), num(r.lon), num(r.speed), num(r.course), num(r.heading), 0,
-        typeof r.status === 'number' ? r.status : 255);
+      this.positions.push(
+        row.timeMs,
+        r.mmsi,
+        num(r.lat),
+        num(r.lon),
+        num(r.speed),
+        num(r.course),
+        num(r.heading),
+        0,
+        typeof r.status === 'number' ? r.status : 255,
+      );
     }
     if (row.static && this.csvStatics.offer(row.static)) this.statics.push(row.static);
   }
@@ -193,7 +207,10 @@ export class CallbackRowSink extends CallbackSink implements RowSink {
 }
 
 /** Decode a whole text (tests, small inputs): records, totals and every reject. */
-export function decodeText(text: string, opts: DecodeOptions = {}): { records: AisRecord[]; stats: DecodeStats; rejects: Reject[] } {
+export function decodeText(
+  text: string,
+  opts: DecodeOptions = {},
+): { records: AisRecord[]; stats: DecodeStats; rejects: Reject[] } {
   const sink = new RecordRowSink();
   const rejects: Reject[] = [];
   const reader = new AisReader(sink, {
@@ -245,7 +262,10 @@ export async function decodeFiles(
 }
 
 /** Decode files into columns; each CSV file takes the fast path (see `decodeBatchBuffer`). */
-export async function decodeBatchFiles(paths: string[], opts: DecodeOptions = {}): Promise<AisBatch & { stats: DecodeStats }> {
+export async function decodeBatchFiles(
+  paths: string[],
+  opts: DecodeOptions = {},
+): Promise<AisBatch & { stats: DecodeStats }> {
   const sink = new BatchRowSink();
   // --- CSV batch fast path: as decodeFiles, through the router ---
   const router = new CsvBatchRouter(new AisReader(sink, opts), sink);
@@ -260,7 +280,10 @@ export async function decodeBatchFiles(paths: string[], opts: DecodeOptions = {}
 }
 
 /** Records as they come from a readable stream of NMEA or CSV bytes. */
-export async function* decodeStream(input: AsyncIterable<Uint8Array>, opts: DecodeOptions = {}): AsyncGenerator<AisRecord, DecodeStats> {
+export async function* decodeStream(
+  input: AsyncIterable<Uint8Array>,
+  opts: DecodeOptions = {},
+): AsyncGenerator<AisRecord, DecodeStats> {
   const queue: AisRecord[] = [];
   const reader = new AisReader(new CallbackRowSink((r) => queue.push(r)), opts);
   for await (const chunk of input) {

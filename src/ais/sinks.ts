@@ -24,7 +24,10 @@ export class BatchSink implements MessageSink {
     const p = l.pos;
     if (p.lat >= 0) {
       this.positions.push(
-        m.time, m.mmsi, v[p.lat], v[p.lon],
+        m.time,
+        m.mmsi,
+        v[p.lat],
+        v[p.lon],
         p.speed >= 0 ? v[p.speed] : NaN,
         p.course >= 0 ? v[p.course] : NaN,
         p.heading >= 0 ? v[p.heading] : NaN,
@@ -55,7 +58,10 @@ export class CallbackSink implements MessageSink {
 /** Text output collected into large chunks before each write. */
 abstract class TextSink implements MessageSink {
   private buf = '';
-  constructor(private readonly write: (s: string) => void, private readonly chunk = 1 << 16) {}
+  constructor(
+    private readonly write: (s: string) => void,
+    private readonly chunk = 1 << 16,
+  ) {}
   abstract message(m: AisMessage): void;
   protected out(s: string): void {
     this.buf += s;

@@ -76,9 +76,7 @@ export interface DecodeStats {
 }
 
 export class AisInputError extends Error {
-  constructor(
-    readonly reject: Reject,
-  ) {
+  constructor(readonly reject: Reject) {
     super(`${reject.file}:${reject.line}: ${reject.reason}: ${reject.detail}`);
     this.name = 'AisInputError';
   }

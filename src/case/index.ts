@@ -8,5 +8,13 @@
  */
 export * from './types.js';
 export { CaseError, formatIssue, type CaseIssue } from './source.js';
-export { loadCase, findManifest, schemaPath, aisFormatProblem, tiffFormatProblem, MANIFEST_NAMES, type LoadedCase } from './load.js';
+export {
+  loadCase,
+  findManifest,
+  schemaPath,
+  aisFormatProblem,
+  tiffFormatProblem,
+  MANIFEST_NAMES,
+  type LoadedCase,
+} from './load.js';
 export { resolveTerms, termsJson, parseTime, isoTime, DEFAULT_TERMS, type ResolvedTerms } from './terms.js';

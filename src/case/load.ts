@@ -12,7 +12,13 @@ import { REVEAL_FORMAT } from '../ledger/escrow.js';
 import { CaseError, SourceFile, fieldName, type CaseIssue, type FieldPath } from './source.js';
 import { parseTime, resolveTerms, type ResolvedTerms } from './terms.js';
 import type {
-  CaseManifest, ChallengeEvidence, GeoJsonCollection, GeoJsonFeature, ImageryEvidence, InspectionEvidence, InspectionRecord,
+  CaseManifest,
+  ChallengeEvidence,
+  GeoJsonCollection,
+  GeoJsonFeature,
+  ImageryEvidence,
+  InspectionEvidence,
+  InspectionRecord,
 } from './types.js';
 
 export const MANIFEST_NAMES = ['case.yaml', 'case.yml'];
@@ -55,15 +61,26 @@ function compiled(): { manifest: ValidateFunction; inspection: ValidateFunction 
 }
 
 /** Ajv's errors as located issues: one per field, the most telling message. */
-export function schemaIssues(src: SourceFile, errors: ErrorObject[] | null | undefined, base: FieldPath = []): CaseIssue[] {
+export function schemaIssues(
+  src: SourceFile,
+  errors: ErrorObject[] | null | undefined,
+  base: FieldPath = [],
+): CaseIssue[] {
   const byField = new Map<string, CaseIssue>();
-  const rank = (e: ErrorObject): number => (e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'if' ? 0 : 1);
+  const rank = (e: ErrorObject): number =>
+    e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'if' ? 0 : 1;
   const sorted = [...(errors ?? [])].sort((a, b) => rank(b) - rank(a));
   for (const e of sorted) {
-    const path: FieldPath = [...base, ...e.instancePath.split('/').slice(1).map((p) => {
-      const s = p.replace(/~1/g, '/').replace(/~0/g, '~');
-      return /^\d+$/.test(s) ? Number(s) : s;
-    })];
+    const path: FieldPath = [
+      ...base,
+      ...e.instancePath
+        .split('/')
+        .slice(1)
+        .map((p) => {
+          const s = p.replace(/~1/g, '/').replace(/~0/g, '~');
+          return /^\d+$/.test(s) ? Number(s) : s;
+        }),
+    ];
     let message = e.message ?? 'invalid';
     const params = e.params as Record<string, unknown>;
     if (e.keyword === 'required') {
@@ -135,7 +152,9 @@ export function findManifest(dirOrFile: string): { dir: string; manifestPath: st
       // try the next name
     }
   }
-  throw new CaseError([{ file: join(dirOrFile, 'case.yaml'), line: 0, field: '', message: 'the case directory has no case.yaml' }]);
+  throw new CaseError([
+    { file: join(dirOrFile, 'case.yaml'), line: 0, field: '', message: 'the case directory has no case.yaml' },
+  ]);
 }
 
 /** Reads and checks the case in DIR; throws CaseError listing every problem. */
@@ -175,13 +194,17 @@ export function loadCase(dirOrFile: string): LoadedCase {
 
   const declaring = m.parties.find((p) => p.id === m.declarations.party);
   if (!declaring) add(['declarations', 'party'], `names no party of the case (parties: ${[...parties].join(', ')})`);
-  else if (declaring.role !== 'declaring') add(['declarations', 'party'], `party ${JSON.stringify(declaring.id)} has role ${declaring.role}, not declaring`);
+  else if (declaring.role !== 'declaring')
+    add(['declarations', 'party'], `party ${JSON.stringify(declaring.id)} has role ${declaring.role}, not declaring`);
   m.inspectors.forEach((ins, i) => {
-    if (ins.party !== undefined && !parties.has(ins.party)) add(['inspectors', i, 'party'], `names no party of the case (${JSON.stringify(ins.party)})`);
+    if (ins.party !== undefined && !parties.has(ins.party))
+      add(['inspectors', i, 'party'], `names no party of the case (${JSON.stringify(ins.party)})`);
   });
   m.terms.item_classes.forEach((c, i) => {
-    if (c.length_m[0] > c.length_m[1]) add(['terms', 'item_classes', i, 'length_m'], 'the range must be [min, max] with min <= max');
-    if (c.width_m[0] > c.width_m[1]) add(['terms', 'item_classes', i, 'width_m'], 'the range must be [min, max] with min <= max');
+    if (c.length_m[0] > c.length_m[1])
+      add(['terms', 'item_classes', i, 'length_m'], 'the range must be [min, max] with min <= max');
+    if (c.width_m[0] > c.width_m[1])
+      add(['terms', 'item_classes', i, 'width_m'], 'the range must be [min, max] with min <= max');
   });
   const time = (path: FieldPath, s: string | undefined): void => {
     if (s !== undefined && !Number.isFinite(parseTime(s))) add(path, `${JSON.stringify(s)} is not a valid date/time`);
@@ -195,18 +218,33 @@ export function loadCase(dirOrFile: string): LoadedCase {
     sites: readGeography(dir, src, 'sites', m.geography.sites, issues, siteIds),
     ports: readGeography(dir, src, 'ports', m.geography.ports, issues, portIds),
     zone: readGeography(dir, src, 'zone', m.geography.zone, issues),
-    files: (['sites', 'ports', 'zone'] as const).map((k) => m.geography[k]).filter((x): x is string => typeof x === 'string'),
+    files: (['sites', 'ports', 'zone'] as const)
+      .map((k) => m.geography[k])
+      .filter((x): x is string => typeof x === 'string'),
   };
 
   m.declarations.lots.forEach((lot, i) => {
-    if (siteIds.size && !siteIds.has(lot.site)) add(['declarations', 'lots', i, 'site'], `names no site of the geography (${JSON.stringify(lot.site)}; sites: ${[...siteIds].join(', ')})`);
-    if (!classes.has(lot.item_class)) add(['declarations', 'lots', i, 'item_class'], `names no item class of the terms (${JSON.stringify(lot.item_class)})`);
+    if (siteIds.size && !siteIds.has(lot.site))
+      add(
+        ['declarations', 'lots', i, 'site'],
+        `names no site of the geography (${JSON.stringify(lot.site)}; sites: ${[...siteIds].join(', ')})`,
+      );
+    if (!classes.has(lot.item_class))
+      add(
+        ['declarations', 'lots', i, 'item_class'],
+        `names no item class of the terms (${JSON.stringify(lot.item_class)})`,
+      );
     time(['declarations', 'lots', i, 'removal_deadline'], lot.removal_deadline);
   });
   m.declarations.shipments.forEach((s, i) => {
-    if (portIds.size && !portIds.has(s.port)) add(['declarations', 'shipments', i, 'port'], `names no port of the geography (${JSON.stringify(s.port)}; ports: ${[...portIds].join(', ')})`);
+    if (portIds.size && !portIds.has(s.port))
+      add(
+        ['declarations', 'shipments', i, 'port'],
+        `names no port of the geography (${JSON.stringify(s.port)}; ports: ${[...portIds].join(', ')})`,
+      );
     s.lots.forEach((l, j) => {
-      if (!lots.has(l)) add(['declarations', 'shipments', i, 'lots', j], `names no declared lot (${JSON.stringify(l)})`);
+      if (!lots.has(l))
+        add(['declarations', 'shipments', i, 'lots', j], `names no declared lot (${JSON.stringify(l)})`);
     });
     time(['declarations', 'shipments', i, 'date'], s.date);
   });
@@ -235,7 +273,8 @@ export function loadCase(dirOrFile: string): LoadedCase {
   };
   const ev = m.evidence;
   const provenance = (path: FieldPath, e: { submitted_by?: string; captured?: string }): void => {
-    if (e.submitted_by !== undefined && !parties.has(e.submitted_by)) add([...path, 'submitted_by'], `names no party of the case (${JSON.stringify(e.submitted_by)})`);
+    if (e.submitted_by !== undefined && !parties.has(e.submitted_by))
+      add([...path, 'submitted_by'], `names no party of the case (${JSON.stringify(e.submitted_by)})`);
     time([...path, 'captured'], e.captured);
   };
   (ev.ais ?? []).forEach((e, i) => {
@@ -251,7 +290,8 @@ export function loadCase(dirOrFile: string): LoadedCase {
     const path: FieldPath = ['evidence', 'imagery', i];
     provenance(path, e);
     time([...path, 'time'], e.time);
-    if (siteIds.size && !siteIds.has(e.site)) add([...path, 'site'], `names no site of the geography (${JSON.stringify(e.site)})`);
+    if (siteIds.size && !siteIds.has(e.site))
+      add([...path, 'site'], `names no site of the geography (${JSON.stringify(e.site)})`);
     const abs = fileOf([...path, 'path'], e.path);
     if (abs) {
       const why = tiffFormatProblem(abs);
@@ -277,11 +317,25 @@ export function loadCase(dirOrFile: string): LoadedCase {
       return;
     }
     const r = rec.value as InspectionRecord;
-    if (!Number.isFinite(parseTime(r.time))) issues.push(rec.issue(['time'], `${JSON.stringify(r.time)} is not a valid time`));
+    if (!Number.isFinite(parseTime(r.time)))
+      issues.push(rec.issue(['time'], `${JSON.stringify(r.time)} is not a valid time`));
     const ins = m.inspectors.find((x) => x.id === r.inspector);
-    if (!ins) issues.push(rec.issue(['inspector'], `names no inspector of the case (${JSON.stringify(r.inspector)}; inspectors: ${[...inspectors].join(', ')})`));
-    else if (ins.kind !== r.kind) issues.push(rec.issue(['kind'], `is ${r.kind}, but inspector ${ins.id} is a${ins.kind === 'aircraft' ? 'n aircraft' : ' ship'}`));
-    if (r.item_class !== undefined && !classes.has(r.item_class)) issues.push(rec.issue(['item_class'], `names no item class of the terms (${JSON.stringify(r.item_class)})`));
+    if (!ins)
+      issues.push(
+        rec.issue(
+          ['inspector'],
+          `names no inspector of the case (${JSON.stringify(r.inspector)}; inspectors: ${[...inspectors].join(', ')})`,
+        ),
+      );
+    else if (ins.kind !== r.kind)
+      issues.push(
+        rec.issue(
+          ['kind'],
+          `is ${r.kind}, but inspector ${ins.id} is a${ins.kind === 'aircraft' ? 'n aircraft' : ' ship'}`,
+        ),
+      );
+    if (r.item_class !== undefined && !classes.has(r.item_class))
+      issues.push(rec.issue(['item_class'], `names no item class of the terms (${JSON.stringify(r.item_class)})`));
     const prev = inspectionIds.get(r.id);
     if (prev) issues.push(rec.issue(['id'], `inspection id ${JSON.stringify(r.id)} is also used by ${prev}`));
     inspectionIds.set(r.id, e.path);
@@ -300,13 +354,28 @@ export function loadCase(dirOrFile: string): LoadedCase {
     const rec = readJson(abs, e.path, issues);
     if (!rec) return;
     const r = rec.value as { format?: unknown };
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) issues.push(rec.issue([], 'a reveal must be a JSON object'));
-    else if (r.format !== REVEAL_FORMAT) issues.push(rec.issue(['format'], `must be ${JSON.stringify(REVEAL_FORMAT)} (a reveal of challenged items), got ${describe(r.format)}`));
+    if (typeof r !== 'object' || r === null || Array.isArray(r))
+      issues.push(rec.issue([], 'a reveal must be a JSON object'));
+    else if (r.format !== REVEAL_FORMAT)
+      issues.push(
+        rec.issue(
+          ['format'],
+          `must be ${JSON.stringify(REVEAL_FORMAT)} (a reveal of challenged items), got ${describe(r.format)}`,
+        ),
+      );
     else revealsOut.push({ entry: e, reveal: rec.value });
   });
 
   if (issues.length > 0) throw new CaseError(issues);
-  return { dir, manifestPath, manifest: m, geography: geo, inspections: inspectionsOut, reveals: revealsOut, terms: resolveTerms(m.terms) };
+  return {
+    dir,
+    manifestPath,
+    manifest: m,
+    geography: geo,
+    inspections: inspectionsOut,
+    reveals: revealsOut,
+    terms: resolveTerms(m.terms),
+  };
 }
 
 /** A JSON evidence file, or null with its problems added to `issues`. */
@@ -321,7 +390,14 @@ function readJson(abs: string, display: string, issues: CaseIssue[]): SourceFile
 }
 
 /** Reads one GeoJSON collection (a file or inline), checking what the stages rely on: polygons with ids, closed rings. */
-function readGeography(dir: string, manifest: SourceFile, key: 'sites' | 'ports' | 'zone', ref: string | GeoJsonCollection, issues: CaseIssue[], known = new Set<string>()): GeoJsonCollection {
+function readGeography(
+  dir: string,
+  manifest: SourceFile,
+  key: 'sites' | 'ports' | 'zone',
+  ref: string | GeoJsonCollection,
+  issues: CaseIssue[],
+  known = new Set<string>(),
+): GeoJsonCollection {
   let src: SourceFile;
   let base: FieldPath;
   if (typeof ref === 'string') {
@@ -334,7 +410,11 @@ function readGeography(dir: string, manifest: SourceFile, key: 'sites' | 'ports'
       src = SourceFile.read(abs, ref, 'json');
     } catch (e) {
       if (e instanceof CaseError) {
-        issues.push(...e.issues.map((i) => (i.line === 0 ? { ...i, message: `${i.message} (geography.${key} in ${manifest.file})` } : i)));
+        issues.push(
+          ...e.issues.map((i) =>
+            i.line === 0 ? { ...i, message: `${i.message} (geography.${key} in ${manifest.file})` } : i,
+          ),
+        );
         return { type: 'FeatureCollection', features: [] };
       }
       throw e;
@@ -359,15 +439,22 @@ function readGeography(dir: string, manifest: SourceFile, key: 'sites' | 'ports'
   }
   const ids = new Set<string>();
   features.forEach((f, i) => {
-    const fp: FieldPath = typeof ref === 'string' && (v.type === 'Feature') ? [] : ['features', i];
-    const feat = f as { type?: unknown; properties?: { id?: unknown; name?: unknown }; geometry?: { type?: unknown; coordinates?: unknown } | null };
+    const fp: FieldPath = typeof ref === 'string' && v.type === 'Feature' ? [] : ['features', i];
+    const feat = f as {
+      type?: unknown;
+      properties?: { id?: unknown; name?: unknown };
+      geometry?: { type?: unknown; coordinates?: unknown } | null;
+    };
     if (!feat || typeof feat !== 'object' || feat.type !== 'Feature') {
       at([...fp, 'type'], 'must be a GeoJSON Feature');
       return;
     }
     const id = feat.properties?.id ?? (key === 'zone' ? `zone-${i}` : undefined);
     if (typeof id !== 'string' || id === '') {
-      at([...fp, 'properties', 'id'], `each ${key === 'sites' ? 'site' : 'port'} needs a string properties.id that the manifest refers to`);
+      at(
+        [...fp, 'properties', 'id'],
+        `each ${key === 'sites' ? 'site' : 'port'} needs a string properties.id that the manifest refers to`,
+      );
       return;
     }
     if (ids.has(id)) at([...fp, 'properties', 'id'], `id ${JSON.stringify(id)} is used twice`);
@@ -376,13 +463,17 @@ function readGeography(dir: string, manifest: SourceFile, key: 'sites' | 'ports'
     const g = feat.geometry;
     const gt = g?.type;
     if (gt !== 'Polygon' && gt !== 'MultiPolygon') {
-      at([...fp, 'geometry', 'type'], `${key === 'sites' ? 'a site' : key === 'ports' ? 'a port' : 'the zone'} must be a Polygon or MultiPolygon, got ${describe(gt)}`);
+      at(
+        [...fp, 'geometry', 'type'],
+        `${key === 'sites' ? 'a site' : key === 'ports' ? 'a port' : 'the zone'} must be a Polygon or MultiPolygon, got ${describe(gt)}`,
+      );
       return;
     }
     const polys = (gt === 'Polygon' ? [g?.coordinates] : (g?.coordinates as unknown[] | undefined)) ?? [];
     let ok = Array.isArray(polys) && polys.length > 0;
     (Array.isArray(polys) ? polys : []).forEach((poly, pi) => {
-      const pp: FieldPath = gt === 'Polygon' ? [...fp, 'geometry', 'coordinates'] : [...fp, 'geometry', 'coordinates', pi];
+      const pp: FieldPath =
+        gt === 'Polygon' ? [...fp, 'geometry', 'coordinates'] : [...fp, 'geometry', 'coordinates', pi];
       if (!Array.isArray(poly) || poly.length === 0) {
         at(pp, 'a polygon is an array of linear rings');
         ok = false;
@@ -398,7 +489,11 @@ function readGeography(dir: string, manifest: SourceFile, key: 'sites' | 'ports'
     });
     if (!ok) return;
     const name = typeof feat.properties?.name === 'string' ? feat.properties.name : id;
-    out.push({ type: 'Feature', properties: { ...(feat.properties as object), id, name }, geometry: g as GeoJsonFeature['geometry'] });
+    out.push({
+      type: 'Feature',
+      properties: { ...(feat.properties as object), id, name },
+      geometry: g as GeoJsonFeature['geometry'],
+    });
   });
   if (features.length === 0) at(['features'], `the ${key} collection has no features`);
   return { type: 'FeatureCollection', features: out };
@@ -407,8 +502,10 @@ function readGeography(dir: string, manifest: SourceFile, key: 'sites' | 'ports'
 function ringProblem(ring: unknown): string | null {
   if (!Array.isArray(ring) || ring.length < 4) return 'a linear ring needs at least 4 positions (closed)';
   for (const p of ring as unknown[]) {
-    if (!Array.isArray(p) || p.length < 2 || typeof p[0] !== 'number' || typeof p[1] !== 'number') return 'each position must be [lon, lat] numbers';
-    if (Math.abs(p[0]) > 180 || Math.abs(p[1]) > 90) return `position [${String(p[0])}, ${String(p[1])}] is not lon/lat in degrees`;
+    if (!Array.isArray(p) || p.length < 2 || typeof p[0] !== 'number' || typeof p[1] !== 'number')
+      return 'each position must be [lon, lat] numbers';
+    if (Math.abs(p[0]) > 180 || Math.abs(p[1]) > 90)
+      return `position [${String(p[0])}, ${String(p[1])}] is not lon/lat in degrees`;
   }
   const a = ring[0] as number[];
   const b = ring[ring.length - 1] as number[];
@@ -441,7 +538,11 @@ export function aisFormatProblem(path: string): string | null {
 /** Why a file is not a TIFF, from its magic bytes; null when it is one. */
 export function tiffFormatProblem(path: string): string | null {
   const b = head(path, 4);
-  if (b.length === 4 && ((b[0] === 0x49 && b[1] === 0x49 && (b[2] === 42 || b[2] === 43) && b[3] === 0) ||
-    (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && (b[3] === 42 || b[3] === 43)))) return null;
+  if (
+    b.length === 4 &&
+    ((b[0] === 0x49 && b[1] === 0x49 && (b[2] === 42 || b[2] === 43) && b[3] === 0) ||
+      (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && (b[3] === 42 || b[3] === 43)))
+  )
+    return null;
   return `expected TIFF magic bytes (II*\\0 or MM\\0*), got ${JSON.stringify(b.toString('latin1'))}`;
 }

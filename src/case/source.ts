@@ -57,7 +57,14 @@ export class SourceFile {
       text = readFileSync(path, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new CaseError([{ file: display, line: 0, field: '', message: code === 'ENOENT' ? 'file not found' : `cannot read: ${(e as Error).message}` }]);
+      throw new CaseError([
+        {
+          file: display,
+          line: 0,
+          field: '',
+          message: code === 'ENOENT' ? 'file not found' : `cannot read: ${(e as Error).message}`,
+        },
+      ]);
     }
     return SourceFile.parse(text, display, kind);
   }
@@ -72,18 +79,26 @@ export class SourceFile {
       } catch (e) {
         const msg = (e as Error).message;
         const m = /position (\d+)/.exec(msg);
-        const line = m ? lines.linePos(Number(m[1])).line : doc.errors[0] ? lines.linePos(doc.errors[0].pos[0]).line : 1;
-        throw new CaseError([{ file: display, line, field: '', message: `not valid JSON: ${msg.replace(/^JSON\.parse: /, '')}` }]);
+        const line = m
+          ? lines.linePos(Number(m[1])).line
+          : doc.errors[0]
+            ? lines.linePos(doc.errors[0].pos[0]).line
+            : 1;
+        throw new CaseError([
+          { file: display, line, field: '', message: `not valid JSON: ${msg.replace(/^JSON\.parse: /, '')}` },
+        ]);
       }
       return new SourceFile(display, value, doc.errors.length ? null : doc, lines);
     }
     if (doc.errors.length > 0) {
-      throw new CaseError(doc.errors.map((err) => ({
-        file: display,
-        line: lines.linePos(err.pos[0]).line,
-        field: '',
-        message: `not valid YAML: ${err.message.split('\n')[0]}`,
-      })));
+      throw new CaseError(
+        doc.errors.map((err) => ({
+          file: display,
+          line: lines.linePos(err.pos[0]).line,
+          field: '',
+          message: `not valid YAML: ${err.message.split('\n')[0]}`,
+        })),
+      );
     }
     return new SourceFile(display, doc.toJS({ maxAliasCount: 100 }) as unknown, doc, lines);
   }

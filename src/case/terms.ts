@@ -48,16 +48,28 @@ export function resolveTerms(t: Terms): ResolvedTerms {
   const dk = { ...DEFAULT_TERMS.dark_period, ...t.dark_period };
   const params = withParams({
     rendezvous: { maxDistanceM: rv.distance_m, minDurationMs: rv.min_duration_min * MINUTE },
-    encounter: { maxDistanceM: en.distance_m, maxMedianSpeedKnots: en.max_speed_knots, minDurationMs: en.min_duration_min * MINUTE },
+    encounter: {
+      maxDistanceM: en.distance_m,
+      maxMedianSpeedKnots: en.max_speed_knots,
+      minDurationMs: en.min_duration_min * MINUTE,
+    },
     dark: { minGapMs: dk.min_gap_hours * HOUR },
   });
   return {
     removalDeadlineMs: parseTime(t.removal_deadline),
     resolutionCapM: t.resolution_cap_m,
     itemClasses: new Map(t.item_classes.map((c) => [c.id, c])),
-    rendezvous: { distanceM: rv.distance_m, minDurationMs: rv.min_duration_min * MINUTE, windowMs: rv.window_min * MINUTE },
+    rendezvous: {
+      distanceM: rv.distance_m,
+      minDurationMs: rv.min_duration_min * MINUTE,
+      windowMs: rv.window_min * MINUTE,
+    },
     aerial: { distanceM: ae.distance_m, windowMs: ae.window_min * MINUTE },
-    encounter: { distanceM: en.distance_m, maxSpeedKnots: en.max_speed_knots, minDurationMs: en.min_duration_min * MINUTE },
+    encounter: {
+      distanceM: en.distance_m,
+      maxSpeedKnots: en.max_speed_knots,
+      minDurationMs: en.min_duration_min * MINUTE,
+    },
     dark: { minGapMs: dk.min_gap_hours * HOUR },
     params,
   };

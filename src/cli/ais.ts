@@ -2,7 +2,13 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
-  AisInputError, CsvRowSink, decodeFiles, type DecodeStats, JsonlRowSink, REJECT_REASONS, type RejectReason,
+  AisInputError,
+  CsvRowSink,
+  decodeFiles,
+  type DecodeStats,
+  JsonlRowSink,
+  REJECT_REASONS,
+  type RejectReason,
 } from '../ais/index.js';
 import { Progress, StdoutWriter, UsageError } from './util.js';
 
@@ -17,51 +23,61 @@ export function registerAis(program: Command): void {
     .option('--strict', 'stop with an error at the first rejected line')
     .option('--summary-json <file>', 'also write the summary as JSON to this file')
     .option('-q, --quiet', 'no progress bar and no summary on stderr')
-    .action(async (files: string[], opts: { format: string; types?: string; strict?: boolean; quiet?: boolean; summaryJson?: string }) => {
-      if (opts.format !== 'jsonl' && opts.format !== 'csv') throw new UsageError(`--format: expected jsonl or csv, got ${JSON.stringify(opts.format)}`);
-      let types: Set<number> | null = null;
-      if (opts.types !== undefined) {
-        types = new Set();
-        for (const part of opts.types.split(',')) {
-          const n = Number(part.trim());
-          if (!Number.isInteger(n) || n < 1 || n > 27) throw new UsageError(`--types: expected message types 1 to 27 separated by commas, got ${JSON.stringify(part)}`);
-          types.add(n);
+    .action(
+      async (
+        files: string[],
+        opts: { format: string; types?: string; strict?: boolean; quiet?: boolean; summaryJson?: string },
+      ) => {
+        if (opts.format !== 'jsonl' && opts.format !== 'csv')
+          throw new UsageError(`--format: expected jsonl or csv, got ${JSON.stringify(opts.format)}`);
+        let types: Set<number> | null = null;
+        if (opts.types !== undefined) {
+          types = new Set();
+          for (const part of opts.types.split(',')) {
+            const n = Number(part.trim());
+            if (!Number.isInteger(n) || n < 1 || n > 27)
+              throw new UsageError(
+                `--types: expected message types 1 to 27 separated by commas, got ${JSON.stringify(part)}`,
+              );
+            types.add(n);
+          }
         }
-      }
-      let total = 0;
-      for (const f of files) {
-        if (f === '-') continue;
+        let total = 0;
+        for (const f of files) {
+          if (f === '-') continue;
+          try {
+            total += statSync(f).size;
+          } catch {
+            throw new UsageError(`${f}: cannot read this file`);
+          }
+        }
+        const out = new StdoutWriter();
+        const sink =
+          opts.format === 'csv' ? new CsvRowSink((s) => out.write(s)) : new JsonlRowSink((s) => out.write(s));
+        const progress = new Progress(opts.quiet ? 0 : total, 'decoding');
+        let stats: DecodeStats;
         try {
-          total += statSync(f).size;
-        } catch {
-          throw new UsageError(`${f}: cannot read this file`);
+          stats = await decodeFiles(files, sink, { types, strict: opts.strict ?? false }, async (bytes) => {
+            progress.add(bytes);
+            await out.drained();
+          });
+        } catch (e) {
+          sink.flush();
+          await out.end();
+          progress.stop();
+          if (e instanceof AisInputError) throw new UsageError(e.message);
+          throw e;
         }
-      }
-      const out = new StdoutWriter();
-      const sink = opts.format === 'csv' ? new CsvRowSink((s) => out.write(s)) : new JsonlRowSink((s) => out.write(s));
-      const progress = new Progress(opts.quiet ? 0 : total, 'decoding');
-      let stats: DecodeStats;
-      try {
-        stats = await decodeFiles(files, sink, { types, strict: opts.strict ?? false }, async (bytes) => {
-          progress.add(bytes);
-          await out.drained();
-        });
-      } catch (e) {
         sink.flush();
         await out.end();
         progress.stop();
-        if (e instanceof AisInputError) throw new UsageError(e.message);
-        throw e;
-      }
-      sink.flush();
-      await out.end();
-      progress.stop();
-      if (!opts.quiet) process.stderr.write(formatSummary(stats));
-      if (opts.summaryJson) {
-        const { writeFileSync } = await import('node:fs');
-        writeFileSync(opts.summaryJson, JSON.stringify(stats, null, 2) + '\n');
-      }
-    });
+        if (!opts.quiet) process.stderr.write(formatSummary(stats));
+        if (opts.summaryJson) {
+          const { writeFileSync } = await import('node:fs');
+          writeFileSync(opts.summaryJson, JSON.stringify(stats, null, 2) + '\n');
+        }
+      },
+    );
 }
 
 export function formatSummary(s: DecodeStats): string {

@@ -19,9 +19,30 @@ import type { Command } from 'commander';
 import { closeSync, constants as fsc, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  challengesNeeded, checkReveal, commitLot, declaration, DECLARATION_FORMAT, drawChallenge, HASH_BYTES, isHex, loadSecrets, newSeed,
-  reveal, REVEAL_FORMAT, SEED_BYTES, SEED_COMMITMENT_FORMAT, SEED_REVEAL_FORMAT, seedCommitment, seedCommitmentRecord, seedRevealRecord,
-  secretsFile, survivalProbability, toHex, type Declaration, type Descriptor, type RevealProblem,
+  challengesNeeded,
+  checkReveal,
+  commitLot,
+  declaration,
+  DECLARATION_FORMAT,
+  drawChallenge,
+  HASH_BYTES,
+  isHex,
+  loadSecrets,
+  newSeed,
+  reveal,
+  REVEAL_FORMAT,
+  SEED_BYTES,
+  SEED_COMMITMENT_FORMAT,
+  SEED_REVEAL_FORMAT,
+  seedCommitment,
+  seedCommitmentRecord,
+  seedRevealRecord,
+  secretsFile,
+  survivalProbability,
+  toHex,
+  type Declaration,
+  type Descriptor,
+  type RevealProblem,
 } from '../ledger/escrow.js';
 import { AuditError, isLogDir, Log, LogError, verifyLog } from '../ledger/log.js';
 import { CheckpointError } from '../ledger/checkpoint.js';
@@ -50,7 +71,9 @@ function readJson(path: string, what: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`${what} ${path}: cannot read this file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UsageError(
+      `${what} ${path}: cannot read this file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;
@@ -88,9 +111,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** A declaration record (ours, with or without `kind`), checked. */
 function parseDeclaration(v: unknown, what: string): Declaration {
-  if (!isObject(v) || v.format !== DECLARATION_FORMAT) throw new UsageError(`${what}: not a declaration (format must be ${DECLARATION_FORMAT})`);
+  if (!isObject(v) || v.format !== DECLARATION_FORMAT)
+    throw new UsageError(`${what}: not a declaration (format must be ${DECLARATION_FORMAT})`);
   if (typeof v.class !== 'string') throw new UsageError(`${what}: class must be a string`);
-  if (!Number.isSafeInteger(v.count) || (v.count as number) < 0) throw new UsageError(`${what}: count must be a non-negative integer`);
+  if (!Number.isSafeInteger(v.count) || (v.count as number) < 0)
+    throw new UsageError(`${what}: count must be a non-negative integer`);
   if (!isHex(v.root, HASH_BYTES)) throw new UsageError(`${what}: root must be 64 lowercase hex digits`);
   return { format: DECLARATION_FORMAT, class: v.class, count: v.count as number, root: v.root };
 }
@@ -98,7 +123,8 @@ function parseDeclaration(v: unknown, what: string): Declaration {
 /** The inspector's seed file (`tally/escrow/seed/v1`, as `escrow seed --out` writes it): the 32-byte seed. */
 function readSeed(path: string): Uint8Array {
   const v = readJson(path, 'seed file');
-  if (!isObject(v) || v.format !== SEED_REVEAL_FORMAT) throw new UsageError(`seed file ${path}: format must be ${SEED_REVEAL_FORMAT}`);
+  if (!isObject(v) || v.format !== SEED_REVEAL_FORMAT)
+    throw new UsageError(`seed file ${path}: format must be ${SEED_REVEAL_FORMAT}`);
   if (!isHex(v.seed, SEED_BYTES)) throw new UsageError(`seed file ${path}: seed must be 64 lowercase hex digits`);
   const seed = new Uint8Array(Buffer.from(v.seed, 'hex'));
   if (v.seedCommitment !== undefined && v.seedCommitment !== toHex(seedCommitment(seed))) {
@@ -108,7 +134,8 @@ function readSeed(path: string): Uint8Array {
 }
 
 function kArg(v: string): number {
-  if (!/^(0|[1-9][0-9]*)$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`-k: expected a non-negative integer, got ${JSON.stringify(v)}`);
+  if (!/^(0|[1-9][0-9]*)$/.test(v) || !Number.isSafeInteger(Number(v)))
+    throw new UsageError(`-k: expected a non-negative integer, got ${JSON.stringify(v)}`);
   return Number(v);
 }
 
@@ -137,15 +164,27 @@ export function confidence(n: number, k: number): Confidence {
     k,
     rows: fs.map((f) => {
       const survival = survivalProbability(n, f, k);
-      return { f, survival, detection: 1 - survival, kFor90: challengesNeeded(n, f, 0.9), kFor95: challengesNeeded(n, f, 0.95), kFor99: challengesNeeded(n, f, 0.99) };
+      return {
+        f,
+        survival,
+        detection: 1 - survival,
+        kFor90: challengesNeeded(n, f, 0.9),
+        kFor95: challengesNeeded(n, f, 0.95),
+        kFor99: challengesNeeded(n, f, 0.99),
+      };
     }),
   };
 }
 
 function formatConfidence(c: Confidence): string {
   const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
-  return c.rows.map((r) => `f = ${r.f}${r.f === 1 ? '' : ' (5 % of n)'}: survives k = ${c.k} with probability ${pct(r.survival)} (caught ${pct(r.detection)});`
-    + ` k needed for 90/95/99 %: ${r.kFor90} / ${r.kFor95} / ${r.kFor99}\n`).join('');
+  return c.rows
+    .map(
+      (r) =>
+        `f = ${r.f}${r.f === 1 ? '' : ' (5 % of n)'}: survives k = ${c.k} with probability ${pct(r.survival)} (caught ${pct(r.detection)});` +
+        ` k needed for 90/95/99 %: ${r.kFor90} / ${r.kFor95} / ${r.kFor99}\n`,
+    )
+    .join('');
 }
 
 // ---------------------------------------------------------------------------
@@ -180,7 +219,11 @@ function scanLog(log: Log, root: string): LogScan {
       }
     } else if (v.format === SEED_COMMITMENT_FORMAT && isHex(v.seedCommitment, HASH_BYTES)) {
       out.seedCommitments.push({ index, seedCommitment: v.seedCommitment });
-    } else if (v.format === SEED_REVEAL_FORMAT && isHex(v.seed, SEED_BYTES) && v.seedCommitment === toHex(seedCommitment(v.seed))) {
+    } else if (
+      v.format === SEED_REVEAL_FORMAT &&
+      isHex(v.seed, SEED_BYTES) &&
+      v.seedCommitment === toHex(seedCommitment(v.seed))
+    ) {
       out.seedReveals.push({ index, seed: v.seed, seedCommitment: v.seedCommitment });
     }
   });
@@ -192,13 +235,22 @@ export interface CheckResult {
   root: string;
   declaration?: { index: number; class: string; count: number };
   checkpoint?: { size: number; covers: boolean } | null;
-  seed?: { source: 'file' | 'log'; seedCommitment: string; commitmentIndex: number | null; revealIndex?: number; k: number; drawn: number[] };
+  seed?: {
+    source: 'file' | 'log';
+    seedCommitment: string;
+    commitmentIndex: number | null;
+    revealIndex?: number;
+    k: number;
+    drawn: number[];
+  };
   findings: CheckFinding[];
 }
 
 function checkAgainstLog(rev: unknown, dir: string, log: Log, opts: { seed?: Uint8Array; k?: number }): CheckResult {
   const bad = (message: string): CheckResult => ({
-    ok: false, root: '', findings: [{ code: 'COMMITMENT_MISMATCH', problem: 'MALFORMED', message }],
+    ok: false,
+    root: '',
+    findings: [{ code: 'COMMITMENT_MISMATCH', problem: 'MALFORMED', message }],
   });
   if (!isObject(rev)) return bad('the reveal is not a JSON object');
   if (rev.format !== REVEAL_FORMAT) return bad(`the reveal's format must be ${REVEAL_FORMAT}`);
@@ -213,16 +265,23 @@ function checkAgainstLog(rev: unknown, dir: string, log: Log, opts: { seed?: Uin
     cpSize = cp.size;
   } catch (e) {
     if (!(e instanceof AuditError)) throw e;
-    if (!/cannot read/.test(e.message)) throw new CheckFailed(`escrow check: the log ${dir} does not verify: ${e.message}`);
+    if (!/cannot read/.test(e.message))
+      throw new CheckFailed(`escrow check: the log ${dir} does not verify: ${e.message}`);
   }
   const scan = scanLog(log, root);
   if (scan.declarations.length === 0) {
-    throw new CheckFailed(`escrow check: no declaration with root ${root} in the log ${dir} (${scan.entries} entries): the reveal opens a lot that was never declared there`);
+    throw new CheckFailed(
+      `escrow check: no declaration with root ${root} in the log ${dir} (${scan.entries} entries): the reveal opens a lot that was never declared there`,
+    );
   }
   const { index: declIndex, decl } = scan.declarations[0];
   if (cpSize !== null) checkpoint = { size: cpSize, covers: declIndex < cpSize };
   const result: CheckResult = {
-    ok: false, root, declaration: { index: declIndex, class: decl.class, count: decl.count }, checkpoint, findings: [],
+    ok: false,
+    root,
+    declaration: { index: declIndex, class: decl.class, count: decl.count },
+    checkpoint,
+    findings: [],
   };
 
   // The seed: given, or the seed revealed in the log after the declaration.
@@ -245,24 +304,44 @@ function checkAgainstLog(rev: unknown, dir: string, log: Log, opts: { seed?: Uin
     sc = toHex(seedCommitment(seed));
     const items = Array.isArray(rev.items) ? rev.items.length : 0;
     k = opts.k ?? Math.min(items, decl.count);
-    if (decl.count === 0) throw new CheckFailed(`escrow check: the declaration at entry ${declIndex} is of an empty lot; there is nothing to challenge`);
+    if (decl.count === 0)
+      throw new CheckFailed(
+        `escrow check: the declaration at entry ${declIndex} is of an empty lot; there is nothing to challenge`,
+      );
     if (k > decl.count) throw new UsageError(`-k ${k}: the lot has only ${decl.count} items`);
     const logged = scan.seedCommitments.filter((s) => s.seedCommitment === sc);
     const before = logged.find((s) => s.index < declIndex);
     if (logged.length === 0) {
-      findings.push({ code: 'COMMITMENT_MISMATCH', problem: 'SEED_NOT_LOGGED', root, message: `the seed's commitment ${sc} is not in the log: the challenge cannot be shown to be fixed before the declaration` });
+      findings.push({
+        code: 'COMMITMENT_MISMATCH',
+        problem: 'SEED_NOT_LOGGED',
+        root,
+        message: `the seed's commitment ${sc} is not in the log: the challenge cannot be shown to be fixed before the declaration`,
+      });
     } else if (!before) {
-      findings.push({ code: 'COMMITMENT_MISMATCH', problem: 'SEED_LOGGED_AFTER_DECLARATION', root, message: `the seed's commitment ${sc} was logged at entry ${logged[0].index}, after the declaration (entry ${declIndex}): the declaring party could have known the draw` });
+      findings.push({
+        code: 'COMMITMENT_MISMATCH',
+        problem: 'SEED_LOGGED_AFTER_DECLARATION',
+        root,
+        message: `the seed's commitment ${sc} was logged at entry ${logged[0].index}, after the declaration (entry ${declIndex}): the declaring party could have known the draw`,
+      });
     }
     result.seed = {
-      source, seedCommitment: sc, commitmentIndex: before?.index ?? logged[0]?.index ?? null, k, drawn: drawChallenge(seed, root, decl.count, k),
+      source,
+      seedCommitment: sc,
+      commitmentIndex: before?.index ?? logged[0]?.index ?? null,
+      k,
+      drawn: drawChallenge(seed, root, decl.count, k),
       ...(revealIndex !== undefined ? { revealIndex } : {}),
     };
   }
-  findings.push(...checkReveal(rev, {
-    root, count: decl.count,
-    ...(seed !== undefined ? { seed, k, ...(sc !== undefined ? { seedCommitment: sc } : {}) } : {}),
-  }));
+  findings.push(
+    ...checkReveal(rev, {
+      root,
+      count: decl.count,
+      ...(seed !== undefined ? { seed, k, ...(sc !== undefined ? { seedCommitment: sc } : {}) } : {}),
+    }),
+  );
   result.findings = findings;
   result.ok = findings.length === 0;
   return result;
@@ -285,163 +364,255 @@ async function escrowAction(what: string, f: () => Promise<void> | void): Promis
 }
 
 export function registerEscrow(program: Command): void {
-  const escrow = program.command('escrow')
-    .description('Committed declarations of secret items: commit a lot, draw a challenge, reveal, check a reveal against the log (docs/escrow.md).');
+  const escrow = program
+    .command('escrow')
+    .description(
+      'Committed declarations of secret items: commit a lot, draw a challenge, reveal, check a reveal against the log (docs/escrow.md).',
+    );
 
-  escrow.command('commit')
-    .argument('<items>', 'JSON file: an array of descriptor objects, one per item, e.g. [{"class":"R-12","serial":"8K63-0417"}]')
+  escrow
+    .command('commit')
+    .argument(
+      '<items>',
+      'JSON file: an array of descriptor objects, one per item, e.g. [{"class":"R-12","serial":"8K63-0417"}]',
+    )
     .requiredOption('--class <class>', 'the item class named in the agreement (public, goes in the declaration)')
-    .requiredOption('--secrets <path>', 'where to write the secrets file (descriptors, salts, commitments; mode 0600; KEEP IT, never log it)')
-    .requiredOption('--declaration <path>', 'where to write the public declaration (class, count, root) to append to the log')
+    .requiredOption(
+      '--secrets <path>',
+      'where to write the secrets file (descriptors, salts, commitments; mode 0600; KEEP IT, never log it)',
+    )
+    .requiredOption(
+      '--declaration <path>',
+      'where to write the public declaration (class, count, root) to append to the log',
+    )
     .option('--force', 'overwrite existing output files')
-    .description('Commit a lot of secret items: a fresh 32-byte salt per item, commitments sorted, their RFC 9162 root. '
-      + 'Writes the secrets file (kept by the declaring party) and the declaration (`tally log append DIR DECL.json`, after the inspector\'s seed commitment). '
-      + 'Prints the root and count.')
-    .action((items: string, o: { class: string; secrets: string; declaration: string; force?: boolean }) => escrowAction('commit', () => {
-      const list = readJson(items, 'items file');
-      if (!Array.isArray(list)) throw new UsageError(`items file ${items}: expected a JSON array of descriptor objects`);
-      list.forEach((d, i) => {
-        if (!isObject(d)) throw new UsageError(`items file ${items}: item ${i} is not a JSON object`);
-      });
-      if (resolve(o.secrets) === resolve(o.declaration)) throw new UsageError('--secrets and --declaration must be different files');
-      let lot;
-      try {
-        lot = commitLot(list as Descriptor[]);
-      } catch (e) {
-        throw new UsageError(`items file ${items}: ${(e as Error).message}`);
-      }
-      const decl = { kind: 'declaration', ...declaration(lot, o.class) };
-      writeFile(o.secrets, pretty(secretsFile(lot, o.class)), { secret: true, force: o.force === true });
-      writeFile(o.declaration, pretty(decl), { force: o.force === true });
-      process.stderr.write(`wrote the secrets ${o.secrets} (mode 0600; keep them, never log them) and the declaration ${o.declaration}\n`);
-      process.stdout.write(`root ${lot.root}\ncount ${lot.count}\nclass ${o.class}\n`);
-    }));
+    .description(
+      'Commit a lot of secret items: a fresh 32-byte salt per item, commitments sorted, their RFC 9162 root. ' +
+        "Writes the secrets file (kept by the declaring party) and the declaration (`tally log append DIR DECL.json`, after the inspector's seed commitment). " +
+        'Prints the root and count.',
+    )
+    .action((items: string, o: { class: string; secrets: string; declaration: string; force?: boolean }) =>
+      escrowAction('commit', () => {
+        const list = readJson(items, 'items file');
+        if (!Array.isArray(list))
+          throw new UsageError(`items file ${items}: expected a JSON array of descriptor objects`);
+        list.forEach((d, i) => {
+          if (!isObject(d)) throw new UsageError(`items file ${items}: item ${i} is not a JSON object`);
+        });
+        if (resolve(o.secrets) === resolve(o.declaration))
+          throw new UsageError('--secrets and --declaration must be different files');
+        let lot;
+        try {
+          lot = commitLot(list as Descriptor[]);
+        } catch (e) {
+          throw new UsageError(`items file ${items}: ${(e as Error).message}`);
+        }
+        const decl = { kind: 'declaration', ...declaration(lot, o.class) };
+        writeFile(o.secrets, pretty(secretsFile(lot, o.class)), { secret: true, force: o.force === true });
+        writeFile(o.declaration, pretty(decl), { force: o.force === true });
+        process.stderr.write(
+          `wrote the secrets ${o.secrets} (mode 0600; keep them, never log them) and the declaration ${o.declaration}\n`,
+        );
+        process.stdout.write(`root ${lot.root}\ncount ${lot.count}\nclass ${o.class}\n`);
+      }),
+    );
 
-  escrow.command('seed')
-    .requiredOption('--out <path>', "where to write the inspector's secret seed (mode 0600); after the declaration is logged, append it to the log to reveal it")
-    .requiredOption('--commitment <path>', 'where to write the seed commitment, to append to the log BEFORE the declaration')
+  escrow
+    .command('seed')
+    .requiredOption(
+      '--out <path>',
+      "where to write the inspector's secret seed (mode 0600); after the declaration is logged, append it to the log to reveal it",
+    )
+    .requiredOption(
+      '--commitment <path>',
+      'where to write the seed commitment, to append to the log BEFORE the declaration',
+    )
     .option('--force', 'overwrite existing output files')
-    .description("The inspecting party's secret 32-byte seed and its commitment SHA-256(\"tally/seed/v1\\n\" || seed). "
-      + 'Log the commitment before the declaration; reveal (log) the seed after it. Prints the seed commitment.')
-    .action((o: { out: string; commitment: string; force?: boolean }) => escrowAction('seed', () => {
-      if (resolve(o.out) === resolve(o.commitment)) throw new UsageError('--out and --commitment must be different files');
-      const seed = newSeed();
-      const rec = { kind: 'seed-commitment', ...seedCommitmentRecord(seed) };
-      writeFile(o.out, pretty({ kind: 'seed', ...seedRevealRecord(seed) }), { secret: true, force: o.force === true });
-      writeFile(o.commitment, pretty(rec), { force: o.force === true });
-      process.stderr.write(`wrote the seed ${o.out} (mode 0600; keep it secret until the declaration is logged) and its commitment ${o.commitment}\n`);
-      process.stdout.write(`seedCommitment ${rec.seedCommitment}\n`);
-    }));
+    .description(
+      'The inspecting party\'s secret 32-byte seed and its commitment SHA-256("tally/seed/v1\\n" || seed). ' +
+        'Log the commitment before the declaration; reveal (log) the seed after it. Prints the seed commitment.',
+    )
+    .action((o: { out: string; commitment: string; force?: boolean }) =>
+      escrowAction('seed', () => {
+        if (resolve(o.out) === resolve(o.commitment))
+          throw new UsageError('--out and --commitment must be different files');
+        const seed = newSeed();
+        const rec = { kind: 'seed-commitment', ...seedCommitmentRecord(seed) };
+        writeFile(o.out, pretty({ kind: 'seed', ...seedRevealRecord(seed) }), {
+          secret: true,
+          force: o.force === true,
+        });
+        writeFile(o.commitment, pretty(rec), { force: o.force === true });
+        process.stderr.write(
+          `wrote the seed ${o.out} (mode 0600; keep it secret until the declaration is logged) and its commitment ${o.commitment}\n`,
+        );
+        process.stdout.write(`seedCommitment ${rec.seedCommitment}\n`);
+      }),
+    );
 
-  escrow.command('challenge')
+  escrow
+    .command('challenge')
     .requiredOption('--seed <path>', 'the seed file (from `escrow seed --out`)')
     .requiredOption('--declaration <path>', 'the declaration (as logged)')
     .requiredOption('-k, --k <k>', 'how many distinct items to open')
     .option('--out <path>', 'write the challenge file (for `escrow reveal --challenge`)')
     .option('--json', 'print the challenge and the confidence as JSON')
     .option('--force', 'overwrite an existing --out file')
-    .description('Draw the k challenged indices of the declared lot from the seed and the root (docs/escrow.md §4), in draw order, '
-      + 'and say what k buys: the probability that f false items among n survive (f = 1 and f = 5 % of n), and the k needed for 90, 95 and 99 %.')
-    .action((o: { seed: string; declaration: string; k: string; out?: string; json?: boolean; force?: boolean }) => escrowAction('challenge', () => {
-      const seed = readSeed(o.seed);
-      const decl = parseDeclaration(readJson(o.declaration, 'declaration'), `declaration ${o.declaration}`);
-      const k = kArg(o.k);
-      if (decl.count === 0) throw new UsageError(`declaration ${o.declaration}: the lot is empty; there is nothing to challenge`);
-      if (k > decl.count) throw new UsageError(`-k ${k}: the lot has only ${decl.count} items`);
-      const indices = drawChallenge(seed, decl.root, decl.count, k);
-      const conf = confidence(decl.count, k);
-      const challenge = {
-        format: CHALLENGE_FORMAT, class: decl.class, root: decl.root, count: decl.count, k,
-        seed: toHex(seed), seedCommitment: toHex(seedCommitment(seed)), indices,
-      };
-      if (o.out !== undefined) writeFile(o.out, pretty(challenge), { force: o.force === true });
-      if (o.json) {
-        process.stdout.write(pretty({ ...challenge, confidence: conf }));
-      } else {
-        process.stdout.write(`indices ${indices.join(',')}\n`);
-        process.stdout.write(`lot of n = ${decl.count} (${decl.class}), root ${decl.root}, k = ${k}\n`);
-        process.stdout.write(formatConfidence(conf));
-      }
-    }));
+    .description(
+      'Draw the k challenged indices of the declared lot from the seed and the root (docs/escrow.md §4), in draw order, ' +
+        'and say what k buys: the probability that f false items among n survive (f = 1 and f = 5 % of n), and the k needed for 90, 95 and 99 %.',
+    )
+    .action((o: { seed: string; declaration: string; k: string; out?: string; json?: boolean; force?: boolean }) =>
+      escrowAction('challenge', () => {
+        const seed = readSeed(o.seed);
+        const decl = parseDeclaration(readJson(o.declaration, 'declaration'), `declaration ${o.declaration}`);
+        const k = kArg(o.k);
+        if (decl.count === 0)
+          throw new UsageError(`declaration ${o.declaration}: the lot is empty; there is nothing to challenge`);
+        if (k > decl.count) throw new UsageError(`-k ${k}: the lot has only ${decl.count} items`);
+        const indices = drawChallenge(seed, decl.root, decl.count, k);
+        const conf = confidence(decl.count, k);
+        const challenge = {
+          format: CHALLENGE_FORMAT,
+          class: decl.class,
+          root: decl.root,
+          count: decl.count,
+          k,
+          seed: toHex(seed),
+          seedCommitment: toHex(seedCommitment(seed)),
+          indices,
+        };
+        if (o.out !== undefined) writeFile(o.out, pretty(challenge), { force: o.force === true });
+        if (o.json) {
+          process.stdout.write(pretty({ ...challenge, confidence: conf }));
+        } else {
+          process.stdout.write(`indices ${indices.join(',')}\n`);
+          process.stdout.write(`lot of n = ${decl.count} (${decl.class}), root ${decl.root}, k = ${k}\n`);
+          process.stdout.write(formatConfidence(conf));
+        }
+      }),
+    );
 
-  escrow.command('reveal')
+  escrow
+    .command('reveal')
     .requiredOption('--secrets <path>', 'the secrets file (from `escrow commit`)')
     .option('--indices <list>', 'the challenged indices, comma-separated (e.g. 1,5,9)')
-    .option('--challenge <path>', 'the challenge file (from `escrow challenge --out`); its root must be the secrets\' root')
+    .option(
+      '--challenge <path>',
+      "the challenge file (from `escrow challenge --out`); its root must be the secrets' root",
+    )
     .requiredOption('--out <path>', 'where to write the reveal')
     .option('--force', 'overwrite an existing --out file')
-    .description('Open the challenged items only: each descriptor, salt and commitment with its inclusion proof against the root. '
-      + 'The secrets file is checked first (every salt opens its commitment, root and count match).')
-    .action((o: { secrets: string; indices?: string; challenge?: string; out: string; force?: boolean }) => escrowAction('reveal', () => {
-      if ((o.indices === undefined) === (o.challenge === undefined)) throw new UsageError('give exactly one of --indices and --challenge');
-      let secrets;
-      try {
-        secrets = loadSecrets(readJson(o.secrets, 'secrets file'));
-      } catch (e) {
-        if (e instanceof UsageError) throw e;
-        throw new UsageError(`${o.secrets}: ${(e as Error).message}`);
-      }
-      let indices: number[];
-      if (o.indices !== undefined) {
-        indices = indicesArg(o.indices);
-      } else {
-        const c = readJson(o.challenge!, 'challenge file');
-        if (!isObject(c) || c.format !== CHALLENGE_FORMAT) throw new UsageError(`challenge file ${o.challenge}: format must be ${CHALLENGE_FORMAT}`);
-        if (c.root !== secrets.root) throw new UsageError(`challenge file ${o.challenge}: root ${String(c.root)} is not the secrets' root ${secrets.root}`);
-        if (!Array.isArray(c.indices) || !c.indices.every((i) => Number.isSafeInteger(i))) throw new UsageError(`challenge file ${o.challenge}: indices must be an array of integers`);
-        indices = c.indices as number[];
-      }
-      for (const [j, i] of indices.entries()) {
-        if (i < 0 || i >= secrets.count) throw new UsageError(`index ${i} is outside the lot of ${secrets.count}`);
-        if (indices.indexOf(i) !== j) throw new UsageError(`index ${i} given twice`);
-      }
-      const r = reveal(secrets, indices);
-      writeFile(o.out, pretty(r), { force: o.force === true });
-      process.stderr.write(`wrote the reveal of ${indices.length} of ${secrets.count} items to ${o.out}\n`);
-    }));
+    .description(
+      'Open the challenged items only: each descriptor, salt and commitment with its inclusion proof against the root. ' +
+        'The secrets file is checked first (every salt opens its commitment, root and count match).',
+    )
+    .action((o: { secrets: string; indices?: string; challenge?: string; out: string; force?: boolean }) =>
+      escrowAction('reveal', () => {
+        if ((o.indices === undefined) === (o.challenge === undefined))
+          throw new UsageError('give exactly one of --indices and --challenge');
+        let secrets;
+        try {
+          secrets = loadSecrets(readJson(o.secrets, 'secrets file'));
+        } catch (e) {
+          if (e instanceof UsageError) throw e;
+          throw new UsageError(`${o.secrets}: ${(e as Error).message}`);
+        }
+        let indices: number[];
+        if (o.indices !== undefined) {
+          indices = indicesArg(o.indices);
+        } else {
+          const c = readJson(o.challenge!, 'challenge file');
+          if (!isObject(c) || c.format !== CHALLENGE_FORMAT)
+            throw new UsageError(`challenge file ${o.challenge}: format must be ${CHALLENGE_FORMAT}`);
+          if (c.root !== secrets.root)
+            throw new UsageError(
+              `challenge file ${o.challenge}: root ${String(c.root)} is not the secrets' root ${secrets.root}`,
+            );
+          if (!Array.isArray(c.indices) || !c.indices.every((i) => Number.isSafeInteger(i)))
+            throw new UsageError(`challenge file ${o.challenge}: indices must be an array of integers`);
+          indices = c.indices as number[];
+        }
+        for (const [j, i] of indices.entries()) {
+          if (i < 0 || i >= secrets.count) throw new UsageError(`index ${i} is outside the lot of ${secrets.count}`);
+          if (indices.indexOf(i) !== j) throw new UsageError(`index ${i} given twice`);
+        }
+        const r = reveal(secrets, indices);
+        writeFile(o.out, pretty(r), { force: o.force === true });
+        process.stderr.write(`wrote the reveal of ${indices.length} of ${secrets.count} items to ${o.out}\n`);
+      }),
+    );
 
-  escrow.command('check')
+  escrow
+    .command('check')
     .argument('<reveal>', 'the reveal file (from `escrow reveal`)')
     .requiredOption('--log <dir>', 'the log holding the declaration')
-    .option('--seed <path>', "the inspector's seed file; default: the seed revealed in the log after the declaration, when its commitment was logged before it")
+    .option(
+      '--seed <path>',
+      "the inspector's seed file; default: the seed revealed in the log after the declaration, when its commitment was logged before it",
+    )
     .option('-k, --k <k>', 'with a seed: how many indices were drawn (default: as many as the reveal opens)')
     .option('--json', 'print the result as JSON')
-    .description('Verify a reveal against the log alone: the log verifies (when a checkpoint is published), the declaration with the reveal\'s root is in it, '
-      + 'every opened item hashes to its commitment and is proven under the root; with a seed, the seed commitment was logged BEFORE the declaration '
-      + 'and the revealed indices are exactly the draw. Prints the findings (COMMITMENT_MISMATCH <problem> ...); exit 1 if any, 0 if clean.')
-    .action((path: string, o: { log: string; seed?: string; k?: string; json?: boolean }) => escrowAction('check', async () => {
-      const rev = readJson(path, 'reveal file');
-      const seed = o.seed !== undefined ? readSeed(o.seed) : undefined;
-      const k = o.k !== undefined ? kArg(o.k) : undefined;
-      if (k !== undefined && seed === undefined) throw new UsageError('-k goes with --seed');
-      if (!isLogDir(o.log)) throw new UsageError(`--log ${o.log}: not a log (no log.json); create one with \`tally log init\``);
-      const log = await Log.open(o.log);
-      let r: CheckResult;
-      try {
-        r = checkAgainstLog(rev, o.log, log, { ...(seed !== undefined ? { seed } : {}), ...(k !== undefined ? { k } : {}) });
-      } finally {
-        log.close();
-      }
-      if (o.json) {
-        process.stdout.write(pretty(r));
-      } else {
-        if (r.declaration) {
-          process.stdout.write(`declaration: entry ${r.declaration.index}, class ${r.declaration.class}, count ${r.declaration.count}, root ${r.root}\n`);
+    .description(
+      "Verify a reveal against the log alone: the log verifies (when a checkpoint is published), the declaration with the reveal's root is in it, " +
+        'every opened item hashes to its commitment and is proven under the root; with a seed, the seed commitment was logged BEFORE the declaration ' +
+        'and the revealed indices are exactly the draw. Prints the findings (COMMITMENT_MISMATCH <problem> ...); exit 1 if any, 0 if clean.',
+    )
+    .action((path: string, o: { log: string; seed?: string; k?: string; json?: boolean }) =>
+      escrowAction('check', async () => {
+        const rev = readJson(path, 'reveal file');
+        const seed = o.seed !== undefined ? readSeed(o.seed) : undefined;
+        const k = o.k !== undefined ? kArg(o.k) : undefined;
+        if (k !== undefined && seed === undefined) throw new UsageError('-k goes with --seed');
+        if (!isLogDir(o.log))
+          throw new UsageError(`--log ${o.log}: not a log (no log.json); create one with \`tally log init\``);
+        const log = await Log.open(o.log);
+        let r: CheckResult;
+        try {
+          r = checkAgainstLog(rev, o.log, log, {
+            ...(seed !== undefined ? { seed } : {}),
+            ...(k !== undefined ? { k } : {}),
+          });
+        } finally {
+          log.close();
         }
-        if (r.checkpoint) {
-          process.stdout.write(`checkpoint: size ${r.checkpoint.size} verified${r.checkpoint.covers ? ', covers the declaration' : ', does NOT cover the declaration yet (publish a checkpoint)'}\n`);
-        } else if (r.declaration) {
-          process.stdout.write('checkpoint: none published; the log\'s entries were read unsigned\n');
-        }
-        if (r.seed) {
-          process.stdout.write(`seed: from the ${r.seed.source}${r.seed.revealIndex !== undefined ? ` (entry ${r.seed.revealIndex})` : ''}, commitment ${r.seed.seedCommitment}`
-            + `${r.seed.commitmentIndex !== null ? ` logged at entry ${r.seed.commitmentIndex}` : ' not logged'}; k = ${r.seed.k}, drawn ${r.seed.drawn.join(',')}\n`);
+        if (o.json) {
+          process.stdout.write(pretty(r));
         } else {
-          process.stdout.write('seed: none given or revealed in the log; the opened items are checked, not that they are the draw\n');
+          if (r.declaration) {
+            process.stdout.write(
+              `declaration: entry ${r.declaration.index}, class ${r.declaration.class}, count ${r.declaration.count}, root ${r.root}\n`,
+            );
+          }
+          if (r.checkpoint) {
+            process.stdout.write(
+              `checkpoint: size ${r.checkpoint.size} verified${r.checkpoint.covers ? ', covers the declaration' : ', does NOT cover the declaration yet (publish a checkpoint)'}\n`,
+            );
+          } else if (r.declaration) {
+            process.stdout.write("checkpoint: none published; the log's entries were read unsigned\n");
+          }
+          if (r.seed) {
+            process.stdout.write(
+              `seed: from the ${r.seed.source}${r.seed.revealIndex !== undefined ? ` (entry ${r.seed.revealIndex})` : ''}, commitment ${r.seed.seedCommitment}` +
+                `${r.seed.commitmentIndex !== null ? ` logged at entry ${r.seed.commitmentIndex}` : ' not logged'}; k = ${r.seed.k}, drawn ${r.seed.drawn.join(',')}\n`,
+            );
+          } else {
+            process.stdout.write(
+              'seed: none given or revealed in the log; the opened items are checked, not that they are the draw\n',
+            );
+          }
+          for (const f of r.findings)
+            process.stdout.write(
+              `${f.code} ${f.problem}${f.index !== undefined ? ` index ${f.index}` : ''}: ${f.message}\n`,
+            );
+          process.stdout.write(
+            r.ok ? 'OK: the reveal opens the declared lot\n' : `FAILED: ${r.findings.length} finding(s)\n`,
+          );
         }
-        for (const f of r.findings) process.stdout.write(`${f.code} ${f.problem}${f.index !== undefined ? ` index ${f.index}` : ''}: ${f.message}\n`);
-        process.stdout.write(r.ok ? 'OK: the reveal opens the declared lot\n' : `FAILED: ${r.findings.length} finding(s)\n`);
-      }
-      if (!r.ok) throw new CheckFailed(`escrow check: FAILED: ${r.findings.length} finding(s): ${[...new Set(r.findings.map((f) => f.problem))].join(', ')}`);
-    }));
+        if (!r.ok)
+          throw new CheckFailed(
+            `escrow check: FAILED: ${r.findings.length} finding(s): ${[...new Set(r.findings.map((f) => f.problem))].join(', ')}`,
+          );
+      }),
+    );
 }

@@ -16,8 +16,15 @@
  */
 import type { Command } from 'commander';
 import {
-  detectChange, detectObjects, objectChanges, readGeoTiff, registerToGrid, resolveGsd,
-  type ChangeBlob, type Detection, type Gsd,
+  detectChange,
+  detectObjects,
+  objectChanges,
+  readGeoTiff,
+  registerToGrid,
+  resolveGsd,
+  type ChangeBlob,
+  type Detection,
+  type Gsd,
 } from '../imagery/index.js';
 import { imageryAction, parseSourceGsd } from './imagery.js';
 import { detectionJson, detectionLine, parseRange, pixelLatLon, siteMask } from './imagery-count.js';
@@ -50,11 +57,18 @@ export interface ChangeCliResult {
   timings_ms: Record<string, number>;
 }
 
-export async function runImageryChange(beforePath: string, afterPath: string, o: ChangeCliOptions): Promise<ChangeCliResult> {
+export async function runImageryChange(
+  beforePath: string,
+  afterPath: string,
+  o: ChangeCliOptions,
+): Promise<ChangeCliResult> {
   if ((o.length === undefined) !== (o.width === undefined)) {
     throw new UsageError('--length and --width declare the object class together: give both or neither');
   }
-  const cls = o.length !== undefined ? { lengthM: parseRange('--length', o.length), widthM: parseRange('--width', o.width) } : null;
+  const cls =
+    o.length !== undefined
+      ? { lengthM: parseRange('--length', o.length), widthM: parseRange('--width', o.width) }
+      : null;
   const sourceGsd = parseSourceGsd(o.sourceGsd);
   const t: Record<string, number> = {};
   let t0 = performance.now();
@@ -67,10 +81,14 @@ export async function runImageryChange(beforePath: string, afterPath: string, o:
   lap('read');
   const site = o.site !== undefined ? await siteMask(o.site, before, beforePath) : null;
   let gsd: Gsd | null = null;
-  if (before.geo || sourceGsd !== undefined) gsd = resolveGsd(before.geo, before.width, before.height, sourceGsd, beforePath);
+  if (before.geo || sourceGsd !== undefined)
+    gsd = resolveGsd(before.geo, before.width, before.height, sourceGsd, beforePath);
   else if (cls) resolveGsd(null, before.width, before.height, undefined, beforePath); // throws: no georeferencing
   const gsdM = gsd ? Math.sqrt(gsd.x * gsd.y) : undefined;
-  const ch = detectChange(before, after, { ...(site ? { site: site.mask } : {}), ...(gsdM !== undefined ? { gsdM } : {}) });
+  const ch = detectChange(before, after, {
+    ...(site ? { site: site.mask } : {}),
+    ...(gsdM !== undefined ? { gsdM } : {}),
+  });
   lap('change');
   let objects: ChangeCliResult['objects'] = null;
   let removed: Detection[] = [];
@@ -81,16 +99,18 @@ export async function runImageryChange(beforePath: string, afterPath: string, o:
     const afterReg = registerToGrid(before, after);
     const { width: w, height: h } = before;
     // b(p) ≈ a(p − shift): an object at p in AFTER is at p − shift on BEFORE's grid.
-    const detA = detectObjects(afterReg, opts).map((d) => {
-      const x = d.x - ch.shift_px.x;
-      const y = d.y - ch.shift_px.y;
-      return { ...d, x, y, ...pixelLatLon(before.geo, x, y) };
-    }).filter((d) => {
-      if (!site) return true;
-      const c = Math.floor(d.x);
-      const r = Math.floor(d.y);
-      return c >= 0 && r >= 0 && c < w && r < h && site.mask[r * w + c] === 1;
-    });
+    const detA = detectObjects(afterReg, opts)
+      .map((d) => {
+        const x = d.x - ch.shift_px.x;
+        const y = d.y - ch.shift_px.y;
+        return { ...d, x, y, ...pixelLatLon(before.geo, x, y) };
+      })
+      .filter((d) => {
+        if (!site) return true;
+        const c = Math.floor(d.x);
+        const r = Math.floor(d.y);
+        return c >= 0 && r >= 0 && c < w && r < h && site.mask[r * w + c] === 1;
+      });
     const oc = objectChanges(detB, detA, cls.lengthM[1] / 2, { gsdM: gsdM ?? 1 });
     objects = { before: detB.length, after: detA.length, matched: oc.matched.length };
     removed = oc.removed;
@@ -98,9 +118,21 @@ export async function runImageryChange(beforePath: string, afterPath: string, o:
     lap('objects');
   }
   return {
-    before: beforePath, after: afterPath, site: site?.file ?? null, site_pixels: site?.pixels ?? null, gsd_m: gsd,
-    shift_px: ch.shift_px, changed_fraction: ch.changed_fraction, valid_pixels: ch.valid_pixels,
-    noise_sigma: ch.noise_sigma, threshold: ch.threshold, blobs: ch.blobs, objects, removed, added, timings_ms: t,
+    before: beforePath,
+    after: afterPath,
+    site: site?.file ?? null,
+    site_pixels: site?.pixels ?? null,
+    gsd_m: gsd,
+    shift_px: ch.shift_px,
+    changed_fraction: ch.changed_fraction,
+    valid_pixels: ch.valid_pixels,
+    noise_sigma: ch.noise_sigma,
+    threshold: ch.threshold,
+    blobs: ch.blobs,
+    objects,
+    removed,
+    added,
+    timings_ms: t,
   };
 }
 
@@ -119,12 +151,16 @@ function changeText(r: ChangeCliResult): string {
   s += `Changed: ${(100 * r.changed_fraction).toFixed(2)} % of ${r.valid_pixels} valid pixels, ${r.blobs.length} blob(s)\n`;
   const shown = r.blobs.slice(0, 20);
   for (const b of shown) {
-    const where = b.lat !== undefined && b.lon !== undefined ? `${b.lat.toFixed(6)}, ${b.lon.toFixed(6)}` : `pixel ${b.x.toFixed(1)}, ${b.y.toFixed(1)}`;
+    const where =
+      b.lat !== undefined && b.lon !== undefined
+        ? `${b.lat.toFixed(6)}, ${b.lon.toFixed(6)}`
+        : `pixel ${b.x.toFixed(1)}, ${b.y.toFixed(1)}`;
     s += `  ${where}  ${b.area_m2.toFixed(0)} m²  ${b.mean_diff < 0 ? 'darker' : 'brighter'} after\n`;
   }
   if (r.blobs.length > shown.length) s += `  ... ${r.blobs.length - shown.length} more (see --json)\n`;
   if (r.objects) {
-    s += `Objects: ${r.objects.before} before, ${r.objects.after} after, ${r.objects.matched} in both; ` +
+    s +=
+      `Objects: ${r.objects.before} before, ${r.objects.after} after, ${r.objects.matched} in both; ` +
       `${r.removed.length} removed, ${r.added.length} added\n`;
     if (r.removed.length) s += 'Removed:\n' + r.removed.map(detectionLine).join('');
     if (r.added.length) s += 'Added:\n' + r.added.map(detectionLine).join('');
@@ -136,12 +172,17 @@ function changeText(r: ChangeCliResult): string {
 export function registerImageryChange(imagery: Command): void {
   imagery
     .command('change')
-    .description('change between two passes: regridded, residual shift corrected, changed fraction and blobs; ' +
-      'with a declared class, the objects removed and added')
+    .description(
+      'change between two passes: regridded, residual shift corrected, changed fraction and blobs; ' +
+        'with a declared class, the objects removed and added',
+    )
     .argument('<before>', 'earlier pass (GeoTIFF); its grid is the common one')
     .argument('<after>', 'later pass (GeoTIFF), same CRS')
     .option('--site <geojson>', 'site polygon(s), GeoJSON in WGS 84 lon/lat')
-    .option('--length <min..max>', 'declared object length range, metres (with --width: list removed and added objects)')
+    .option(
+      '--length <min..max>',
+      'declared object length range, metres (with --width: list removed and added objects)',
+    )
     .option('--width <min..max>', 'declared object width range, metres')
     .option('--source-gsd <metres>', 'ground resolution to assume when the passes have no georeferencing')
     .option('--json', 'print one JSON object')

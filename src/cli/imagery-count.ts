@@ -13,8 +13,15 @@
  */
 import type { Command } from 'commander';
 import {
-  applyTransform, detectObjects, readGeoTiff, resolveGsd, toWgs84,
-  type Detection, type Georeference, type Gsd, type Raster,
+  applyTransform,
+  detectObjects,
+  readGeoTiff,
+  resolveGsd,
+  toWgs84,
+  type Detection,
+  type Georeference,
+  type Gsd,
+  type Raster,
 } from '../imagery/index.js';
 import { GeographyError, readPolygons } from '../tracks/geography.js';
 import { imageryAction, parseSourceGsd } from './imagery.js';
@@ -23,11 +30,16 @@ import { UsageError } from './util.js';
 
 /** Parses `MIN..MAX` (positive metres, MIN ≤ MAX). */
 export function parseRange(flag: string, v: string | undefined): [number, number] {
-  const m = v === undefined ? null : /^\s*([0-9]*\.?[0-9]+(?:e[+-]?\d+)?)\s*\.\.\s*([0-9]*\.?[0-9]+(?:e[+-]?\d+)?)\s*$/i.exec(v);
+  const m =
+    v === undefined
+      ? null
+      : /^\s*([0-9]*\.?[0-9]+(?:e[+-]?\d+)?)\s*\.\.\s*([0-9]*\.?[0-9]+(?:e[+-]?\d+)?)\s*$/i.exec(v);
   const lo = m ? Number(m[1]) : NaN;
   const hi = m ? Number(m[2]) : NaN;
   if (!m || !(lo > 0) || !(hi >= lo) || !Number.isFinite(hi)) {
-    throw new UsageError(`${flag}: expected MIN..MAX in metres with 0 < MIN <= MAX (e.g. 20..25), got ${JSON.stringify(v ?? '')}`);
+    throw new UsageError(
+      `${flag}: expected MIN..MAX in metres with 0 < MIN <= MAX (e.g. 20..25), got ${JSON.stringify(v ?? '')}`,
+    );
   }
   return [lo, hi];
 }
@@ -43,11 +55,12 @@ export interface SiteMask {
   partial: boolean;
 }
 
-
 /** Reads a site file and rasterises it onto the grid of `raster`; errors (exit 2) when it covers no pixel. */
 export async function siteMask(path: string, raster: Raster, image: string): Promise<SiteMask> {
   if (!raster.geo) {
-    throw new UsageError(`${image}: the image has no georeferencing, so the site ${path} (lon/lat) cannot be placed on it`);
+    throw new UsageError(
+      `${image}: the image has no georeferencing, so the site ${path} (lon/lat) cannot be placed on it`,
+    );
   }
   let site;
   try {
@@ -65,36 +78,54 @@ export async function siteMask(path: string, raster: Raster, image: string): Pro
   for (const r of rings) for (const [x, y] of r) if (x < 0 || y < 0 || x > w || y > h) partial = true;
   if (pixels === 0) {
     const [x0, y0, x1, y1] = bbox(rings);
-    throw new UsageError(`${path}: the site polygon lies outside the image ${image} (the site spans pixels ` +
-      `${x0.toFixed(1)}..${x1.toFixed(1)} × ${y0.toFixed(1)}..${y1.toFixed(1)}, the image is ${w} × ${h}); ` +
-      'it covers no pixel of it');
+    throw new UsageError(
+      `${path}: the site polygon lies outside the image ${image} (the site spans pixels ` +
+        `${x0.toFixed(1)}..${x1.toFixed(1)} × ${y0.toFixed(1)}..${y1.toFixed(1)}, the image is ${w} × ${h}); ` +
+        'it covers no pixel of it',
+    );
   }
   return { file: path, names: site.names, mask, pixels, partial };
 }
 
 function bbox(rings: [number, number][][]): [number, number, number, number] {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const r of rings) {
     for (const [x, y] of r) {
-      x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
     }
   }
   return [x0, y0, x1, y1];
 }
 
-
 /** The JSON form of a detection (the same in `count` and `change`). */
 export function detectionJson(d: Detection): Record<string, unknown> {
   return {
-    lat: d.lat, lon: d.lon, x: r3(d.x), y: r3(d.y), length_m: r3(d.length_m), width_m: r3(d.width_m),
-    heading_deg: Math.round(d.heading_deg * 10) / 10, score: d.score, polarity: d.polarity,
+    lat: d.lat,
+    lon: d.lon,
+    x: r3(d.x),
+    y: r3(d.y),
+    length_m: r3(d.length_m),
+    width_m: r3(d.width_m),
+    heading_deg: Math.round(d.heading_deg * 10) / 10,
+    score: d.score,
+    polarity: d.polarity,
   };
 }
 
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;
 
 /** Lat/lon of pixel position (x, y) on a georeference (null without). */
-export function pixelLatLon(geo: Georeference | null, x: number, y: number): { lat: number | null; lon: number | null } {
+export function pixelLatLon(
+  geo: Georeference | null,
+  x: number,
+  y: number,
+): { lat: number | null; lon: number | null } {
   if (!geo) return { lat: null, lon: null };
   const [e, n] = applyTransform(geo.transform, x, y);
   const [lon, lat] = toWgs84(geo.epsg, e, n);
@@ -132,10 +163,22 @@ export async function runImageryCount(image: string, o: CountCliOptions): Promis
     throw new UsageError(`--scoring: expected model or shape, got ${JSON.stringify(o.scoring)}`);
   }
   const scoring = o.scoring as 'model' | 'shape' | undefined;
-  const detections = detectObjects(raster, { gsd, lengthM, widthM, ...(site ? { site: site.mask } : {}), ...(scoring ? { scoring } : {}) });
+  const detections = detectObjects(raster, {
+    gsd,
+    lengthM,
+    widthM,
+    ...(site ? { site: site.mask } : {}),
+    ...(scoring ? { scoring } : {}),
+  });
   return {
-    image, site: site?.file ?? null, site_pixels: site?.pixels ?? null, gsd_m: gsd,
-    length_m: lengthM, width_m: widthM, count: detections.length, detections,
+    image,
+    site: site?.file ?? null,
+    site_pixels: site?.pixels ?? null,
+    gsd_m: gsd,
+    length_m: lengthM,
+    width_m: widthM,
+    count: detections.length,
+    detections,
   };
 }
 
@@ -146,7 +189,8 @@ export function countJson(r: CountResult): Record<string, unknown> {
 const f = (v: number, d = 2): string => v.toFixed(d);
 
 export function detectionLine(d: Detection): string {
-  const where = d.lat !== null && d.lon !== null ? `${d.lat.toFixed(6)}, ${d.lon.toFixed(6)}` : `pixel ${f(d.x, 1)}, ${f(d.y, 1)}`;
+  const where =
+    d.lat !== null && d.lon !== null ? `${d.lat.toFixed(6)}, ${d.lon.toFixed(6)}` : `pixel ${f(d.x, 1)}, ${f(d.y, 1)}`;
   return `  ${where}  ${f(d.length_m, 1)} × ${f(d.width_m, 1)} m  heading ${f(d.heading_deg, 0)}°  score ${f(d.score)}  ${d.polarity}\n`;
 }
 
@@ -154,13 +198,21 @@ export function detectionLine(d: Detection): string {
 export function registerImageryCount(imagery: Command): void {
   imagery
     .command('count')
-    .description('count the objects of a declared class (length and width in metres) inside a site polygon or the whole image')
+    .description(
+      'count the objects of a declared class (length and width in metres) inside a site polygon or the whole image',
+    )
     .argument('<image>', 'GeoTIFF')
     .requiredOption('--length <min..max>', 'declared length range, metres (e.g. 20..25)')
     .requiredOption('--width <min..max>', 'declared width range, metres (e.g. 2.7..3.3)')
     .option('--site <geojson>', 'site polygon(s), GeoJSON in WGS 84 lon/lat; only objects whose centre is inside count')
-    .option('--source-gsd <metres>', 'ground resolution to assume (for images without georeferencing, or to override it)')
-    .option('--scoring <how>', "model (default: boosted trees learned from generated scenes, for vehicle-like rectangles) or shape (contrast and fit to the declared size only; for other shapes, such as aircraft)")
+    .option(
+      '--source-gsd <metres>',
+      'ground resolution to assume (for images without georeferencing, or to override it)',
+    )
+    .option(
+      '--scoring <how>',
+      'model (default: boosted trees learned from generated scenes, for vehicle-like rectangles) or shape (contrast and fit to the declared size only; for other shapes, such as aircraft)',
+    )
     .option('--json', 'print one JSON object')
     .action(async (image: string, o: CountCliOptions) => {
       await imageryAction(async () => {
@@ -169,7 +221,8 @@ export function registerImageryCount(imagery: Command): void {
           process.stdout.write(`${JSON.stringify(countJson(r), null, 2)}\n`);
           return;
         }
-        let s = `${r.count} object(s) of ${r.length_m.join('..')} × ${r.width_m.join('..')} m in ${image}` +
+        let s =
+          `${r.count} object(s) of ${r.length_m.join('..')} × ${r.width_m.join('..')} m in ${image}` +
           `${r.site ? ` inside the site ${r.site} (${r.site_pixels} px)` : ''}, GSD ${f(r.gsd_m.x, 3)} × ${f(r.gsd_m.y, 3)} m\n`;
         for (const d of r.detections) s += detectionLine(d);
         process.stdout.write(s);

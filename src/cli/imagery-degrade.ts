@@ -48,9 +48,14 @@ export interface DegradeCliOptions {
   json?: boolean;
 }
 
-export async function runImageryDegrade(image: string, out: string, o: DegradeCliOptions): Promise<Record<string, unknown>> {
+export async function runImageryDegrade(
+  image: string,
+  out: string,
+  o: DegradeCliOptions,
+): Promise<Record<string, unknown>> {
   const target = Number(o.gsd);
-  if (!Number.isFinite(target) || target <= 0) throw new UsageError(`--gsd: expected a positive number of metres, got ${JSON.stringify(o.gsd)}`);
+  if (!Number.isFinite(target) || target <= 0)
+    throw new UsageError(`--gsd: expected a positive number of metres, got ${JSON.stringify(o.gsd)}`);
   const compression = o.compression ?? 'deflate';
   if (compression !== 'none' && compression !== 'deflate') {
     throw new UsageError(`--compression: expected none or deflate, got ${JSON.stringify(compression)}`);
@@ -65,8 +70,10 @@ export async function runImageryDegrade(image: string, out: string, o: DegradeCl
   const before = resolveGsd(raster.geo, raster.width, raster.height, sourceGsd, image);
   const finer = resolutionForCap(before);
   if (target < finer * (1 - 1e-9)) {
-    throw new UsageError(`${image}: its resolution is ${gsdText(before)} (finer axis ${m(finer)} m); ` +
-      `--gsd ${o.gsd} is finer than that, and a degrade can only make an image coarser`);
+    throw new UsageError(
+      `${image}: its resolution is ${gsdText(before)} (finer axis ${m(finer)} m); ` +
+        `--gsd ${o.gsd} is finer than that, and a degrade can only make an image coarser`,
+    );
   }
   const factors = factorsForGsd(before, target);
   const [sha256, result] = await Promise.all([
@@ -75,9 +82,10 @@ export async function runImageryDegrade(image: string, out: string, o: DegradeCl
   ]);
   // The GSD after: from the new georeference when the input's GSD came from
   // its own, else the user's GSD times the effective factors.
-  const after: Gsd = raster.geo && sourceGsd === undefined
-    ? gsdMetres(result.geo!, result.width, result.height)
-    : { x: before.x * (raster.width / result.width), y: before.y * (raster.height / result.height) };
+  const after: Gsd =
+    raster.geo && sourceGsd === undefined
+      ? gsdMetres(result.geo!, result.width, result.height)
+      : { x: before.x * (raster.width / result.width), y: before.y * (raster.height / result.height) };
   const provenance = {
     tally: 'imagery degrade',
     method: 'exact area average (GDAL average kernel), nodata excluded',
@@ -98,12 +106,17 @@ export async function runImageryDegrade(image: string, out: string, o: DegradeCl
 export function registerImageryDegrade(imagery: Command): void {
   imagery
     .command('degrade')
-    .description('Degrade an image to a coarser ground sample distance by exact area averaging (the resolution cap), ' +
-      'georeferencing kept, provenance recorded in the output')
+    .description(
+      'Degrade an image to a coarser ground sample distance by exact area averaging (the resolution cap), ' +
+        'georeferencing kept, provenance recorded in the output',
+    )
     .argument('<image>', 'input GeoTIFF')
     .argument('<out>', 'output GeoTIFF')
     .requiredOption('--gsd <metres>', 'target ground sample distance: the finer axis of the output')
-    .option('--source-gsd <metres>', "the input's ground sample distance, when it has no georeferencing (or to override it)")
+    .option(
+      '--source-gsd <metres>',
+      "the input's ground sample distance, when it has no georeferencing (or to override it)",
+    )
     .option('--compression <kind>', 'none or deflate', 'deflate')
     .option('--json', 'print what was done as JSON')
     .action(async (image: string, out: string, o: DegradeCliOptions) => {
@@ -116,7 +129,9 @@ export function registerImageryDegrade(imagery: Command): void {
           const a = r.gsd_after_m as Gsd;
           const [w0, h0] = r.size_before as number[];
           const [w1, h1] = r.size_after as number[];
-          process.stdout.write(`${out}: ${w1} × ${h1} px at ${gsdText(a)} (from ${w0} × ${h0} px at ${gsdText(b)}, ${image})\n`);
+          process.stdout.write(
+            `${out}: ${w1} × ${h1} px at ${gsdText(a)} (from ${w0} × ${h0} px at ${gsdText(b)}, ${image})\n`,
+          );
         }
       });
     });

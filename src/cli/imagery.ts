@@ -17,7 +17,8 @@ export async function imageryAction(f: () => Promise<void>): Promise<void> {
 export function parseSourceGsd(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--source-gsd: expected a positive number of metres, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--source-gsd: expected a positive number of metres, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -36,7 +37,12 @@ export function infoJson(info: ImageInfo, sourceGsd?: number): Record<string, un
     photometric: info.photometric,
     alpha_band: info.alphaBand,
     compression: info.compression,
-    layout: info.format !== 'GTiff' ? null : info.tiled ? `tiled ${info.blockWidth}x${info.blockHeight}` : `striped, ${info.blockHeight} row(s) per strip`,
+    layout:
+      info.format !== 'GTiff'
+        ? null
+        : info.tiled
+          ? `tiled ${info.blockWidth}x${info.blockHeight}`
+          : `striped, ${info.blockHeight} row(s) per strip`,
     planar: info.planar,
     nodata: info.nodata === null ? null : Number.isNaN(info.nodata) ? 'nan' : info.nodata,
     georeferenced: info.geo !== null,
@@ -63,14 +69,23 @@ function infoText(info: ImageInfo, sourceGsd?: number): string {
   const L: string[] = [];
   L.push(`File: ${info.path}`);
   L.push(`Format: ${info.format}`);
-  L.push(`Size: ${info.width} x ${info.height}, ${info.bands} band(s), ${info.type}${info.alphaBand !== null ? `, alpha is band ${info.alphaBand + 1}` : ''}`);
-  L.push(`Photometric: ${info.photometric}; compression: ${info.compression}${j['layout'] ? `; ${j['layout'] as string}` : ''}`);
+  L.push(
+    `Size: ${info.width} x ${info.height}, ${info.bands} band(s), ${info.type}${info.alphaBand !== null ? `, alpha is band ${info.alphaBand + 1}` : ''}`,
+  );
+  L.push(
+    `Photometric: ${info.photometric}; compression: ${info.compression}${j['layout'] ? `; ${j['layout'] as string}` : ''}`,
+  );
   if (info.nodata !== null) L.push(`NoData: ${String(j['nodata'])}`);
-  if (info.epsg !== null) L.push(`CRS: EPSG:${info.epsg}${crsName(info.epsg) ? ` (${crsName(info.epsg)})` : ''}${info.rasterType === 'point' ? ', PixelIsPoint' : ''}`);
+  if (info.epsg !== null)
+    L.push(
+      `CRS: EPSG:${info.epsg}${crsName(info.epsg) ? ` (${crsName(info.epsg)})` : ''}${info.rasterType === 'point' ? ', PixelIsPoint' : ''}`,
+    );
   if (info.transform) {
     const t = info.transform;
     L.push(`Origin: ${pair([t[0], t[3]])}`);
-    L.push(`Pixel size: ${pair([t[1], t[5]])}${t[2] !== 0 || t[4] !== 0 ? ` (rotated: row/column terms ${fmt(t[2])}, ${fmt(t[4])})` : ''}`);
+    L.push(
+      `Pixel size: ${pair([t[1], t[5]])}${t[2] !== 0 || t[4] !== 0 ? ` (rotated: row/column terms ${fmt(t[2])}, ${fmt(t[4])})` : ''}`,
+    );
     L.push(`GeoTransform: ${t.map(fmt).join(', ')}`);
   }
   if (info.corners) {
@@ -83,7 +98,10 @@ function infoText(info: ImageInfo, sourceGsd?: number): string {
     L.push(`  Center      ${pair(c.center)}`);
   }
   const gsd = j['gsd_m'] as { x: number; y: number } | null;
-  if (gsd) L.push(`GSD: ${gsd.x.toPrecision(4)} m x ${gsd.y.toPrecision(4)} m${sourceGsd !== undefined ? ' (from --source-gsd)' : ''}; resolution for the cap: ${resolutionForCap(gsd).toPrecision(4)} m`);
+  if (gsd)
+    L.push(
+      `GSD: ${gsd.x.toPrecision(4)} m x ${gsd.y.toPrecision(4)} m${sourceGsd !== undefined ? ' (from --source-gsd)' : ''}; resolution for the cap: ${resolutionForCap(gsd).toPrecision(4)} m`,
+    );
   if (info.overviews.length) L.push(`Overviews: ${info.overviews.map((o) => `${o.width}x${o.height}`).join(', ')}`);
   if (info.masks.length) L.push(`Masks: ${info.masks.map((o) => `${o.width}x${o.height}`).join(', ')}`);
   if (info.description) L.push(`Description: ${info.description}`);
@@ -92,10 +110,14 @@ function infoText(info: ImageInfo, sourceGsd?: number): string {
 }
 
 export function registerImagery(program: Command): Command {
-  const imagery = program.command('imagery').description('overhead imagery: inspect, degrade to the resolution cap, count objects, detect change');
+  const imagery = program
+    .command('imagery')
+    .description('overhead imagery: inspect, degrade to the resolution cap, count objects, detect change');
   imagery
     .command('info')
-    .description('size, bands, sample type, CRS, geotransform, corners and GSD of an image (exit 0 also when it has no georeferencing)')
+    .description(
+      'size, bands, sample type, CRS, geotransform, corners and GSD of an image (exit 0 also when it has no georeferencing)',
+    )
     .argument('<image>', 'GeoTIFF / COG (or JPEG / PNG, without georeferencing)')
     .option('--json', 'print one JSON object')
     .option('--source-gsd <metres>', 'ground resolution to assume (for images without georeferencing)')
@@ -103,7 +125,9 @@ export function registerImagery(program: Command): Command {
       await imageryAction(async () => {
         const sourceGsd = parseSourceGsd(opts.sourceGsd);
         const info = await readGeoTiffInfo(image);
-        process.stdout.write(opts.json ? JSON.stringify(infoJson(info, sourceGsd), null, 2) + '\n' : infoText(info, sourceGsd));
+        process.stdout.write(
+          opts.json ? JSON.stringify(infoJson(info, sourceGsd), null, 2) + '\n' : infoText(info, sourceGsd),
+        );
       });
     });
   return imagery;

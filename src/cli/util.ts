@@ -59,15 +59,21 @@ export class Progress {
   private bar: cliProgress.SingleBar | null = null;
   private done = 0;
 
-  constructor(private readonly total: number, label: string) {
+  constructor(
+    private readonly total: number,
+    label: string,
+  ) {
     if (total >= 16 * 1024 * 1024) {
-      this.bar = new cliProgress.SingleBar({
-        format: `${label} [{bar}] {percentage}% | {value}/{total} MB | {eta}s left`,
-        stream: process.stderr,
-        noTTYOutput: true,
-        notTTYSchedule: 5000,
-        etaBuffer: 50,
-      }, cliProgress.Presets.shades_classic);
+      this.bar = new cliProgress.SingleBar(
+        {
+          format: `${label} [{bar}] {percentage}% | {value}/{total} MB | {eta}s left`,
+          stream: process.stderr,
+          noTTYOutput: true,
+          notTTYSchedule: 5000,
+          etaBuffer: 50,
+        },
+        cliProgress.Presets.shades_classic,
+      );
       this.bar.start(Math.ceil(total / 1e6), 0);
     }
   }

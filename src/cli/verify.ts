@@ -21,7 +21,9 @@ export function registerCase(program: Command): void {
   const cmd = program.command('case').description('Case manifests: check one before verifying it');
   cmd
     .command('check')
-    .description('validate CASE_DIR/case.yaml against schemas/case.schema.json, its geography, inspection records and evidence files; writes nothing')
+    .description(
+      'validate CASE_DIR/case.yaml against schemas/case.schema.json, its geography, inspection records and evidence files; writes nothing',
+    )
     .argument('<case>', 'case directory (or its case.yaml)')
     .option('--json', 'print the problems (or the summary) as JSON')
     .action((dir: string, o: { json?: boolean }) => {
@@ -30,17 +32,34 @@ export function registerCase(program: Command): void {
         const m = c.manifest;
         const ev = m.evidence;
         const summary = {
-          ok: true, case: m.id, name: m.name, parties: m.parties.length, inspectors: m.inspectors.length,
-          lots: m.declarations.lots.length, items: m.declarations.lots.reduce((a, l) => a + l.count, 0), shipments: m.declarations.shipments.length,
-          evidence: { ais: ev.ais?.length ?? 0, imagery: ev.imagery?.length ?? 0, inspections: ev.inspections?.length ?? 0, documents: ev.documents?.length ?? 0, challenges: ev.challenges?.length ?? 0 },
+          ok: true,
+          case: m.id,
+          name: m.name,
+          parties: m.parties.length,
+          inspectors: m.inspectors.length,
+          lots: m.declarations.lots.length,
+          items: m.declarations.lots.reduce((a, l) => a + l.count, 0),
+          shipments: m.declarations.shipments.length,
+          evidence: {
+            ais: ev.ais?.length ?? 0,
+            imagery: ev.imagery?.length ?? 0,
+            inspections: ev.inspections?.length ?? 0,
+            documents: ev.documents?.length ?? 0,
+            challenges: ev.challenges?.length ?? 0,
+          },
         };
-        process.stdout.write(o.json ? `${JSON.stringify(summary, null, 2)}\n` :
-          `${c.manifestPath}: ok: case ${m.id} (${summary.lots} lots, ${summary.items} items, ${summary.shipments} shipments; evidence: ` +
-          `${summary.evidence.ais} AIS, ${summary.evidence.imagery} imagery, ${summary.evidence.inspections} inspections, ${summary.evidence.documents} documents, ${summary.evidence.challenges} challenges)\n`);
+        process.stdout.write(
+          o.json
+            ? `${JSON.stringify(summary, null, 2)}\n`
+            : `${c.manifestPath}: ok: case ${m.id} (${summary.lots} lots, ${summary.items} items, ${summary.shipments} shipments; evidence: ` +
+                `${summary.evidence.ais} AIS, ${summary.evidence.imagery} imagery, ${summary.evidence.inspections} inspections, ${summary.evidence.documents} documents, ${summary.evidence.challenges} challenges)\n`,
+        );
       } catch (e) {
         if (e instanceof CaseError) {
           if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: e.issues }, null, 2)}\n`);
-          throw new UsageError(`${dir}: the case is not valid (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}):\n${e.message}`);
+          throw new UsageError(
+            `${dir}: the case is not valid (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}):\n${e.message}`,
+          );
         }
         throw e;
       }
@@ -54,25 +73,35 @@ export function registerVerify(program: Command): void {
     .argument('<case>', 'case directory (holding case.yaml)')
     .option('--out <dir>', 'where to write results.json, report.html and derived/ (default CASE_DIR/results)')
     .option('--json', 'print results.json on stdout')
-    .option('--reproduce <results>', "recompute from the logged evidence (writing nothing to the log) and compare with RESULTS, finding by finding")
+    .option(
+      '--reproduce <results>',
+      'recompute from the logged evidence (writing nothing to the log) and compare with RESULTS, finding by finding',
+    )
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (dir: string, o: { out?: string; json?: boolean; reproduce?: string; quiet?: boolean }) => {
-      const progress = o.quiet ? undefined : (msg: string): void => {
-        process.stderr.write(`${msg}\n`);
-      };
+      const progress = o.quiet
+        ? undefined
+        : (msg: string): void => {
+            process.stderr.write(`${msg}\n`);
+          };
       let given: unknown;
       if (o.reproduce) {
         try {
           given = JSON.parse(readFileSync(o.reproduce, 'utf8')) as unknown;
         } catch (e) {
-          throw new UsageError(`--reproduce ${o.reproduce}: cannot read the results to reproduce: ${(e as Error).message}`);
+          throw new UsageError(
+            `--reproduce ${o.reproduce}: cannot read the results to reproduce: ${(e as Error).message}`,
+          );
         }
       }
       let v;
       try {
         v = await verifyCase(dir, { readOnly: o.reproduce !== undefined, ...(progress ? { progress } : {}) });
       } catch (e) {
-        if (e instanceof CaseError) throw new UsageError(`${dir}: the case is not valid (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}); nothing was written:\n${e.message}`);
+        if (e instanceof CaseError)
+          throw new UsageError(
+            `${dir}: the case is not valid (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}); nothing was written:\n${e.message}`,
+          );
         throw e;
       }
       const r = v.results;
@@ -82,11 +111,18 @@ export function registerVerify(program: Command): void {
         if (o.json) process.stdout.write(`${JSON.stringify({ match: cmp.match, items: cmp.items }, null, 2)}\n`);
         else {
           for (const i of cmp.items) {
-            process.stdout.write(`${i.match ? 'match   ' : 'DIFFERS '} ${i.what}${i.match ? '' : `\n  given:      ${JSON.stringify(i.given)}\n  recomputed: ${JSON.stringify(i.recomputed)}`}\n`);
+            process.stdout.write(
+              `${i.match ? 'match   ' : 'DIFFERS '} ${i.what}${i.match ? '' : `\n  given:      ${JSON.stringify(i.given)}\n  recomputed: ${JSON.stringify(i.recomputed)}`}\n`,
+            );
           }
-          process.stdout.write(`${cmp.match ? 'REPRODUCED' : 'NOT REPRODUCED'}: verdict ${r.verdict}, ${r.findings.length} finding(s), checkpoint ${r.checkpoint.size} ${r.checkpoint.root}\n`);
+          process.stdout.write(
+            `${cmp.match ? 'REPRODUCED' : 'NOT REPRODUCED'}: verdict ${r.verdict}, ${r.findings.length} finding(s), checkpoint ${r.checkpoint.size} ${r.checkpoint.root}\n`,
+          );
         }
-        if (!cmp.match) throw new CheckFailed(`the results in ${o.reproduce} are not reproduced from the logged evidence (${cmp.items.filter((i) => !i.match).length} difference(s))`);
+        if (!cmp.match)
+          throw new CheckFailed(
+            `the results in ${o.reproduce} are not reproduced from the logged evidence (${cmp.items.filter((i) => !i.match).length} difference(s))`,
+          );
         return;
       }
       const out = resolve(o.out ?? join(v.case.dir, 'results'));
@@ -97,11 +133,11 @@ export function registerVerify(program: Command): void {
         const f = r.funnel;
         process.stdout.write(
           `${r.case.name}: ${r.verdict}\n` +
-          `  items: declared ${f.declared}, removed ${f.removed}, departed ${f.departed}, inspected ${f.inspected}, left the zone ${f.left_zone}\n` +
-          `  ${r.findings.length} finding(s)${r.findings.length ? ':' : ''}\n` +
-          r.findings.map((x) => `    ${x.code} ${x.subject.kind} ${x.subject.id}: ${x.message}\n`).join('') +
-          `  log: ${r.checkpoint.origin} size ${r.checkpoint.size} root ${r.checkpoint.root}${v.appended ? ` (${v.appended} entries appended)` : ' (nothing appended)'}\n` +
-          `  results: ${files.results}\n  report:  ${files.report}\n`,
+            `  items: declared ${f.declared}, removed ${f.removed}, departed ${f.departed}, inspected ${f.inspected}, left the zone ${f.left_zone}\n` +
+            `  ${r.findings.length} finding(s)${r.findings.length ? ':' : ''}\n` +
+            r.findings.map((x) => `    ${x.code} ${x.subject.kind} ${x.subject.id}: ${x.message}\n`).join('') +
+            `  log: ${r.checkpoint.origin} size ${r.checkpoint.size} root ${r.checkpoint.root}${v.appended ? ` (${v.appended} entries appended)` : ' (nothing appended)'}\n` +
+            `  results: ${files.results}\n  report:  ${files.report}\n`,
         );
       }
     });

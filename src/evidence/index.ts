@@ -16,8 +16,25 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedCase } from '../case/index.js';
 import {
-  AuditError, DECLARATION_FORMAT, Log, LogError, LogIndex, SEED_COMMITMENT_FORMAT, SEED_REVEAL_FORMAT,
-  CosignatureV1Verifier, auditLog, decodeEntry, evidenceRecord, parseVerifierKeyParts, verifyCosignature, encodeBase64, encodeEntry, entryHash, isLogDir, openCheckpoint, parseVerifierKey,
+  AuditError,
+  DECLARATION_FORMAT,
+  Log,
+  LogError,
+  LogIndex,
+  SEED_COMMITMENT_FORMAT,
+  SEED_REVEAL_FORMAT,
+  CosignatureV1Verifier,
+  auditLog,
+  decodeEntry,
+  evidenceRecord,
+  parseVerifierKeyParts,
+  verifyCosignature,
+  encodeBase64,
+  encodeEntry,
+  entryHash,
+  isLogDir,
+  openCheckpoint,
+  parseVerifierKey,
   type EntryRecord,
 } from '../ledger/index.js';
 
@@ -75,19 +92,32 @@ export async function collectEvidence(c: LoadedCase): Promise<EvidenceItem[]> {
   list.push({ role: 'manifest', path: c.manifestPath, extra: { case: m.id } });
   for (const g of c.geography.files) list.push({ role: 'geography', path: g, extra: {} });
   for (const e of m.evidence.ais ?? []) list.push({ role: 'ais', path: e.path, extra: prov(e) });
-  for (const e of m.evidence.imagery ?? []) list.push({ role: 'imagery', path: e.path, extra: { ...prov(e), site: e.site, time: e.time, sensor: e.sensor } });
+  for (const e of m.evidence.imagery ?? [])
+    list.push({ role: 'imagery', path: e.path, extra: { ...prov(e), site: e.site, time: e.time, sensor: e.sensor } });
   for (const i of c.inspections) {
-    list.push({ role: 'inspection', path: i.entry.path, extra: { ...prov(i.entry), inspection: i.record.id, vessel_mmsi: i.record.vessel_mmsi, time: i.record.time } });
+    list.push({
+      role: 'inspection',
+      path: i.entry.path,
+      extra: { ...prov(i.entry), inspection: i.record.id, vessel_mmsi: i.record.vessel_mmsi, time: i.record.time },
+    });
   }
-  for (const e of m.evidence.documents ?? []) list.push({ role: 'document', path: e.path, extra: { ...prov(e), ...(e.title ? { title: e.title } : {}) } });
-  for (const e of m.evidence.challenges ?? []) list.push({ role: 'reveal', path: e.path, extra: { ...prov(e), lot: e.lot } });
+  for (const e of m.evidence.documents ?? [])
+    list.push({ role: 'document', path: e.path, extra: { ...prov(e), ...(e.title ? { title: e.title } : {}) } });
+  for (const e of m.evidence.challenges ?? [])
+    list.push({ role: 'reveal', path: e.path, extra: { ...prov(e), lot: e.lot } });
   const out: EvidenceItem[] = [];
   for (const x of list) {
     const abs = join(c.dir, x.path);
     // The ledger's evidence record (streamed SHA-256, size, media type, name, source, acquired, submitted_by) plus where it sits in the case.
-    const { captured, source, submitted_by, ...extra } = x.extra as { captured?: string; source?: string; submitted_by?: string };
+    const { captured, source, submitted_by, ...extra } = x.extra as {
+      captured?: string;
+      source?: string;
+      submitted_by?: string;
+    };
     const base = await evidenceRecord(abs, {
-      ...(source !== undefined ? { source } : {}), ...(captured !== undefined ? { acquired: captured } : {}), ...(submitted_by !== undefined ? { submitted_by } : {}),
+      ...(source !== undefined ? { source } : {}),
+      ...(captured !== undefined ? { acquired: captured } : {}),
+      ...(submitted_by !== undefined ? { submitted_by } : {}),
     });
     const record: EntryRecord = { ...base, case: m.id, path: x.path, role: x.role, ...extra };
     out.push({ role: x.role, path: x.path, abs, sha256: base.sha256, size: base.size, record });
@@ -95,7 +125,12 @@ export async function collectEvidence(c: LoadedCase): Promise<EvidenceItem[]> {
   return out;
 }
 
-function prov(e: { source?: string; captured?: string; method?: string; submitted_by?: string }): Record<string, unknown> {
+function prov(e: {
+  source?: string;
+  captured?: string;
+  method?: string;
+  submitted_by?: string;
+}): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   if (e.source !== undefined) o.source = e.source;
   if (e.captured !== undefined) o.captured = e.captured;
@@ -117,29 +152,62 @@ export function declarationRecords(c: LoadedCase): { before: LoggedRecord[]; aft
   };
   const before: LoggedRecord[] = [];
   for (const ch of m.evidence.challenges ?? []) {
-    before.push(mk(`seed-commitment/${ch.lot}/${ch.seed_commitment}`, {
-      kind: 'seed-commitment', format: SEED_COMMITMENT_FORMAT, case: m.id, lot: ch.lot, seedCommitment: ch.seed_commitment,
-      ...(ch.submitted_by ? { party: ch.submitted_by } : {}),
-    }));
+    before.push(
+      mk(`seed-commitment/${ch.lot}/${ch.seed_commitment}`, {
+        kind: 'seed-commitment',
+        format: SEED_COMMITMENT_FORMAT,
+        case: m.id,
+        lot: ch.lot,
+        seedCommitment: ch.seed_commitment,
+        ...(ch.submitted_by ? { party: ch.submitted_by } : {}),
+      }),
+    );
   }
   for (const lot of m.declarations.lots) {
-    before.push(mk(`lot/${lot.id}`, {
-      kind: 'declaration', format: DECLARATION_FORMAT, case: m.id, party: m.declarations.party,
-      lot: lot.id, site: lot.site, class: lot.item_class, count: lot.count, root: lot.root,
-      ...(lot.removal_deadline ? { removal_deadline: lot.removal_deadline } : {}),
-    }));
+    before.push(
+      mk(`lot/${lot.id}`, {
+        kind: 'declaration',
+        format: DECLARATION_FORMAT,
+        case: m.id,
+        party: m.declarations.party,
+        lot: lot.id,
+        site: lot.site,
+        class: lot.item_class,
+        count: lot.count,
+        root: lot.root,
+        ...(lot.removal_deadline ? { removal_deadline: lot.removal_deadline } : {}),
+      }),
+    );
   }
   for (const s of m.declarations.shipments) {
-    before.push(mk(`shipment/${s.id}`, {
-      kind: 'declaration', case: m.id, party: m.declarations.party, shipment: s.id,
-      vessel: s.vessel, vessel_mmsi: s.vessel.mmsi, port: s.port, date: s.date, count: s.count, lots: s.lots,
-    }));
+    before.push(
+      mk(`shipment/${s.id}`, {
+        kind: 'declaration',
+        case: m.id,
+        party: m.declarations.party,
+        shipment: s.id,
+        vessel: s.vessel,
+        vessel_mmsi: s.vessel.mmsi,
+        port: s.port,
+        date: s.date,
+        count: s.count,
+        lots: s.lots,
+      }),
+    );
   }
   const after: LoggedRecord[] = [];
   for (const ch of m.evidence.challenges ?? []) {
-    after.push(mk(`seed/${ch.lot}/${ch.seed_commitment}`, {
-      kind: 'seed-reveal', format: SEED_REVEAL_FORMAT, case: m.id, lot: ch.lot, seed: ch.seed, seedCommitment: ch.seed_commitment, k: ch.k,
-    }));
+    after.push(
+      mk(`seed/${ch.lot}/${ch.seed_commitment}`, {
+        kind: 'seed-reveal',
+        format: SEED_REVEAL_FORMAT,
+        case: m.id,
+        lot: ch.lot,
+        seed: ch.seed,
+        seedCommitment: ch.seed_commitment,
+        k: ch.k,
+      }),
+    );
   }
   return { before, after };
 }
@@ -193,11 +261,22 @@ export interface RecordOptions {
  * something was appended, and audits the whole log. Problems with the log
  * or with logged evidence are returned, not thrown: they are findings.
  */
-export async function recordEvidence(c: LoadedCase, items: EvidenceItem[], opts: RecordOptions = {}): Promise<RecordedCase> {
+export async function recordEvidence(
+  c: LoadedCase,
+  items: EvidenceItem[],
+  opts: RecordOptions = {},
+): Promise<RecordedCase> {
   const logDir = logDirOf(c);
   const m = c.manifest;
   const out: RecordedCase = {
-    logDir, evidenceIndex: new Map(), recordIndex: new Map(), recordSha: new Map(), tampered: new Set(), problems: [], appended: 0, checkpoint: null,
+    logDir,
+    evidenceIndex: new Map(),
+    recordIndex: new Map(),
+    recordSha: new Map(),
+    tampered: new Set(),
+    problems: [],
+    appended: 0,
+    checkpoint: null,
   };
   const { before, after } = declarationRecords(c);
   for (const r of [...before, ...after]) out.recordSha.set(r.key, r.sha256);
@@ -209,7 +288,8 @@ export async function recordEvidence(c: LoadedCase, items: EvidenceItem[], opts:
   };
 
   if (!isLogDir(logDir)) {
-    if (opts.readOnly) return fail(`the case has no log (${logDir}/log.json is missing): nothing can be checked against it`);
+    if (opts.readOnly)
+      return fail(`the case has no log (${logDir}/log.json is missing): nothing can be checked against it`);
     mkdirSync(join(c.dir, 'keys'), { recursive: true });
     const origin = m.log?.origin ?? `tally.invalid/case/${m.id}`;
     await Log.init(logDir, { origin, keyPath: operatorKeyPath(c) });
@@ -221,8 +301,17 @@ export async function recordEvidence(c: LoadedCase, items: EvidenceItem[], opts:
   try {
     auditLog(logDir);
   } catch (e) {
-    if (!(e instanceof AuditError || e instanceof LogError || (e as Error).name === 'NoteError' || (e as Error).name === 'CheckpointError')) throw e;
-    out.problems.push({ subject: { kind: 'log', id: 'log' }, message: `the log does not verify: ${(e as Error).message}` });
+    if (!(
+      e instanceof AuditError ||
+      e instanceof LogError ||
+      (e as Error).name === 'NoteError' ||
+      (e as Error).name === 'CheckpointError'
+    ))
+      throw e;
+    out.problems.push({
+      subject: { kind: 'log', id: 'log' },
+      message: `the log does not verify: ${(e as Error).message}`,
+    });
     readOnly = true;
   }
   let log: Log;
@@ -248,7 +337,10 @@ export async function recordEvidence(c: LoadedCase, items: EvidenceItem[], opts:
       });
     }
     if (m.log?.origin && m.log.origin !== log.origin) {
-      out.problems.push({ subject: { kind: 'log', id: 'log' }, message: `the log's origin is ${JSON.stringify(log.origin)}, the manifest names ${JSON.stringify(m.log.origin)}` });
+      out.problems.push({
+        subject: { kind: 'log', id: 'log' },
+        message: `the log's origin is ${JSON.stringify(log.origin)}, the manifest names ${JSON.stringify(m.log.origin)}`,
+      });
     }
 
     const scan = scanLog(log);
@@ -289,7 +381,12 @@ export async function recordEvidence(c: LoadedCase, items: EvidenceItem[], opts:
       const bySha = scan.byEvidenceSha.get(it.sha256);
       if (bySha !== undefined && (!logged || logged.sha256 === it.sha256)) return setIdx(logged ? logged.index : bySha);
       if (readOnly) {
-        out.problems.push({ subject: { kind: 'evidence', id: it.path }, message: `${it.path} (SHA-256 ${it.sha256}) is not in the log`, sha256: it.sha256, logIndex: null });
+        out.problems.push({
+          subject: { kind: 'evidence', id: it.path },
+          message: `${it.path} (SHA-256 ${it.sha256}) is not in the log`,
+          sha256: it.sha256,
+          logIndex: null,
+        });
         out.tampered.add(it.path);
         return setIdx(null);
       }
@@ -313,7 +410,10 @@ export async function recordEvidence(c: LoadedCase, items: EvidenceItem[], opts:
     if (readOnly) {
       for (const r of [...before, ...after]) {
         if (out.recordIndex.get(r.key) === null) {
-          out.problems.push({ subject: { kind: 'log', id: 'log' }, message: `the declaration record ${r.key} is not in the log` });
+          out.problems.push({
+            subject: { kind: 'log', id: 'log' },
+            message: `the declaration record ${r.key} is not in the log`,
+          });
         }
       }
     }
@@ -331,7 +431,8 @@ export async function recordEvidence(c: LoadedCase, items: EvidenceItem[], opts:
       try {
         await log.checkpoint();
       } catch (e) {
-        if (e instanceof LogError) out.problems.push({ subject: { kind: 'log', id: 'log' }, message: `cannot sign a checkpoint: ${e.message}` });
+        if (e instanceof LogError)
+          out.problems.push({ subject: { kind: 'log', id: 'log' }, message: `cannot sign a checkpoint: ${e.message}` });
         else throw e;
       }
     }
@@ -341,17 +442,35 @@ export async function recordEvidence(c: LoadedCase, items: EvidenceItem[], opts:
       const verifier = m.log?.verifier_key ? parseVerifierKey(m.log.verifier_key) : undefined;
       auditLog(logDir, verifier ? { verifier } : {});
     } catch (e) {
-      if (e instanceof AuditError || e instanceof LogError || (e as Error).name === 'NoteError' || (e as Error).name === 'CheckpointError') {
-        if (!out.problems.some((p) => p.subject.kind === 'log')) out.problems.push({ subject: { kind: 'log', id: 'log' }, message: `the log does not verify: ${(e as Error).message}` });
+      if (
+        e instanceof AuditError ||
+        e instanceof LogError ||
+        (e as Error).name === 'NoteError' ||
+        (e as Error).name === 'CheckpointError'
+      ) {
+        if (!out.problems.some((p) => p.subject.kind === 'log'))
+          out.problems.push({
+            subject: { kind: 'log', id: 'log' },
+            message: `the log does not verify: ${(e as Error).message}`,
+          });
       } else throw e;
     }
     const note = log.currentCheckpoint();
     if (note) {
       try {
         const cp = openCheckpoint(note, parseVerifierKey(log.config.verifier_key), { origin: log.origin });
-        out.checkpoint = { origin: cp.origin, size: cp.size, root: encodeBase64(cp.root), note, cosigned_by: cosigners(c, note) };
+        out.checkpoint = {
+          origin: cp.origin,
+          size: cp.size,
+          root: encodeBase64(cp.root),
+          note,
+          cosigned_by: cosigners(c, note),
+        };
       } catch (e) {
-        out.problems.push({ subject: { kind: 'log', id: 'log' }, message: `the current checkpoint does not verify: ${(e as Error).message}` });
+        out.problems.push({
+          subject: { kind: 'log', id: 'log' },
+          message: `the current checkpoint does not verify: ${(e as Error).message}`,
+        });
       }
     }
   } finally {

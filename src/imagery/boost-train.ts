@@ -63,24 +63,35 @@ interface Leaf {
  * Trains a binary classifier by gradient boosting on log-loss.
  * X is row-major, n rows × features.length columns; y holds 0 or 1 per row.
  */
-export function trainBoostedTrees(X: Float64Array, y: Uint8Array, features: string[], opts: BoostOptions = {}): BoostedTrees {
+export function trainBoostedTrees(
+  X: Float64Array,
+  y: Uint8Array,
+  features: string[],
+  opts: BoostOptions = {},
+): BoostedTrees {
   const iterations = opts.iterations ?? 400;
   const learningRate = opts.learningRate ?? 0.05;
   const maxLeaves = opts.maxLeaves ?? 15;
   const minLeaf = opts.minLeaf ?? 20;
   const l2 = opts.l2 ?? 1.0;
   const bins = opts.bins ?? 255;
-  if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`boost: iterations must be a whole number >= 0, got ${iterations}`);
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new Error(`boost: learningRate must be > 0, got ${learningRate}`);
-  if (!Number.isInteger(maxLeaves) || maxLeaves < 2) throw new Error(`boost: maxLeaves must be a whole number >= 2, got ${maxLeaves}`);
-  if (!Number.isInteger(minLeaf) || minLeaf < 1) throw new Error(`boost: minLeaf must be a whole number >= 1, got ${minLeaf}`);
+  if (!Number.isInteger(iterations) || iterations < 0)
+    throw new Error(`boost: iterations must be a whole number >= 0, got ${iterations}`);
+  if (!(learningRate > 0) || !Number.isFinite(learningRate))
+    throw new Error(`boost: learningRate must be > 0, got ${learningRate}`);
+  if (!Number.isInteger(maxLeaves) || maxLeaves < 2)
+    throw new Error(`boost: maxLeaves must be a whole number >= 2, got ${maxLeaves}`);
+  if (!Number.isInteger(minLeaf) || minLeaf < 1)
+    throw new Error(`boost: minLeaf must be a whole number >= 1, got ${minLeaf}`);
   if (!(l2 >= 0) || !Number.isFinite(l2)) throw new Error(`boost: l2 must be >= 0, got ${l2}`);
-  if (!Number.isInteger(bins) || bins < 2 || bins > 256) throw new Error(`boost: bins must be a whole number from 2 to 256, got ${bins}`);
+  if (!Number.isInteger(bins) || bins < 2 || bins > 256)
+    throw new Error(`boost: bins must be a whole number from 2 to 256, got ${bins}`);
 
   const d = features.length;
   const n = y.length;
   if (d === 0) throw new Error('boost: no features');
-  if (X.length !== n * d) throw new Error(`boost: X has ${X.length} values, expected ${n} rows × ${d} features = ${n * d}`);
+  if (X.length !== n * d)
+    throw new Error(`boost: X has ${X.length} values, expected ${n} rows × ${d} features = ${n * d}`);
   let positives = 0;
   for (let i = 0; i < n; i++) {
     if (y[i] > 1) throw new Error(`boost: label of row ${i} is ${y[i]}, expected 0 or 1`);
@@ -136,10 +147,12 @@ function binFeatures(X: Float64Array, n: number, d: number, maxBins: number): Bi
       const v = X[i * d + f];
       if (Number.isNaN(v)) continue; // bin 0
       // First edge >= v; infinities fall in the end bins.
-      let lo = 0, hi = edges.length;
+      let lo = 0,
+        hi = edges.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (v <= edges[mid]) hi = mid; else lo = mid + 1;
+        if (v <= edges[mid]) hi = mid;
+        else lo = mid + 1;
       }
       binned[out + i] = lo;
     }
@@ -193,7 +206,12 @@ class TreeGrower {
   private gradient: Float32Array = new Float32Array(0);
   private hessian: Float32Array = new Float32Array(0);
 
-  constructor(private readonly binning: Binning, private readonly n: number, private readonly d: number, private readonly opts: GrowerOptions) {
+  constructor(
+    private readonly binning: Binning,
+    private readonly n: number,
+    private readonly d: number,
+    private readonly opts: GrowerOptions,
+  ) {
     this.order = new Int32Array(n);
     this.scratch = new Int32Array(n);
     this.orderedGradient = new Float32Array(n);
@@ -210,8 +228,12 @@ class TreeGrower {
     for (let i = 0; i < n; i++) order[i] = i;
     const tree: BoostedTree = { feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0] };
 
-    let sumGradient = 0, sumHessian = 0;
-    for (let i = 0; i < n; i++) { sumGradient += gradient[i]; sumHessian += hessian[i]; }
+    let sumGradient = 0,
+      sumHessian = 0;
+    for (let i = 0; i < n; i++) {
+      sumGradient += gradient[i];
+      sumHessian += hessian[i];
+    }
     const root: Leaf = { node: 0, start: 0, end: n, sumGradient, sumHessian, histogram: null, split: null };
     if (n >= 2 * opts.minLeaf) {
       root.histogram = this.buildHistogram(0, n);
@@ -236,16 +258,29 @@ class TreeGrower {
       tree.left[parent.node] = leftNode;
       tree.right[parent.node] = leftNode + 1;
       for (let k = 0; k < 2; k++) {
-        tree.feature.push(-1); tree.threshold.push(0); tree.left.push(-1); tree.right.push(-1); tree.value.push(0);
+        tree.feature.push(-1);
+        tree.threshold.push(0);
+        tree.left.push(-1);
+        tree.right.push(-1);
+        tree.value.push(0);
       }
       const left: Leaf = {
-        node: leftNode, start: parent.start, end: middle,
-        sumGradient: split.sumGradientLeft, sumHessian: split.sumHessianLeft, histogram: null, split: null,
+        node: leftNode,
+        start: parent.start,
+        end: middle,
+        sumGradient: split.sumGradientLeft,
+        sumHessian: split.sumHessianLeft,
+        histogram: null,
+        split: null,
       };
       const right: Leaf = {
-        node: leftNode + 1, start: middle, end: parent.end,
-        sumGradient: parent.sumGradient - split.sumGradientLeft, sumHessian: parent.sumHessian - split.sumHessianLeft,
-        histogram: null, split: null,
+        node: leftNode + 1,
+        start: middle,
+        end: parent.end,
+        sumGradient: parent.sumGradient - split.sumGradientLeft,
+        sumHessian: parent.sumHessian - split.sumHessianLeft,
+        histogram: null,
+        split: null,
       };
       leaves.splice(best, 1, left, right);
 
@@ -312,13 +347,17 @@ class TreeGrower {
     const { offsets } = this.binning;
     const histogram = leaf.histogram as Float64Array;
     const total = leaf.end - leaf.start;
-    const G = leaf.sumGradient, H = leaf.sumHessian;
+    const G = leaf.sumGradient,
+      H = leaf.sumHessian;
     const parentLoss = G * leafValue(G, H, l2);
     let best: Split | null = null;
     let bestGain = 0;
     for (let f = 0; f < this.d; f++) {
-      const first = offsets[f], last = offsets[f + 1] - 1;
-      let gl = 0, hl = 0, cl = 0;
+      const first = offsets[f],
+        last = offsets[f + 1] - 1;
+      let gl = 0,
+        hl = 0,
+        cl = 0;
       // A split after the last bin would leave the right side empty.
       for (let b = first; b < last; b++) {
         const k = b * 3;
@@ -347,7 +386,8 @@ class TreeGrower {
     const { order, scratch } = this;
     const column = feature * this.n;
     const binned = this.binning.binned;
-    let l = start, r = 0;
+    let l = start,
+      r = 0;
     for (let i = start; i < end; i++) {
       const row = order[i];
       if (binned[column + row] <= bin) order[l++] = row;

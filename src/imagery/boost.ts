@@ -70,7 +70,9 @@ export class CompiledTrees {
 
     const nFeatures = model.features.length;
     let total = 0;
-    model.trees.forEach((tree, t) => { total += checkShape(tree, t); });
+    model.trees.forEach((tree, t) => {
+      total += checkShape(tree, t);
+    });
 
     this.features = Object.freeze([...model.features]);
     this.base = model.base;

@@ -89,8 +89,15 @@ function bilinear(img: BandArray, w: number, h: number, u: number, v: number): n
  * Resamples a float image by an affine map from output pixel centres to input
  * pixel centres: (u, v) = (a0 + a1 x + a2 y, b0 + b1 x + b2 y).
  */
-function warpAffine(img: BandArray, w: number, h: number, outW: number, outH: number,
-  a: [number, number, number], b: [number, number, number]): Float32Array {
+function warpAffine(
+  img: BandArray,
+  w: number,
+  h: number,
+  outW: number,
+  outH: number,
+  a: [number, number, number],
+  b: [number, number, number],
+): Float32Array {
   const out = new Float32Array(outW * outH);
   for (let y = 0; y < outH; y++) {
     let u = a[0] + a[2] * y;
@@ -105,14 +112,20 @@ function warpAffine(img: BandArray, w: number, h: number, outW: number, outH: nu
 function gridMap(before: Raster, after: Raster): { a: [number, number, number]; b: [number, number, number] } | null {
   if (!before.geo || !after.geo) {
     if (before.width !== after.width || before.height !== after.height) {
-      throw new ImageryError('BAD_RASTER', `the two passes differ in size (${before.width} × ${before.height} and ` +
-        `${after.width} × ${after.height}) and ${before.geo ? 'AFTER' : 'BEFORE'} has no georeferencing to put them on one grid`);
+      throw new ImageryError(
+        'BAD_RASTER',
+        `the two passes differ in size (${before.width} × ${before.height} and ` +
+          `${after.width} × ${after.height}) and ${before.geo ? 'AFTER' : 'BEFORE'} has no georeferencing to put them on one grid`,
+      );
     }
     return null;
   }
   if (before.geo.epsg !== after.geo.epsg) {
-    throw new ImageryError('UNSUPPORTED_CRS', `the two passes are in different CRS (EPSG:${before.geo.epsg} and ` +
-      `EPSG:${after.geo.epsg}); reproject one onto the other first (e.g. gdalwarp -t_srs EPSG:${before.geo.epsg})`);
+    throw new ImageryError(
+      'UNSUPPORTED_CRS',
+      `the two passes are in different CRS (EPSG:${before.geo.epsg} and ` +
+        `EPSG:${after.geo.epsg}); reproject one onto the other first (e.g. gdalwarp -t_srs EPSG:${before.geo.epsg})`,
+    );
   }
   const tb = before.geo.transform;
   const ta = after.geo.transform;
@@ -144,8 +157,14 @@ export function registerToGrid(before: Raster, after: Raster): Raster {
     const f = new Float32Array(band.length);
     for (let i = 0; i < band.length; i++) f[i] = after.nodata !== null && band[i] === after.nodata ? NaN : band[i];
     const r = warpAffine(f, after.width, after.height, w, h, map.a, map.b);
-    const out = after.type === 'uint8' ? new Uint8Array(w * h) : after.type === 'uint16' ? new Uint16Array(w * h)
-      : after.type === 'int16' ? new Int16Array(w * h) : new Float32Array(w * h);
+    const out =
+      after.type === 'uint8'
+        ? new Uint8Array(w * h)
+        : after.type === 'uint16'
+          ? new Uint16Array(w * h)
+          : after.type === 'int16'
+            ? new Int16Array(w * h)
+            : new Float32Array(w * h);
     for (let i = 0; i < r.length; i++) {
       const v = r[i];
       out[i] = Number.isNaN(v) ? nd : isInt ? Math.round(v) : v;
@@ -168,8 +187,12 @@ export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      let t = re[i]; re[i] = re[j]; re[j] = t;
-      t = im[i]; im[i] = im[j]; im[j] = t;
+      let t = re[i];
+      re[i] = re[j];
+      re[j] = t;
+      t = im[i];
+      im[i] = im[j];
+      im[j] = t;
     }
   }
   for (let len = 2; len <= n; len <<= 1) {
@@ -303,8 +326,14 @@ function phaseCorrelate(a: Float64Array, b: Float64Array, n: number): { x: numbe
  * Σ (b(p) − g·a(p − d) − o)² over a window; returns the refined shift, or
  * null when it does not converge near the start.
  */
-function refineShift(a: BandArray, b: BandArray, w: number, h: number, win: Window,
-  start: { x: number; y: number }): { x: number; y: number } | null {
+function refineShift(
+  a: BandArray,
+  b: BandArray,
+  w: number,
+  h: number,
+  win: Window,
+  start: { x: number; y: number },
+): { x: number; y: number } | null {
   let dx = start.x;
   let dy = start.y;
   let g = 1;
@@ -332,8 +361,8 @@ function refineShift(a: BandArray, b: BandArray, w: number, h: number, win: Wind
         const u = x - dx;
         const v = y - dy;
         const av = bilinear(a, w, h, u, v);
-        const gx = (bilinear(a, w, h, u + 0.5, v) - bilinear(a, w, h, u - 0.5, v));
-        const gy = (bilinear(a, w, h, u, v + 0.5) - bilinear(a, w, h, u, v - 0.5));
+        const gx = bilinear(a, w, h, u + 0.5, v) - bilinear(a, w, h, u - 0.5, v);
+        const gy = bilinear(a, w, h, u, v + 0.5) - bilinear(a, w, h, u, v - 0.5);
         if (Number.isNaN(bv) || Number.isNaN(av) || Number.isNaN(gx) || Number.isNaN(gy)) continue;
         const res = bv - g * av - o;
         sumAbs += Math.abs(res);
@@ -403,8 +432,11 @@ function shiftOf(a: BandArray, b: BandArray, w: number, h: number, maxWindow = 5
  */
 export function estimateShift(a: Raster, b: Raster): { x: number; y: number } {
   if (a.width !== b.width || a.height !== b.height) {
-    throw new ImageryError('BAD_RASTER', `estimateShift needs two rasters on one grid (got ${a.width} × ${a.height} and ` +
-      `${b.width} × ${b.height}); use registerToGrid first`);
+    throw new ImageryError(
+      'BAD_RASTER',
+      `estimateShift needs two rasters on one grid (got ${a.width} × ${a.height} and ` +
+        `${b.width} × ${b.height}); use registerToGrid first`,
+    );
   }
   return shiftOf(lumView(a), lumView(b), a.width, a.height);
 }
@@ -496,7 +528,8 @@ function morphRuns(m: Runs, w: number, h: number, dilate: boolean): Runs {
   for (let y = 0; y < h; y++) {
     hz.rowStart[y] = hz.n;
     for (let k = m.rowStart[y]; k < m.rowStart[y + 1]; k++) {
-      let a = m.xs[2 * k], b = m.xs[2 * k + 1];
+      let a = m.xs[2 * k],
+        b = m.xs[2 * k + 1];
       if (dilate) {
         a = a > 0 ? a - 1 : 0;
         b = b < w - 1 ? b + 1 : w - 1;
@@ -515,24 +548,44 @@ function morphRuns(m: Runs, w: number, h: number, dilate: boolean): Runs {
   hz.rowStart[h] = hz.n;
   // vertical: rows y − 1, y, y + 1 (clamped)
   const out = new Runs(h, Math.max(16, hz.n));
-  const rs = hz.rowStart, xs = hz.xs;
+  const rs = hz.rowStart,
+    xs = hz.xs;
   for (let y = 0; y < h; y++) {
     out.rowStart[y] = out.n;
-    const ya = y > 0 ? y - 1 : y, yb = y < h - 1 ? y + 1 : y;
+    const ya = y > 0 ? y - 1 : y,
+      yb = y < h - 1 ? y + 1 : y;
     if (dilate) {
       // union: merge the three sorted lists by start, then join overlapping or adjacent runs
-      let i0 = rs[ya], i1 = rs[y], i2 = rs[yb];
-      const e0 = rs[ya + 1], e1 = rs[y + 1], e2 = rs[yb + 1];
-      let ca = -1, cb = -2;
+      let i0 = rs[ya],
+        i1 = rs[y],
+        i2 = rs[yb];
+      const e0 = rs[ya + 1],
+        e1 = rs[y + 1],
+        e2 = rs[yb + 1];
+      let ca = -1,
+        cb = -2;
       for (;;) {
-        let best = -1, ba = 0x7fffffff;
-        if (i0 < e0 && xs[2 * i0] < ba) { best = 0; ba = xs[2 * i0]; }
-        if (i1 < e1 && xs[2 * i1] < ba) { best = 1; ba = xs[2 * i1]; }
-        if (i2 < e2 && xs[2 * i2] < ba) { best = 2; ba = xs[2 * i2]; }
+        let best = -1,
+          ba = 0x7fffffff;
+        if (i0 < e0 && xs[2 * i0] < ba) {
+          best = 0;
+          ba = xs[2 * i0];
+        }
+        if (i1 < e1 && xs[2 * i1] < ba) {
+          best = 1;
+          ba = xs[2 * i1];
+        }
+        if (i2 < e2 && xs[2 * i2] < ba) {
+          best = 2;
+          ba = xs[2 * i2];
+        }
         if (best < 0) break;
         const k = best === 0 ? i0++ : best === 1 ? i1++ : i2++;
-        const a = xs[2 * k], b = xs[2 * k + 1];
-        if (a <= cb + 1) { if (b > cb) cb = b; } else {
+        const a = xs[2 * k],
+          b = xs[2 * k + 1];
+        if (a <= cb + 1) {
+          if (b > cb) cb = b;
+        } else {
           if (cb >= ca && ca >= 0) out.push(ca, cb);
           ca = a;
           cb = b;
@@ -546,14 +599,17 @@ function morphRuns(m: Runs, w: number, h: number, dilate: boolean): Runs {
       let i2 = rs[yb];
       const e2 = rs[yb + 1];
       for (let k = rs[y]; k < rs[y + 1]; k++) {
-        const a = xs[2 * k], b = xs[2 * k + 1];
+        const a = xs[2 * k],
+          b = xs[2 * k + 1];
         while (i1 < e1 && xs[2 * i1 + 1] < a) i1++;
         for (let p = i1; p < e1 && xs[2 * p] <= b; p++) {
-          const a1 = Math.max(a, xs[2 * p]), b1 = Math.min(b, xs[2 * p + 1]);
+          const a1 = Math.max(a, xs[2 * p]),
+            b1 = Math.min(b, xs[2 * p + 1]);
           if (a1 > b1) continue;
           while (i2 < e2 && xs[2 * i2 + 1] < a1) i2++;
           for (let q = i2; q < e2 && xs[2 * q] <= b1; q++) {
-            const a2 = Math.max(a1, xs[2 * q]), b2 = Math.min(b1, xs[2 * q + 1]);
+            const a2 = Math.max(a1, xs[2 * q]),
+              b2 = Math.min(b1, xs[2 * q + 1]);
             if (a2 <= b2) out.push(a2, b2);
           }
         }
@@ -565,8 +621,16 @@ function morphRuns(m: Runs, w: number, h: number, dilate: boolean): Runs {
 }
 
 /** One row of the difference (b − off)·ig − a, float32, NaN outside the site; returns the valid count. */
-function diffRowOf(a: BandArray, b: BandArray, o: number, w: number, off: number, ig: number,
-  site: Uint8Array | null, out: Float32Array): number {
+function diffRowOf(
+  a: BandArray,
+  b: BandArray,
+  o: number,
+  w: number,
+  off: number,
+  ig: number,
+  site: Uint8Array | null,
+  out: Float32Array,
+): number {
   let ok = 0;
   if (!site) {
     for (let x = 0; x < w; x++) {
@@ -579,7 +643,10 @@ function diffRowOf(a: BandArray, b: BandArray, o: number, w: number, off: number
   for (let x = 0; x < w; x++) {
     const i = o + x;
     const d = (b[i] - off) * ig - a[i];
-    if (d === d && site[i]) { out[x] = d; ok++; } else out[x] = NaN;
+    if (d === d && site[i]) {
+      out[x] = d;
+      ok++;
+    } else out[x] = NaN;
   }
   return ok;
 }
@@ -597,10 +664,29 @@ function hsum3(d: Float32Array, s: Float32Array, c: Uint8Array, full: boolean): 
     return;
   }
   for (let x = 0; x < w; x++) {
-    let t = 0, k = 0;
-    if (x > 0) { const v = d[x - 1]; if (v === v) { t += v; k++; } }
-    { const v = d[x]; if (v === v) { t += v; k++; } }
-    if (x < w - 1) { const v = d[x + 1]; if (v === v) { t += v; k++; } }
+    let t = 0,
+      k = 0;
+    if (x > 0) {
+      const v = d[x - 1];
+      if (v === v) {
+        t += v;
+        k++;
+      }
+    }
+    {
+      const v = d[x];
+      if (v === v) {
+        t += v;
+        k++;
+      }
+    }
+    if (x < w - 1) {
+      const v = d[x + 1];
+      if (v === v) {
+        t += v;
+        k++;
+      }
+    }
     s[x] = t;
     c[x] = k;
   }
@@ -611,8 +697,17 @@ function hsum3(d: Float32Array, s: Float32Array, c: Uint8Array, full: boolean): 
  * below (null beyond the image), summed (up + centre) + down as a stored
  * float32 image would be; NaN where the centre is. `full`: no NaN in the three.
  */
-function vmean3(dc: Float32Array, sU: Float32Array | null, nU: Uint8Array | null, sC: Float32Array, nC: Uint8Array,
-  sD: Float32Array | null, nD: Uint8Array | null, full: boolean, out: Float32Array): void {
+function vmean3(
+  dc: Float32Array,
+  sU: Float32Array | null,
+  nU: Uint8Array | null,
+  sC: Float32Array,
+  nC: Uint8Array,
+  sD: Float32Array | null,
+  nD: Uint8Array | null,
+  full: boolean,
+  out: Float32Array,
+): void {
   const w = dc.length;
   if (full && sU && sD && w >= 2) {
     // no NaN in the three rows: the counts are 9 inside, 6 at the ends
@@ -622,11 +717,22 @@ function vmean3(dc: Float32Array, sU: Float32Array | null, nU: Uint8Array | null
     return;
   }
   for (let x = 0; x < w; x++) {
-    if (dc[x] !== dc[x]) { out[x] = NaN; continue; }
-    let s = 0, c = 0;
-    if (sU && nU) { s = sU[x]; c = nU[x]; }
-    s += sC[x]; c += nC[x];
-    if (sD && nD) { s += sD[x]; c += nD[x]; }
+    if (dc[x] !== dc[x]) {
+      out[x] = NaN;
+      continue;
+    }
+    let s = 0,
+      c = 0;
+    if (sU && nU) {
+      s = sU[x];
+      c = nU[x];
+    }
+    s += sC[x];
+    c += nC[x];
+    if (sD && nD) {
+      s += sD[x];
+      c += nD[x];
+    }
     out[x] = s / c;
   }
 }
@@ -638,7 +744,12 @@ function thresholdRow(row: Float32Array, med: number, thr: number, mask: Runs): 
   for (let x = 0; x < w; x++) {
     row[x] -= med;
     const v = row[x];
-    if (v > thr || v < -thr) { if (st < 0) st = x; } else if (st >= 0) { mask.push(st, x - 1); st = -1; }
+    if (v > thr || v < -thr) {
+      if (st < 0) st = x;
+    } else if (st >= 0) {
+      mask.push(st, x - 1);
+      st = -1;
+    }
   }
   if (st >= 0) mask.push(st, w - 1);
 }
@@ -739,16 +850,21 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
     return d === d && (!site || site[i]) ? d : NaN;
   };
   const smAt = (i: number): number => {
-    const x = i % w, y = (i - x) / w;
+    const x = i % w,
+      y = (i - x) / w;
     if (diffAt(i) !== diffAt(i)) return NaN;
-    let s = 0, c = 0;
+    let s = 0,
+      c = 0;
     for (let yy = y - 1; yy <= y + 1; yy++) {
       if (yy < 0 || yy >= h) continue;
       let t = 0;
       for (let xx = x - 1; xx <= x + 1; xx++) {
         if (xx < 0 || xx >= w) continue;
         const v = diffAt(yy * w + xx);
-        if (v === v) { t += v; c++; }
+        if (v === v) {
+          t += v;
+          c++;
+        }
       }
       one[0] = t;
       s += one[0];
@@ -795,10 +911,15 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
         hsum(d[s], hs[s], hc[s], full[s]);
       }
       const c0 = y % 3;
-      const cu = y > 0 ? (y - 1) % 3 : -1, cd = y + 1 < h ? (y + 1) % 3 : -1;
-      const dc = d[c0], sC = hs[c0], nC = hc[c0];
-      const sU = cu >= 0 ? hs[cu] : null, nU = cu >= 0 ? hc[cu] : null;
-      const sD = cd >= 0 ? hs[cd] : null, nD = cd >= 0 ? hc[cd] : null;
+      const cu = y > 0 ? (y - 1) % 3 : -1,
+        cd = y + 1 < h ? (y + 1) % 3 : -1;
+      const dc = d[c0],
+        sC = hs[c0],
+        nC = hc[c0];
+      const sU = cu >= 0 ? hs[cu] : null,
+        nU = cu >= 0 ? hc[cu] : null;
+      const sD = cd >= 0 ? hs[cd] : null,
+        nD = cd >= 0 ? hc[cd] : null;
       vmean3(dc, sU, nU, sC, nC, sD, nD, sU !== null && sD !== null && full[c0] && full[cu] && full[cd], smRow);
       mask.rowStart[y] = mask.n;
       thresholdRow(smRow, med, thr, mask);
@@ -815,10 +936,16 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
       clip.rowStart[y] = clip.n;
       for (let r = mask.rowStart[y]; r < mask.rowStart[y + 1]; r++) {
         let st = -1;
-        const xa = mask.xs[2 * r], xb = mask.xs[2 * r + 1];
+        const xa = mask.xs[2 * r],
+          xb = mask.xs[2 * r + 1];
         for (let x = xa; x <= xb; x++) {
           const v = diffAt(y * w + x);
-          if (v === v) { if (st < 0) st = x; } else if (st >= 0) { clip.push(st, x - 1); st = -1; }
+          if (v === v) {
+            if (st < 0) st = x;
+          } else if (st >= 0) {
+            clip.push(st, x - 1);
+            st = -1;
+          }
         }
         if (st >= 0) clip.push(st, xb);
       }
@@ -829,21 +956,27 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
 
   const gsd = before.geo ? gsdMetres(before.geo, w, h) : { x: opts.gsdM ?? 1, y: opts.gsdM ?? 1 };
   const t = before.geo?.transform;
-  const pixelArea = t ? gsd.x * gsd.y * Math.abs(Math.sin(Math.atan2(t[4], t[1]) - Math.atan2(t[5], t[2]))) : gsd.x * gsd.y;
+  const pixelArea = t
+    ? gsd.x * gsd.y * Math.abs(Math.sin(Math.atan2(t[4], t[1]) - Math.atan2(t[5], t[2])))
+    : gsd.x * gsd.y;
   const minPixels = opts.minBlobM2 !== undefined ? opts.minBlobM2 / pixelArea : 6;
 
   // 8-connected blobs: union-find over the runs (the root of a blob is its first run in raster order).
-  const nr = mask.n, xs = mask.xs, rs = mask.rowStart;
+  const nr = mask.n,
+    xs = mask.xs,
+    rs = mask.rowStart;
   const par = new Int32Array(nr);
   for (let i = 0; i < nr; i++) par[i] = i;
   for (let y = 1; y < h; y++) {
     let i = rs[y - 1];
     const ie = rs[y];
     for (let r = rs[y]; r < rs[y + 1]; r++) {
-      const ra0 = xs[2 * r], rb0 = xs[2 * r + 1];
+      const ra0 = xs[2 * r],
+        rb0 = xs[2 * r + 1];
       while (i < ie && xs[2 * i + 1] < ra0 - 1) i++;
       for (let m = i; m < ie && xs[2 * m] <= rb0 + 1; m++) {
-        const p = findRoot(par, r), q = findRoot(par, m);
+        const p = findRoot(par, r),
+          q = findRoot(par, m);
         if (p !== q) par[Math.max(p, q)] = Math.min(p, q);
       }
     }
@@ -865,7 +998,8 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
   for (let y = 0; y < h; y++) {
     for (let r = rs[y]; r < rs[y + 1]; r++) {
       const l = lab[r];
-      const xa = xs[2 * r], xb = xs[2 * r + 1];
+      const xa = xs[2 * r],
+        xb = xs[2 * r + 1];
       for (let x = xa; x <= xb; x++) {
         px[l]++;
         sx[l] += x + 0.5;
@@ -886,8 +1020,12 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
     const cx = sx[l] / px[l];
     const cy = sy[l] / px[l];
     const blob: ChangeBlob = {
-      x: cx, y: cy, area_m2: px[l] * pixelArea, pixels: px[l],
-      bbox: [bx0[l], by0[l], bx1[l], by1[l]], mean_diff: sd[l] / px[l],
+      x: cx,
+      y: cy,
+      area_m2: px[l] * pixelArea,
+      pixels: px[l],
+      bbox: [bx0[l], by0[l], bx1[l], by1[l]],
+      mean_diff: sd[l] / px[l],
     };
     if (before.geo) {
       const [ex, ny] = applyTransform(before.geo.transform, cx, cy);
@@ -902,15 +1040,22 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
   for (let y = 0; y < h; y++) {
     for (let r = rs[y]; r < rs[y + 1]; r++) {
       if (!keep[lab[r]]) continue;
-      const xa = xs[2 * r], xb = xs[2 * r + 1];
+      const xa = xs[2 * r],
+        xb = xs[2 * r + 1];
       changedMask.fill(1, y * w + xa, y * w + xb + 1);
       changed += xb - xa + 1;
     }
   }
   blobs.sort((p, q) => q.area_m2 - p.area_m2);
   return {
-    shift_px: shift, changed_fraction: valid ? changed / valid : 0, blobs, changedMask,
-    normalisation: norm, noise_sigma: sigma, threshold: thr, valid_pixels: valid,
+    shift_px: shift,
+    changed_fraction: valid ? changed / valid : 0,
+    blobs,
+    changedMask,
+    normalisation: norm,
+    noise_sigma: sigma,
+    threshold: thr,
+    valid_pixels: valid,
   };
 }
 
@@ -945,8 +1090,12 @@ export interface ObjectChanges<D extends Detection = Detection> {
  * farther apart than `maxMatchDistanceM`. Distances from lat/lon when both
  * detections have them, else from pixel positions times `gsdM` (default 1).
  */
-export function objectChanges<D extends Detection>(beforeDets: D[], afterDets: D[], maxMatchDistanceM: number,
-  opts: { gsdM?: number } = {}): ObjectChanges<D> {
+export function objectChanges<D extends Detection>(
+  beforeDets: D[],
+  afterDets: D[],
+  maxMatchDistanceM: number,
+  opts: { gsdM?: number } = {},
+): ObjectChanges<D> {
   const gsdM = opts.gsdM ?? 1;
   const pairs: { i: number; j: number; d: number }[] = [];
   for (let i = 0; i < beforeDets.length; i++) {

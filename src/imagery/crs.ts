@@ -8,20 +8,39 @@ import proj4 from 'proj4';
 import { ImageryError, SOURCE_GSD_HINT } from './errors.js';
 import type { GeoTransform, Georeference, Gsd } from './types.js';
 
-interface Ellipsoid { a: number; f: number }
+interface Ellipsoid {
+  a: number;
+  f: number;
+}
 const WGS84: Ellipsoid = { a: 6378137, f: 1 / 298.257223563 };
 const GRS80: Ellipsoid = { a: 6378137, f: 1 / 298.257222101 };
 
-interface CrsDef { proj4: string; geographic: boolean; ellipsoid: Ellipsoid; name: string }
+interface CrsDef {
+  proj4: string;
+  geographic: boolean;
+  ellipsoid: Ellipsoid;
+  name: string;
+}
 
 function crsDef(epsg: number): CrsDef | null {
-  if (epsg === 4326) return { proj4: '+proj=longlat +datum=WGS84 +no_defs', geographic: true, ellipsoid: WGS84, name: 'WGS 84' };
-  if (epsg === 4269) return { proj4: '+proj=longlat +datum=NAD83 +no_defs', geographic: true, ellipsoid: GRS80, name: 'NAD83' };
-  if (epsg === 4258) return { proj4: '+proj=longlat +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +no_defs', geographic: true, ellipsoid: GRS80, name: 'ETRS89' };
+  if (epsg === 4326)
+    return { proj4: '+proj=longlat +datum=WGS84 +no_defs', geographic: true, ellipsoid: WGS84, name: 'WGS 84' };
+  if (epsg === 4269)
+    return { proj4: '+proj=longlat +datum=NAD83 +no_defs', geographic: true, ellipsoid: GRS80, name: 'NAD83' };
+  if (epsg === 4258)
+    return {
+      proj4: '+proj=longlat +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +no_defs',
+      geographic: true,
+      ellipsoid: GRS80,
+      name: 'ETRS89',
+    };
   if (epsg === 3857) {
     return {
-      proj4: '+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +wktext +no_defs',
-      geographic: false, ellipsoid: WGS84, name: 'WGS 84 / Pseudo-Mercator',
+      proj4:
+        '+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +wktext +no_defs',
+      geographic: false,
+      ellipsoid: WGS84,
+      name: 'WGS 84 / Pseudo-Mercator',
     };
   }
   if ((epsg >= 32601 && epsg <= 32660) || (epsg >= 32701 && epsg <= 32760)) {
@@ -29,18 +48,27 @@ function crsDef(epsg: number): CrsDef | null {
     const zone = epsg - (south ? 32700 : 32600);
     return {
       proj4: `+proj=utm +zone=${zone}${south ? ' +south' : ''} +datum=WGS84 +units=m +no_defs`,
-      geographic: false, ellipsoid: WGS84, name: `WGS 84 / UTM zone ${zone}${south ? 'S' : 'N'}`,
+      geographic: false,
+      ellipsoid: WGS84,
+      name: `WGS 84 / UTM zone ${zone}${south ? 'S' : 'N'}`,
     };
   }
   if (epsg >= 26901 && epsg <= 26923) {
     const zone = epsg - 26900;
-    return { proj4: `+proj=utm +zone=${zone} +datum=NAD83 +units=m +no_defs`, geographic: false, ellipsoid: GRS80, name: `NAD83 / UTM zone ${zone}N` };
+    return {
+      proj4: `+proj=utm +zone=${zone} +datum=NAD83 +units=m +no_defs`,
+      geographic: false,
+      ellipsoid: GRS80,
+      name: `NAD83 / UTM zone ${zone}N`,
+    };
   }
   if (epsg >= 25828 && epsg <= 25838) {
     const zone = epsg - 25800;
     return {
       proj4: `+proj=utm +zone=${zone} +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs`,
-      geographic: false, ellipsoid: GRS80, name: `ETRS89 / UTM zone ${zone}N`,
+      geographic: false,
+      ellipsoid: GRS80,
+      name: `ETRS89 / UTM zone ${zone}N`,
     };
   }
   return null;
@@ -64,8 +92,10 @@ export function isGeographic(epsg: number): boolean {
 function requireDef(epsg: number): CrsDef {
   const d = crsDef(epsg);
   if (!d) {
-    throw new ImageryError('UNSUPPORTED_CRS',
-      `EPSG:${epsg} is not supported (supported: 4326, 4269, 4258, 3857, 326xx/327xx WGS 84 UTM, 26901–26923 NAD83 UTM, 25828–25838 ETRS89 UTM)`);
+    throw new ImageryError(
+      'UNSUPPORTED_CRS',
+      `EPSG:${epsg} is not supported (supported: 4326, 4269, 4258, 3857, 326xx/327xx WGS 84 UTM, 26901–26923 NAD83 UTM, 25828–25838 ETRS89 UTM)`,
+    );
   }
   return d;
 }
@@ -155,13 +185,24 @@ export function resolutionForCap(g: Gsd): number {
  * `--source-gsd` (square pixels); neither: NO_GEOREFERENCING naming the file.
  * A user value overrides the georeferencing.
  */
-export function resolveGsd(geo: Georeference | null, width: number, height: number, sourceGsd: number | undefined, path: string): Gsd {
+export function resolveGsd(
+  geo: Georeference | null,
+  width: number,
+  height: number,
+  sourceGsd: number | undefined,
+  path: string,
+): Gsd {
   if (sourceGsd !== undefined) {
     if (!(sourceGsd > 0) || !Number.isFinite(sourceGsd)) {
-      throw new ImageryError('BAD_RASTER', `--source-gsd: expected a positive number of metres, got ${sourceGsd}`, path);
+      throw new ImageryError(
+        'BAD_RASTER',
+        `--source-gsd: expected a positive number of metres, got ${sourceGsd}`,
+        path,
+      );
     }
     return { x: sourceGsd, y: sourceGsd };
   }
-  if (!geo) throw new ImageryError('NO_GEOREFERENCING', `${path}: the image has no georeferencing; ${SOURCE_GSD_HINT}`, path);
+  if (!geo)
+    throw new ImageryError('NO_GEOREFERENCING', `${path}: the image has no georeferencing; ${SOURCE_GSD_HINT}`, path);
   return gsdMetres(geo, width, height);
 }

@@ -40,7 +40,16 @@ import { degrade, degradedSize, type DegradeOptions } from './degrade.js';
 import { readBlockLayout, readGeoTiff, type BlockLayout } from './read.js';
 import { writeGeoTiff, type WriteOptions } from './write.js';
 import {
-  CTL_WORDS, makeReducer, readExactly, reduceTile, runUnits, undoPredictor, view32, type Geometry, type Reducer, type UnitJob,
+  CTL_WORDS,
+  makeReducer,
+  readExactly,
+  reduceTile,
+  runUnits,
+  undoPredictor,
+  view32,
+  type Geometry,
+  type Reducer,
+  type UnitJob,
 } from './degrade-kernel.js';
 import type { GeoTransform, Georeference, Raster } from './types.js';
 
@@ -199,7 +208,10 @@ function makeSource(p: Plan, fd: number): { maxRows: number; next: Filler; done:
 }
 
 /** The decoded tiles of a tiled layout, a row of tiles a call, DEFLATE ones inflated AHEAD rows ahead. */
-function tileRows(p: Plan, readBlock: (i: number) => Buffer): { down: number; tileRowBytes: number; next: () => Promise<Buffer[]> } {
+function tileRows(
+  p: Plan,
+  readBlock: (i: number) => Buffer,
+): { down: number; tileRowBytes: number; next: () => Promise<Buffer[]> } {
   const { info } = p.layout;
   const bw = info.blockWidth;
   const across = Math.ceil(p.width / bw);
@@ -263,8 +275,21 @@ async function reduceUnits(p: Plan, path: string, outs: Uint8Array[]): Promise<v
   const k = p.fy / gcd(bh, p.fy);
   const group = tiled ? 1 : k * Math.max(1, Math.floor(UNIT_BYTES / (k * bh * p.rowBytes)));
   const job: UnitJob = {
-    path, width: p.width, height: p.height, spp: p.spp, fx: p.fx, fy: p.fy, outW: p.outW, rowBytes: p.rowBytes,
-    predictor: p.predictor, tiled, bw, bh, group, offsets, counts,
+    path,
+    width: p.width,
+    height: p.height,
+    spp: p.spp,
+    fx: p.fx,
+    fy: p.fy,
+    outW: p.outW,
+    rowBytes: p.rowBytes,
+    predictor: p.predictor,
+    tiled,
+    bw,
+    bh,
+    group,
+    offsets,
+    counts,
     units: tiled ? offsets.length : Math.ceil(offsets.length / group),
   };
   const n = p.outW * p.outH;
@@ -279,11 +304,13 @@ async function reduceUnits(p: Plan, path: string, outs: Uint8Array[]): Promise<v
   if (job.units > 1 && compressed >= WORKER_MIN_BYTES && availableParallelism() > 1) {
     const w = new Worker(new URL('./degrade-worker.js', import.meta.url), { workerData: { job, ctl: ctlBuf, out } });
     worker = w;
-    workerDone = quiet(new Promise<void>((resolve, reject) => {
-      w.once('message', (m: { ok: boolean; message?: string }) => (m.ok ? resolve() : reject(new Error(m.message))));
-      w.once('error', reject);
-      w.once('exit', (code) => reject(new Error(`the degrade worker exited (${code})`)));
-    }));
+    workerDone = quiet(
+      new Promise<void>((resolve, reject) => {
+        w.once('message', (m: { ok: boolean; message?: string }) => (m.ok ? resolve() : reject(new Error(m.message))));
+        w.once('error', reject);
+        w.once('exit', (code) => reject(new Error(`the degrade worker exited (${code})`)));
+      }),
+    );
   }
   try {
     runUnits(job, ctl, shared);
@@ -349,7 +376,12 @@ async function streamDegrade(p: Plan, path: string): Promise<Raster> {
  * the rows: the same raster as `degrade(await readGeoTiff(path), factorX, factorY, opts)`,
  * streamed from the file's blocks when it can be (see the module comment).
  */
-export async function readDegraded(path: string, factorX: number, factorY: number, opts: DegradeOptions = {}): Promise<Raster> {
+export async function readDegraded(
+  path: string,
+  factorX: number,
+  factorY: number,
+  opts: DegradeOptions = {},
+): Promise<Raster> {
   let plan: Plan | null = null;
   try {
     const layout = await readBlockLayout(path);
@@ -368,7 +400,12 @@ export async function readDegraded(path: string, factorX: number, factorY: numbe
 }
 
 /** Whether readDegraded streams this file for these factors (else it reads the whole raster first). */
-export async function canStream(path: string, factorX: number, factorY: number, opts: DegradeOptions = {}): Promise<boolean> {
+export async function canStream(
+  path: string,
+  factorX: number,
+  factorY: number,
+  opts: DegradeOptions = {},
+): Promise<boolean> {
   try {
     const layout = await readBlockLayout(path);
     return layout !== null && planFor(layout, factorX, factorY, opts) !== null;
@@ -386,8 +423,13 @@ export interface DegradeFileOptions extends DegradeOptions {
  * Reads `input`, degrades it by factorX × factorY (see readDegraded) and
  * writes the result to `output` with writeGeoTiff; returns the raster written.
  */
-export async function degradeFile(input: string, output: string, factorX: number, factorY: number,
-  opts: DegradeFileOptions = {}): Promise<Raster> {
+export async function degradeFile(
+  input: string,
+  output: string,
+  factorX: number,
+  factorY: number,
+  opts: DegradeFileOptions = {},
+): Promise<Raster> {
   const { write, ...degradeOpts } = opts;
   const r = await readDegraded(input, factorX, factorY, degradeOpts);
   await writeGeoTiff(output, r, write ?? {});

@@ -27,7 +27,14 @@ export function readExactly(fd: number, dst: Uint8Array, at: number, len: number
 }
 
 /** Undoes horizontal differencing on `rows` rows of `len` bytes from `at`, `stride` apart, `spp` samples a pixel. */
-export function undoPredictor(buf: Uint8Array, at: number, rows: number, len: number, stride: number, spp: number): void {
+export function undoPredictor(
+  buf: Uint8Array,
+  at: number,
+  rows: number,
+  len: number,
+  stride: number,
+  spp: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const p = at + r * stride;
     for (let i = p + spp, e = p + len; i < e; i++) buf[i] = buf[i]! + buf[i - spp]!;
@@ -40,7 +47,14 @@ export function undoPredictor(buf: Uint8Array, at: number, rows: number, len: nu
  * samples, divided with GDAL's rounding. `src32` is a 32-bit view of the same
  * bytes (from src.byteOffset) or null.
  */
-export type Reducer = (src: Uint8Array, src32: Uint32Array | null, at: number, stride: number, nOut: number, o: number) => void;
+export type Reducer = (
+  src: Uint8Array,
+  src32: Uint32Array | null,
+  at: number,
+  stride: number,
+  nOut: number,
+  o: number,
+) => void;
 
 /** A 32-bit view of `b` when its start is 4-byte aligned, else null. */
 export function view32(b: Uint8Array): Uint32Array | null {
@@ -57,7 +71,7 @@ export function makeReducer(p: Geometry, outs: Uint8Array[]): Reducer {
   const out0 = outs[0]!;
   const step = fx * spp;
   const dacc = new Float64Array(p.outW);
-  const wacc = new Uint32Array(Math.ceil(p.outW * fx / 4));
+  const wacc = new Uint32Array(Math.ceil((p.outW * fx) / 4));
 
   // Any factors and bands: exact sums in doubles.
   const general: Reducer = (src, _s32, at, stride, nOut, o) => {
@@ -93,8 +107,15 @@ export function makeReducer(p: Geometry, outs: Uint8Array[]): Reducer {
         const b = src32[pj + q]!;
         const c = src32[pj + 2 * q]!;
         const d = src32[pj + 3 * q]!;
-        const s = (a & 0x00ff00ff) + ((a >>> 8) & 0x00ff00ff) + (b & 0x00ff00ff) + ((b >>> 8) & 0x00ff00ff)
-          + (c & 0x00ff00ff) + ((c >>> 8) & 0x00ff00ff) + (d & 0x00ff00ff) + ((d >>> 8) & 0x00ff00ff);
+        const s =
+          (a & 0x00ff00ff) +
+          ((a >>> 8) & 0x00ff00ff) +
+          (b & 0x00ff00ff) +
+          ((b >>> 8) & 0x00ff00ff) +
+          (c & 0x00ff00ff) +
+          ((c >>> 8) & 0x00ff00ff) +
+          (d & 0x00ff00ff) +
+          ((d >>> 8) & 0x00ff00ff);
         out0[o + j] = lut[(s & 0xffff) + (s >>> 16)]!;
       }
       return;
@@ -127,7 +148,6 @@ export function makeReducer(p: Geometry, outs: Uint8Array[]): Reducer {
   };
 }
 
-
 /** A tiled image's layout, as `reduceTile` needs it. */
 export interface TileGeometry extends Geometry {
   width: number;
@@ -144,7 +164,14 @@ export interface TileGeometry extends Geometry {
  * of the output (the factors divide the tile size). A tile whose buffer is
  * not 4-byte aligned is copied into `aligned.buf` first, for the 32-bit sums.
  */
-export function reduceTile(tile: Uint8Array, tx: number, ty: number, g: TileGeometry, reduce: Reducer, aligned: { buf: Uint8Array | null }): void {
+export function reduceTile(
+  tile: Uint8Array,
+  tx: number,
+  ty: number,
+  g: TileGeometry,
+  reduce: Reducer,
+  aligned: { buf: Uint8Array | null },
+): void {
   const tileRowBytes = g.bw * g.spp;
   const rows = Math.min(g.bh, g.height - ty * g.bh);
   if (g.predictor === 2) undoPredictor(tile, 0, rows, tileRowBytes, tileRowBytes, g.spp);
@@ -156,7 +183,7 @@ export function reduceTile(tile: Uint8Array, tx: number, ty: number, g: TileGeom
     t32 = view32(tile);
   }
   const nOut = Math.min(g.bw, g.width - tx * g.bw) / g.fx;
-  const o0 = (ty * g.bh / g.fy) * g.outW + tx * g.bw / g.fx;
+  const o0 = ((ty * g.bh) / g.fy) * g.outW + (tx * g.bw) / g.fx;
   for (let r = 0; r < rows / g.fy; r++) reduce(tile, t32, r * g.fy * tileRowBytes, tileRowBytes, nOut, o0 + r * g.outW);
 }
 
@@ -233,7 +260,8 @@ export function runUnits(job: UnitJob, ctl: Int32Array, outs: Uint8Array[]): voi
             if (predictor === 2) undoPredictor(scratch, at, r, rowBytes, rowBytes, spp);
           }
           const s32 = view32(scratch);
-          for (let r = 0; r < rows / fy; r++) reduce(scratch, s32, r * fy * rowBytes, rowBytes, outW, (y0 / fy + r) * outW);
+          for (let r = 0; r < rows / fy; r++)
+            reduce(scratch, s32, r * fy * rowBytes, rowBytes, outW, (y0 / fy + r) * outW);
         }
       } catch (e) {
         // Flagged before leaving the unit, so that no one sees it left and not failed.

@@ -108,10 +108,14 @@ export function nodataReplacement(type: Raster['type'], nodata: number): number 
 
 function newBand(type: Raster['type'], n: number): BandArray {
   switch (type) {
-    case 'uint8': return new Uint8Array(n);
-    case 'uint16': return new Uint16Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'float32': return new Float32Array(n);
+    case 'uint8':
+      return new Uint8Array(n);
+    case 'uint16':
+      return new Uint16Array(n);
+    case 'int16':
+      return new Int16Array(n);
+    case 'float32':
+      return new Float32Array(n);
   }
 }
 
@@ -119,8 +123,16 @@ function newBand(type: Raster['type'], n: number): BandArray {
  * Integer factor f dividing both sizes, no nodata: integer block sums, then
  * trunc(sum / f² + 0.5), which is GDAL's double arithmetic on the same exact sums.
  */
-function degradeUniform(src: BandArray, w: number, fx: number, fy: number, outW: number, outH: number,
-  dst: BandArray, isInt: boolean): void {
+function degradeUniform(
+  src: BandArray,
+  w: number,
+  fx: number,
+  fy: number,
+  outW: number,
+  outH: number,
+  dst: BandArray,
+  isInt: boolean,
+): void {
   const n = fx * fy;
   const acc = new Float64Array(outW);
   for (let oy = 0; oy < outH; oy++) {
@@ -146,8 +158,15 @@ function degradeUniform(src: BandArray, w: number, fx: number, fy: number, outW:
 }
 
 /** Same for 8-bit, with 32-bit integer sums and a lookup table for the division. */
-function degradeUniformU8(src: Uint8Array, w: number, fx: number, fy: number, outW: number, outH: number,
-  dst: Uint8Array): void {
+function degradeUniformU8(
+  src: Uint8Array,
+  w: number,
+  fx: number,
+  fy: number,
+  outW: number,
+  outH: number,
+  dst: Uint8Array,
+): void {
   const n = fx * fy;
   const lut = new Uint8Array(255 * n + 1);
   for (let s = 0; s < lut.length; s++) lut[s] = Math.trunc(s / n + 0.5);
@@ -176,8 +195,18 @@ function degradeUniformU8(src: Uint8Array, w: number, fx: number, fy: number, ou
 }
 
 /** The general kernel: any ratio, with or without nodata. */
-function degradeGeneral(src: BandArray, w: number, px: AxisPlan, py: AxisPlan, outW: number, outH: number,
-  dst: BandArray, type: Raster['type'], nodata: number | null, alpha: BandArray | null = null): void {
+function degradeGeneral(
+  src: BandArray,
+  w: number,
+  px: AxisPlan,
+  py: AxisPlan,
+  outW: number,
+  outH: number,
+  dst: BandArray,
+  type: Raster['type'],
+  nodata: number | null,
+  alpha: BandArray | null = null,
+): void {
   const isInt = type !== 'float32';
   const line = new Float64Array(outW);
   const lineW = new Float64Array(outW);
@@ -359,11 +388,14 @@ export function degrade(raster: Raster, factorX: number, factorY: number, opts: 
 
 /** The factors along x and y that bring an image of GSD `gsd` to the cap `targetM` (see degradeToGsd). */
 export function factorsForGsd(gsd: Gsd, targetM: number): { x: number; y: number } {
-  if (!(targetM > 0) || !Number.isFinite(targetM)) throw new RangeError(`target GSD must be a positive number of metres, got ${targetM}`);
+  if (!(targetM > 0) || !Number.isFinite(targetM))
+    throw new RangeError(`target GSD must be a positive number of metres, got ${targetM}`);
   if (!(gsd.x > 0) || !(gsd.y > 0)) throw new RangeError(`the image's GSD must be positive, got ${gsd.x} × ${gsd.y} m`);
   const finer = Math.min(gsd.x, gsd.y);
   if (targetM < finer * (1 - 1e-9)) {
-    throw new RangeError(`cannot degrade to ${targetM} m: the image is already coarser (${fmt(gsd.x)} × ${fmt(gsd.y)} m, finer axis ${fmt(finer)} m)`);
+    throw new RangeError(
+      `cannot degrade to ${targetM} m: the image is already coarser (${fmt(gsd.x)} × ${fmt(gsd.y)} m, finer axis ${fmt(finer)} m)`,
+    );
   }
   const snap = (f: number): number => (Math.abs(f - Math.round(f)) < 1e-9 * f ? Math.round(f) : f);
   return { x: gsd.x < targetM ? snap(targetM / gsd.x) : 1, y: gsd.y < targetM ? snap(targetM / gsd.y) : 1 };

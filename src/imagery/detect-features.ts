@@ -18,32 +18,54 @@ export interface ShapeFeatures {
  * (lx, ly): the centroid in patch pixel coordinates; (ux, uy): the long
  * axis (metres space); gx, gy: GSD in metres.
  */
-export function shapeFeatures(pix: Int32Array, pw: number, z: Float32Array, lx: number, ly: number,
-  ux: number, uy: number, gx: number, gy: number): ShapeFeatures {
+export function shapeFeatures(
+  pix: Int32Array,
+  pw: number,
+  z: Float32Array,
+  lx: number,
+  ly: number,
+  ux: number,
+  uy: number,
+  gx: number,
+  gy: number,
+): ShapeFeatures {
   const n = pix.length;
-  const s = new Float32Array(n), t = new Float32Array(n);
-  let smin = Infinity, smax = -Infinity, tmin = Infinity, tmax = -Infinity;
-  let zs = 0, zz = 0;
+  const s = new Float32Array(n),
+    t = new Float32Array(n);
+  let smin = Infinity,
+    smax = -Infinity,
+    tmin = Infinity,
+    tmax = -Infinity;
+  let zs = 0,
+    zz = 0;
   for (let k = 0; k < n; k++) {
-    const i = pix[k], yy = (i / pw) | 0;
-    const dx = (i - yy * pw - lx) * gx, dy = (yy - ly) * gy;
-    const a = dx * ux + dy * uy, b = -dx * uy + dy * ux;
-    s[k] = a; t[k] = b;
+    const i = pix[k],
+      yy = (i / pw) | 0;
+    const dx = (i - yy * pw - lx) * gx,
+      dy = (yy - ly) * gy;
+    const a = dx * ux + dy * uy,
+      b = -dx * uy + dy * ux;
+    s[k] = a;
+    t[k] = b;
     if (a < smin) smin = a;
     if (a > smax) smax = a;
     if (b < tmin) tmin = b;
     if (b > tmax) tmax = b;
     const v = z[i];
-    zs += v; zz += v * v;
+    zs += v;
+    zz += v * v;
   }
   // a pixel's footprint along each axis
-  const fs = gx * Math.abs(ux) + gy * Math.abs(uy), ft = gx * Math.abs(uy) + gy * Math.abs(ux);
-  const len = smax - smin + fs, wid = tmax - tmin + ft;
+  const fs = gx * Math.abs(ux) + gy * Math.abs(uy),
+    ft = gx * Math.abs(uy) + gy * Math.abs(ux);
+  const len = smax - smin + fs,
+    wid = tmax - tmin + ft;
   const pixArea = gx * gy;
   const rect = (n * pixArea) / (len * wid);
   // width along the length: 8 bins over the middle 80 %
   const nb = 8;
-  const a0 = smin + 0.1 * (smax - smin), a1 = smax - 0.1 * (smax - smin);
+  const a0 = smin + 0.1 * (smax - smin),
+    a1 = smax - 0.1 * (smax - smin);
   const cnt = new Float64Array(nb);
   const bl = (a1 - a0) / nb;
   if (bl > 0) {
@@ -52,8 +74,12 @@ export function shapeFeatures(pix: Int32Array, pw: number, z: Float32Array, lx: 
       if (b >= 0 && b < nb) cnt[b]++;
     }
   }
-  let m = 0, q = 0;
-  for (let b = 0; b < nb; b++) { m += cnt[b]; q += cnt[b] * cnt[b]; }
+  let m = 0,
+    q = 0;
+  for (let b = 0; b < nb; b++) {
+    m += cnt[b];
+    q += cnt[b] * cnt[b];
+  }
   m /= nb;
   const wcv = m > 0 ? Math.sqrt(Math.max(0, q / nb - m * m)) / m : 0;
   const zm = zs / n;

@@ -133,7 +133,15 @@
  * detector; nothing else changes.
  */
 import { availableParallelism } from 'node:os';
-import { isMainThread, MessageChannel, type MessagePort, parentPort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
+import {
+  isMainThread,
+  MessageChannel,
+  type MessagePort,
+  parentPort,
+  receiveMessageOnPort,
+  Worker,
+  workerData,
+} from 'node:worker_threads';
 import proj4 from 'proj4';
 import type { BandArray, Detection, Georeference, Gsd, Raster } from './types.js';
 import { shapeFeatures, type ShapeFeatures } from './detect-features.js';
@@ -141,7 +149,6 @@ import { splitSideBySide } from './detect-split.js';
 import { MAX_MOVE_PX, refineCandidate } from './detect-refine.js';
 import { CompiledTrees } from './boost.js';
 import { SCORE_THRESHOLD, SCORE_TREES } from './detect-model.js';
-
 
 export interface DetectOptions {
   gsd: Gsd;
@@ -220,7 +227,9 @@ export function pixelToLonLat(geo: Georeference | null, x: number, y: number): [
 class Grow {
   a: Int32Array;
   n = 0;
-  constructor(cap = 1024) { this.a = new Int32Array(cap); }
+  constructor(cap = 1024) {
+    this.a = new Int32Array(cap);
+  }
   push3(p: number, q: number, r: number): void {
     if (this.n + 3 > this.a.length) {
       const b = new Int32Array(this.a.length * 2);
@@ -235,7 +244,8 @@ class Grow {
 
 /** The 8-neighbours (and the pixel itself) of patch index i inside a pw × ph patch, into out; returns how many. */
 function neighbours8(i: number, pw: number, ph: number, out: Int32Array): number {
-  const yy = (i / pw) | 0, xx = i - yy * pw;
+  const yy = (i / pw) | 0,
+    xx = i - yy * pw;
   let n = 0;
   for (let dy = -1; dy <= 1; dy++) {
     const ny = yy + dy;
@@ -292,7 +302,13 @@ class Grid {
   private readonly tmp: Float32Array;
   /** Ends (exclusive) of the runs of columns that share their two block centres. */
   private readonly segEnd: Int32Array;
-  constructor(readonly B: number, readonly x0: number, readonly y0: number, readonly rw: number, readonly rh: number) {
+  constructor(
+    readonly B: number,
+    readonly x0: number,
+    readonly y0: number,
+    readonly rw: number,
+    readonly rh: number,
+  ) {
     this.gw = Math.ceil(rw / B);
     this.gh = Math.ceil(rh / B);
     this.v = new Float32Array(this.gw * this.gh);
@@ -339,12 +355,17 @@ class Grid {
     const a = Math.max(0, Math.min(gh - 1, Math.floor(fy)));
     const b = Math.min(gh - 1, a + 1);
     const t = Math.max(0, Math.min(1, fy - a));
-    const ao = a * gw, bo = b * gw;
-    const cx0 = this.cx0, cx1 = this.cx1, cwx = this.cwx;
+    const ao = a * gw,
+      bo = b * gw;
+    const cx0 = this.cx0,
+      cx1 = this.cx1,
+      cwx = this.cwx;
     const r0 = xa - this.x0;
     for (let k = 0; k < out.length; k++) {
       const xr = r0 + k;
-      const i0 = cx0[xr], i1 = cx1[xr], u = cwx[xr];
+      const i0 = cx0[xr],
+        i1 = cx1[xr],
+        u = cwx[xr];
       const top = v[ao + i0] + (v[ao + i1] - v[ao + i0]) * u;
       const bot = v[bo + i0] + (v[bo + i1] - v[bo + i0]) * u;
       out[k] = top + (bot - top) * t;
@@ -358,7 +379,9 @@ class Grid {
     const b = Math.min(gh - 1, a + 1);
     const t = Math.max(0, Math.min(1, fy - a));
     const xr = x - this.x0;
-    const i0 = this.cx0[xr], i1 = this.cx1[xr], u = this.cwx[xr];
+    const i0 = this.cx0[xr],
+      i1 = this.cx1[xr],
+      u = this.cwx[xr];
     const top = v[a * gw + i0] + (v[a * gw + i1] - v[a * gw + i0]) * u;
     const bot = v[b * gw + i0] + (v[b * gw + i1] - v[b * gw + i0]) * u;
     return top + (bot - top) * t;
@@ -373,16 +396,21 @@ class Grid {
         for (let i = 0; i < gw; i++) {
           const k = j * gw + i;
           if (valid[k]) continue;
-          let s = 0, n = 0;
+          let s = 0,
+            n = 0;
           for (let dj = -1; dj <= 1; dj++) {
             for (let di = -1; di <= 1; di++) {
-              const jj = j + dj, ii = i + di;
+              const jj = j + dj,
+                ii = i + di;
               if (jj < 0 || ii < 0 || jj >= gh || ii >= gw || valid[jj * gw + ii] !== 1) continue;
               s += v[jj * gw + ii];
               n++;
             }
           }
-          if (n) { v[k] = s / n; valid[k] = 2; } else missing++;
+          if (n) {
+            v[k] = s / n;
+            valid[k] = 2;
+          } else missing++;
         }
       }
       for (let k = 0; k < valid.length; k++) if (valid[k] === 2) valid[k] = 1;
@@ -454,7 +482,14 @@ function copyRow(lum: Lum, o: number, nodata: number | null, lo: number, row: Fl
 }
 
 /** |lum − bg (− fine)| of a row (float32), NaN at nodata. */
-function absResidual(lum: Lum, o: number, nodata: number | null, bg: Float32Array, fine: Float32Array | null, row: Float32Array): void {
+function absResidual(
+  lum: Lum,
+  o: number,
+  nodata: number | null,
+  bg: Float32Array,
+  fine: Float32Array | null,
+  row: Float32Array,
+): void {
   const n = row.length;
   if (nodata === null) {
     if (fine) {
@@ -478,7 +513,15 @@ function absResidual(lum: Lum, o: number, nodata: number | null, bg: Float32Arra
 }
 
 /** Per-block histograms of a row: bins (v·q)|0 clamped to 0..255, NaN skipped. */
-function histRow(row: Float32Array, B: number, gw: number, q: number, hist: Int32Array, cnt: Int32Array, step: number): void {
+function histRow(
+  row: Float32Array,
+  B: number,
+  gw: number,
+  q: number,
+  hist: Int32Array,
+  cnt: Int32Array,
+  step: number,
+): void {
   const rw = row.length;
   for (let i = 0, xa = 0; i < gw; i++, xa += B) {
     const xb = Math.min(rw, xa + B);
@@ -488,7 +531,8 @@ function histRow(row: Float32Array, B: number, gw: number, q: number, hist: Int3
       const v = row[xr];
       if (v !== v) continue;
       let b = (v * q) | 0;
-      if (b < 0) b = 0; else if (b > 255) b = 255;
+      if (b < 0) b = 0;
+      else if (b > 255) b = 255;
       hist[off + b]++;
       c++;
     }
@@ -497,12 +541,22 @@ function histRow(row: Float32Array, B: number, gw: number, q: number, hist: Int3
 }
 
 /** Fine background: per block, the sum and count of the residuals within 2.5 noise units. */
-function fineRow(lum: Lum, o: number, nodata: number | null, bg: Float32Array, noise: Float32Array, B: number, gw: number,
-  sum: Float64Array, num: Int32Array): void {
+function fineRow(
+  lum: Lum,
+  o: number,
+  nodata: number | null,
+  bg: Float32Array,
+  noise: Float32Array,
+  B: number,
+  gw: number,
+  sum: Float64Array,
+  num: Int32Array,
+): void {
   const rw = bg.length;
   for (let i = 0, xa = 0; i < gw; i++, xa += B) {
     const xb = Math.min(rw, xa + B);
-    let s = sum[i], c = 0;
+    let s = sum[i],
+      c = 0;
     for (let xr = xa; xr < xb; xr++) {
       const v = lum[o + xr];
       if (v === nodata) continue;
@@ -522,37 +576,87 @@ function fineRow(lum: Lum, o: number, nodata: number | null, bg: Float32Array, n
  * and z ≤ −TL (the second look's), z = (lum − bg − fine) / noise, in one
  * pass. Exported for its test.
  */
-export function thresholdRowRuns(lum: Float32Array, bg: Float32Array, fine: Float32Array, noise: Float32Array, T: number, TL: number, y: number): Int32Array[] {
+export function thresholdRowRuns(
+  lum: Float32Array,
+  bg: Float32Array,
+  fine: Float32Array,
+  noise: Float32Array,
+  T: number,
+  TL: number,
+  y: number,
+): Int32Array[] {
   const out = [new Grow(), new Grow(), new Grow(), new Grow()];
   thresholdRow(lum, 0, null, bg, fine, noise, T, TL, y, 0, out);
   return out.map((g) => g.a.slice(0, g.n));
 }
 
 /** Runs of |z| at or above T (bright, dark) and at or above the lower TL (brightL, darkL), one pass. */
-function thresholdRow(lum: Lum, o: number, nodata: number | null, bg: Float32Array, fine: Float32Array, noise: Float32Array,
-  T: number, TL: number, y: number, x0: number, out: Grow[]): void {
+function thresholdRow(
+  lum: Lum,
+  o: number,
+  nodata: number | null,
+  bg: Float32Array,
+  fine: Float32Array,
+  noise: Float32Array,
+  T: number,
+  TL: number,
+  y: number,
+  x0: number,
+  out: Grow[],
+): void {
   const rw = bg.length;
   const [bright, dark, brightL, darkL] = out;
-  let sb = -1, sd = -1, sbl = -1, sdl = -1;
+  let sb = -1,
+    sd = -1,
+    sbl = -1,
+    sdl = -1;
   for (let xr = 0; xr < rw; xr++) {
     const v = lum[o + xr];
     const z = v === nodata ? 0 : (v - bg[xr] - fine[xr]) / noise[xr];
     if (z >= TL) {
       if (sbl < 0) sbl = xr;
-      if (z >= T) { if (sb < 0) sb = xr; } else if (sb >= 0) { bright.push3(y, sb + x0, xr - 1 + x0); sb = -1; }
-      if (sdl >= 0) { darkL.push3(y, sdl + x0, xr - 1 + x0); sdl = -1; }
-      if (sd >= 0) { dark.push3(y, sd + x0, xr - 1 + x0); sd = -1; }
+      if (z >= T) {
+        if (sb < 0) sb = xr;
+      } else if (sb >= 0) {
+        bright.push3(y, sb + x0, xr - 1 + x0);
+        sb = -1;
+      }
+      if (sdl >= 0) {
+        darkL.push3(y, sdl + x0, xr - 1 + x0);
+        sdl = -1;
+      }
+      if (sd >= 0) {
+        dark.push3(y, sd + x0, xr - 1 + x0);
+        sd = -1;
+      }
       continue;
     }
-    if (sbl >= 0) { brightL.push3(y, sbl + x0, xr - 1 + x0); sbl = -1; }
-    if (sb >= 0) { bright.push3(y, sb + x0, xr - 1 + x0); sb = -1; }
+    if (sbl >= 0) {
+      brightL.push3(y, sbl + x0, xr - 1 + x0);
+      sbl = -1;
+    }
+    if (sb >= 0) {
+      bright.push3(y, sb + x0, xr - 1 + x0);
+      sb = -1;
+    }
     if (z <= -TL) {
       if (sdl < 0) sdl = xr;
-      if (z <= -T) { if (sd < 0) sd = xr; } else if (sd >= 0) { dark.push3(y, sd + x0, xr - 1 + x0); sd = -1; }
+      if (z <= -T) {
+        if (sd < 0) sd = xr;
+      } else if (sd >= 0) {
+        dark.push3(y, sd + x0, xr - 1 + x0);
+        sd = -1;
+      }
       continue;
     }
-    if (sdl >= 0) { darkL.push3(y, sdl + x0, xr - 1 + x0); sdl = -1; }
-    if (sd >= 0) { dark.push3(y, sd + x0, xr - 1 + x0); sd = -1; }
+    if (sdl >= 0) {
+      darkL.push3(y, sdl + x0, xr - 1 + x0);
+      sdl = -1;
+    }
+    if (sd >= 0) {
+      dark.push3(y, sd + x0, xr - 1 + x0);
+      sd = -1;
+    }
   }
   if (sb >= 0) bright.push3(y, sb + x0, rw - 1 + x0);
   if (sd >= 0) dark.push3(y, sd + x0, rw - 1 + x0);
@@ -561,8 +665,17 @@ function thresholdRow(lum: Lum, o: number, nodata: number | null, bg: Float32Arr
 }
 
 /** sign · z over a span of a row, into z from offset zo (grid values from Grid.span). */
-function zSpan(lum: Lum, o: number, nodata: number | null, g: Float32Array, f: Float32Array, s: Float32Array, sign: number,
-  z: Float32Array, zo: number): void {
+function zSpan(
+  lum: Lum,
+  o: number,
+  nodata: number | null,
+  g: Float32Array,
+  f: Float32Array,
+  s: Float32Array,
+  sign: number,
+  z: Float32Array,
+  zo: number,
+): void {
   for (let k = 0; k < g.length; k++) {
     const v = lum[o + k];
     z[zo + k] = v === nodata ? 0 : sign * ((v - g[k] - f[k]) / s[k]);
@@ -574,17 +687,27 @@ function zSpan(lum: Lum, o: number, nodata: number | null, g: Float32Array, f: F
  * order: quickselect (v is reordered). A copy.
  */
 function selectTop(v: Float32Array, k: number): Float32Array {
-  let lo = 0, hi = v.length - 1;
+  let lo = 0,
+    hi = v.length - 1;
   while (hi > lo) {
     // median of three as the pivot
     const mid = (lo + hi) >> 1;
-    const a = v[lo], b = v[mid], c = v[hi];
-    const pv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-    let i = lo, j = hi;
+    const a = v[lo],
+      b = v[mid],
+      c = v[hi];
+    const pv = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo,
+      j = hi;
     while (i <= j) {
       while (v[i] < pv) i++;
       while (v[j] > pv) j--;
-      if (i <= j) { const t = v[i]; v[i] = v[j]; v[j] = t; i++; j--; }
+      if (i <= j) {
+        const t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        j--;
+      }
     }
     if (k <= j) hi = j;
     else if (k >= i) lo = i;
@@ -595,8 +718,25 @@ function selectTop(v: Float32Array, k: number): Float32Array {
 
 /* ---------- the passes over every pixel, by block rows (also run in workers) ---------- */
 
-interface PassCtx { lum: Lum; w: number; x0: number; y0: number; y1: number; rw: number; rh: number; nodata: number | null; lo: number }
-interface GridSpec { B: number; x0: number; y0: number; rw: number; rh: number; v: Float32Array }
+interface PassCtx {
+  lum: Lum;
+  w: number;
+  x0: number;
+  y0: number;
+  y1: number;
+  rw: number;
+  rh: number;
+  nodata: number | null;
+  lo: number;
+}
+interface GridSpec {
+  B: number;
+  x0: number;
+  y0: number;
+  rw: number;
+  rh: number;
+  v: Float32Array;
+}
 
 function gridSpec(g: Grid): GridSpec {
   return { B: g.B, x0: g.x0, y0: g.y0, rw: g.rw, rh: g.rh, v: g.v };
@@ -626,17 +766,30 @@ const FINE_SAMPLE_MIN_B = 12;
  * 0..255): mode 0 of lum − lo, 1 of |lum − bg|, 2 of |lum − bg − fine|.
  * Sampled (medianStep).
  */
-function medianBlockRows(c: PassCtx, g: Grid, q: number, mode: 0 | 1 | 2, bg: Grid | null, fine: Grid | null,
-  jA: number, jB: number, vals: Float32Array, valid: Uint8Array): void {
+function medianBlockRows(
+  c: PassCtx,
+  g: Grid,
+  q: number,
+  mode: 0 | 1 | 2,
+  bg: Grid | null,
+  fine: Grid | null,
+  jA: number,
+  jB: number,
+  vals: Float32Array,
+  valid: Uint8Array,
+): void {
   const { rw, w, x0, y0, y1 } = c;
   const hist = new Int32Array(g.gw * 256);
   const cnt = new Int32Array(g.gw);
-  const row = new Float32Array(rw), row2 = new Float32Array(rw), row3 = new Float32Array(rw);
+  const row = new Float32Array(rw),
+    row2 = new Float32Array(rw),
+    row3 = new Float32Array(rw);
   const step = medianStep(g.B);
   for (let j = jA; j < jB; j++) {
     hist.fill(0);
     cnt.fill(0);
-    const ya = y0 + j * g.B, yb = Math.min(y1, ya + g.B);
+    const ya = y0 + j * g.B,
+      yb = Math.min(y1, ya + g.B);
     for (let y = ya; y < yb; y += step) {
       if (mode === 0 || !bg) copyRow(c.lum, y * w + x0, c.nodata, c.lo, row);
       else {
@@ -657,16 +810,27 @@ function medianBlockRows(c: PassCtx, g: Grid, q: number, mode: 0 | 1 | 2, bg: Gr
 }
 
 /** Fine background over block rows [jA, jB) of F: the mean residual within 2.5 noise units. */
-function fineBlockRows(c: PassCtx, F: Grid, bg: Grid, noise: Grid, jA: number, jB: number, vals: Float32Array, valid: Uint8Array): void {
+function fineBlockRows(
+  c: PassCtx,
+  F: Grid,
+  bg: Grid,
+  noise: Grid,
+  jA: number,
+  jB: number,
+  vals: Float32Array,
+  valid: Uint8Array,
+): void {
   const { rw, w, x0, y0, y1 } = c;
   const sum = new Float64Array(F.gw);
   const num = new Int32Array(F.gw);
-  const row2 = new Float32Array(rw), row3 = new Float32Array(rw);
+  const row2 = new Float32Array(rw),
+    row3 = new Float32Array(rw);
   const step = F.B >= FINE_SAMPLE_MIN_B ? 2 : 1;
   for (let j = jA; j < jB; j++) {
     sum.fill(0);
     num.fill(0);
-    const ya = y0 + j * F.B, yb = Math.min(y1, ya + F.B);
+    const ya = y0 + j * F.B,
+      yb = Math.min(y1, ya + F.B);
     for (let y = ya; y < yb; y += step) {
       bg.row(y, row2);
       noise.row(y, row3);
@@ -683,9 +847,21 @@ function fineBlockRows(c: PassCtx, F: Grid, bg: Grid, noise: Grid, jA: number, j
 }
 
 /** Rows [yA, yB) thresholded at ±T and ±TL into four run lists (thresholdRow). */
-function thresholdRows(c: PassCtx, bg: Grid, fine: Grid, noise: Grid, T: number, TL: number, yA: number, yB: number, out: Grow[]): void {
+function thresholdRows(
+  c: PassCtx,
+  bg: Grid,
+  fine: Grid,
+  noise: Grid,
+  T: number,
+  TL: number,
+  yA: number,
+  yB: number,
+  out: Grow[],
+): void {
   const { rw, w, x0 } = c;
-  const r1 = new Float32Array(rw), r2 = new Float32Array(rw), r3 = new Float32Array(rw);
+  const r1 = new Float32Array(rw),
+    r2 = new Float32Array(rw),
+    r3 = new Float32Array(rw);
   for (let y = yA; y < yB; y++) {
     bg.row(y, r1);
     fine.row(y, r3);
@@ -700,7 +876,11 @@ function thresholdRows(c: PassCtx, bg: Grid, fine: Grid, noise: Grid, T: number,
 const PARALLEL_MIN_PIXELS = 4_000_000;
 
 type Job = Record<string, unknown> & { kind: 'ping' | 'smooth' | 'median' | 'fine' | 'threshold' | 'refine' };
-interface Pool { workers: Worker[]; ports: MessagePort[]; flag: Int32Array }
+interface Pool {
+  workers: Worker[];
+  ports: MessagePort[];
+  flag: Int32Array;
+}
 let pool: Pool | null | undefined;
 
 /** The worker pool (one per core, at most 8), or null where there are no workers to be had. */
@@ -712,17 +892,25 @@ function getPool(): Pool | null {
     const n = Math.min(8, Number(process.env.TALLY_DETECT_THREADS) || availableParallelism());
     if (n < 2) return pool;
     const flag = new Int32Array(new SharedArrayBuffer(4));
-    const workers: Worker[] = [], ports: MessagePort[] = [];
+    const workers: Worker[] = [],
+      ports: MessagePort[] = [];
     for (let k = 0; k < n; k++) {
       const { port1, port2 } = new MessageChannel();
-      const wk = new Worker(new URL(import.meta.url), { workerData: { tallyDetectWorker: true, port: port2, flag }, transferList: [port2] });
+      const wk = new Worker(new URL(import.meta.url), {
+        workerData: { tallyDetectWorker: true, port: port2, flag },
+        transferList: [port2],
+      });
       wk.unref();
       workers.push(wk);
       ports.push(port1);
     }
     const p: Pool = { workers, ports, flag };
     // a first round trip (workers that cannot start must not hang detect): else inline
-    runJobs(p, workers.map(() => ({ kind: 'ping' }) as Job), 30_000);
+    runJobs(
+      p,
+      workers.map(() => ({ kind: 'ping' }) as Job),
+      30_000,
+    );
     pool = p;
   } catch {
     pool = null;
@@ -764,7 +952,10 @@ function splitRange(n: number, k: number): [number, number][] {
 /** Block-row jobs whose results (values and validity of their rows) go into g.v and valid. */
 function runBlockJobs(p: Pool, gh: number, job: (jA: number, jB: number) => Job, g: Grid, valid: Uint8Array): void {
   const ranges = splitRange(gh, p.workers.length);
-  const res = runJobs(p, ranges.map(([a, b]) => job(a, b)));
+  const res = runJobs(
+    p,
+    ranges.map(([a, b]) => job(a, b)),
+  );
   res.forEach((r, k) => {
     const [a] = ranges[k];
     g.v.set(r.vals as Float32Array, a * g.gw);
@@ -777,11 +968,19 @@ function runBlockJobs(p: Pool, gh: number, job: (jA: number, jB: number) => Job,
  * replicated): the same sums, in the same order and precision (out's type),
  * as the whole-image pass in detect.
  */
-function smoothRows(src: BandArray, out: Uint16Array | Float32Array, w: number, h: number, yA: number, yB: number): void {
+function smoothRows(
+  src: BandArray,
+  out: Uint16Array | Float32Array,
+  w: number,
+  h: number,
+  yA: number,
+  yB: number,
+): void {
   const mk = (): Uint16Array | Float32Array => (out instanceof Uint16Array ? new Uint16Array(w) : new Float32Array(w));
   const hrow = (y: number, d: Uint16Array | Float32Array): void => {
     const o = y * w;
-    let l = src[o], c = src[o];
+    let l = src[o],
+      c = src[o];
     for (let x = 0; x < w; x++) {
       const r = x < w - 1 ? src[o + x + 1] : c;
       d[x] = l + 2 * c + r;
@@ -789,7 +988,9 @@ function smoothRows(src: BandArray, out: Uint16Array | Float32Array, w: number, 
       c = r;
     }
   };
-  let up = mk(), cur = mk(), dn = mk();
+  let up = mk(),
+    cur = mk(),
+    dn = mk();
   hrow(Math.max(0, yA - 1), up);
   hrow(yA, cur);
   for (let y = yA; y < yB; y++) {
@@ -804,11 +1005,22 @@ function smoothRows(src: BandArray, out: Uint16Array | Float32Array, w: number, 
 }
 
 /** z along a row (sign: +1 bright, −1 dark), from the pass's luminance and its three grids. */
-function makeZRow(c: PassCtx, G0: Grid, F: Grid, S: Grid): (sign: number) => (y: number, xa: number, row: Float32Array) => void {
-  let gr = new Float32Array(64), fr = new Float32Array(64), sr = new Float32Array(64);
+function makeZRow(
+  c: PassCtx,
+  G0: Grid,
+  F: Grid,
+  S: Grid,
+): (sign: number) => (y: number, xa: number, row: Float32Array) => void {
+  let gr = new Float32Array(64),
+    fr = new Float32Array(64),
+    sr = new Float32Array(64);
   return (sign) => (y, xa, row) => {
     const n = row.length;
-    if (gr.length < n) { gr = new Float32Array(n); fr = new Float32Array(n); sr = new Float32Array(n); }
+    if (gr.length < n) {
+      gr = new Float32Array(n);
+      fr = new Float32Array(n);
+      sr = new Float32Array(n);
+    }
     G0.span(y, xa, gr.subarray(0, n));
     F.span(y, xa, fr.subarray(0, n));
     S.span(y, xa, sr.subarray(0, n));
@@ -821,20 +1033,62 @@ const REFINE_IN = 7;
 /** Per candidate out: ok, cx, cy, L, W, C, sigma, rms, shadowAcross, shadowAcrossM, shadowAlong, baseAcross, baseAlong, endLo, endHi. */
 const REFINE_OUT = 15;
 
-interface RefineJob { x0: number; y0: number; x1: number; y1: number; gx: number; gy: number; shadow: [number, number] | null; maxShadowM: number | null }
+interface RefineJob {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  gx: number;
+  gy: number;
+  shadow: [number, number] | null;
+  maxShadowM: number | null;
+}
 
 /** Profile fits of packed candidates (REFINE_IN each) into REFINE_OUT each. */
-function refineAll(zRow: (sign: number) => (y: number, xa: number, row: Float32Array) => void, r: RefineJob, cin: Float64Array): Float64Array {
+function refineAll(
+  zRow: (sign: number) => (y: number, xa: number, row: Float32Array) => void,
+  r: RefineJob,
+  cin: Float64Array,
+): Float64Array {
   const n = cin.length / REFINE_IN;
   const out = new Float64Array(n * REFINE_OUT);
   for (let k = 0; k < n; k++) {
     const o = k * REFINE_IN;
     const sign = cin[o + 6];
-    const rf = refineCandidate(zRow(sign), r.x0, r.y0, r.x1, r.y1,
+    const rf = refineCandidate(
+      zRow(sign),
+      r.x0,
+      r.y0,
+      r.x1,
+      r.y1,
       { cx: cin[o], cy: cin[o + 1], L: cin[o + 2], W: cin[o + 3], ux: cin[o + 4], uy: cin[o + 5] },
-      r.gx, r.gy, r.shadow, r.maxShadowM, sign < 0);
+      r.gx,
+      r.gy,
+      r.shadow,
+      r.maxShadowM,
+      sign < 0,
+    );
     if (!rf) continue;
-    out.set([1, rf.cx, rf.cy, rf.L, rf.W, rf.C, rf.sigma, rf.rms, rf.shadowAcross, rf.shadowAcrossM, rf.shadowAlong, rf.baseAcross, rf.baseAlong, rf.endLo, rf.endHi], k * REFINE_OUT);
+    out.set(
+      [
+        1,
+        rf.cx,
+        rf.cy,
+        rf.L,
+        rf.W,
+        rf.C,
+        rf.sigma,
+        rf.rms,
+        rf.shadowAcross,
+        rf.shadowAcrossM,
+        rf.shadowAlong,
+        rf.baseAcross,
+        rf.baseAlong,
+        rf.endLo,
+        rf.endHi,
+      ],
+      k * REFINE_OUT,
+    );
   }
   return out;
 }
@@ -842,26 +1096,58 @@ function refineAll(zRow: (sign: number) => (y: number, xa: number, row: Float32A
 function workerJob(j: Job): Record<string, unknown> {
   if (j.kind === 'ping') return {};
   if (j.kind === 'refine') {
-    const zRow = makeZRow(j.ctx as PassCtx, gridOf(j.bg as GridSpec), gridOf(j.fine as GridSpec), gridOf(j.noise as GridSpec));
+    const zRow = makeZRow(
+      j.ctx as PassCtx,
+      gridOf(j.bg as GridSpec),
+      gridOf(j.fine as GridSpec),
+      gridOf(j.noise as GridSpec),
+    );
     return { out: refineAll(zRow, j.job as RefineJob, j.cands as Float64Array) };
   }
   if (j.kind === 'smooth') {
-    smoothRows(j.src as BandArray, j.out as Uint16Array | Float32Array, j.w as number, j.h as number, j.yA as number, j.yB as number);
+    smoothRows(
+      j.src as BandArray,
+      j.out as Uint16Array | Float32Array,
+      j.w as number,
+      j.h as number,
+      j.yA as number,
+      j.yB as number,
+    );
     return {};
   }
   const c = j.ctx as PassCtx;
   if (j.kind === 'threshold') {
     const out = [new Grow(), new Grow(), new Grow(), new Grow()];
-    thresholdRows(c, gridOf(j.bg as GridSpec), gridOf(j.fine as GridSpec), gridOf(j.noise as GridSpec), j.T as number, j.TL as number,
-      j.yA as number, j.yB as number, out);
+    thresholdRows(
+      c,
+      gridOf(j.bg as GridSpec),
+      gridOf(j.fine as GridSpec),
+      gridOf(j.noise as GridSpec),
+      j.T as number,
+      j.TL as number,
+      j.yA as number,
+      j.yB as number,
+      out,
+    );
     return { runs: out.map((g) => g.a.slice(0, g.n)) };
   }
   const g = gridOf(j.g as GridSpec);
-  const jA = j.jA as number, jB = j.jB as number;
+  const jA = j.jA as number,
+    jB = j.jB as number;
   const valid = new Uint8Array(g.v.length);
   if (j.kind === 'median') {
-    medianBlockRows(c, g, j.q as number, j.mode as 0 | 1 | 2, j.bg ? gridOf(j.bg as GridSpec) : null,
-      j.fine ? gridOf(j.fine as GridSpec) : null, jA, jB, g.v, valid);
+    medianBlockRows(
+      c,
+      g,
+      j.q as number,
+      j.mode as 0 | 1 | 2,
+      j.bg ? gridOf(j.bg as GridSpec) : null,
+      j.fine ? gridOf(j.fine as GridSpec) : null,
+      jA,
+      jB,
+      g.v,
+      valid,
+    );
   } else {
     fineBlockRows(c, g, gridOf(j.bg as GridSpec), gridOf(j.fine as GridSpec), jA, jB, g.v, valid);
   }
@@ -932,21 +1218,62 @@ const FEATURE_CAP = 50;
 /** The shape score's size fit reaches 0 this many widening tolerances beyond the declared range. */
 const FIT_SPAN = 3;
 
-
 /**
  * The score's features, in the order `collectCandidates` computes them (the
  * model in detect-model.ts names the same list; it is checked at load).
  */
 export const SCORE_FEATURES: readonly string[] = [
-  'logPeak', 'shortL', 'longL', 'narrowW', 'wideW', 'relL', 'relW', 'rectangularity', 'widthVariation',
-  'split', 'shadowTrimmed', 'raisedCut', 'looseSize', 'tooWide', 'logComponentOverArea', 'widthPx',
-  'shadowStep', 'shadowByFit', 'sideBySide', 'sideStagger', 'sidePairWidth',
-  'fitOk', 'fitLogContrast', 'fitSigmaPx', 'fitRms', 'fitLengthRatio', 'fitWidthRatio', 'fitMovePx',
-  'fitShadowAcross', 'fitShadowAcrossPx', 'fitShadowAlong', 'fitBaseAcross', 'fitBaseAlong',
-  'parentRelW', 'parentRelL', 'shadowReachAcross', 'shadowReachAlong', 'unexplainedW', 'unexplainedL',
-  'sunSideBright', 'antiSideBright', 'lowThreshold', 'rootRelL', 'rootRelW',
-  'shadowRatioKnown', 'antiVsShadowRatio', 'bodyVsShadowRatio', 'antiVsSun',
-  'beyondEndMore', 'beyondEndLess', 'beyondShadow',
+  'logPeak',
+  'shortL',
+  'longL',
+  'narrowW',
+  'wideW',
+  'relL',
+  'relW',
+  'rectangularity',
+  'widthVariation',
+  'split',
+  'shadowTrimmed',
+  'raisedCut',
+  'looseSize',
+  'tooWide',
+  'logComponentOverArea',
+  'widthPx',
+  'shadowStep',
+  'shadowByFit',
+  'sideBySide',
+  'sideStagger',
+  'sidePairWidth',
+  'fitOk',
+  'fitLogContrast',
+  'fitSigmaPx',
+  'fitRms',
+  'fitLengthRatio',
+  'fitWidthRatio',
+  'fitMovePx',
+  'fitShadowAcross',
+  'fitShadowAcrossPx',
+  'fitShadowAlong',
+  'fitBaseAcross',
+  'fitBaseAlong',
+  'parentRelW',
+  'parentRelL',
+  'shadowReachAcross',
+  'shadowReachAlong',
+  'unexplainedW',
+  'unexplainedL',
+  'sunSideBright',
+  'antiSideBright',
+  'lowThreshold',
+  'rootRelL',
+  'rootRelW',
+  'shadowRatioKnown',
+  'antiVsShadowRatio',
+  'bodyVsShadowRatio',
+  'antiVsSun',
+  'beyondEndMore',
+  'beyondEndLess',
+  'beyondShadow',
 ];
 
 /** A candidate before its score: the detection (score 0), its features (SCORE_FEATURES) and its shape score. */
@@ -998,27 +1325,39 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     const band = raster.bands[0];
     let src: BandArray = band;
     if (!(band.buffer instanceof SharedArrayBuffer)) {
-      const sh = band instanceof Uint8Array ? new Uint8Array(new SharedArrayBuffer(band.byteLength))
-        : band instanceof Uint16Array ? new Uint16Array(new SharedArrayBuffer(band.byteLength))
-          : band instanceof Int16Array ? new Int16Array(new SharedArrayBuffer(band.byteLength))
-            : new Float32Array(new SharedArrayBuffer(band.byteLength));
+      const sh =
+        band instanceof Uint8Array
+          ? new Uint8Array(new SharedArrayBuffer(band.byteLength))
+          : band instanceof Uint16Array
+            ? new Uint16Array(new SharedArrayBuffer(band.byteLength))
+            : band instanceof Int16Array
+              ? new Int16Array(new SharedArrayBuffer(band.byteLength))
+              : new Float32Array(new SharedArrayBuffer(band.byteLength));
       sh.set(band);
       src = sh;
     }
     const sum = lumArray(w * h);
-    runJobs(bigPool, splitRange(h, bigPool.workers.length).map(([a, b]) => ({ kind: 'smooth', src, out: sum, w, h, yA: a, yB: b }) as Job));
+    runJobs(
+      bigPool,
+      splitRange(h, bigPool.workers.length).map(
+        ([a, b]) => ({ kind: 'smooth', src, out: sum, w, h, yA: a, yB: b }) as Job,
+      ),
+    );
     lum = sum;
     unit = 16;
   } else if (nodata === null) {
     const sum = lumArray(w * h);
     const tmp = raster.type === 'uint8' ? new Uint16Array(w) : new Float32Array(w);
-    const b0 = raster.bands[0], b1 = raster.bands[nb - 1 > 0 ? 1 : 0], b2 = raster.bands[nb - 1];
+    const b0 = raster.bands[0],
+      b1 = raster.bands[nb - 1 > 0 ? 1 : 0],
+      b2 = raster.bands[nb - 1];
     const px = nb === 3 ? (i: number): number => b0[i] + b1[i] + b2[i] : (i: number): number => b0[i];
     // horizontal
     if (nb === 1) {
       for (let y = 0; y < h; y++) {
         const o = y * w;
-        let l = b0[o], c = b0[o];
+        let l = b0[o],
+          c = b0[o];
         for (let x = 0; x < w; x++) {
           const r = x < w - 1 ? b0[o + x + 1] : c;
           sum[o + x] = l + 2 * c + r;
@@ -1030,7 +1369,9 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       for (let y = 0; y < h; y++) {
         const o = y * w;
         for (let x = 0; x < w; x++) {
-          const l = px(o + (x > 0 ? x - 1 : x)), c = px(o + x), r = px(o + (x < w - 1 ? x + 1 : x));
+          const l = px(o + (x > 0 ? x - 1 : x)),
+            c = px(o + x),
+            r = px(o + (x < w - 1 ? x + 1 : x));
           sum[o + x] = l + 2 * c + r;
         }
       }
@@ -1054,19 +1395,25 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     lum = sum;
     unit = 16 * nb;
   } else if (nb === 3) {
-    const a = raster.bands[0], b = raster.bands[1], c = raster.bands[2];
+    const a = raster.bands[0],
+      b = raster.bands[1],
+      c = raster.bands[2];
     const m = new Float32Array(w * h);
     for (let i = 0; i < m.length; i++) m[i] = a[i] === nodata ? nodata : (a[i] + b[i] + c[i]) / 3;
     lum = m;
   }
 
   // Region of interest: the site's bounding box and a margin.
-  let x0 = 0, y0 = 0, x1 = w, y1 = h;
+  let x0 = 0,
+    y0 = 0,
+    x1 = w,
+    y1 = h;
   let inSite: (x: number, y: number) => boolean = () => true;
   const site = opts.site;
   if (site instanceof Uint8Array) {
     if (site.length !== w * h) throw new Error('detect: the site mask must have width × height samples');
-    inSite = (x, y) => site[Math.min(h - 1, Math.max(0, Math.floor(y))) * w + Math.min(w - 1, Math.max(0, Math.floor(x)))] !== 0;
+    inSite = (x, y) =>
+      site[Math.min(h - 1, Math.max(0, Math.floor(y))) * w + Math.min(w - 1, Math.max(0, Math.floor(x)))] !== 0;
   } else if (site) {
     if (site.length < 3) throw new Error('detect: the site polygon needs at least 3 vertices');
     const xs = site.map((p) => p[0]);
@@ -1084,9 +1431,11 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   const rh = y1 - y0;
 
   // Value quantisation for the histograms (exact for 8-bit).
-  let lo = 0, qs = 1 / unit;
+  let lo = 0,
+    qs = 1 / unit;
   if (raster.type !== 'uint8') {
-    let mn = Infinity, mx = -Infinity;
+    let mn = Infinity,
+      mx = -Infinity;
     const step = Math.max(1, Math.floor((w * h) / 1_000_000));
     for (let i = 0; i < w * h; i += step) {
       const v = lum[i];
@@ -1107,15 +1456,43 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   const ctx: PassCtx = { lum, w, x0, y0, y1, rw, rh, nodata, lo };
   const par = rw * rh >= PARALLEL_MIN_PIXELS ? getPool() : null;
   if (par && !(lum.buffer instanceof SharedArrayBuffer)) {
-    const shared = lum instanceof Uint16Array ? new Uint16Array(new SharedArrayBuffer(lum.byteLength))
-      : lum instanceof Uint8Array ? new Uint8Array(new SharedArrayBuffer(lum.byteLength))
-        : lum instanceof Int16Array ? new Int16Array(new SharedArrayBuffer(lum.byteLength))
-          : new Float32Array(new SharedArrayBuffer(lum.byteLength));
+    const shared =
+      lum instanceof Uint16Array
+        ? new Uint16Array(new SharedArrayBuffer(lum.byteLength))
+        : lum instanceof Uint8Array
+          ? new Uint8Array(new SharedArrayBuffer(lum.byteLength))
+          : lum instanceof Int16Array
+            ? new Int16Array(new SharedArrayBuffer(lum.byteLength))
+            : new Float32Array(new SharedArrayBuffer(lum.byteLength));
     shared.set(lum);
     ctx.lum = shared;
   }
-  const medians = (g: Grid, q: number, mode: 0 | 1 | 2, bg: Grid | null, fine: Grid | null, valid: Uint8Array): void => {
-    if (par) runBlockJobs(par, g.gh, (jA, jB) => ({ kind: 'median', ctx, g: gridSpec(g), q, mode, bg: bg && gridSpec(bg), fine: fine && gridSpec(fine), jA, jB }), g, valid);
+  const medians = (
+    g: Grid,
+    q: number,
+    mode: 0 | 1 | 2,
+    bg: Grid | null,
+    fine: Grid | null,
+    valid: Uint8Array,
+  ): void => {
+    if (par)
+      runBlockJobs(
+        par,
+        g.gh,
+        (jA, jB) => ({
+          kind: 'median',
+          ctx,
+          g: gridSpec(g),
+          q,
+          mode,
+          bg: bg && gridSpec(bg),
+          fine: fine && gridSpec(fine),
+          jA,
+          jB,
+        }),
+        g,
+        valid,
+      );
     else medianBlockRows(ctx, g, q, mode, bg, fine, 0, g.gh, g.v, valid);
   };
   const valid0 = new Uint8Array(G0.gw * G0.gh);
@@ -1132,10 +1509,12 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     const s2 = new Float32Array(g.v.length);
     for (let j = 0; j < g.gh; j++) {
       for (let i = 0; i < g.gw; i++) {
-        let s = 0, n = 0;
+        let s = 0,
+          n = 0;
         for (let dj = -1; dj <= 1; dj++) {
           for (let di = -1; di <= 1; di++) {
-            const jj = j + dj, ii = i + di;
+            const jj = j + dj,
+              ii = i + di;
             if (jj < 0 || ii < 0 || jj >= g.gh || ii >= g.gw) continue;
             s += g.v[jj * g.gw + ii];
             n++;
@@ -1157,7 +1536,14 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   //    within 2.5 noise units (objects left out), blocks a quarter as wide.
   {
     const vf = new Uint8Array(F.v.length);
-    if (par) runBlockJobs(par, F.gh, (jA, jB) => ({ kind: 'fine', ctx, g: gridSpec(F), bg: gridSpec(G0), fine: gridSpec(S0), jA, jB }), F, vf);
+    if (par)
+      runBlockJobs(
+        par,
+        F.gh,
+        (jA, jB) => ({ kind: 'fine', ctx, g: gridSpec(F), bg: gridSpec(G0), fine: gridSpec(S0), jA, jB }),
+        F,
+        vf,
+      );
     else fineBlockRows(ctx, F, G0, S0, 0, F.gh, F.v, vf);
     if (vf.some((v) => v === 1)) F.fill(vf);
   }
@@ -1175,15 +1561,33 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   const thresholdAll = (T: number, TL: number): { runs: Grow[]; rowStart: Int32Array[] } => {
     const rr: Grow[] = [new Grow(), new Grow(), new Grow(), new Grow()]; // bright, dark at T; bright, dark at TL: (y, xa, xb) inclusive
     if (par) {
-      const res = runJobs(par, splitRange(rh, par.workers.length).map(([a, b]) => ({
-        kind: 'threshold', ctx, bg: gridSpec(G0), fine: gridSpec(F), noise: gridSpec(S), T, TL, yA: y0 + a, yB: y0 + b,
-      }) as Job));
+      const res = runJobs(
+        par,
+        splitRange(rh, par.workers.length).map(
+          ([a, b]) =>
+            ({
+              kind: 'threshold',
+              ctx,
+              bg: gridSpec(G0),
+              fine: gridSpec(F),
+              noise: gridSpec(S),
+              T,
+              TL,
+              yA: y0 + a,
+              yB: y0 + b,
+            }) as Job,
+        ),
+      );
       for (const r of res) {
-        (r.runs as Int32Array[]).forEach((a, p) => { for (let k = 0; k < a.length; k += 3) rr[p].push3(a[k], a[k + 1], a[k + 2]); });
+        (r.runs as Int32Array[]).forEach((a, p) => {
+          for (let k = 0; k < a.length; k += 3) rr[p].push3(a[k], a[k + 1], a[k + 2]);
+        });
       }
     } else thresholdRows(ctx, G0, F, S, T, TL, y0, y1, rr);
     const rst = rr.map((g) => {
-      const R = g.a, n = g.n / 3, rs = new Int32Array(rh + 1);
+      const R = g.a,
+        n = g.n / 3,
+        rs = new Int32Array(rh + 1);
       let k = 0;
       for (let yr = 0; yr < rh; yr++) {
         rs[yr] = k;
@@ -1203,10 +1607,12 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       let i = rs[yr - 1];
       const ie = rs[yr];
       for (let k = rs[yr]; k < rs[yr + 1]; k++) {
-        const a = R[3 * k + 1], b = R[3 * k + 2];
+        const a = R[3 * k + 1],
+          b = R[3 * k + 2];
         while (i < ie && R[3 * i + 2] < a - 1) i++;
         for (let m = i; m < ie && R[3 * m + 1] <= b + 1; m++) {
-          const ra = find(par, k), rb = find(par, m);
+          const ra = find(par, k),
+            rb = find(par, m);
           if (ra !== rb) par[Math.max(ra, rb)] = Math.min(ra, rb);
         }
       }
@@ -1224,13 +1630,22 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   };
 
   // Direction in which shadows fall, image axes (x right, y down), metres space.
-  const shadowDir: [number, number] | null = opts.sunAzimuthDeg === undefined ? null
-    : [-Math.sin((opts.sunAzimuthDeg * Math.PI) / 180), Math.cos((opts.sunAzimuthDeg * Math.PI) / 180)];
-  const maxShadowM = shadowDir && opts.sunElevationDeg !== undefined && opts.heightM !== undefined
-    ? opts.heightM / Math.tan((Math.max(5, opts.sunElevationDeg) * Math.PI) / 180) : null;
+  const shadowDir: [number, number] | null =
+    opts.sunAzimuthDeg === undefined
+      ? null
+      : [-Math.sin((opts.sunAzimuthDeg * Math.PI) / 180), Math.cos((opts.sunAzimuthDeg * Math.PI) / 180)];
+  const maxShadowM =
+    shadowDir && opts.sunElevationDeg !== undefined && opts.heightM !== undefined
+      ? opts.heightM / Math.tan((Math.max(5, opts.sunElevationDeg) * Math.PI) / 180)
+      : null;
   /** How far the longest shadow reaches across and along an axis (metres), null when the sun or the height is not given. */
-  const shadowReach = (ux: number, uy: number): [number, number] | null => (shadowDir && maxShadowM !== null
-    ? [maxShadowM * Math.abs(-uy * shadowDir[0] + ux * shadowDir[1]), maxShadowM * Math.abs(ux * shadowDir[0] + uy * shadowDir[1])] : null);
+  const shadowReach = (ux: number, uy: number): [number, number] | null =>
+    shadowDir && maxShadowM !== null
+      ? [
+          maxShadowM * Math.abs(-uy * shadowDir[0] + ux * shadowDir[1]),
+          maxShadowM * Math.abs(ux * shadowDir[0] + uy * shadowDir[1]),
+        ]
+      : null;
   const fitL = (L: number): boolean => L >= lmin - tolL && L <= lmax + tolL;
   const fitW = (W: number): boolean => W >= wmin - tolW && W <= wmax + tolW;
 
@@ -1239,14 +1654,22 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   // 4-5. Each component in its patch.
   const analyseComponent = (p: 0 | 1, R: Int32Array, runIdx: number[], Tc: number = T0, extraFlags = 0): void => {
     const sign = p === 0 ? 1 : -1;
-    let px0 = Infinity, px1 = -Infinity, py0 = Infinity, py1 = -Infinity;
+    let px0 = Infinity,
+      px1 = -Infinity,
+      py0 = Infinity,
+      py1 = -Infinity;
     for (const k of runIdx) {
-      py0 = Math.min(py0, R[3 * k]); py1 = Math.max(py1, R[3 * k]);
-      px0 = Math.min(px0, R[3 * k + 1]); px1 = Math.max(px1, R[3 * k + 2]);
+      py0 = Math.min(py0, R[3 * k]);
+      py1 = Math.max(py1, R[3 * k]);
+      px0 = Math.min(px0, R[3 * k + 1]);
+      px1 = Math.max(px1, R[3 * k + 2]);
     }
-    px0 = Math.max(x0, px0 - 2); py0 = Math.max(y0, py0 - 2);
-    px1 = Math.min(x1 - 1, px1 + 2); py1 = Math.min(y1 - 1, py1 + 2);
-    const pw = px1 - px0 + 1, ph = py1 - py0 + 1;
+    px0 = Math.max(x0, px0 - 2);
+    py0 = Math.max(y0, py0 - 2);
+    px1 = Math.min(x1 - 1, px1 + 2);
+    py1 = Math.min(y1 - 1, py1 + 2);
+    const pw = px1 - px0 + 1,
+      ph = py1 - py0 + 1;
     // z on the component and two rings around it (all that the analysis
     // reads: it grows a set by at most one ring, from within the component)
     const z = new Float32Array(pw * ph);
@@ -1254,29 +1677,41 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       const spans: number[][] = Array.from({ length: ph }, () => []);
       for (const k of runIdx) {
         const yr = R[3 * k] - py0;
-        const a = Math.max(0, R[3 * k + 1] - 2 - px0), b = Math.min(pw - 1, R[3 * k + 2] + 2 - px0);
+        const a = Math.max(0, R[3 * k + 1] - 2 - px0),
+          b = Math.min(pw - 1, R[3 * k + 2] + 2 - px0);
         for (let r = Math.max(0, yr - 2); r <= Math.min(ph - 1, yr + 2); r++) spans[r].push(a, b);
       }
-      const gr = new Float32Array(pw), fr = new Float32Array(pw), sr = new Float32Array(pw);
+      const gr = new Float32Array(pw),
+        fr = new Float32Array(pw),
+        sr = new Float32Array(pw);
       for (let r = 0; r < ph; r++) {
         const sp = spans[r];
         if (!sp.length) continue;
         const order: number[] = [];
         for (let i = 0; i < sp.length; i += 2) order.push(i);
         order.sort((i, j) => sp[i] - sp[j]);
-        let ca = -1, cb = -2;
+        let ca = -1,
+          cb = -2;
         const flush = (): void => {
           if (ca < 0) return;
           const n = cb - ca + 1;
-          const y = py0 + r, xa = px0 + ca;
+          const y = py0 + r,
+            xa = px0 + ca;
           G0.span(y, xa, gr.subarray(0, n));
           F.span(y, xa, fr.subarray(0, n));
           S.span(y, xa, sr.subarray(0, n));
           zSpan(lum, y * w + xa, nodata, gr.subarray(0, n), fr.subarray(0, n), sr.subarray(0, n), sign, z, r * pw + ca);
         };
         for (const i of order) {
-          const a = sp[i], b = sp[i + 1];
-          if (a <= cb + 1) { if (b > cb) cb = b; } else { flush(); ca = a; cb = b; }
+          const a = sp[i],
+            b = sp[i + 1];
+          if (a <= cb + 1) {
+            if (b > cb) cb = b;
+          } else {
+            flush();
+            ca = a;
+            cb = b;
+          }
         }
         flush();
       }
@@ -1315,7 +1750,10 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
           const nn = neighbours8(i, pw, ph, nbr);
           for (let q = 0; q < nn; q++) {
             const j = nbr[q];
-            if (lab[j] === mark) { lab[j] = mark + 1; stack[sp++] = j; }
+            if (lab[j] === mark) {
+              lab[j] = mark + 1;
+              stack[sp++] = j;
+            }
           }
         }
         out.push(buf.slice(start, nb));
@@ -1324,23 +1762,37 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     };
 
     const measure = (pix: Int32Array): Measure => {
-      let sx = 0, sy = 0;
-      for (const i of pix) { const yy = (i / pw) | 0; sx += i - yy * pw; sy += yy; }
-      const n = pix.length;
-      const mx = sx / n, my = sy / n;
-      let sxx = 0, syy = 0, sxy = 0;
+      let sx = 0,
+        sy = 0;
       for (const i of pix) {
         const yy = (i / pw) | 0;
-        const dx = (i - yy * pw - mx) * gx, dy = (yy - my) * gy;
-        sxx += dx * dx; syy += dy * dy; sxy += dx * dy;
+        sx += i - yy * pw;
+        sy += yy;
       }
-      const cxx = sxx / n + (gx * gx) / 12, cyy = syy / n + (gy * gy) / 12, cxy = sxy / n;
+      const n = pix.length;
+      const mx = sx / n,
+        my = sy / n;
+      let sxx = 0,
+        syy = 0,
+        sxy = 0;
+      for (const i of pix) {
+        const yy = (i / pw) | 0;
+        const dx = (i - yy * pw - mx) * gx,
+          dy = (yy - my) * gy;
+        sxx += dx * dx;
+        syy += dy * dy;
+        sxy += dx * dy;
+      }
+      const cxx = sxx / n + (gx * gx) / 12,
+        cyy = syy / n + (gy * gy) / 12,
+        cxy = sxy / n;
       const tr = (cxx + cyy) / 2;
       const d = Math.sqrt(((cxx - cyy) / 2) ** 2 + cxy * cxy);
       const l1 = tr + d;
       const th = 0.5 * Math.atan2(2 * cxy, cxx - cyy);
       const area = n * pixArea;
-      const ux = Math.cos(th), uy = Math.sin(th);
+      const ux = Math.cos(th),
+        uy = Math.sin(th);
       // the half-maximum region loses about a quarter pixel at each end (rounded
       // corners, partial end pixels): added back along the axis
       const L = Math.sqrt(12 * l1) + LENGTH_END_PX * (gx * Math.abs(ux) + gy * Math.abs(uy));
@@ -1369,7 +1821,10 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         const nn = neighbours8(i, pw, ph, nbr);
         for (let q = 0; q < nn; q++) {
           const j = nbr[q];
-          if (lab[j] !== mark && z[j] >= level) { lab[j] = mark; extra.push(j); }
+          if (lab[j] !== mark && z[j] >= level) {
+            lab[j] = mark;
+            extra.push(j);
+          }
         }
       }
       if (!extra.length) return pix;
@@ -1388,11 +1843,26 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         g[k] = (py0 + yy) * w + px0 + (pix[k] - yy * pw);
       }
       const feats = shapeFeatures(pix, pw, z, m.cx - px0 - 0.5, m.cy - py0 - 0.5, m.ux, m.uy, gx, gy);
-      cands.push({ ...m, P, pol: p === 0 ? 'bright' : 'dark', pix: g, feats, flags: flags | (raisedNow ? EMIT_RAISED : 0), comp: np, ds: flags & EMIT_TRIM ? dsInfo : { step: 0, fit: 0 }, pair, parentL: parentNow ? parentNow.L : m.L, parentW: parentNow ? parentNow.W : m.W, rootL: 0, rootW: 0 });
+      cands.push({
+        ...m,
+        P,
+        pol: p === 0 ? 'bright' : 'dark',
+        pix: g,
+        feats,
+        flags: flags | (raisedNow ? EMIT_RAISED : 0),
+        comp: np,
+        ds: flags & EMIT_TRIM ? dsInfo : { step: 0, fit: 0 },
+        pair,
+        parentL: parentNow ? parentNow.L : m.L,
+        parentW: parentNow ? parentNow.W : m.W,
+        rootL: 0,
+        rootW: 0,
+      });
     };
     /** Two parts, both emitted when both measure as objects of the class. */
     const emitBoth = (pa: Int32Array, pb: Int32Array, P: number, flags: number, pair = NO_PAIR): boolean => {
-      const ma = measure(pa), mb = measure(pb);
+      const ma = measure(pa),
+        mb = measure(pb);
       if (!(fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W))) return false;
       emit(pa, ma, P, flags, pair);
       emit(pb, mb, P, flags, pair);
@@ -1404,20 +1874,34 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
 
     const split = (pix: Int32Array, m: Measure, P: number): boolean => {
       // Across the long axis (end to end) or along it (side by side).
-      const axes: [number, number][] = [[m.ux, m.uy], [-m.uy, m.ux]];
-      const lx = m.cx - px0 - 0.5, ly = m.cy - py0 - 0.5;
+      const axes: [number, number][] = [
+        [m.ux, m.uy],
+        [-m.uy, m.ux],
+      ];
+      const lx = m.cx - px0 - 0.5,
+        ly = m.cy - py0 - 0.5;
       for (let k = 0; k < 2; k++) {
         const [ax, ay] = axes[k];
-        const a: number[] = [], b: number[] = [];
+        const a: number[] = [],
+          b: number[] = [];
         // side by side (k = 1): only with a seam, a dip of the contrast along the cut
         const bw = Math.max(0.5 * gm, m.W / 8);
-        let cs = 0, cn = 0, ss = 0, sn = 0;
+        let cs = 0,
+          cn = 0,
+          ss = 0,
+          sn = 0;
         for (const i of pix) {
           const yy = (i / pw) | 0;
           const s = (i - yy * pw - lx) * gx * ax + (yy - ly) * gy * ay;
           (s < 0 ? a : b).push(i);
           const as = Math.abs(s);
-          if (as < bw) { cs += z[i]; cn++; } else if (as < 3 * bw) { ss += z[i]; sn++; }
+          if (as < bw) {
+            cs += z[i];
+            cn++;
+          } else if (as < 3 * bw) {
+            ss += z[i];
+            sn++;
+          }
         }
         // end to end (k = 0): the whole must be at least about twice the shortest declared length
         if (k === 0 && m.L < 2 * lmin - 0.5 * tolL) continue;
@@ -1429,9 +1913,11 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       // cross-section where both parts can be objects of the class.
       if (m.L >= 2 * lmin - 0.5 * tolL) {
         const sv = new Float32Array(pix.length);
-        let smin = Infinity, smax = -Infinity;
+        let smin = Infinity,
+          smax = -Infinity;
         for (let k = 0; k < pix.length; k++) {
-          const i = pix[k], yy = (i / pw) | 0;
+          const i = pix[k],
+            yy = (i / pw) | 0;
           const sp = (i - yy * pw - lx) * gx * m.ux + (yy - ly) * gy * m.uy;
           sv[k] = sp;
           if (sp < smin) smin = sp;
@@ -1439,26 +1925,37 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         }
         const bs = gm / 2;
         const nbin = Math.max(1, Math.ceil((smax - smin) / bs) + 1);
-        const bz = new Float64Array(nbin), bn = new Float64Array(nbin);
+        const bz = new Float64Array(nbin),
+          bn = new Float64Array(nbin);
         for (let k = 0; k < pix.length; k++) {
           const b = Math.min(nbin - 1, Math.floor((sv[k] - smin) / bs));
           bz[b] += z[pix[k]];
           bn[b]++;
         }
         const need = lmin - tolL - 0.5 * gm;
-        let best = -1, bestV = Infinity;
+        let best = -1,
+          bestV = Infinity;
         for (let b = 1; b < nbin - 1; b++) {
           const c = smin + b * bs;
           if (c - smin < need || smax - c < need || !bn[b]) continue;
           // mean z over the bin and its neighbours, per pixel
           const v = (bz[b - 1] + bz[b] + bz[b + 1]) / Math.max(1, bn[b - 1] + bn[b] + bn[b + 1]);
-          if (v < bestV) { bestV = v; best = b; }
+          if (v < bestV) {
+            bestV = v;
+            best = b;
+          }
         }
         if (best > 0) {
           const cut = smin + best * bs;
-          const a: number[] = [], b2: number[] = [];
+          const a: number[] = [],
+            b2: number[] = [];
           for (let k = 0; k < pix.length; k++) (sv[k] < cut ? a : b2).push(pix[k]);
-          if (a.length >= minPix && b2.length >= minPix && emitBoth(Int32Array.from(a), Int32Array.from(b2), P, EMIT_SPLIT)) return true;
+          if (
+            a.length >= minPix &&
+            b2.length >= minPix &&
+            emitBoth(Int32Array.from(a), Int32Array.from(b2), P, EMIT_SPLIT)
+          )
+            return true;
         }
       }
       return false;
@@ -1484,38 +1981,62 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     /** Dark object and its shadow: keep the declared mid width on the sun side. */
     const trim = (pix: Int32Array, m: Measure, forceMid = false): Int32Array | null => {
       if (!shadowDir) return null;
-      let vx = -m.uy, vy = m.ux;
+      let vx = -m.uy,
+        vy = m.ux;
       const d = vx * shadowDir[0] + vy * shadowDir[1];
       if (Math.abs(d) < 0.25) return null;
-      if (d < 0) { vx = -vx; vy = -vy; }
-      const lx = m.cx - px0 - 0.5, ly = m.cy - py0 - 0.5;
+      if (d < 0) {
+        vx = -vx;
+        vy = -vy;
+      }
+      const lx = m.cx - px0 - 0.5,
+        ly = m.cy - py0 - 0.5;
       const t = new Float32Array(pix.length);
       for (let k = 0; k < pix.length; k++) {
         const yy = (pix[k] / pw) | 0;
         t[k] = (pix[k] - yy * pw - lx) * gx * vx + (yy - ly) * gy * vy;
       }
       const ts = t.slice().sort();
-      const e = ts[Math.floor(0.02 * ts.length)] - 0.5 * gm * (Math.abs(vx) + Math.abs(vy)) / Math.SQRT2;
+      const e = ts[Math.floor(0.02 * ts.length)] - (0.5 * gm * (Math.abs(vx) + Math.abs(vy))) / Math.SQRT2;
       // Profile of z across the blob, bins of half a pixel from the sun-side edge;
       // the object ends where the level steps (object and shadow differ), and
       // that step must lie within the declared width.
       const bs = gm / 2;
       const nbins = Math.max(1, Math.ceil((ts[ts.length - 1] - e) / bs) + 1);
-      const bz = new Float64Array(nbins), bn = new Float64Array(nbins);
+      const bz = new Float64Array(nbins),
+        bn = new Float64Array(nbins);
       for (let k = 0; k < pix.length; k++) {
         const b = Math.min(nbins - 1, Math.max(0, Math.floor((t[k] - e) / bs)));
         bz[b] += z[pix[k]];
         bn[b]++;
       }
-      let best = -1, bestD = 0;
-      for (let b = Math.max(1, Math.floor((wmin - 0.5 * tolW) / bs)); b <= Math.ceil((wmax + tolW) / bs) && b < nbins - 1; b++) {
-        let lz = 0, ln = 0, rz = 0, rn = 0;
-        for (let i = 0; i < b; i++) { lz += bz[i]; ln += bn[i]; }
-        for (let i = b; i < nbins; i++) { rz += bz[i]; rn += bn[i]; }
+      let best = -1,
+        bestD = 0;
+      for (
+        let b = Math.max(1, Math.floor((wmin - 0.5 * tolW) / bs));
+        b <= Math.ceil((wmax + tolW) / bs) && b < nbins - 1;
+        b++
+      ) {
+        let lz = 0,
+          ln = 0,
+          rz = 0,
+          rn = 0;
+        for (let i = 0; i < b; i++) {
+          lz += bz[i];
+          ln += bn[i];
+        }
+        for (let i = b; i < nbins; i++) {
+          rz += bz[i];
+          rn += bn[i];
+        }
         if (ln < minPix / 2 || rn < 2) continue;
-        const L = lz / ln, Rr = rz / rn;
+        const L = lz / ln,
+          Rr = rz / rn;
         const dd = Math.abs(L - Rr) / Math.max(L, Rr);
-        if (dd > bestD) { bestD = dd; best = b; }
+        if (dd > bestD) {
+          bestD = dd;
+          best = b;
+        }
       }
       let lim = e + best * bs;
       if (forceMid || best < 0 || bestD < 0.2) {
@@ -1548,37 +2069,73 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       const inner = new Uint8Array(pix.length);
       for (let k = 0; k < pix.length; k++) {
         const i = pix[k];
-        inner[k] = i >= pw && i + pw < pw * ph && lab[i - 1] === mark && lab[i + 1] === mark && lab[i - pw] === mark && lab[i + pw] === mark ? 1 : 0;
+        inner[k] =
+          i >= pw &&
+          i + pw < pw * ph &&
+          lab[i - 1] === mark &&
+          lab[i + 1] === mark &&
+          lab[i - pw] === mark &&
+          lab[i + pw] === mark
+            ? 1
+            : 0;
       }
-      let bestO: Int32Array | null = null, bestD = -1;
-      let fitO: Int32Array | null = null, fitE = Infinity;
-      let lastX = 0, lastY = 0;
+      let bestO: Int32Array | null = null,
+        bestD = -1;
+      let fitO: Int32Array | null = null,
+        fitE = Infinity;
+      let lastX = 0,
+        lastY = 0;
       for (let sm = 0.5 * gm; sm <= sMax; sm += 0.5 * gm) {
-        const sx = Math.round((sm * shadowDir[0]) / gx), sy = Math.round((sm * shadowDir[1]) / gy);
-        if ((sx === lastX && sy === lastY)) continue;
-        lastX = sx; lastY = sy;
+        const sx = Math.round((sm * shadowDir[0]) / gx),
+          sy = Math.round((sm * shadowDir[1]) / gy);
+        if (sx === lastX && sy === lastY) continue;
+        lastX = sx;
+        lastY = sy;
         const o: number[] = [];
-        let zo = 0, no = 0, zs = 0, ns = 0;
+        let zo = 0,
+          no = 0,
+          zs = 0,
+          ns = 0;
         for (let k = 0; k < pix.length; k++) {
           const i = pix[k];
-          const yy = (i / pw) | 0, xx = i - yy * pw;
-          const nx = xx + sx, ny = yy + sy;
+          const yy = (i / pw) | 0,
+            xx = i - yy * pw;
+          const nx = xx + sx,
+            ny = yy + sy;
           const inO = nx >= 0 && ny >= 0 && nx < pw && ny < ph && lab[ny * pw + nx] === mark;
           if (inO) o.push(i);
           if (!inner[k]) continue;
-          if (inO) { zo += z[i]; no++; } else { zs += z[i]; ns++; }
+          if (inO) {
+            zo += z[i];
+            no++;
+          } else {
+            zs += z[i];
+            ns++;
+          }
         }
         if (o.length < minPix || ns < 2 || no < 2) continue;
-        const a = zo / no, b = zs / ns;
+        const a = zo / no,
+          b = zs / ns;
         const dd = Math.abs(a - b) / Math.max(a, b);
         const O = Int32Array.from(o);
-        if (dd > bestD) { bestD = dd; bestO = O; }
+        if (dd > bestD) {
+          bestD = dd;
+          bestO = O;
+        }
         const mo = measure(O);
-        const e = Math.abs(mo.W - nSide * (wmin + wmax) / 2) / (nSide * (wmax - wmin + 2 * tolW)) + Math.abs(mo.L - nObj * (lmin + lmax) / 2) / (nObj * (lmax - lmin + 2 * tolL));
-        if (e < fitE) { fitE = e; fitO = O; }
+        const e =
+          Math.abs(mo.W - (nSide * (wmin + wmax)) / 2) / (nSide * (wmax - wmin + 2 * tolW)) +
+          Math.abs(mo.L - (nObj * (lmin + lmax)) / 2) / (nObj * (lmax - lmin + 2 * tolL));
+        if (e < fitE) {
+          fitE = e;
+          fitO = O;
+        }
       }
       dsInfo = { step: Math.max(0, bestD), fit: bestD >= SHADOW_STEP ? 0 : 1 };
-      if (fitOnly) { dsInfo = { step: Math.max(0, bestD), fit: 1 }; return fitO; }
+      if (fitOnly) {
+        dsInfo = { step: Math.max(0, bestD), fit: 1 };
+        return fitO;
+      }
       return bestD >= SHADOW_STEP ? bestO : fitO;
     };
 
@@ -1599,27 +2156,42 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         }
       }
       {
-        const lx = m.cx - px0 - 0.5, ly = m.cy - py0 - 0.5;
+        const lx = m.cx - px0 - 0.5,
+          ly = m.cy - py0 - 0.5;
         const sv = new Float32Array(pix.length);
         for (let k = 0; k < pix.length; k++) {
-          const i = pix[k], yy = (i / pw) | 0;
+          const i = pix[k],
+            yy = (i / pw) | 0;
           sv[k] = (i - yy * pw - lx) * gx * m.ux + (yy - ly) * gy * m.uy;
         }
-        let smin = Infinity, smax = -Infinity;
-        for (let k = 0; k < pix.length; k++) { if (sv[k] < smin) smin = sv[k]; if (sv[k] > smax) smax = sv[k]; }
+        let smin = Infinity,
+          smax = -Infinity;
+        for (let k = 0; k < pix.length; k++) {
+          if (sv[k] < smin) smin = sv[k];
+          if (sv[k] > smax) smax = sv[k];
+        }
         const need = lmin - tolL - 0.5 * gm;
-        let best: [Int32Array, Measure, Int32Array, Measure] | null = null, bestE = Infinity;
-        const err = (q: Measure): number => Math.abs(q.W - (wmin + wmax) / 2) / (wmax - wmin + 2 * tolW) + Math.abs(q.L - (lmin + lmax) / 2) / (lmax - lmin + 2 * tolL);
+        let best: [Int32Array, Measure, Int32Array, Measure] | null = null,
+          bestE = Infinity;
+        const err = (q: Measure): number =>
+          Math.abs(q.W - (wmin + wmax) / 2) / (wmax - wmin + 2 * tolW) +
+          Math.abs(q.L - (lmin + lmax) / 2) / (lmax - lmin + 2 * tolL);
         for (let cut = smin + need; cut <= smax - need + 1e-9; cut += gm) {
-          const a: number[] = [], b: number[] = [];
+          const a: number[] = [],
+            b: number[] = [];
           for (let k = 0; k < pix.length; k++) (sv[k] < cut ? a : b).push(pix[k]);
           if (a.length < minPix || b.length < minPix) continue;
-          const ea = deshadow(Int32Array.from(a), 1, true), eb = deshadow(Int32Array.from(b), 1, true);
+          const ea = deshadow(Int32Array.from(a), 1, true),
+            eb = deshadow(Int32Array.from(b), 1, true);
           if (!ea || !eb) continue;
-          const ma = measure(ea), mb = measure(eb);
+          const ma = measure(ea),
+            mb = measure(eb);
           if (!(fitL(ma.L) && fitW(ma.W) && fitL(mb.L) && fitW(mb.W))) continue;
           const e = err(ma) + err(mb);
-          if (e < bestE) { bestE = e; best = [ea, ma, eb, mb]; }
+          if (e < bestE) {
+            bestE = e;
+            best = [ea, ma, eb, mb];
+          }
         }
         if (best) {
           emit(best[0], best[1], P, EMIT_SPLIT);
@@ -1645,7 +2217,10 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         const m0 = measure(pix);
         if (m0.W > wmax && fitL(m0.L)) {
           const tp = trim(pix, m0);
-          if (tp && tp.length >= minPix) { P = peak(tp); half = Math.max(0, P - HALF_BIAS) / 2; }
+          if (tp && tp.length >= minPix) {
+            P = peak(tp);
+            half = Math.max(0, P - HALF_BIAS) / 2;
+          }
         }
       }
       if (half > T * 1.25 && depth < 8) {
@@ -1666,39 +2241,66 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         const e = deshadow(pix);
         if (e) {
           const me = measure(e);
-          if (fitL(me.L) && fitW(me.W)) { emit(e, me, P, EMIT_TRIM); return; }
+          if (fitL(me.L) && fitW(me.W)) {
+            emit(e, me, P, EMIT_TRIM);
+            return;
+          }
         }
       }
       if (p === 1 && shadowDir && m.W > wmax && fitL(m.L)) {
         const tp = trim(pix, m);
         if (tp && tp.length >= minPix) {
           const mt = measure(tp);
-          if (fitL(mt.L) && fitW(mt.W)) { emit(tp, mt, P, EMIT_TRIM); return; }
+          if (fitL(mt.L) && fitW(mt.W)) {
+            emit(tp, mt, P, EMIT_TRIM);
+            return;
+          }
         }
         // the step, when one was found, may sit inside the object (a structure's
         // internal edge): fall back to the declared mid width on the sun side
         const tm = trim(pix, m, true);
         if (tm && tm.length >= minPix) {
           const mt = measure(tm);
-          if (fitL(mt.L) && fitW(mt.W)) { emit(tm, mt, P, EMIT_TRIM); return; }
+          if (fitL(mt.L) && fitW(mt.W)) {
+            emit(tm, mt, P, EMIT_TRIM);
+            return;
+          }
         }
       }
       raisedNow = raised;
-      if (fitL(m.L) && fitW(m.W)) { emit(pix, m, P); return; }
+      if (fitL(m.L) && fitW(m.W)) {
+        emit(pix, m, P);
+        return;
+      }
       const tooBig = m.L > lmax + tolL || m.W > wmax + tolW;
-      if (!tooBig && m.L >= lmin - LOOSE_TOL * tolL && m.W >= wmin - LOOSE_TOL * tolW) { emit(pix, m, P, EMIT_LOOSE); return; }
+      if (!tooBig && m.L >= lmin - LOOSE_TOL * tolL && m.W >= wmin - LOOSE_TOL * tolW) {
+        emit(pix, m, P, EMIT_LOOSE);
+        return;
+      }
       if (!tooBig) return;
       // dark: the shadows taken off before the plain cut (which would keep them)
-      if (p === 1 && maxShadowM !== null && m.L >= 2 * lmin - 0.5 * tolL
-        && m.L <= 2 * (lmax + tolL) + maxShadowM + gm && m.area <= DARK_PAIR_AREA * maxArea && m.area >= 1.5 * minArea) {
+      if (
+        p === 1 &&
+        maxShadowM !== null &&
+        m.L >= 2 * lmin - 0.5 * tolL &&
+        m.L <= 2 * (lmax + tolL) + maxShadowM + gm &&
+        m.area <= DARK_PAIR_AREA * maxArea &&
+        m.area >= 1.5 * minArea
+      ) {
         if (darkPair(pix, m, P)) return;
       }
       // dark, two side by side with their shadows: the shadow taken off the
       // pair (the sweep best fitting two objects abreast), then split as a
       // pair; the blob no longer than an object and the shadow's reach along it
       const reachL = shadowReach(m.ux, m.uy)?.[1] ?? 0;
-      if (p === 1 && maxShadowM !== null && m.L >= lmin - tolL && m.L <= lmax + tolL + reachL + gm
-        && m.area <= DARK_PAIR_AREA * maxArea && m.area >= 1.5 * minArea) {
+      if (
+        p === 1 &&
+        maxShadowM !== null &&
+        m.L >= lmin - tolL &&
+        m.L <= lmax + tolL + reachL + gm &&
+        m.area <= DARK_PAIR_AREA * maxArea &&
+        m.area >= 1.5 * minArea
+      ) {
         const e = deshadow(pix, 1, true, 2);
         if (e) {
           const me = measure(e);
@@ -1727,7 +2329,10 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     const root = cands.length > first ? measure(all) : null;
     for (let k = first; k < cands.length; k++) {
       cands[k].flags |= extraFlags;
-      if (root) { cands[k].rootL = root.L; cands[k].rootW = root.W; }
+      if (root) {
+        cands[k].rootL = root.L;
+        cands[k].rootW = root.W;
+      }
     }
   };
 
@@ -1738,7 +2343,10 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       const r = find(lb.par, k);
       if (lb.area[r] < minPix) continue;
       let gp = groups.get(r);
-      if (!gp) { gp = []; groups.set(r, gp); }
+      if (!gp) {
+        gp = [];
+        groups.set(r, gp);
+      }
       gp.push(k);
     }
     return [...groups.values()];
@@ -1792,20 +2400,32 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   const sunSide = (c: Candidate): [number, number] => {
     if (shadowDir) {
       const set = new Set<number>(c.pix);
-      let sunE = 0, sunB = 0, antiE = 0, antiB = 0;
+      let sunE = 0,
+        sunB = 0,
+        antiE = 0,
+        antiB = 0;
       for (const g of c.pix) {
-        const y = (g / w) | 0, x = g - y * w;
+        const y = (g / w) | 0,
+          x = g - y * w;
         for (const sgn of [-1, 1]) {
-          const qx0 = x + Math.round((sgn * shadowDir[0] * gm) / gx), qy0 = y + Math.round((sgn * shadowDir[1] * gm) / gy);
+          const qx0 = x + Math.round((sgn * shadowDir[0] * gm) / gx),
+            qy0 = y + Math.round((sgn * shadowDir[1] * gm) / gy);
           if (qx0 < x0 || qy0 < y0 || qx0 >= x1 || qy0 >= y1 || set.has(qy0 * w + qx0)) continue;
           // an edge pixel of the region on this side: bright within 1 to 3 pixels?
           let bright = 0;
           for (let k = 1; k <= 3 && !bright; k++) {
-            const qx = x + Math.round((k * sgn * shadowDir[0] * gm) / gx), qy = y + Math.round((k * sgn * shadowDir[1] * gm) / gy);
+            const qx = x + Math.round((k * sgn * shadowDir[0] * gm) / gx),
+              qy = y + Math.round((k * sgn * shadowDir[1] * gm) / gy);
             if (qx < x0 || qy < y0 || qx >= x1 || qy >= y1) break;
             if (zAt(qx, qy) >= 0.75 * T0) bright = 1;
           }
-          if (sgn < 0) { sunE++; sunB += bright; } else { antiE++; antiB += bright; }
+          if (sgn < 0) {
+            sunE++;
+            sunB += bright;
+          } else {
+            antiE++;
+            antiB += bright;
+          }
         }
       }
       return [sunE > 0 ? sunB / sunE : 0, antiE > 0 ? antiB / antiE : 0];
@@ -1814,7 +2434,8 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     const { par, area } = labels[0];
     let hits = 0;
     for (const g of c.pix) {
-      const y = (g / w) | 0, x = g - y * w;
+      const y = (g / w) | 0,
+        x = g - y * w;
       for (let yy = Math.max(y0, y - 2); yy <= Math.min(y1 - 1, y + 2); yy++) {
         const rs = rowStart[0];
         for (let k = rs[yy - y0]; k < rs[yy - y0 + 1]; k++) {
@@ -1830,7 +2451,8 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   const shadowOfBright = (f: [number, number]): boolean => f[0] >= SHADOW_SUN_FRAC && f[1] < SHADOW_ANTI_FRAC;
 
   const out: Collected[] = [];
-  const lm = (lmin + lmax) / 2, wm = (wmin + wmax) / 2;
+  const lm = (lmin + lmax) / 2,
+    wm = (wmin + wmax) / 2;
   // 7. The profile fits (detect-refine.ts), on the worker threads when the
   // pass is large enough to have them and the candidates are many.
   const kept: Candidate[] = [];
@@ -1852,10 +2474,15 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   for (const c0 of cands) {
     const f: [number, number] = c0.pol === 'dark' ? sunSide(c0) : [-1, -1];
     if (c0.pol === 'dark' && shadowOfBright(f)) {
-      let acc = 0, n = 0;
+      let acc = 0,
+        n = 0;
       for (const g of c0.pix) {
-        const y = (g / w) | 0, r = levelAt(g - y * w, y);
-        if (r === r) { acc += r; n++; }
+        const y = (g / w) | 0,
+          r = levelAt(g - y * w, y);
+        if (r === r) {
+          acc += r;
+          n++;
+        }
       }
       if (n) shadowLevels.push(acc / n);
       continue;
@@ -1873,33 +2500,63 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
    * none is inside.
    */
   const meanLevel = (c: Candidate, along: readonly number[], across: readonly number[]): number => {
-    let vx = -c.uy, vy = c.ux;
-    if (shadowDir && vx * shadowDir[0] + vy * shadowDir[1] < 0) { vx = -vx; vy = -vy; }
-    let acc = 0, n = 0;
+    let vx = -c.uy,
+      vy = c.ux;
+    if (shadowDir && vx * shadowDir[0] + vy * shadowDir[1] < 0) {
+      vx = -vx;
+      vy = -vy;
+    }
+    let acc = 0,
+      n = 0;
     for (const s of along) {
       for (const t of across) {
-        const x = Math.floor(c.cx + (s * c.ux + t * vx) / gx), y = Math.floor(c.cy + (s * c.uy + t * vy) / gy);
+        const x = Math.floor(c.cx + (s * c.ux + t * vx) / gx),
+          y = Math.floor(c.cy + (s * c.uy + t * vy) / gy);
         if (x < x0 || y < y0 || x >= x1 || y >= y1) continue;
         const r = levelAt(x, y);
-        if (r === r) { acc += r; n++; }
+        if (r === r) {
+          acc += r;
+          n++;
+        }
       }
     }
     return n ? acc / n : NaN;
   };
   /** Over the middle 60 % of its length (SPAN_ALONG), from a to b metres across it. */
-  const levelAcross = (c: Candidate, a: number, b: number): number => meanLevel(c, SPAN_ALONG.map((f) => f * c.L), [a, (a + b) / 2, b]);
+  const levelAcross = (c: Candidate, a: number, b: number): number =>
+    meanLevel(
+      c,
+      SPAN_ALONG.map((f) => f * c.L),
+      [a, (a + b) / 2, b],
+    );
   /** Beyond one end (end = ±1), from a to b metres past it, across its middle half. */
   const levelBeyond = (c: Candidate, end: number, a: number, b: number): number =>
-    meanLevel(c, [a, (a + b) / 2, b].map((t) => end * (c.L / 2 + t)), [-0.25 * c.W, 0, 0.25 * c.W]);
+    meanLevel(
+      c,
+      [a, (a + b) / 2, b].map((t) => end * (c.L / 2 + t)),
+      [-0.25 * c.W, 0, 0.25 * c.W],
+    );
   const cin = new Float64Array(kept.length * REFINE_IN);
   kept.forEach((c0, k) => cin.set([c0.cx, c0.cy, c0.L, c0.W, c0.ux, c0.uy, c0.pol === 'dark' ? -1 : 1], k * REFINE_IN));
   const rjob: RefineJob = { x0, y0, x1, y1, gx, gy, shadow: shadowDir, maxShadowM };
   let fits: Float64Array;
   if (par && kept.length >= 64) {
     const ranges = splitRange(kept.length, par.workers.length);
-    const res = runJobs(par, ranges.map(([a, b]) => ({
-      kind: 'refine', ctx, bg: gridSpec(G0), fine: gridSpec(F), noise: gridSpec(S), job: rjob, cands: cin.slice(a * REFINE_IN, b * REFINE_IN),
-    }) as Job));
+    const res = runJobs(
+      par,
+      ranges.map(
+        ([a, b]) =>
+          ({
+            kind: 'refine',
+            ctx,
+            bg: gridSpec(G0),
+            fine: gridSpec(F),
+            noise: gridSpec(S),
+            job: rjob,
+            cands: cin.slice(a * REFINE_IN, b * REFINE_IN),
+          }) as Job,
+      ),
+    );
     fits = new Float64Array(kept.length * REFINE_OUT);
     res.forEach((r, k) => fits.set(r.out as Float64Array, ranges[k][0] * REFINE_OUT));
   } else {
@@ -1913,8 +2570,25 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     // centre across moved dark centres away from the truth). The fit goes to
     // the score as features either way.
     const fo = ki * REFINE_OUT;
-    const rf = fits[fo] === 1 ? { cx: fits[fo + 1], cy: fits[fo + 2], L: fits[fo + 3], W: fits[fo + 4], C: fits[fo + 5], sigma: fits[fo + 6],
-      rms: fits[fo + 7], shadowAcross: fits[fo + 8], shadowAcrossM: fits[fo + 9], shadowAlong: fits[fo + 10], baseAcross: fits[fo + 11], baseAlong: fits[fo + 12], endLo: fits[fo + 13], endHi: fits[fo + 14] } : null;
+    const rf =
+      fits[fo] === 1
+        ? {
+            cx: fits[fo + 1],
+            cy: fits[fo + 2],
+            L: fits[fo + 3],
+            W: fits[fo + 4],
+            C: fits[fo + 5],
+            sigma: fits[fo + 6],
+            rms: fits[fo + 7],
+            shadowAcross: fits[fo + 8],
+            shadowAcrossM: fits[fo + 9],
+            shadowAlong: fits[fo + 10],
+            baseAcross: fits[fo + 11],
+            baseAlong: fits[fo + 12],
+            endLo: fits[fo + 13],
+            endHi: fits[fo + 14],
+          }
+        : null;
     // (the fit itself bounds how far it may move and resize: detect-refine.ts)
     const mv = rf ? Math.hypot((rf.cx - c0.cx) * gx, (rf.cy - c0.cy) * gy) : 0;
     const rfOk = rf !== null;
@@ -1932,7 +2606,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       if (shadowDir && maxShadowM !== null && c0.flags & EMIT_TRIM && Math.abs(sa) * maxShadowM >= 0.5 * gm) {
         const sunEnd = sa > 0 ? rf.endLo : rf.endHi;
         const bound = MAX_MOVE_PX * gm + 0.3;
-        al = Math.max(-bound, Math.min(bound, sunEnd + Math.sign(sa) * c0.L / 2));
+        al = Math.max(-bound, Math.min(bound, sunEnd + (Math.sign(sa) * c0.L) / 2));
       }
       c = { ...c0, cx: c0.cx + (al * c0.ux) / gx, cy: c0.cy + (al * c0.uy) / gy };
     }
@@ -2001,14 +2675,19 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     // strip beside it where its shadow falls and the strip on the sun side,
     // against each other and against the scene's shadow ratio
     {
-      const cxi = Math.min(x1 - 1, Math.max(x0, Math.floor(c.cx))), cyi = Math.min(y1 - 1, Math.max(y0, Math.floor(c.cy)));
+      const cxi = Math.min(x1 - 1, Math.max(x0, Math.floor(c.cx))),
+        cyi = Math.min(y1 - 1, Math.max(y0, Math.floor(c.cy)));
       const bg = G0.at(cxi, cyi) + F.at(cxi, cyi);
       const nr = bg > 0 ? S.at(cxi, cyi) / bg : NaN;
-      const out1 = c.W / 2 + 0.5 * gm, out2 = c.W / 2 + Math.max(gm, 0.5 * (reach ? reach[0] : 0));
+      const out1 = c.W / 2 + 0.5 * gm,
+        out2 = c.W / 2 + Math.max(gm, 0.5 * (reach ? reach[0] : 0));
       const body = levelAcross(c, -c.W / 4, c.W / 4);
       const anti = levelAcross(c, out1, out2);
       const sun = levelAcross(c, -out2, -out1);
-      const rel = (a: number, b: number): number => { const v = (a - b) / nr; return v === v ? Math.max(-FEATURE_CAP, Math.min(FEATURE_CAP, v)) : 0; };
+      const rel = (a: number, b: number): number => {
+        const v = (a - b) / nr;
+        return v === v ? Math.max(-FEATURE_CAP, Math.min(FEATURE_CAP, v)) : 0;
+      };
       const known = shadowRatio === shadowRatio && shadowDir !== null;
       fv[k++] = known ? 1 : 0;
       fv[k++] = known ? rel(anti, shadowRatio) : 0;
@@ -2017,7 +2696,8 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       // of its polarity beyond its ends (a longer object cut short goes on)
       // and beyond where the longest shadow reaches (a wider one goes on)
       const sg = c0.pol === 'dark' ? -1 : 1;
-      const e1 = sg * rel(levelBeyond(c, 1, 0.5 * gm, 1.5 * gm), 1), e2 = sg * rel(levelBeyond(c, -1, 0.5 * gm, 1.5 * gm), 1);
+      const e1 = sg * rel(levelBeyond(c, 1, 0.5 * gm, 1.5 * gm), 1),
+        e2 = sg * rel(levelBeyond(c, -1, 0.5 * gm, 1.5 * gm), 1);
       fv[k++] = Math.max(e1, e2);
       fv[k++] = Math.min(e1, e2);
       const far = c.W / 2 + (reach ? reach[0] : 0) + gm;
@@ -2030,9 +2710,15 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     const ll = pixelToLonLat(raster.geo, c.cx, c.cy);
     out.push({
       detection: {
-        lat: ll ? ll[1] : null, lon: ll ? ll[0] : null,
-        x: c.cx, y: c.cy, length_m: c.L, width_m: c.W, heading_deg: hd,
-        score: 0, polarity: c.pol,
+        lat: ll ? ll[1] : null,
+        lon: ll ? ll[0] : null,
+        x: c.cx,
+        y: c.cy,
+        length_m: c.L,
+        width_m: c.W,
+        heading_deg: hd,
+        score: 0,
+        polarity: c.pol,
       },
       features: fv,
       shape,
@@ -2049,17 +2735,22 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
 export function oneDetectionPerObject(dets: Detection[], widthMin: number, gsd: Gsd): Detection[] {
   const kept = dets.slice().sort((a, b) => b.score - a.score || a.y - b.y || a.x - b.x);
   const r = NMS_WIDTHS * widthMin;
-  const gx = gsd.x, gy = gsd.y;
+  const gx = gsd.x,
+    gy = gsd.y;
   const out: Detection[] = [];
   const cell = new Map<string, Detection[]>();
   const cs = Math.max(r / gx, r / gy, 1);
   for (const d of kept) {
-    const ci = Math.floor(d.x / cs), cj = Math.floor(d.y / cs);
+    const ci = Math.floor(d.x / cs),
+      cj = Math.floor(d.y / cs);
     let clash = false;
     for (let dj = -1; dj <= 1 && !clash; dj++) {
       for (let di = -1; di <= 1 && !clash; di++) {
         for (const e of cell.get(`${ci + di},${cj + dj}`) ?? []) {
-          if (e.polarity === d.polarity && Math.hypot((e.x - d.x) * gx, (e.y - d.y) * gy) < r) { clash = true; break; }
+          if (e.polarity === d.polarity && Math.hypot((e.x - d.x) * gx, (e.y - d.y) * gy) < r) {
+            clash = true;
+            break;
+          }
         }
       }
     }
@@ -2067,7 +2758,8 @@ export function oneDetectionPerObject(dets: Detection[], widthMin: number, gsd: 
     out.push(d);
     const key = `${ci},${cj}`;
     const list = cell.get(key);
-    if (list) list.push(d); else cell.set(key, [d]);
+    if (list) list.push(d);
+    else cell.set(key, [d]);
   }
   return out;
 }
@@ -2079,7 +2771,9 @@ function scoreModel(): CompiledTrees {
   if (compiled) return compiled;
   const m = new CompiledTrees(SCORE_TREES);
   if (m.features.length !== SCORE_FEATURES.length || m.features.some((f, i) => f !== SCORE_FEATURES[i])) {
-    throw new Error(`detect: the score model expects features [${m.features.join(', ')}], the detector computes [${SCORE_FEATURES.join(', ')}]`);
+    throw new Error(
+      `detect: the score model expects features [${m.features.join(', ')}], the detector computes [${SCORE_FEATURES.join(', ')}]`,
+    );
   }
   compiled = m;
   return m;

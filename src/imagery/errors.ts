@@ -15,7 +15,11 @@ export type ImageryErrorCode =
   | 'BAD_RASTER';
 
 export class ImageryError extends Error {
-  constructor(readonly code: ImageryErrorCode, message: string, readonly path?: string) {
+  constructor(
+    readonly code: ImageryErrorCode,
+    message: string,
+    readonly path?: string,
+  ) {
     super(message);
     this.name = 'ImageryError';
   }

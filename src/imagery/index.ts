@@ -1,16 +1,47 @@
 /** Public API of the imagery stage. */
 export * from './types.js';
 export { ImageryError, type ImageryErrorCode } from './errors.js';
-export { readGeoTiff, readGeoTiffInfo, cornerCoordinates, type ImageInfo, type ReadOptions, type CornerCoordinates, type SubImage } from './read.js';
+export {
+  readGeoTiff,
+  readGeoTiffInfo,
+  cornerCoordinates,
+  type ImageInfo,
+  type ReadOptions,
+  type CornerCoordinates,
+  type SubImage,
+} from './read.js';
 export { writeGeoTiff, type WriteOptions } from './write.js';
 export {
-  toWgs84, fromWgs84, gsdMetres, resolutionForCap, resolveGsd, applyTransform, invertTransform,
-  isSupportedEpsg, isGeographic, crsName,
+  toWgs84,
+  fromWgs84,
+  gsdMetres,
+  resolutionForCap,
+  resolveGsd,
+  applyTransform,
+  invertTransform,
+  isSupportedEpsg,
+  isGeographic,
+  crsName,
 } from './crs.js';
-export { degrade, degradeToGsd, averageToSize, degradedSize, factorsForGsd, nodataReplacement, type DegradeOptions } from './degrade.js';
 export {
-  registerToGrid, estimateShift, detectChange, objectChanges, luminance,
-  type ChangeOptions, type ChangeBlob, type ChangeResult, type ObjectChanges,
+  degrade,
+  degradeToGsd,
+  averageToSize,
+  degradedSize,
+  factorsForGsd,
+  nodataReplacement,
+  type DegradeOptions,
+} from './degrade.js';
+export {
+  registerToGrid,
+  estimateShift,
+  detectChange,
+  objectChanges,
+  luminance,
+  type ChangeOptions,
+  type ChangeBlob,
+  type ChangeResult,
+  type ObjectChanges,
 } from './change.js';
 export { ClassicalDetector, detectObjects, type ObjectDetector, type DetectOptions } from './detect.js';
 export { rasteriseRings, sitePixelRings } from './site.js';

@@ -28,12 +28,29 @@ export const COMPRESSIONS: Readonly<Record<number, string>> = {
 };
 
 const KNOWN_COMPRESSIONS: Readonly<Record<number, string>> = {
-  2: 'ccitt-rle', 3: 'ccitt-g3', 4: 'ccitt-g4', 6: 'old-jpeg', 34661: 'jbig', 34676: 'sgilog', 34712: 'jpeg2000',
-  34887: 'lerc', 34925: 'lzma', 50000: 'zstd', 50001: 'webp', 50002: 'jpegxl',
+  2: 'ccitt-rle',
+  3: 'ccitt-g3',
+  4: 'ccitt-g4',
+  6: 'old-jpeg',
+  34661: 'jbig',
+  34676: 'sgilog',
+  34712: 'jpeg2000',
+  34887: 'lerc',
+  34925: 'lzma',
+  50000: 'zstd',
+  50001: 'webp',
+  50002: 'jpegxl',
 };
 
 const PHOTOMETRIC: Readonly<Record<number, string>> = {
-  0: 'miniswhite', 1: 'minisblack', 2: 'rgb', 3: 'palette', 4: 'mask', 5: 'separated', 6: 'ycbcr', 8: 'cielab',
+  0: 'miniswhite',
+  1: 'minisblack',
+  2: 'rgb',
+  3: 'palette',
+  4: 'mask',
+  5: 'separated',
+  6: 'ycbcr',
+  8: 'cielab',
 };
 
 export interface CornerCoordinates {
@@ -128,13 +145,15 @@ async function sniff(path: string): Promise<{ magic: Magic; size: number; little
   const be = head[0] === 0x4d && head[1] === 0x4d;
   if (size >= 8 && (le || be)) {
     const v = le ? head.readUInt16LE(2) : head.readUInt16BE(2);
-    if (v === 42) return { magic: 'tiff', size, littleEndian: le, firstIfd: le ? head.readUInt32LE(4) : head.readUInt32BE(4) };
+    if (v === 42)
+      return { magic: 'tiff', size, littleEndian: le, firstIfd: le ? head.readUInt32LE(4) : head.readUInt32BE(4) };
     if (v === 43 && size >= 16) {
       const off = le ? head.readBigUInt64LE(8) : head.readBigUInt64BE(8);
       return { magic: 'bigtiff', size, littleEndian: le, firstIfd: Number(off) };
     }
   }
-  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return { magic: 'jpeg', size, littleEndian: false, firstIfd: 0 };
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff)
+    return { magic: 'jpeg', size, littleEndian: false, firstIfd: 0 };
   if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
     return { magic: 'png', size, littleEndian: false, firstIfd: 0 };
   }
@@ -175,7 +194,14 @@ function sampleType(bits: number, format: number): SampleType | null {
   return null;
 }
 
-const FORMAT_NAMES: Readonly<Record<number, string>> = { 1: 'unsigned integer', 2: 'signed integer', 3: 'floating point', 4: 'undefined', 5: 'complex integer', 6: 'complex floating point' };
+const FORMAT_NAMES: Readonly<Record<number, string>> = {
+  1: 'unsigned integer',
+  2: 'signed integer',
+  3: 'floating point',
+  4: 'undefined',
+  5: 'complex integer',
+  6: 'complex floating point',
+};
 
 function parseNodata(v: unknown): number | null {
   if (typeof v !== 'string') return null;
@@ -218,7 +244,11 @@ async function openTiff(path: string): Promise<Opened> {
     throw new ImageryError('NOT_TIFF', `${path}: not a TIFF file`, path);
   }
   if (s.firstIfd < 8 || s.firstIfd + 2 > s.size) {
-    throw new ImageryError('TRUNCATED', `${path}: truncated TIFF (first IFD at byte ${s.firstIfd}, file has ${s.size} bytes)`, path);
+    throw new ImageryError(
+      'TRUNCATED',
+      `${path}: truncated TIFF (first IFD at byte ${s.firstIfd}, file has ${s.size} bytes)`,
+      path,
+    );
   }
   let tiff: GeoTIFF;
   const images: GeoTIFFImage[] = [];
@@ -250,20 +280,30 @@ async function describe(path: string, images: GeoTIFFImage[], fileSize: number):
   const compression = COMPRESSIONS[compressionCode];
   if (compression === undefined) {
     const name = KNOWN_COMPRESSIONS[compressionCode];
-    throw new ImageryError('UNSUPPORTED_COMPRESSION',
-      `${path}: unsupported TIFF compression ${compressionCode}${name ? ` (${name})` : ''}; Tally reads none, LZW, DEFLATE, JPEG and PackBits`, path);
+    throw new ImageryError(
+      'UNSUPPORTED_COMPRESSION',
+      `${path}: unsupported TIFF compression ${compressionCode}${name ? ` (${name})` : ''}; Tally reads none, LZW, DEFLATE, JPEG and PackBits`,
+      path,
+    );
   }
   const bitsAll = (await nums(fd, 'BitsPerSample')) ?? [1];
   const formatAll = (await nums(fd, 'SampleFormat')) ?? [1];
   const bits = bitsAll[0]!;
   const format = formatAll[0]!;
   if (bitsAll.some((b) => b !== bits) || formatAll.some((f) => f !== format)) {
-    throw new ImageryError('UNSUPPORTED_SAMPLE_FORMAT', `${path}: bands of different sample types (BitsPerSample ${bitsAll.join(',')}) are not supported`, path);
+    throw new ImageryError(
+      'UNSUPPORTED_SAMPLE_FORMAT',
+      `${path}: bands of different sample types (BitsPerSample ${bitsAll.join(',')}) are not supported`,
+      path,
+    );
   }
   const type = sampleType(bits, format);
   if (type === null) {
-    throw new ImageryError('UNSUPPORTED_SAMPLE_FORMAT',
-      `${path}: unsupported sample format: ${bits}-bit ${FORMAT_NAMES[format] ?? `format ${format}`}; Tally reads 8-bit and 16-bit unsigned, 16-bit signed and 32-bit float`, path);
+    throw new ImageryError(
+      'UNSUPPORTED_SAMPLE_FORMAT',
+      `${path}: unsupported sample format: ${bits}-bit ${FORMAT_NAMES[format] ?? `format ${format}`}; Tally reads 8-bit and 16-bit unsigned, 16-bit signed and 32-bit float`,
+      path,
+    );
   }
   const photometricCode = await num(fd, 'PhotometricInterpretation', bands >= 3 ? 2 : 1);
   const photometric = PHOTOMETRIC[photometricCode] ?? `photometric ${photometricCode}`;
@@ -275,17 +315,24 @@ async function describe(path: string, images: GeoTIFFImage[], fileSize: number):
   const planar = (await num(fd, 'PlanarConfiguration', 1)) === 2 ? 'separate' : 'contiguous';
   const tiled = fd.hasTag('TileWidth');
   const blockWidth = tiled ? await num(fd, 'TileWidth', width) : width;
-  const blockHeight = tiled ? await num(fd, 'TileLength', height) : Math.min(height, await num(fd, 'RowsPerStrip', height));
+  const blockHeight = tiled
+    ? await num(fd, 'TileLength', height)
+    : Math.min(height, await num(fd, 'RowsPerStrip', height));
 
   // Every block of the main image must lie inside the file.
   const offsets = await nums(fd, tiled ? 'TileOffsets' : 'StripOffsets');
   const counts = await nums(fd, tiled ? 'TileByteCounts' : 'StripByteCounts');
-  if (!offsets || offsets.length === 0) throw new ImageryError('CORRUPT', `${path}: the TIFF has no ${tiled ? 'tile' : 'strip'} offsets`, path);
+  if (!offsets || offsets.length === 0)
+    throw new ImageryError('CORRUPT', `${path}: the TIFF has no ${tiled ? 'tile' : 'strip'} offsets`, path);
   if (counts) {
     let end = 0;
     for (let i = 0; i < offsets.length; i++) end = Math.max(end, offsets[i]! + (counts[i] ?? 0));
     if (end > fileSize) {
-      throw new ImageryError('TRUNCATED', `${path}: truncated TIFF: image data runs to byte ${end}, the file has ${fileSize} bytes`, path);
+      throw new ImageryError(
+        'TRUNCATED',
+        `${path}: truncated TIFF: image data runs to byte ${end}, the file has ${fileSize} bytes`,
+        path,
+      );
     }
   }
 
@@ -344,11 +391,32 @@ async function describe(path: string, images: GeoTIFFImage[], fileSize: number):
   if (other > 0) notes.push(`${other} further page(s) that are neither overviews nor masks are ignored`);
 
   return {
-    path, format: 'GTiff', width, height, bands, type, bitsPerSample: bits, photometric, alphaBand, compression, planar,
-    tiled, blockWidth, blockHeight, nodata, epsg, transform, geo, rasterType,
+    path,
+    format: 'GTiff',
+    width,
+    height,
+    bands,
+    type,
+    bitsPerSample: bits,
+    photometric,
+    alphaBand,
+    compression,
+    planar,
+    tiled,
+    blockWidth,
+    blockHeight,
+    nodata,
+    epsg,
+    transform,
+    geo,
+    rasterType,
     corners: transform ? cornerCoordinates(transform, width, height) : null,
     gsd: geo ? gsdMetres(geo, width, height) : null,
-    overviews, masks, ifdCount: images.length, description, notes,
+    overviews,
+    masks,
+    ifdCount: images.length,
+    description,
+    notes,
   };
 }
 
@@ -364,11 +432,31 @@ async function describeOther(path: string, format: 'JPEG' | 'PNG'): Promise<Imag
   const height = meta.height ?? 0;
   const type: SampleType = meta.depth === 'ushort' ? 'uint16' : 'uint8';
   return {
-    path, format, width, height, bands, type, bitsPerSample: type === 'uint16' ? 16 : 8,
-    photometric: bands >= 3 ? 'rgb' : 'grey', alphaBand: meta.hasAlpha ? bands - 1 : null,
-    compression: format.toLowerCase(), planar: 'contiguous', tiled: false, blockWidth: width, blockHeight: height,
-    nodata: null, epsg: null, transform: null, geo: null, rasterType: null, corners: null, gsd: null,
-    overviews: [], masks: [], ifdCount: 1, description: null,
+    path,
+    format,
+    width,
+    height,
+    bands,
+    type,
+    bitsPerSample: type === 'uint16' ? 16 : 8,
+    photometric: bands >= 3 ? 'rgb' : 'grey',
+    alphaBand: meta.hasAlpha ? bands - 1 : null,
+    compression: format.toLowerCase(),
+    planar: 'contiguous',
+    tiled: false,
+    blockWidth: width,
+    blockHeight: height,
+    nodata: null,
+    epsg: null,
+    transform: null,
+    geo: null,
+    rasterType: null,
+    corners: null,
+    gsd: null,
+    overviews: [],
+    masks: [],
+    ifdCount: 1,
+    description: null,
     notes: [`the image is a ${format}, not a GeoTIFF: it has no georeferencing; ${SOURCE_GSD_HINT}`],
   };
 }
@@ -383,10 +471,14 @@ export async function readGeoTiffInfo(path: string): Promise<ImageInfo> {
 
 function newBand(type: SampleType, n: number): BandArray {
   switch (type) {
-    case 'uint8': return new Uint8Array(n);
-    case 'uint16': return new Uint16Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'float32': return new Float32Array(n);
+    case 'uint8':
+      return new Uint8Array(n);
+    case 'uint16':
+      return new Uint16Array(n);
+    case 'int16':
+      return new Int16Array(n);
+    case 'float32':
+      return new Float32Array(n);
   }
 }
 
@@ -421,16 +513,23 @@ function sharpTakes(info: ImageInfo): boolean {
 }
 
 async function readWithSharp(
-  path: string, page: number, bands: number, type: SampleType, photometric: string,
+  path: string,
+  page: number,
+  bands: number,
+  type: SampleType,
+  photometric: string,
   window: [number, number, number, number] | null,
 ): Promise<BandArray[] | null> {
   let img = sharp(path, { limitInputPixels: false, page, sequentialRead: window === null });
-  if (window) img = img.extract({ left: window[0], top: window[1], width: window[2] - window[0], height: window[3] - window[1] });
+  if (window)
+    img = img.extract({ left: window[0], top: window[1], width: window[2] - window[0], height: window[3] - window[1] });
   const grey = photometric === 'minisblack' || photometric === 'grey';
   // libvips turns greyscale into sRGB on output: one band stays one band through
   // toColourspace, several bands come out as 3 copies of band 0 followed by the others.
   if (grey && bands === 1) img = img.toColourspace(type === 'uint16' ? 'grey16' : 'b-w');
-  const { data, info } = await img.raw({ depth: type === 'uint16' ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+  const { data, info } = await img
+    .raw({ depth: type === 'uint16' ? 'ushort' : 'uchar' })
+    .toBuffer({ resolveWithObject: true });
   const n = info.width * info.height;
   let map: number[];
   if (info.channels === bands) map = Array.from({ length: bands }, (_, k) => k);
@@ -440,17 +539,25 @@ async function readWithSharp(
   return deinterleave(data, type, info.channels, n, map);
 }
 
-async function readWithGeotiff(image: GeoTIFFImage, type: SampleType, window: [number, number, number, number] | null): Promise<BandArray[]> {
+async function readWithGeotiff(
+  image: GeoTIFFImage,
+  type: SampleType,
+  window: [number, number, number, number] | null,
+): Promise<BandArray[]> {
   const r = await image.readRasters(window ? { window, interleave: false } : { interleave: false });
   const arrays = r as unknown as ArrayLike<number>[];
   return Array.from(arrays, (a) => {
-    const want = newBand(type, 0).constructor as { new(x: ArrayLike<number>): BandArray };
+    const want = newBand(type, 0).constructor as { new (x: ArrayLike<number>): BandArray };
     return a instanceof want ? (a as BandArray) : new want(a);
   });
 }
 
 /** Reads a JPEG or PNG as a raster without georeferencing. */
-async function readOther(path: string, info: ImageInfo, window: [number, number, number, number] | null): Promise<Raster> {
+async function readOther(
+  path: string,
+  info: ImageInfo,
+  window: [number, number, number, number] | null,
+): Promise<Raster> {
   const bands = await readWithSharp(path, 0, info.bands, info.type, info.photometric, window);
   if (!bands) throw new ImageryError('CORRUPT', `${path}: cannot decode the ${info.format} file`, path);
   const width = window ? window[2] - window[0] : info.width;
@@ -461,7 +568,11 @@ async function readOther(path: string, info: ImageInfo, window: [number, number,
 function checkWindow(path: string, w: [number, number, number, number], width: number, height: number): void {
   const [x0, y0, x1, y1] = w;
   if (!w.every(Number.isInteger) || x0 < 0 || y0 < 0 || x1 > width || y1 > height || x0 >= x1 || y0 >= y1) {
-    throw new ImageryError('BAD_WINDOW', `${path}: window [${w.join(', ')}] is not inside the ${width} × ${height} image`, path);
+    throw new ImageryError(
+      'BAD_WINDOW',
+      `${path}: window [${w.join(', ')}] is not inside the ${width} × ${height} image`,
+      path,
+    );
   }
 }
 
@@ -476,14 +587,24 @@ export async function readGeoTiff(path: string, opts: ReadOptions = {}): Promise
   const decoder = opts.decoder ?? 'auto';
   if (s.magic === 'jpeg' || s.magic === 'png') {
     const info = await describeOther(path, s.magic === 'jpeg' ? 'JPEG' : 'PNG');
-    if (opts.requireGeo) throw new ImageryError('NO_GEOREFERENCING', `${path}: the image has no georeferencing (${info.format}); ${SOURCE_GSD_HINT}`, path);
-    if ((opts.overview ?? 0) !== 0) throw new ImageryError('BAD_OVERVIEW', `${path}: a ${info.format} has no overviews`, path);
+    if (opts.requireGeo)
+      throw new ImageryError(
+        'NO_GEOREFERENCING',
+        `${path}: the image has no georeferencing (${info.format}); ${SOURCE_GSD_HINT}`,
+        path,
+      );
+    if ((opts.overview ?? 0) !== 0)
+      throw new ImageryError('BAD_OVERVIEW', `${path}: a ${info.format} has no overviews`, path);
     if (window) checkWindow(path, window, info.width, info.height);
     return readOther(path, info, window);
   }
   const { info, images } = await openTiff(path);
   if (opts.requireGeo && !info.geo) {
-    throw new ImageryError('NO_GEOREFERENCING', `${path}: the image has no usable georeferencing (${info.notes.join('; ') || 'no EPSG code'}); ${SOURCE_GSD_HINT}`, path);
+    throw new ImageryError(
+      'NO_GEOREFERENCING',
+      `${path}: the image has no usable georeferencing (${info.notes.join('; ') || 'no EPSG code'}); ${SOURCE_GSD_HINT}`,
+      path,
+    );
   }
   const level = opts.overview ?? 0;
   let ifd = 0;
@@ -492,7 +613,11 @@ export async function readGeoTiff(path: string, opts: ReadOptions = {}): Promise
   if (level !== 0) {
     const ov = info.overviews[level - 1];
     if (!Number.isInteger(level) || level < 0 || !ov) {
-      throw new ImageryError('BAD_OVERVIEW', `${path}: no overview ${level} (the file has ${info.overviews.length})`, path);
+      throw new ImageryError(
+        'BAD_OVERVIEW',
+        `${path}: no overview ${level} (the file has ${info.overviews.length})`,
+        path,
+      );
     }
     ({ ifd, width, height } = ov);
   }
@@ -501,25 +626,40 @@ export async function readGeoTiff(path: string, opts: ReadOptions = {}): Promise
   if (ifd !== 0) {
     const sub = await describe(path, [image], s.size);
     if (sub.type !== info.type || sub.bands !== info.bands) {
-      throw new ImageryError('BAD_OVERVIEW', `${path}: overview ${level} differs from the image in bands or sample type`, path);
+      throw new ImageryError(
+        'BAD_OVERVIEW',
+        `${path}: overview ${level} differs from the image in bands or sample type`,
+        path,
+      );
     }
   }
 
   let bands: BandArray[] | null = null;
   const sharpOk = sharpTakes(info);
-  if (decoder === 'sharp' && !sharpOk) throw new ImageryError('UNSUPPORTED_LAYOUT', `${path}: sharp is not used for this layout (${info.photometric}, ${info.type}, ${info.planar})`, path);
+  if (decoder === 'sharp' && !sharpOk)
+    throw new ImageryError(
+      'UNSUPPORTED_LAYOUT',
+      `${path}: sharp is not used for this layout (${info.photometric}, ${info.type}, ${info.planar})`,
+      path,
+    );
   if (decoder !== 'geotiff' && sharpOk) {
     try {
       bands = await readWithSharp(path, ifd, info.bands, info.type, info.photometric, window);
     } catch (e) {
-      if (decoder === 'sharp') throw new ImageryError('CORRUPT', `${path}: sharp cannot decode the image (${(e as Error).message})`, path);
+      if (decoder === 'sharp')
+        throw new ImageryError('CORRUPT', `${path}: sharp cannot decode the image (${(e as Error).message})`, path);
       bands = null;
     }
-    if (!bands && decoder === 'sharp') throw new ImageryError('UNSUPPORTED_LAYOUT', `${path}: sharp gave an unexpected band layout`, path);
+    if (!bands && decoder === 'sharp')
+      throw new ImageryError('UNSUPPORTED_LAYOUT', `${path}: sharp gave an unexpected band layout`, path);
   }
   if (!bands) {
     if (info.photometric === 'ycbcr') {
-      throw new ImageryError('UNSUPPORTED_LAYOUT', `${path}: YCbCr pixels are decoded through libvips only, and it failed on this file`, path);
+      throw new ImageryError(
+        'UNSUPPORTED_LAYOUT',
+        `${path}: YCbCr pixels are decoded through libvips only, and it failed on this file`,
+        path,
+      );
     }
     try {
       bands = await readWithGeotiff(image, info.type, window);
@@ -534,19 +674,25 @@ export async function readGeoTiff(path: string, opts: ReadOptions = {}): Promise
     if (ifd !== 0) {
       const fx = info.width / width;
       const fy = info.height / height;
-      t[1] *= fx; t[4] *= fx;
-      t[2] *= fy; t[5] *= fy;
+      t[1] *= fx;
+      t[4] *= fx;
+      t[2] *= fy;
+      t[5] *= fy;
     }
     if (window) {
       const [ox, oy] = applyTransform(t, window[0], window[1]);
-      t[0] = ox; t[3] = oy;
+      t[0] = ox;
+      t[3] = oy;
     }
     geo = { epsg: info.geo.epsg, transform: t };
   }
   return {
     width: window ? window[2] - window[0] : width,
     height: window ? window[3] - window[1] : height,
-    type: info.type, bands, nodata: info.nodata, geo,
+    type: info.type,
+    bands,
+    nodata: info.nodata,
+    geo,
   };
 }
 

@@ -18,7 +18,7 @@ export function rasteriseRings(rings: [number, number][][], width: number, heigh
       for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
         const [x0, y0] = ring[j];
         const [x1, y1] = ring[i];
-        if ((y0 > yc) !== (y1 > yc)) xs.push(x0 + ((yc - y0) * (x1 - x0)) / (y1 - y0));
+        if (y0 > yc !== y1 > yc) xs.push(x0 + ((yc - y0) * (x1 - x0)) / (y1 - y0));
       }
     }
     if (xs.length < 2) continue;
@@ -38,10 +38,12 @@ export function sitePixelRings(polygons: [number, number][][][], geo: Georeferen
   const out: [number, number][][] = [];
   for (const poly of polygons) {
     for (const ring of poly) {
-      out.push(ring.map(([lon, lat]) => {
-        const [x, y] = fromWgs84(geo.epsg, lon, lat);
-        return invertTransform(geo.transform, x, y);
-      }));
+      out.push(
+        ring.map(([lon, lat]) => {
+          const [x, y] = fromWgs84(geo.epsg, lon, lat);
+          return invertTransform(geo.transform, x, y);
+        }),
+      );
     }
   }
   return out;

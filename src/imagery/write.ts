@@ -43,7 +43,11 @@ const LONG = 4;
 const ASCII = 2;
 const DOUBLE = 12;
 
-interface Entry { tag: number; type: number; values: number[] | string }
+interface Entry {
+  tag: number;
+  type: number;
+  values: number[] | string;
+}
 
 const BYTES: Record<SampleType, number> = { uint8: 1, uint16: 2, int16: 2, float32: 4 };
 const FORMAT: Record<SampleType, number> = { uint8: 1, uint16: 1, int16: 2, float32: 3 };
@@ -61,8 +65,10 @@ function checkRaster(path: string, r: Raster): void {
     }
   }
   if (r.geo) {
-    if (!isSupportedEpsg(r.geo.epsg)) throw new ImageryError('UNSUPPORTED_CRS', `${path}: EPSG:${r.geo.epsg} is not supported`, path);
-    if (!r.geo.transform.every(Number.isFinite)) throw new ImageryError('BAD_RASTER', `${path}: geotransform is not finite`, path);
+    if (!isSupportedEpsg(r.geo.epsg))
+      throw new ImageryError('UNSUPPORTED_CRS', `${path}: EPSG:${r.geo.epsg} is not supported`, path);
+    if (!r.geo.transform.every(Number.isFinite))
+      throw new ImageryError('BAD_RASTER', `${path}: geotransform is not finite`, path);
   }
 }
 
@@ -110,7 +116,8 @@ function geoKeyDirectory(epsg: number, rasterType: 'area' | 'point'): number[] {
     [1024, geographic ? 2 : 1], // GTModelTypeGeoKey: 1 projected, 2 geographic
     [1025, rasterType === 'point' ? 2 : 1], // GTRasterTypeGeoKey: 1 PixelIsArea
   ];
-  if (geographic) keys.push([2048, epsg], [2054, 9102]); // GeographicTypeGeoKey, GeogAngularUnitsGeoKey = degree
+  if (geographic)
+    keys.push([2048, epsg], [2054, 9102]); // GeographicTypeGeoKey, GeogAngularUnitsGeoKey = degree
   else keys.push([3072, epsg], [3076, 9001]); // ProjectedCSTypeGeoKey, ProjLinearUnitsGeoKey = metre
   const out = [1, 1, 0, keys.length];
   for (const [k, v] of keys) out.push(k, 0, 1, v);
@@ -137,8 +144,10 @@ export async function writeGeoTiff(path: string, raster: Raster, opts: WriteOpti
     throw new ImageryError('BAD_RASTER', `${path}: tile size ${tile} must be a positive multiple of 16`, path);
   }
   const alpha = opts.alpha ?? false;
-  const photometric = opts.photometric ?? (type === 'uint8' && (nb === 3 || (nb === 4 && alpha)) ? 'rgb' : 'minisblack');
-  if (photometric === 'rgb' && nb < 3) throw new ImageryError('BAD_RASTER', `${path}: RGB needs at least 3 bands`, path);
+  const photometric =
+    opts.photometric ?? (type === 'uint8' && (nb === 3 || (nb === 4 && alpha)) ? 'rgb' : 'minisblack');
+  if (photometric === 'rgb' && nb < 3)
+    throw new ImageryError('BAD_RASTER', `${path}: RGB needs at least 3 bands`, path);
   const baseSamples = photometric === 'rgb' ? 3 : 1;
   const extra = nb - baseSamples;
 
@@ -177,8 +186,11 @@ export async function writeGeoTiff(path: string, raster: Raster, opts: WriteOpti
     { tag: 317, type: SHORT, values: [1] },
     { tag: 339, type: SHORT, values: new Array<number>(nb).fill(FORMAT[type]) },
   ];
-  const description = opts.description
-    ?? (opts.derivedFrom !== undefined ? `derived from ${opts.derivedFrom}${opts.derivedBy ? ` by ${opts.derivedBy}` : ''}` : undefined);
+  const description =
+    opts.description ??
+    (opts.derivedFrom !== undefined
+      ? `derived from ${opts.derivedFrom}${opts.derivedBy ? ` by ${opts.derivedBy}` : ''}`
+      : undefined);
   if (description !== undefined) entries.push({ tag: 270, type: ASCII, values: description });
   if (extra > 0) {
     const ex = new Array<number>(extra).fill(0);
@@ -203,7 +215,11 @@ export async function writeGeoTiff(path: string, raster: Raster, opts: WriteOpti
       entries.push({ tag: 33550, type: DOUBLE, values: [t[1], -t[5], 0] });
       entries.push({ tag: 33922, type: DOUBLE, values: [0, 0, 0, ox, oy, 0] });
     } else {
-      entries.push({ tag: 34264, type: DOUBLE, values: [t[1], t[2], 0, ox, t[4], t[5], 0, oy, 0, 0, 0, 0, 0, 0, 0, 1] });
+      entries.push({
+        tag: 34264,
+        type: DOUBLE,
+        values: [t[1], t[2], 0, ox, t[4], t[5], 0, oy, 0, 0, 0, 0, 0, 0, 0, 1],
+      });
     }
     entries.push({ tag: 34735, type: SHORT, values: geoKeyDirectory(raster.geo.epsg, rasterType) });
   }
@@ -212,7 +228,12 @@ export async function writeGeoTiff(path: string, raster: Raster, opts: WriteOpti
 
   // Layout: header, IFD, out-of-line values, then the blocks.
   const size = (e: Entry): number => {
-    const n = typeof e.values === 'string' ? Buffer.byteLength(e.values) + 1 : (e.tag === 273 || e.tag === 324 ? blocks.length : e.values.length);
+    const n =
+      typeof e.values === 'string'
+        ? Buffer.byteLength(e.values) + 1
+        : e.tag === 273 || e.tag === 324
+          ? blocks.length
+          : e.values.length;
     return n * (e.type === SHORT ? 2 : e.type === LONG ? 4 : e.type === DOUBLE ? 8 : 1);
   };
   const ifdSize = 2 + entries.length * 12 + 4;
@@ -228,7 +249,8 @@ export async function writeGeoTiff(path: string, raster: Raster, opts: WriteOpti
     offsets.push(pos);
     pos += b.length;
   }
-  if (pos > 0xffffffff) throw new ImageryError('BAD_RASTER', `${path}: the image would exceed 4 GiB (BigTIFF is not written)`, path);
+  if (pos > 0xffffffff)
+    throw new ImageryError('BAD_RASTER', `${path}: the image would exceed 4 GiB (BigTIFF is not written)`, path);
   for (const e of entries) if (e.tag === 273 || e.tag === 324) e.values = offsets;
 
   const head = Buffer.alloc(dataStart);
@@ -256,9 +278,16 @@ export async function writeGeoTiff(path: string, raster: Raster, opts: WriteOpti
       head.write(e.values, p, 'utf8');
     } else {
       for (const v of e.values) {
-        if (e.type === SHORT) { head.writeUInt16LE(v, p); p += 2; }
-        else if (e.type === LONG) { head.writeUInt32LE(v, p); p += 4; }
-        else { head.writeDoubleLE(v, p); p += 8; }
+        if (e.type === SHORT) {
+          head.writeUInt16LE(v, p);
+          p += 2;
+        } else if (e.type === LONG) {
+          head.writeUInt32LE(v, p);
+          p += 4;
+        } else {
+          head.writeDoubleLE(v, p);
+          p += 8;
+        }
       }
     }
   });

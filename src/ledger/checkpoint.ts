@@ -8,7 +8,17 @@
 // base64 with padding of exactly 32 bytes; extension lines non-empty. The
 // text is note text (UTF-8, no control character but "\n").
 
-import { checkNoteText, decodeBase64Strict, encodeBase64, NoteError, openNote, signNote, type NoteSigner, type NoteVerifier, type OpenedNote } from './note.js';
+import {
+  checkNoteText,
+  decodeBase64Strict,
+  encodeBase64,
+  NoteError,
+  openNote,
+  signNote,
+  type NoteSigner,
+  type NoteVerifier,
+  type OpenedNote,
+} from './note.js';
 
 export class CheckpointError extends Error {
   constructor(message: string) {
@@ -38,10 +48,13 @@ export function formatCheckpoint(cp: Checkpoint): string {
   if (typeof origin !== 'string' || origin.length === 0 || origin.includes('\n')) {
     throw new CheckpointError('checkpoint origin must be a non-empty single line');
   }
-  if (!Number.isSafeInteger(size) || size < 0) throw new CheckpointError(`checkpoint size must be an integer in [0, 2^53-1], got ${String(size)}`);
-  if (!(root instanceof Uint8Array) || root.length !== 32) throw new CheckpointError('checkpoint root hash must be 32 bytes');
+  if (!Number.isSafeInteger(size) || size < 0)
+    throw new CheckpointError(`checkpoint size must be an integer in [0, 2^53-1], got ${String(size)}`);
+  if (!(root instanceof Uint8Array) || root.length !== 32)
+    throw new CheckpointError('checkpoint root hash must be 32 bytes');
   for (const e of extensions ?? []) {
-    if (typeof e !== 'string' || e.length === 0 || e.includes('\n')) throw new CheckpointError('checkpoint extension lines must be non-empty single lines');
+    if (typeof e !== 'string' || e.length === 0 || e.includes('\n'))
+      throw new CheckpointError('checkpoint extension lines must be non-empty single lines');
   }
   const body = [origin, String(size), encodeBase64(root), ...(extensions ?? [])].join('\n') + '\n';
   try {
@@ -61,16 +74,20 @@ export function parseCheckpoint(body: string): Checkpoint {
     throw new CheckpointError(`checkpoint is not valid note text: ${(e as Error).message}`);
   }
   const lines = body.slice(0, -1).split('\n');
-  if (lines.length < 3) throw new CheckpointError(`checkpoint has ${lines.length} line(s); needs origin, size and root hash`);
+  if (lines.length < 3)
+    throw new CheckpointError(`checkpoint has ${lines.length} line(s); needs origin, size and root hash`);
   const [origin, sizeText, rootText, ...extensions] = lines as [string, string, string, ...string[]];
   if (origin.length === 0) throw new CheckpointError('checkpoint origin line is empty');
   if (!/^(0|[1-9][0-9]*)$/.test(sizeText)) {
-    throw new CheckpointError(`checkpoint size ${JSON.stringify(sizeText)} is not a canonical decimal (digits, no leading zero, no sign)`);
+    throw new CheckpointError(
+      `checkpoint size ${JSON.stringify(sizeText)} is not a canonical decimal (digits, no leading zero, no sign)`,
+    );
   }
   const size = Number(sizeText);
   if (!Number.isSafeInteger(size)) throw new CheckpointError(`checkpoint size ${sizeText} exceeds 2^53-1`);
   const root = decodeBase64Strict(rootText);
-  if (root === null) throw new CheckpointError(`checkpoint root hash ${JSON.stringify(rootText)} is not canonical standard base64`);
+  if (root === null)
+    throw new CheckpointError(`checkpoint root hash ${JSON.stringify(rootText)} is not canonical standard base64`);
   if (root.length !== 32) throw new CheckpointError(`checkpoint root hash is ${root.length} bytes, expected 32`);
   extensions.forEach((e, i) => {
     if (e.length === 0) throw new CheckpointError(`checkpoint extension line ${i + 1} is empty`);
@@ -96,14 +113,20 @@ export interface OpenCheckpointOptions {
  * (signatures by other known keys are verified too; unknown ones ignored),
  * and its text must be a valid checkpoint. Throws NoteError or CheckpointError.
  */
-export function openCheckpoint(note: string | Uint8Array, log: NoteVerifier, opts: OpenCheckpointOptions = {}): OpenedCheckpoint {
+export function openCheckpoint(
+  note: string | Uint8Array,
+  log: NoteVerifier,
+  opts: OpenCheckpointOptions = {},
+): OpenedCheckpoint {
   const opened = openNote(note, [log, ...(opts.others ?? [])]);
   if (!opened.sigs.some((s) => s.name === log.name && s.keyId === log.keyId)) {
     throw new NoteError('unknown-key', `checkpoint is not signed by the log key ${log.name}`);
   }
   const cp = parseCheckpoint(opened.text);
   if (opts.origin !== undefined && cp.origin !== opts.origin) {
-    throw new CheckpointError(`checkpoint origin ${JSON.stringify(cp.origin)} is not the expected ${JSON.stringify(opts.origin)}`);
+    throw new CheckpointError(
+      `checkpoint origin ${JSON.stringify(cp.origin)} is not the expected ${JSON.stringify(opts.origin)}`,
+    );
   }
   return { ...cp, body: opened.text, note: opened };
 }

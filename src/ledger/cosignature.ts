@@ -20,7 +20,13 @@
 // proven consistent with the cosigner's last one; checkSplitView judges a
 // pair of validly signed, inconsistent tree heads (the Go sumdb fork vector).
 
-import { ed25519PrivateKeyObject, ed25519PublicKey, ed25519Sign, Ed25519PublicKey, generateEd25519Seed } from './ed25519.js';
+import {
+  ed25519PrivateKeyObject,
+  ed25519PublicKey,
+  ed25519Sign,
+  Ed25519PublicKey,
+  generateEd25519Seed,
+} from './ed25519.js';
 import {
   addSignatures,
   computeKeyId,
@@ -63,7 +69,8 @@ export class SplitViewError extends Error {
 }
 
 function checkTimestamp(t: number): void {
-  if (!Number.isSafeInteger(t) || t < 0) throw new CosignatureError(`cosignature timestamp must be an integer in [0, 2^53-1], got ${String(t)}`);
+  if (!Number.isSafeInteger(t) || t < 0)
+    throw new CosignatureError(`cosignature timestamp must be an integer in [0, 2^53-1], got ${String(t)}`);
 }
 
 /** "cosignature/v1\ntime <t>\n" || body */
@@ -81,14 +88,22 @@ function splitTimestamped(sig: Uint8Array): { timestamp: bigint; signature: Uint
 }
 
 /** Parses a whole cosignature payload (the base64 of a signature line, decoded): key ID, timestamp, signature. */
-export function parseCosignaturePayload(payload: Uint8Array | string): { keyId: number; timestamp: number; signature: Uint8Array } {
+export function parseCosignaturePayload(payload: Uint8Array | string): {
+  keyId: number;
+  timestamp: number;
+  signature: Uint8Array;
+} {
   const raw = typeof payload === 'string' ? decodeBase64Strict(payload) : payload;
   if (raw === null) throw new CosignatureError('cosignature is not canonical base64');
-  if (raw.length !== 76) throw new CosignatureError(`cosignature must be 76 bytes (key ID, timestamp, Ed25519 signature), got ${raw.length}`);
+  if (raw.length !== 76)
+    throw new CosignatureError(
+      `cosignature must be 76 bytes (key ID, timestamp, Ed25519 signature), got ${raw.length}`,
+    );
   const keyId = new DataView(raw.buffer, raw.byteOffset, 4).getUint32(0, false);
   const t = splitTimestamped(raw.subarray(4));
   if (t === null) throw new CosignatureError('cosignature timestamp exceeds 2^63-1');
-  if (t.timestamp > BigInt(Number.MAX_SAFE_INTEGER)) throw new CosignatureError(`cosignature timestamp ${t.timestamp} is beyond 2^53-1`);
+  if (t.timestamp > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new CosignatureError(`cosignature timestamp ${t.timestamp} is beyond 2^53-1`);
   return { keyId, timestamp: Number(t.timestamp), signature: Uint8Array.from(t.signature) };
 }
 
@@ -133,8 +148,13 @@ export class CosignerKey {
   private readonly key: KeyObject;
 
   constructor(name: string, seed: Uint8Array) {
-    if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new NoteError('bad-key', `cosigner key ${JSON.stringify(name)}: Ed25519 seed must be 32 bytes`);
-    if (!isValidKeyName(name)) throw new NoteError('bad-name', `invalid cosigner name ${JSON.stringify(name)}: must be non-empty, with no spaces, '+' or control characters`);
+    if (!(seed instanceof Uint8Array) || seed.length !== 32)
+      throw new NoteError('bad-key', `cosigner key ${JSON.stringify(name)}: Ed25519 seed must be 32 bytes`);
+    if (!isValidKeyName(name))
+      throw new NoteError(
+        'bad-name',
+        `invalid cosigner name ${JSON.stringify(name)}: must be non-empty, with no spaces, '+' or control characters`,
+      );
     this.publicKey = ed25519PublicKey(seed);
     this.name = name;
     this.seed = Uint8Array.from(seed);
@@ -185,13 +205,23 @@ export function generateCosignerKey(name: string): { signerKey: string; verifier
 export function parseCosignerKey(skey: string): CosignerKey {
   const p = parseSignerKeyParts(skey);
   if (p.type !== SIG_TYPE_COSIGNATURE_V1 && p.type !== SIG_TYPE_ED25519) {
-    throw new NoteError('bad-key', `cosigner key ${JSON.stringify(p.name)}: unsupported type 0x${p.type.toString(16).padStart(2, '0')} (expected 0x04, or 0x01)`);
+    throw new NoteError(
+      'bad-key',
+      `cosigner key ${JSON.stringify(p.name)}: unsupported type 0x${p.type.toString(16).padStart(2, '0')} (expected 0x04, or 0x01)`,
+    );
   }
-  if (p.seed.length !== 32) throw new NoteError('bad-key', `cosigner key ${JSON.stringify(p.name)}: Ed25519 seed must be 32 bytes, got ${p.seed.length}`);
+  if (p.seed.length !== 32)
+    throw new NoteError(
+      'bad-key',
+      `cosigner key ${JSON.stringify(p.name)}: Ed25519 seed must be 32 bytes, got ${p.seed.length}`,
+    );
   const k = new CosignerKey(p.name, p.seed);
   const want = p.type === SIG_TYPE_ED25519 ? computeKeyId(p.name, SIG_TYPE_ED25519, k.publicKey) : k.keyId;
   if (want !== p.keyId) {
-    throw new NoteError('bad-key', `cosigner key ${JSON.stringify(p.name)}: key ID ${keyIdHex(p.keyId)} does not match the key (expected ${keyIdHex(want)})`);
+    throw new NoteError(
+      'bad-key',
+      `cosigner key ${JSON.stringify(p.name)}: key ID ${keyIdHex(p.keyId)} does not match the key (expected ${keyIdHex(want)})`,
+    );
   }
   return k;
 }
@@ -200,9 +230,16 @@ export function parseCosignerKey(skey: string): CosignerKey {
 export function parseCosignerVerifierKey(vkey: string): CosignatureV1Verifier {
   const p = parseVerifierKeyParts(vkey);
   if (p.type !== SIG_TYPE_COSIGNATURE_V1) {
-    throw new NoteError('bad-key', `cosigner verifier key ${JSON.stringify(p.name)}: type 0x${p.type.toString(16).padStart(2, '0')} is not 0x04 (Ed25519 cosignature)`);
+    throw new NoteError(
+      'bad-key',
+      `cosigner verifier key ${JSON.stringify(p.name)}: type 0x${p.type.toString(16).padStart(2, '0')} is not 0x04 (Ed25519 cosignature)`,
+    );
   }
-  if (p.publicKey.length !== 32) throw new NoteError('bad-key', `cosigner verifier key ${JSON.stringify(p.name)}: Ed25519 public key must be 32 bytes, got ${p.publicKey.length}`);
+  if (p.publicKey.length !== 32)
+    throw new NoteError(
+      'bad-key',
+      `cosigner verifier key ${JSON.stringify(p.name)}: Ed25519 public key must be 32 bytes, got ${p.publicKey.length}`,
+    );
   return new CosignatureV1Verifier(p.name, p.publicKey);
 }
 
@@ -210,11 +247,17 @@ export function parseCosignerVerifierKey(vkey: string): CosignatureV1Verifier {
 export function parseAnyVerifierKey(vkey: string): Ed25519NoteVerifier | CosignatureV1Verifier {
   const p = parseVerifierKeyParts(vkey);
   if (p.publicKey.length !== 32 && (p.type === SIG_TYPE_ED25519 || p.type === SIG_TYPE_COSIGNATURE_V1)) {
-    throw new NoteError('bad-key', `verifier key ${JSON.stringify(p.name)}: Ed25519 public key must be 32 bytes, got ${p.publicKey.length}`);
+    throw new NoteError(
+      'bad-key',
+      `verifier key ${JSON.stringify(p.name)}: Ed25519 public key must be 32 bytes, got ${p.publicKey.length}`,
+    );
   }
   if (p.type === SIG_TYPE_ED25519) return new Ed25519NoteVerifier(p.name, p.publicKey);
   if (p.type === SIG_TYPE_COSIGNATURE_V1) return new CosignatureV1Verifier(p.name, p.publicKey);
-  throw new NoteError('bad-key', `verifier key ${JSON.stringify(p.name)}: unsupported signature type 0x${p.type.toString(16).padStart(2, '0')}`);
+  throw new NoteError(
+    'bad-key',
+    `verifier key ${JSON.stringify(p.name)}: unsupported signature type 0x${p.type.toString(16).padStart(2, '0')}`,
+  );
 }
 
 /** The cosignature line (with its newline) of `key` on a checkpoint body at `timeSec`. */
@@ -244,12 +287,15 @@ export function verifyCosignature(
   const verifiers: NoteVerifier[] = opts.log ? [opts.log, cosigner] : [cosigner];
   const opened = openNote(note, verifiers);
   const mine = opened.sigs.filter((s) => s.name === cosigner.name && s.keyId === cosigner.keyId);
-  if (mine.length === 0) throw new NoteError('unknown-key', `checkpoint has no cosignature by ${cosigner.name}+${keyIdHex(cosigner.keyId)}`);
+  if (mine.length === 0)
+    throw new NoteError('unknown-key', `checkpoint has no cosignature by ${cosigner.name}+${keyIdHex(cosigner.keyId)}`);
   if (opts.log && !opened.sigs.some((s) => s.name === opts.log!.name && s.keyId === opts.log!.keyId)) {
     throw new NoteError('unknown-key', `checkpoint is not signed by the log key ${opts.log.name}`);
   }
   const checkpoint = parseCheckpoint(opened.text);
-  const timestamp = Math.max(...mine.map((s) => Number(new DataView(s.signature.buffer, s.signature.byteOffset, 8).getBigUint64(0, false))));
+  const timestamp = Math.max(
+    ...mine.map((s) => Number(new DataView(s.signature.buffer, s.signature.byteOffset, 8).getBigUint64(0, false))),
+  );
   if (opts.notAfter !== undefined && timestamp > opts.notAfter) {
     throw new CosignatureError(`cosignature by ${cosigner.name} is dated ${timestamp}, after ${opts.notAfter}`);
   }
@@ -265,9 +311,14 @@ export function verifyCosignature(
  */
 export function checkConsistentCheckpoints(prev: Checkpoint, next: Checkpoint, proof: readonly Uint8Array[]): void {
   if (prev.origin !== next.origin) {
-    throw new SplitViewError(`checkpoints are of different logs: ${JSON.stringify(prev.origin)} and ${JSON.stringify(next.origin)}`);
+    throw new SplitViewError(
+      `checkpoints are of different logs: ${JSON.stringify(prev.origin)} and ${JSON.stringify(next.origin)}`,
+    );
   }
-  if (next.size < prev.size) throw new SplitViewError(`rollback: new checkpoint size ${next.size} is smaller than the last one seen, ${prev.size}`);
+  if (next.size < prev.size)
+    throw new SplitViewError(
+      `rollback: new checkpoint size ${next.size} is smaller than the last one seen, ${prev.size}`,
+    );
   if (prev.size === 0) {
     if (proof.length !== 0) throw new SplitViewError('consistency from the empty tree takes an empty proof');
     return;
@@ -282,7 +333,9 @@ export function checkConsistentCheckpoints(prev: Checkpoint, next: Checkpoint, p
   try {
     verifyConsistency(prev.size, next.size, proof, prev.root, next.root);
   } catch (e) {
-    throw new SplitViewError(`checkpoint of size ${next.size} is not proven consistent with the one of size ${prev.size}: ${(e as Error).message}`);
+    throw new SplitViewError(
+      `checkpoint of size ${next.size} is not proven consistent with the one of size ${prev.size}: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -345,7 +398,8 @@ function decodeHashes(list: readonly string[], what: string): Uint8Array[] {
  */
 export function checkSplitView(e: SplitViewEvidence): SplitViewVerdict {
   const log = parseAnyVerifierKey(e.verifierKey);
-  if (!(log instanceof Ed25519NoteVerifier)) throw new CosignatureError('split-view evidence: the log key must be an Ed25519 (0x01) note key');
+  if (!(log instanceof Ed25519NoteVerifier))
+    throw new CosignatureError('split-view evidence: the log key must be an Ed25519 (0x01) note key');
   let a = openCheckpoint(e.oldNote, log);
   let b = openCheckpoint(e.newNote, log);
   if (b.size < a.size) [a, b] = [b, a];

@@ -180,7 +180,9 @@ export class Ed25519PublicKey {
       throw new RangeError(`Ed25519 public key must be ${ED25519_PUBLIC_KEY_SIZE} bytes`);
     }
     if (!isCanonicalPointEncoding(publicKey)) {
-      throw new RangeError('Ed25519 public key is not a canonical point encoding (y >= p, or x = 0 with the sign bit set)');
+      throw new RangeError(
+        'Ed25519 public key is not a canonical point encoding (y >= p, or x = 0 with the sign bit set)',
+      );
     }
     this.bytes = Uint8Array.from(publicKey);
     this.keyObject = ed25519PublicKeyObject(this.bytes);

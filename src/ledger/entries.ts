@@ -58,7 +58,8 @@ export interface RevealRecord {
   [field: string]: unknown;
 }
 
-export type EntryRecord = EvidenceRecord | DeclarationRecord | InspectionRecord | RevealRecord | { kind?: string; [field: string]: unknown };
+export type EntryRecord =
+  EvidenceRecord | DeclarationRecord | InspectionRecord | RevealRecord | { kind?: string; [field: string]: unknown };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -94,14 +95,18 @@ export function mediaTypeOf(name: string): string {
 /** Throws EntryError unless `bytes` fits in an entry bundle. */
 export function checkEntrySize(bytes: Uint8Array, what = 'entry'): void {
   if (bytes.length > MAX_ENTRY_SIZE) {
-    throw new EntryError(`${what} is ${bytes.length} bytes; a log entry holds at most ${MAX_ENTRY_SIZE} bytes (tlog-tiles entry bundles use a 16-bit length). Log a large file by its evidence record (its hash), not its content.`);
+    throw new EntryError(
+      `${what} is ${bytes.length} bytes; a log entry holds at most ${MAX_ENTRY_SIZE} bytes (tlog-tiles entry bundles use a 16-bit length). Log a large file by its evidence record (its hash), not its content.`,
+    );
   }
 }
 
 /** The canonical (RFC 8785) UTF-8 bytes of a record; throws EntryError when it is not a JSON object or is too large. */
 export function encodeEntry(record: unknown, what = 'entry'): Uint8Array {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-    throw new EntryError(`${what}: a log entry is a JSON object (a record), got ${Array.isArray(record) ? 'an array' : record === null ? 'null' : typeof record}`);
+    throw new EntryError(
+      `${what}: a log entry is a JSON object (a record), got ${Array.isArray(record) ? 'an array' : record === null ? 'null' : typeof record}`,
+    );
   }
   const k = (record as { kind?: unknown }).kind;
   if (k !== undefined && typeof k !== 'string') throw new EntryError(`${what}: "kind" must be a string`);
@@ -151,10 +156,12 @@ function checkEvidence(r: Record<string, unknown>, what: string): void {
     throw new EntryError(`${what}: an evidence record's size must be a non-negative integer`);
   }
   for (const f of ['media_type', 'name'] as const) {
-    if (typeof r[f] !== 'string' || r[f] === '') throw new EntryError(`${what}: an evidence record needs a non-empty "${f}" string`);
+    if (typeof r[f] !== 'string' || r[f] === '')
+      throw new EntryError(`${what}: an evidence record needs a non-empty "${f}" string`);
   }
   for (const f of ['source', 'acquired', 'submitted_by'] as const) {
-    if (r[f] !== undefined && typeof r[f] !== 'string') throw new EntryError(`${what}: an evidence record's "${f}" must be a string`);
+    if (r[f] !== undefined && typeof r[f] !== 'string')
+      throw new EntryError(`${what}: an evidence record's "${f}" must be a string`);
   }
 }
 
@@ -194,7 +201,10 @@ export async function evidenceRecord(path: string, opts: EvidenceOptions = {}): 
  * canonical form (it must be a JSON object that fits an entry); any other
  * file, or any file with `asEvidence`, is its evidence record.
  */
-export async function entryFromFile(path: string, opts: EvidenceOptions & { asEvidence?: boolean } = {}): Promise<{ bytes: Uint8Array; record: EntryRecord }> {
+export async function entryFromFile(
+  path: string,
+  opts: EvidenceOptions & { asEvidence?: boolean } = {},
+): Promise<{ bytes: Uint8Array; record: EntryRecord }> {
   if (!opts.asEvidence && extname(path).toLowerCase() === '.json') {
     const { readFile } = await import('node:fs/promises');
     const raw = await readFile(path);

@@ -149,7 +149,9 @@ export function isHex(s: unknown, length?: number): s is string {
 /** Parses strict lowercase hex; throws on anything else (programming error). */
 export function fromHex(s: string, length?: number): Uint8Array {
   if (!isHex(s, length)) {
-    throw new TypeError(`expected lowercase hex${length === undefined ? '' : ` of ${length} bytes`}, got ${JSON.stringify(s).slice(0, 80)}`);
+    throw new TypeError(
+      `expected lowercase hex${length === undefined ? '' : ` of ${length} bytes`}, got ${JSON.stringify(s).slice(0, 80)}`,
+    );
   }
   return new Uint8Array(Buffer.from(s, 'hex'));
 }
@@ -215,7 +217,8 @@ export function commitLot(items: Descriptor[], randomBytes: (n: number) => Uint8
   const made = items.map((d, i) => {
     if (!isPlainJsonObject(d)) throw new TypeError(`item ${i} is not a JSON object`);
     const salt = randomBytes(SALT_BYTES);
-    if (!(salt instanceof Uint8Array) || salt.length !== SALT_BYTES) throw new RangeError('randomBytes must return 32 bytes');
+    if (!(salt instanceof Uint8Array) || salt.length !== SALT_BYTES)
+      throw new RangeError('randomBytes must return 32 bytes');
     const saltCopy = new Uint8Array(salt);
     // Keep a JSON copy of the descriptor so later mutation of the input cannot change the secret.
     const descriptor = JSON.parse(canonicalDescriptor(d)) as Descriptor;
@@ -223,11 +226,17 @@ export function commitLot(items: Descriptor[], randomBytes: (n: number) => Uint8
   });
   made.sort((a, b) => compareBytes(a.c, b.c));
   for (let i = 1; i < made.length; i++) {
-    if (compareBytes(made[i - 1].c, made[i].c) === 0) throw new Error('two items have the same commitment (reused salt?)');
+    if (compareBytes(made[i - 1].c, made[i].c) === 0)
+      throw new Error('two items have the same commitment (reused salt?)');
   }
   const leaves = made.map((m) => leafHash(m.c));
   const root = toHex(rootOf(leaves));
-  const secrets = made.map((m, index) => ({ index, descriptor: m.descriptor, salt: toHex(m.salt), commitment: toHex(m.c) }));
+  const secrets = made.map((m, index) => ({
+    index,
+    descriptor: m.descriptor,
+    salt: toHex(m.salt),
+    commitment: toHex(m.c),
+  }));
   return { secrets, commitments: secrets.map((s) => s.commitment), root, count: secrets.length };
 }
 
@@ -387,7 +396,8 @@ export function reveal(secrets: SecretsFile | Lot, indices: number[]): Reveal {
   const tree = new MemoryTree(items.map((s) => leafHash(fromHex(s.commitment, HASH_BYTES))));
   const seen = new Set<number>();
   const out: RevealedItem[] = indices.map((index) => {
-    if (!Number.isInteger(index) || index < 0 || index >= n) throw new RangeError(`index ${index} out of range for a lot of ${n}`);
+    if (!Number.isInteger(index) || index < 0 || index >= n)
+      throw new RangeError(`index ${index} out of range for a lot of ${n}`);
     if (seen.has(index)) throw new RangeError(`index ${index} revealed twice`);
     seen.add(index);
     const s = items[index];
@@ -435,7 +445,8 @@ export function checkReveal(rev: unknown, opts: CheckRevealOptions): Finding[] {
     const seed = bytesArg(opts.seed as Uint8Array | string, SEED_BYTES, 'seed');
     if (opts.seedCommitment !== undefined) {
       const sc = bytesArg(opts.seedCommitment, HASH_BYTES, 'seed commitment');
-      if (compareBytes(seedCommitment(seed), sc) !== 0) add('SEED_MISMATCH', `the seed does not open the logged seed commitment ${toHex(sc)}`);
+      if (compareBytes(seedCommitment(seed), sc) !== 0)
+        add('SEED_MISMATCH', `the seed does not open the logged seed commitment ${toHex(sc)}`);
     }
     const k = opts.k as number;
     if (!Number.isSafeInteger(k) || k < 0) throw new RangeError(`k must be a non-negative integer, got ${k}`);
@@ -449,8 +460,10 @@ export function checkReveal(rev: unknown, opts: CheckRevealOptions): Finding[] {
   }
   const r = rev as Record<string, unknown>;
   if (r.format !== REVEAL_FORMAT) add('MALFORMED', `format must be ${REVEAL_FORMAT}`);
-  if (r.root !== rootHex) add('ROOT_MISMATCH', `the reveal names root ${JSON.stringify(r.root)}, the declaration ${rootHex}`);
-  if (r.count !== n) add('LOT_SIZE_MISMATCH', `the reveal names count ${JSON.stringify(r.count)}, the declaration ${n}`);
+  if (r.root !== rootHex)
+    add('ROOT_MISMATCH', `the reveal names root ${JSON.stringify(r.root)}, the declaration ${rootHex}`);
+  if (r.count !== n)
+    add('LOT_SIZE_MISMATCH', `the reveal names count ${JSON.stringify(r.count)}, the declaration ${n}`);
   if (!Array.isArray(r.items)) {
     add('MALFORMED', 'items must be an array');
     if (drawn) for (const d of drawn) add('CHALLENGE_UNANSWERED', `challenged index ${d} not revealed`, d);
@@ -486,7 +499,8 @@ export function checkReveal(rev: unknown, opts: CheckRevealOptions): Finding[] {
     if (!isPlainJsonObject(o.descriptor)) bad.push('descriptor must be a JSON object');
     if (!isHex(o.salt, SALT_BYTES)) bad.push('salt must be 32 bytes of lowercase hex');
     if (!isHex(o.commitment, HASH_BYTES)) bad.push('commitment must be 32 bytes of lowercase hex');
-    if (!Array.isArray(o.proof) || !o.proof.every((p) => isHex(p, HASH_BYTES))) bad.push('proof must be an array of 32-byte lowercase hex hashes');
+    if (!Array.isArray(o.proof) || !o.proof.every((p) => isHex(p, HASH_BYTES)))
+      bad.push('proof must be an array of 32-byte lowercase hex hashes');
     if (bad.length > 0) {
       add('MALFORMED', `index ${index}: ${bad.join('; ')}`, index);
       return;
@@ -502,7 +516,8 @@ export function checkReveal(rev: unknown, opts: CheckRevealOptions): Finding[] {
     }
     if (canon !== undefined) {
       const c = toHex(commitment(o.descriptor as Descriptor, o.salt as string));
-      if (c !== cHex) add('DOES_NOT_OPEN', `index ${index}: descriptor and salt hash to ${c}, not to the commitment ${cHex}`, index);
+      if (c !== cHex)
+        add('DOES_NOT_OPEN', `index ${index}: descriptor and salt hash to ${c}, not to the commitment ${cHex}`, index);
     }
 
     // 2. The commitment is the leaf at that index under the logged root.
@@ -512,7 +527,11 @@ export function checkReveal(rev: unknown, opts: CheckRevealOptions): Finding[] {
       verifyInclusion(leafHash(fromHex(cHex)), index, n, proof, root);
     } catch (e) {
       if (!(e instanceof ProofError)) throw e;
-      add('PROOF_INVALID', `index ${index}: the inclusion proof of ${cHex} does not lead to the root ${rootHex} (${(e as Error).message})`, index);
+      add(
+        'PROOF_INVALID',
+        `index ${index}: the inclusion proof of ${cHex} does not lead to the root ${rootHex} (${(e as Error).message})`,
+        index,
+      );
     }
     opened.push({ index, commitment: cHex, canon: canon ?? '' });
   });
@@ -531,7 +550,8 @@ export function checkReveal(rev: unknown, opts: CheckRevealOptions): Finding[] {
   for (const o of byIndex) {
     if (o.canon === '') continue;
     const prev = byCanon.get(o.canon);
-    if (prev !== undefined) add('DUPLICATE_DESCRIPTOR', `indices ${prev} and ${o.index} reveal the same descriptor`, o.index);
+    if (prev !== undefined)
+      add('DUPLICATE_DESCRIPTOR', `indices ${prev} and ${o.index} reveal the same descriptor`, o.index);
     else byCanon.set(o.canon, o.index);
   }
 

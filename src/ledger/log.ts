@@ -27,21 +27,70 @@
  * and overwritten by the next append. One writer at a time (DIR/.lock).
  */
 
-import { closeSync, constants as fsc, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants as fsc,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  bytesEqual, CompactRange, consistencyProof, inclusionProof, leafHash, rootFromInclusionProof, treeRoot, verifyConsistency, verifyInclusion,
+  bytesEqual,
+  CompactRange,
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  rootFromInclusionProof,
+  treeRoot,
+  verifyConsistency,
+  verifyInclusion,
   type HashAt,
 } from './merkle.js';
 import {
-  decodeEntryBundle, decodeTile, encodeEntryBundle, encodeTile, entriesPath, entryBundlesForSize, hashAtFromTiles, hashesAtLevel,
-  MAX_ENTRY_SIZE, TILE_HEIGHT, TILE_WIDTH, tilePath, tilesForSize, TileError,
+  decodeEntryBundle,
+  decodeTile,
+  encodeEntryBundle,
+  encodeTile,
+  entriesPath,
+  entryBundlesForSize,
+  hashAtFromTiles,
+  hashesAtLevel,
+  MAX_ENTRY_SIZE,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  tilePath,
+  tilesForSize,
+  TileError,
 } from './tiles.js';
-import { decodeBase64Strict, encodeBase64, generateKey, parseNote, parseSignerKey, parseVerifierKey, type Ed25519NoteSigner, type NoteVerifier } from './note.js';
-import { openCheckpoint, parseCheckpoint, signCheckpoint, type Checkpoint, type OpenedCheckpoint } from './checkpoint.js';
+import {
+  decodeBase64Strict,
+  encodeBase64,
+  generateKey,
+  parseNote,
+  parseSignerKey,
+  parseVerifierKey,
+  type Ed25519NoteSigner,
+  type NoteVerifier,
+} from './note.js';
+import {
+  openCheckpoint,
+  parseCheckpoint,
+  signCheckpoint,
+  type Checkpoint,
+  type OpenedCheckpoint,
+} from './checkpoint.js';
 import { cosignCheckpoint, type CosignerKey } from './cosignature.js';
 import { isCanonicalEntry } from './entries.js';
 
@@ -53,7 +102,10 @@ export class LogError extends Error {
 /** An inconsistency found by `auditLog` or `verifyLog`; `where` names the file (tile, bundle, checkpoint, state). */
 export class AuditError extends Error {
   override name = 'AuditError';
-  constructor(readonly where: string, message: string) {
+  constructor(
+    readonly where: string,
+    message: string,
+  ) {
     super(`${where}: ${message}`);
   }
 }
@@ -156,7 +208,10 @@ async function prepareDirs(dir: string, paths: readonly string[], known?: Set<st
 async function writeDurable(dir: string, files: readonly FileWrite[], label: string): Promise<void> {
   if (files.length === 0) return;
   const tmpDir = join(dir, TMP);
-  const dirsToSync = await prepareDirs(dir, files.map((f) => f.path));
+  const dirsToSync = await prepareDirs(
+    dir,
+    files.map((f) => f.path),
+  );
   const tmps = files.map(() => join(tmpDir, `${randomBytes(8).toString('hex')}`));
   await pool(files.length, 32, async (i) => {
     const fh = await open(tmps[i], 'w', 0o644);
@@ -193,7 +248,11 @@ async function writeDurable(dir: string, files: readonly FileWrite[], label: str
  * new state, whose tiles are all on disk.
  */
 async function writeBatch(dir: string, files: readonly FileWrite[], state: string, known: Set<string>): Promise<void> {
-  const dirsToSync = await prepareDirs(dir, files.map((f) => f.path), known);
+  const dirsToSync = await prepareDirs(
+    dir,
+    files.map((f) => f.path),
+    known,
+  );
   const all: FileWrite[] = [...files, { path: join(TMP, STATE), data: state }];
   const handles: FileHandle[] = [];
   try {
@@ -230,7 +289,11 @@ function readJson<T>(path: string, what: string): T {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new LogError(code === 'ENOENT' ? `${what} ${path} not found (is this a log made by \`tally log init\`?)` : `${what} ${path}: ${(e as Error).message}`);
+    throw new LogError(
+      code === 'ENOENT'
+        ? `${what} ${path} not found (is this a log made by \`tally log init\`?)`
+        : `${what} ${path}: ${(e as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text) as T;
@@ -241,7 +304,14 @@ function readJson<T>(path: string, what: string): T {
 
 export function readConfig(dir: string): LogConfig {
   const c = readJson<LogConfig>(join(dir, CONFIG), 'log configuration');
-  if (typeof c !== 'object' || c === null || c.version !== 1 || typeof c.origin !== 'string' || typeof c.verifier_key !== 'string' || typeof c.signer_key !== 'string') {
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    c.version !== 1 ||
+    typeof c.origin !== 'string' ||
+    typeof c.verifier_key !== 'string' ||
+    typeof c.signer_key !== 'string'
+  ) {
     throw new LogError(`${join(dir, CONFIG)}: not a version 1 log configuration`);
   }
   return c;
@@ -301,7 +371,11 @@ function readBundle(dir: string, index: number, width: number): Uint8Array[] {
   try {
     data = readFileSync(join(dir, path));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && width < TILE_WIDTH && existsSync(join(dir, entriesPath(index)))) {
+    if (
+      (e as NodeJS.ErrnoException).code === 'ENOENT' &&
+      width < TILE_WIDTH &&
+      existsSync(join(dir, entriesPath(index)))
+    ) {
       return decodeEntryBundle(readFileSync(join(dir, entriesPath(index))), width, true);
     }
     throw new AuditError(path, `cannot read the entry bundle: ${(e as Error).message}`);
@@ -332,7 +406,8 @@ class TileEdge {
     for (let L = 0; hashesAtLevel(L, size) > 0 || L < edges.length; L++) {
       const n = hashesAtLevel(L, size);
       const hashes = edges[L] ?? [];
-      if (hashes.length !== n % TILE_WIDTH) throw new LogError(`tile edge at level ${L}: ${hashes.length} hashes, expected ${n % TILE_WIDTH}`);
+      if (hashes.length !== n % TILE_WIDTH)
+        throw new LogError(`tile edge at level ${L}: ${hashes.length} hashes, expected ${n % TILE_WIDTH}`);
       this.levels.push({ index: Math.floor(n / TILE_WIDTH), hashes: [...hashes] });
     }
   }
@@ -343,7 +418,9 @@ class TileEdge {
     while (this.levels.length <= L) this.levels.push({ index: 0, hashes: [] });
     const cur = this.levels[L];
     if (index !== cur.index * TILE_WIDTH + cur.hashes.length) {
-      throw new Error(`internal: node ${index} at tile level ${L} does not follow the edge tile ${cur.index} of width ${cur.hashes.length}`);
+      throw new Error(
+        `internal: node ${index} at tile level ${L} does not follow the edge tile ${cur.index} of width ${cur.hashes.length}`,
+      );
     }
     cur.hashes.push(hash);
     this.touched.add(L);
@@ -403,7 +480,13 @@ export class Log {
   /** Directories known to exist (the writer's; they are never removed). */
   #knownDirs = new Set<string>();
 
-  private constructor(dir: string, config: LogConfig, range: CompactRange, edge: Uint8Array[][], bundleEdge: Uint8Array[]) {
+  private constructor(
+    dir: string,
+    config: LogConfig,
+    range: CompactRange,
+    edge: Uint8Array[][],
+    bundleEdge: Uint8Array[],
+  ) {
     this.dir = dir;
     this.config = config;
     this.#range = range;
@@ -421,12 +504,18 @@ export class Log {
     }
     if (existsSync(join(dir, CONFIG))) throw new LogError(`${dir} already holds a log (${CONFIG} exists)`);
     const keyPath = resolve(opts.keyPath ?? join(dirname(resolve(dir)), `${originSlug(origin)}.key`));
-    if (isInside(dir, keyPath)) throw new LogError(`the signing key ${keyPath} must be kept outside the log directory ${dir} (it is published as static files)`);
+    if (isInside(dir, keyPath))
+      throw new LogError(
+        `the signing key ${keyPath} must be kept outside the log directory ${dir} (it is published as static files)`,
+      );
     let signer: Ed25519NoteSigner;
     let reusedKey = false;
     if (existsSync(keyPath)) {
       signer = parseSignerKey(readFileSync(keyPath, 'utf8').trim());
-      if (signer.name !== origin) throw new LogError(`the key in ${keyPath} is named ${JSON.stringify(signer.name)}, not the origin ${JSON.stringify(origin)}`);
+      if (signer.name !== origin)
+        throw new LogError(
+          `the key in ${keyPath} is named ${JSON.stringify(signer.name)}, not the origin ${JSON.stringify(origin)}`,
+        );
       reusedKey = true;
     } else {
       let k: { signerKey: string; verifierKey: string };
@@ -487,16 +576,23 @@ export class Log {
       try {
         edge.push(decodeTile(readFileSync(join(dir, path)), w).map((h) => Uint8Array.from(h)));
       } catch (e) {
-        throw new AuditError(path, `the edge tile of the committed tree (size ${size}) is unreadable: ${(e as Error).message}`);
+        throw new AuditError(
+          path,
+          `the edge tile of the committed tree (size ${size}) is unreadable: ${(e as Error).message}`,
+        );
       }
     }
     const bw = size % TILE_WIDTH;
-    const bundleEdge = bw === 0 ? [] : readBundle(dir, Math.floor(size / TILE_WIDTH), bw).map((e) => Uint8Array.from(e));
+    const bundleEdge =
+      bw === 0 ? [] : readBundle(dir, Math.floor(size / TILE_WIDTH), bw).map((e) => Uint8Array.from(e));
     const log = new Log(dir, config, range, edge, bundleEdge);
     // The tiles must give the committed root (a few tile reads).
     const fromTiles = treeRoot(size, hashAtFromDir(dir, size));
     if (!bytesEqual(fromTiles, range.root())) {
-      throw new AuditError(STATE, `the tiles give root ${encodeBase64(fromTiles)} for size ${size}, but the state says ${encodeBase64(range.root())}`);
+      throw new AuditError(
+        STATE,
+        `the tiles give root ${encodeBase64(fromTiles)} for size ${size}, but the state says ${encodeBase64(range.root())}`,
+      );
     }
     if (opts.write) {
       log.#lock();
@@ -568,7 +664,8 @@ export class Log {
     if (!this.#locked) throw new LogError('the log was not opened for writing');
     entries.forEach((e, i) => {
       if (!(e instanceof Uint8Array)) throw new LogError(`entry ${i} is not bytes`);
-      if (e.length > MAX_ENTRY_SIZE) throw new LogError(`entry ${i} is ${e.length} bytes; a log entry holds at most ${MAX_ENTRY_SIZE} bytes`);
+      if (e.length > MAX_ENTRY_SIZE)
+        throw new LogError(`entry ${i} is ${e.length} bytes; a log entry holds at most ${MAX_ENTRY_SIZE} bytes`);
     });
     const first = this.size;
     if (entries.length === 0) return [];
@@ -588,9 +685,11 @@ export class Log {
     }
     const partial: FileWrite[] = [];
     const full: FileWrite[] = [];
-    if (bundle.length > 0) partial.push({ path: entriesPath(bundleIndex, bundle.length), data: encodeEntryBundle(bundle) });
+    if (bundle.length > 0)
+      partial.push({ path: entriesPath(bundleIndex, bundle.length), data: encodeEntryBundle(bundle) });
     for (const b of bundleFull) full.push({ path: entriesPath(b.index), data: encodeEntryBundle(b.entries) });
-    for (const t of edge.partials()) partial.push({ path: tilePath(t.level, t.index, t.hashes.length), data: encodeTile(t.hashes) });
+    for (const t of edge.partials())
+      partial.push({ path: tilePath(t.level, t.index, t.hashes.length), data: encodeTile(t.hashes) });
     for (const t of edge.full) full.push({ path: tilePath(t.level, t.index), data: encodeTile(t.hashes) });
     await writeBatch(this.dir, [...partial, ...full], stateJson(range), this.#knownDirs);
     this.#range = range;
@@ -601,7 +700,8 @@ export class Log {
 
   /** The entry at `index` of the committed tree. */
   entry(index: number): Uint8Array {
-    if (!Number.isSafeInteger(index) || index < 0 || index >= this.size) throw new LogError(`no entry ${index}: the log has ${this.size} entries`);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.size)
+      throw new LogError(`no entry ${index}: the log has ${this.size} entries`);
     const n = Math.floor(index / TILE_WIDTH);
     const width = Math.min(TILE_WIDTH, this.size - n * TILE_WIDTH);
     return readBundle(this.dir, n, width)[index % TILE_WIDTH];
@@ -636,7 +736,8 @@ export class Log {
       throw new LogError(`cannot read the log's signing key ${path}: ${(e as Error).message}`);
     }
     const s = parseSignerKey(text);
-    if (s.verifierKey() !== this.config.verifier_key) throw new LogError(`the key in ${path} is not this log's key (${this.config.verifier_key})`);
+    if (s.verifierKey() !== this.config.verifier_key)
+      throw new LogError(`the key in ${path} is not this log's key (${this.config.verifier_key})`);
     return s;
   }
 
@@ -675,12 +776,20 @@ export class Log {
     const note = this.currentCheckpoint();
     if (note === null) throw new LogError('no checkpoint published yet: run `tally log checkpoint` first');
     const cp = openCheckpoint(note, parseVerifierKey(this.config.verifier_key), { origin: this.origin });
-    if (!Number.isSafeInteger(index) || index < 0) throw new LogError(`entry index must be a non-negative integer, got ${index}`);
+    if (!Number.isSafeInteger(index) || index < 0)
+      throw new LogError(`entry index must be a non-negative integer, got ${index}`);
     if (index >= cp.size) {
-      throw new LogError(`entry ${index} is not in the current checkpoint (size ${cp.size})${index < this.size ? ': publish a new checkpoint first' : ''}`);
+      throw new LogError(
+        `entry ${index} is not in the current checkpoint (size ${cp.size})${index < this.size ? ': publish a new checkpoint first' : ''}`,
+      );
     }
     const proof = inclusionProof(index, cp.size, hashAtFromDir(this.dir, cp.size));
-    return formatTlogProof({ index, proof, checkpoint: note, extra: opts.extra === false ? undefined : this.entry(index) });
+    return formatTlogProof({
+      index,
+      proof,
+      checkpoint: note,
+      extra: opts.extra === false ? undefined : this.entry(index),
+    });
   }
 }
 
@@ -718,7 +827,8 @@ export function parseTlogProof(text: string): TlogProof {
   if (blank < 0) throw new LogError('tlog-proof: no blank line before the checkpoint');
   const head = text.slice(0, blank).split('\n');
   const checkpoint = text.slice(blank + 2);
-  if (head[0] !== TLOG_PROOF_HEADER) throw new LogError(`tlog-proof: the first line must be ${JSON.stringify(TLOG_PROOF_HEADER)}`);
+  if (head[0] !== TLOG_PROOF_HEADER)
+    throw new LogError(`tlog-proof: the first line must be ${JSON.stringify(TLOG_PROOF_HEADER)}`);
   let i = 1;
   let extra: Uint8Array | undefined;
   if (head[i]?.startsWith('extra ')) {
@@ -734,7 +844,8 @@ export function parseTlogProof(text: string): TlogProof {
   const proof: Uint8Array[] = [];
   for (i++; i < head.length; i++) {
     const h = decodeBase64Strict(head[i]);
-    if (h === null || h.length !== 32 || head[i] === '') throw new LogError(`tlog-proof: line ${i + 1} is not a base64 32-byte hash`);
+    if (h === null || h.length !== 32 || head[i] === '')
+      throw new LogError(`tlog-proof: line ${i + 1} is not a base64 32-byte hash`);
     proof.push(h);
   }
   if (proof.length > 64) throw new LogError('tlog-proof: more than 64 proof hashes');
@@ -749,14 +860,20 @@ export function parseTlogProof(text: string): TlogProof {
  * entry proven; throws (LogError, NoteError, CheckpointError, ProofError).
  */
 export function verifyTlogProof(
-  text: string, log: NoteVerifier, opts: { entry?: Uint8Array; origin?: string; others?: readonly NoteVerifier[] } = {},
+  text: string,
+  log: NoteVerifier,
+  opts: { entry?: Uint8Array; origin?: string; others?: readonly NoteVerifier[] } = {},
 ): { index: number; entry: Uint8Array; checkpoint: OpenedCheckpoint } {
   const p = parseTlogProof(text);
-  const checkpoint = openCheckpoint(p.checkpoint, log, { ...(opts.origin !== undefined ? { origin: opts.origin } : {}), ...(opts.others ? { others: opts.others } : {}) });
+  const checkpoint = openCheckpoint(p.checkpoint, log, {
+    ...(opts.origin !== undefined ? { origin: opts.origin } : {}),
+    ...(opts.others ? { others: opts.others } : {}),
+  });
   const entry = opts.entry ?? p.extra;
-  if (entry === undefined) throw new LogError('tlog-proof: no entry to check (the proof has no extra data and none was given)');
+  if (entry === undefined)
+    throw new LogError('tlog-proof: no entry to check (the proof has no extra data and none was given)');
   if (opts.entry !== undefined && p.extra !== undefined && !bytesEqual(opts.entry, p.extra)) {
-    throw new LogError('tlog-proof: the entry given differs from the entry in the proof\'s extra data');
+    throw new LogError("tlog-proof: the entry given differs from the entry in the proof's extra data");
   }
   verifyInclusion(leafHash(entry), p.index, checkpoint.size, p.proof, checkpoint.root);
   return { index: p.index, entry, checkpoint };
@@ -801,7 +918,10 @@ export function verifyLog(dir: string, verifier?: NoteVerifier): OpenedCheckpoin
     throw e;
   }
   if (!bytesEqual(root, cp.root)) {
-    throw new AuditError('tile', `the tiles give root ${encodeBase64(root)} for size ${cp.size}, but the checkpoint says ${encodeBase64(cp.root)}`);
+    throw new AuditError(
+      'tile',
+      `the tiles give root ${encodeBase64(root)} for size ${cp.size}, but the checkpoint says ${encodeBase64(cp.root)}`,
+    );
   }
   return cp;
 }
@@ -838,7 +958,8 @@ export function auditLog(dir: string, opts: { verifier?: NoteVerifier; canonical
   }
   for (const name of names) {
     const where = `${CHECKPOINTS}/${name}`;
-    if (!/^(0|[1-9][0-9]*)$/.test(name)) throw new AuditError(where, 'not a checkpoint file name (the tree size in decimal)');
+    if (!/^(0|[1-9][0-9]*)$/.test(name))
+      throw new AuditError(where, 'not a checkpoint file name (the tree size in decimal)');
     const cp = openAt(where, readFileSync(join(dir, where), 'utf8'), verifier, config.origin);
     if (String(cp.size) !== name) throw new AuditError(where, `the checkpoint's size is ${cp.size}, not ${name}`);
     published.push({ where, cp });
@@ -848,21 +969,24 @@ export function auditLog(dir: string, opts: { verifier?: NoteVerifier; canonical
   if (existsSync(join(dir, CHECKPOINT))) {
     current = openAt(CHECKPOINT, readFileSync(join(dir, CHECKPOINT), 'utf8'), verifier, config.origin);
     const archived = published.find((p) => p.cp.size === current!.size);
-    if (archived === undefined) throw new AuditError(CHECKPOINT, `size ${current.size} is not archived in ${CHECKPOINTS}/`);
+    if (archived === undefined)
+      throw new AuditError(CHECKPOINT, `size ${current.size} is not archived in ${CHECKPOINTS}/`);
     if (archived.cp.body !== current.body) throw new AuditError(CHECKPOINT, `differs from ${archived.where}`);
   } else if (published.length > 0) {
     throw new AuditError(CHECKPOINT, `missing, but ${published.length} checkpoint(s) were published`);
   }
   const all = [...published, ...(current ? [{ where: CHECKPOINT, cp: current }] : [])];
   for (const p of all) {
-    if (p.cp.size > size) throw new AuditError(p.where, `size ${p.cp.size} is beyond the committed log (${size} entries in ${STATE})`);
+    if (p.cp.size > size)
+      throw new AuditError(p.where, `size ${p.cp.size} is beyond the committed log (${size} entries in ${STATE})`);
   }
   const rootsAt = new Map<number, { where: string; cp: OpenedCheckpoint }[]>();
   for (const p of all) rootsAt.set(p.cp.size, [...(rootsAt.get(p.cp.size) ?? []), p]);
   // Partial tiles and bundles that published checkpoints refer to: checked as prefixes of the recomputed ones.
   const oldPartials = new Map<string, Set<number>>();
   for (const p of all) {
-    for (const t of tilesForSize(p.cp.size)) if (t.width < TILE_WIDTH) addTo(oldPartials, `${t.level}/${t.index}`, t.width);
+    for (const t of tilesForSize(p.cp.size))
+      if (t.width < TILE_WIDTH) addTo(oldPartials, `${t.level}/${t.index}`, t.width);
     const w = p.cp.size % TILE_WIDTH;
     if (w > 0) addTo(oldPartials, `entries/${Math.floor(p.cp.size / TILE_WIDTH)}`, w);
   }
@@ -873,7 +997,10 @@ export function auditLog(dir: string, opts: { verifier?: NoteVerifier; canonical
     for (const p of rootsAt.get(range.size) ?? []) {
       const r = range.root();
       if (!bytesEqual(r, p.cp.root) && rootMismatch === null) {
-        rootMismatch = new AuditError(p.where, `root ${encodeBase64(p.cp.root)} for size ${p.cp.size} does not match the root recomputed from the entries, ${encodeBase64(r)}`);
+        rootMismatch = new AuditError(
+          p.where,
+          `root ${encodeBase64(p.cp.root)} for size ${p.cp.size} does not match the root recomputed from the entries, ${encodeBase64(r)}`,
+        );
       }
     }
   };
@@ -882,7 +1009,12 @@ export function auditLog(dir: string, opts: { verifier?: NoteVerifier; canonical
   const compareTile = (level: number, index: number, hashes: Uint8Array[]): void => {
     const path = tilePath(level, index, hashes.length);
     const want = encodeTile(hashes);
-    checkFile(dir, path, want, level === 0 ? `hash tile (or the entry bundle ${entriesPath(index, hashes.length)} it hashes)` : 'hash tile');
+    checkFile(
+      dir,
+      path,
+      want,
+      level === 0 ? `hash tile (or the entry bundle ${entriesPath(index, hashes.length)} it hashes)` : 'hash tile',
+    );
     tiles++;
     for (const w of oldPartials.get(`${level}/${index}`) ?? []) {
       if (w >= hashes.length) continue;
@@ -911,7 +1043,8 @@ export function auditLog(dir: string, opts: { verifier?: NoteVerifier; canonical
     bundles++;
     if (opts.canonical !== false) {
       entries.forEach((e, j) => {
-        if (!isCanonicalEntry(e)) throw new AuditError(b.path, `entry ${b.index * TILE_WIDTH + j} is not RFC 8785 canonical JSON`);
+        if (!isCanonicalEntry(e))
+          throw new AuditError(b.path, `entry ${b.index * TILE_WIDTH + j} is not RFC 8785 canonical JSON`);
       });
     }
     for (const w of oldPartials.get(`entries/${b.index}`) ?? []) {
@@ -933,7 +1066,10 @@ export function auditLog(dir: string, opts: { verifier?: NoteVerifier; canonical
   }
   if (rootMismatch !== null) throw rootMismatch;
   if (!bytesEqual(range.root(), state.root()) || range.size !== state.size) {
-    throw new AuditError(STATE, `the committed range's root ${encodeBase64(state.root())} is not the root recomputed from the entries, ${encodeBase64(range.root())}`);
+    throw new AuditError(
+      STATE,
+      `the committed range's root ${encodeBase64(state.root())} is not the root recomputed from the entries, ${encodeBase64(range.root())}`,
+    );
   }
   // Consistency of every published checkpoint with the current one, with proofs from the tiles.
   if (current !== null) {
@@ -945,7 +1081,10 @@ export function auditLog(dir: string, opts: { verifier?: NoteVerifier; canonical
       try {
         verifyConsistency(a.size, b.size, consistencyProof(a.size, b.size, hashAt), a.root, b.root);
       } catch (e) {
-        throw new AuditError(p.where, `not consistent with the current checkpoint (size ${current.size}): ${(e as Error).message}`);
+        throw new AuditError(
+          p.where,
+          `not consistent with the current checkpoint (size ${current.size}): ${(e as Error).message}`,
+        );
       }
     }
   }
@@ -975,7 +1114,10 @@ function checkFile(dir: string, path: string, want: Uint8Array, what: string): v
   if (!bytesEqual(got, want)) {
     let at = 0;
     while (at < got.length && at < want.length && got[at] === want[at]) at++;
-    throw new AuditError(path, `${what} differs from the one recomputed from the entries (first difference at byte ${at}; ${got.length} bytes on disk, ${want.length} expected)`);
+    throw new AuditError(
+      path,
+      `${what} differs from the one recomputed from the entries (first difference at byte ${at}; ${got.length} bytes on disk, ${want.length} expected)`,
+    );
   }
 }
 
@@ -1001,7 +1143,10 @@ export interface CosignResult {
  * note in `statePath`. Refuses (throws) a rollback or a split view.
  */
 export async function cosignLog(
-  dir: string, key: CosignerKey, statePath: string, opts: { logVerifier?: NoteVerifier; timeSec?: number } = {},
+  dir: string,
+  key: CosignerKey,
+  statePath: string,
+  opts: { logVerifier?: NoteVerifier; timeSec?: number } = {},
 ): Promise<CosignResult> {
   const { verifier, config } = verifierFor(dir, opts.logVerifier);
   const cp = verifyLog(dir, verifier);
@@ -1015,11 +1160,20 @@ export async function cosignLog(
     }
   }
   let proof: Uint8Array[] = [];
-  if (last !== undefined && last.size > 0 && last.size < cp.size) proof = consistencyProof(last.size, cp.size, hashAtFromDir(dir, cp.size));
+  if (last !== undefined && last.size > 0 && last.size < cp.size)
+    proof = consistencyProof(last.size, cp.size, hashAtFromDir(dir, cp.size));
   const mine = parseNote(note).lines.some((l) => l.name === key.name && l.keyId === key.keyId);
   let out = note;
   if (!mine) {
-    out = cosignCheckpoint({ note, log: verifier, key, timeSec: opts.timeSec ?? Math.floor(Date.now() / 1000), proof, origin: config.origin, ...(last ? { last } : {}) }).note;
+    out = cosignCheckpoint({
+      note,
+      log: verifier,
+      key,
+      timeSec: opts.timeSec ?? Math.floor(Date.now() / 1000),
+      proof,
+      origin: config.origin,
+      ...(last ? { last } : {}),
+    }).note;
     await writeDurable(dir, [{ path: `${CHECKPOINTS}/${cp.size}`, data: out }], 'cosign');
     await writeDurable(dir, [{ path: CHECKPOINT, data: out }], 'cosign');
   } else if (last) {
@@ -1051,4 +1205,3 @@ export function isLogDir(dir: string): boolean {
     return false;
   }
 }
-

@@ -73,7 +73,9 @@ export function leafHash(data: Uint8Array): Uint8Array {
 /** SHA-256(0x01 || left || right): an interior node. Both children must be 32-byte hashes. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
-    throw new RangeError(`nodeHash: children must be ${HASH_SIZE}-byte hashes, got ${left.length} and ${right.length} bytes`);
+    throw new RangeError(
+      `nodeHash: children must be ${HASH_SIZE}-byte hashes, got ${left.length} and ${right.length} bytes`,
+    );
   }
   nodeBuf.set(left, 1);
   nodeBuf.set(right, 1 + HASH_SIZE);
@@ -128,7 +130,8 @@ function verifierCount(value: number | bigint, what: string): number {
     }
     return Number(value);
   }
-  if (!Number.isInteger(value) || value < 0) throw new ProofError(`${what} must be a non-negative integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new ProofError(`${what} must be a non-negative integer, got ${value}`);
   if (!Number.isSafeInteger(value)) throw new ProofError(`${what} ${value} is beyond the supported range (2^53 - 1)`);
   return value;
 }
@@ -152,7 +155,8 @@ export function rangeNodes(begin: number, end: number): NodeId[] {
     k *= 2;
     level++;
   }
-  if (begin % k !== 0) throw new RangeError(`rangeNodes: begin ${begin} is not aligned to ${k} for range [${begin}, ${end})`);
+  if (begin % k !== 0)
+    throw new RangeError(`rangeNodes: begin ${begin} is not aligned to ${k} for range [${begin}, ${end})`);
   const out: NodeId[] = [];
   let at = begin;
   for (; at < end; k /= 2, level--) {
@@ -167,7 +171,9 @@ export function rangeNodes(begin: number, end: number): NodeId[] {
 function hashOf(hashAt: HashAt, n: NodeId): Uint8Array {
   const h = hashAt(n.level, n.index);
   if (!(h instanceof Uint8Array) || h.length !== HASH_SIZE) {
-    throw new Error(`storage returned ${h instanceof Uint8Array ? `${h.length} bytes` : typeof h} for the node at level ${n.level} index ${n.index}, expected a ${HASH_SIZE}-byte hash`);
+    throw new Error(
+      `storage returned ${h instanceof Uint8Array ? `${h.length} bytes` : typeof h} for the node at level ${n.level} index ${n.index}, expected a ${HASH_SIZE}-byte hash`,
+    );
   }
   return h;
 }
@@ -199,7 +205,9 @@ export function subtreeRoot(leafHashes: readonly Uint8Array[], level: number, in
   const width = 2 ** level;
   const begin = index * width;
   if (begin + width > leafHashes.length) {
-    throw new RangeError(`subtree at level ${level} index ${index} needs leaves [${begin}, ${begin + width}), only ${leafHashes.length} given`);
+    throw new RangeError(
+      `subtree at level ${level} index ${index} needs leaves [${begin}, ${begin + width}), only ${leafHashes.length} given`,
+    );
   }
   const cr = new CompactRange();
   for (let i = begin; i < begin + width; i++) cr.append(leafHashes[i]);
@@ -243,7 +251,10 @@ export function inclusionProofNodes(index: number, size: number): NodeId[][] {
 export function consistencyProofNodes(size1: number, size2: number): NodeId[][] {
   checkCount(size1, 'size1');
   checkCount(size2, 'size2');
-  if (size1 === 0) throw new RangeError('consistency proof: size1 is 0 (every tree is consistent with the empty tree; there is no proof to make)');
+  if (size1 === 0)
+    throw new RangeError(
+      'consistency proof: size1 is 0 (every tree is consistent with the empty tree; there is no proof to make)',
+    );
   if (size1 > size2) throw new RangeError(`consistency proof: size1 ${size1} is greater than size2 ${size2}`);
   const topDown: NodeId[][] = [];
   let a = 0;
@@ -313,10 +324,16 @@ async function resolveAsync(
   plan: NodeId[][],
   hashAt: (level: number, index: number) => Uint8Array | Promise<Uint8Array>,
 ): Promise<Uint8Array[]> {
-  const fetched = await Promise.all(plan.map((nodes) => Promise.all(nodes.map(async (n) => {
-    const h = await hashAt(n.level, n.index);
-    return hashOf(() => h, n);
-  }))));
+  const fetched = await Promise.all(
+    plan.map((nodes) =>
+      Promise.all(
+        nodes.map(async (n) => {
+          const h = await hashAt(n.level, n.index);
+          return hashOf(() => h, n);
+        }),
+      ),
+    ),
+  );
   return fetched.map(foldRight);
 }
 
@@ -332,7 +349,8 @@ export function consistencyProof(size1: number, size2: number, hashAt: HashAt): 
 
 /** `inclusionProof` for storage that answers asynchronously; all nodes are fetched in parallel. */
 export function inclusionProofAsync(
-  index: number, size: number,
+  index: number,
+  size: number,
   hashAt: (level: number, index: number) => Uint8Array | Promise<Uint8Array>,
 ): Promise<Uint8Array[]> {
   return resolveAsync(inclusionProofNodes(index, size), hashAt);
@@ -340,7 +358,8 @@ export function inclusionProofAsync(
 
 /** `consistencyProof` for storage that answers asynchronously. */
 export function consistencyProofAsync(
-  size1: number, size2: number,
+  size1: number,
+  size2: number,
   hashAt: (level: number, index: number) => Uint8Array | Promise<Uint8Array>,
 ): Promise<Uint8Array[]> {
   return resolveAsync(consistencyProofNodes(size1, size2), hashAt);
@@ -375,7 +394,10 @@ function checkProof(proof: readonly Uint8Array[], want: number, what: string): v
  * Throws ProofError when the inputs cannot form a proof.
  */
 export function rootFromInclusionProof(
-  leaf: Uint8Array, index: number | bigint, size: number | bigint, proof: readonly Uint8Array[],
+  leaf: Uint8Array,
+  index: number | bigint,
+  size: number | bigint,
+  proof: readonly Uint8Array[],
 ): Uint8Array {
   const idx = verifierCount(index, 'leaf index');
   const n = verifierCount(size, 'tree size');
@@ -411,12 +433,18 @@ export function rootFromInclusionProof(
  * the tree of `size` whose root is `root`. Returns nothing; throws ProofError.
  */
 export function verifyInclusion(
-  leaf: Uint8Array, index: number | bigint, size: number | bigint, proof: readonly Uint8Array[], root: Uint8Array,
+  leaf: Uint8Array,
+  index: number | bigint,
+  size: number | bigint,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
 ): void {
   const got = rootFromInclusionProof(leaf, index, size, proof);
   checkHash(root, 'root');
   if (!bytesEqual(got, root)) {
-    throw new ProofError(`inclusion of leaf ${index} in a tree of ${size}: the proof leads to root ${hex(got)}, expected ${hex(root)}`);
+    throw new ProofError(
+      `inclusion of leaf ${index} in a tree of ${size}: the proof leads to root ${hex(got)}, expected ${hex(root)}`,
+    );
   }
 }
 
@@ -430,17 +458,24 @@ export function verifyInclusion(
  * size1 = size2 needs an empty proof and equal roots (compared byte for byte).
  */
 export function verifyConsistency(
-  size1: number | bigint, size2: number | bigint, proof: readonly Uint8Array[], root1: Uint8Array, root2: Uint8Array,
+  size1: number | bigint,
+  size2: number | bigint,
+  proof: readonly Uint8Array[],
+  root1: Uint8Array,
+  root2: Uint8Array,
 ): void {
   const m = verifierCount(size1, 'size1');
   const n = verifierCount(size2, 'size2');
   if (n < m) throw new ProofError(`consistency: size2 ${n} is smaller than size1 ${m}`);
   if (m === 0) {
-    throw new ProofError('consistency: size1 is 0; a proof from the empty tree is meaningless (handle size 0 before verifying: every tree extends the empty one)');
+    throw new ProofError(
+      'consistency: size1 is 0; a proof from the empty tree is meaningless (handle size 0 before verifying: every tree extends the empty one)',
+    );
   }
   if (!Array.isArray(proof)) throw new ProofError('consistency: the proof must be an array of hashes');
   if (m === n) {
-    if (proof.length !== 0) throw new ProofError(`consistency: size1 = size2 = ${m} needs an empty proof, got ${proof.length} hashes`);
+    if (proof.length !== 0)
+      throw new ProofError(`consistency: size1 = size2 = ${m} needs an empty proof, got ${proof.length} hashes`);
     if (!(root1 instanceof Uint8Array) || !(root2 instanceof Uint8Array) || !bytesEqual(root1, root2)) {
       throw new ProofError(`consistency: size1 = size2 = ${m} but the roots differ`);
     }
@@ -479,8 +514,10 @@ export function verifyConsistency(
     sn = Math.floor(sn / 2);
   }
   if (sn !== 0) throw new ProofError(`${what}: the proof is shorter than the path to the root`);
-  if (!bytesEqual(fr, root1)) throw new ProofError(`${what}: the proof leads to old root ${hex(fr)}, expected ${hex(root1)}`);
-  if (!bytesEqual(sr, root2)) throw new ProofError(`${what}: the proof leads to new root ${hex(sr)}, expected ${hex(root2)}`);
+  if (!bytesEqual(fr, root1))
+    throw new ProofError(`${what}: the proof leads to old root ${hex(fr)}, expected ${hex(root1)}`);
+  if (!bytesEqual(sr, root2))
+    throw new ProofError(`${what}: the proof leads to new root ${hex(sr)}, expected ${hex(root2)}`);
 }
 
 // ---------------------------------------------------------------------------
@@ -517,8 +554,10 @@ export class CompactRange {
 
   /** Appends one leaf hash (32 bytes); `onNode` sees the leaf and every subtree it completes. */
   append(leaf: Uint8Array, onNode?: OnNode): void {
-    if (leaf.length !== HASH_SIZE) throw new RangeError(`CompactRange.append: a leaf hash is ${HASH_SIZE} bytes, got ${leaf.length}`);
-    if (this.#size >= Number.MAX_SAFE_INTEGER) throw new RangeError('CompactRange.append: the tree is full (2^53 - 1 leaves)');
+    if (leaf.length !== HASH_SIZE)
+      throw new RangeError(`CompactRange.append: a leaf hash is ${HASH_SIZE} bytes, got ${leaf.length}`);
+    if (this.#size >= Number.MAX_SAFE_INTEGER)
+      throw new RangeError('CompactRange.append: the tree is full (2^53 - 1 leaves)');
     let h = leaf;
     let s = this.#size;
     let level = 0;
@@ -554,7 +593,8 @@ export class CompactRange {
       throw new RangeError(`CompactRange: size ${size} needs ${bits} subtree hashes, got ${hashes.length}`);
     }
     for (const h of hashes) {
-      if (!(h instanceof Uint8Array) || h.length !== HASH_SIZE) throw new RangeError(`CompactRange: subtree hashes are ${HASH_SIZE} bytes`);
+      if (!(h instanceof Uint8Array) || h.length !== HASH_SIZE)
+        throw new RangeError(`CompactRange: subtree hashes are ${HASH_SIZE} bytes`);
     }
     const cr = new CompactRange();
     cr.#size = size;
@@ -566,7 +606,10 @@ export class CompactRange {
   static fromHashAt(size: number, hashAt: HashAt): CompactRange {
     checkCount(size, 'size');
     if (size === 0) return new CompactRange();
-    return CompactRange.fromHashes(size, rangeNodes(0, size).map((n) => hashOf(hashAt, n)));
+    return CompactRange.fromHashes(
+      size,
+      rangeNodes(0, size).map((n) => hashOf(hashAt, n)),
+    );
   }
 
   /** Binary form: uint64 big-endian size, then the subtree hashes (32 bytes each). */
@@ -583,7 +626,8 @@ export class CompactRange {
     }
     const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const size = b.readBigUInt64BE(0);
-    if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`CompactRange.deserialize: size ${size} beyond 2^53 - 1`);
+    if (size > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new RangeError(`CompactRange.deserialize: size ${size} beyond 2^53 - 1`);
     const hashes: Uint8Array[] = [];
     for (let at = 8; at < b.length; at += HASH_SIZE) hashes.push(Uint8Array.from(b.subarray(at, at + HASH_SIZE)));
     return CompactRange.fromHashes(Number(size), hashes);
@@ -598,10 +642,13 @@ export class CompactRange {
     if (typeof json !== 'object' || json === null || !Array.isArray(json.hashes)) {
       throw new RangeError('CompactRange.fromJSON: expected { size, hashes }');
     }
-    return CompactRange.fromHashes(json.size, json.hashes.map((s) => {
-      if (typeof s !== 'string') throw new RangeError('CompactRange.fromJSON: hashes are base64 strings');
-      return Buffer.from(s, 'base64');
-    }));
+    return CompactRange.fromHashes(
+      json.size,
+      json.hashes.map((s) => {
+        if (typeof s !== 'string') throw new RangeError('CompactRange.fromJSON: hashes are base64 strings');
+        return Buffer.from(s, 'base64');
+      }),
+    );
   }
 }
 
@@ -622,7 +669,8 @@ export class MemoryTree {
   }
 
   append(leaf: Uint8Array): void {
-    if (leaf.length !== HASH_SIZE) throw new RangeError(`MemoryTree.append: a leaf hash is ${HASH_SIZE} bytes, got ${leaf.length}`);
+    if (leaf.length !== HASH_SIZE)
+      throw new RangeError(`MemoryTree.append: a leaf hash is ${HASH_SIZE} bytes, got ${leaf.length}`);
     this.#levels[0].push(leaf);
     let level = 0;
     let i = this.#levels[0].length - 1;
@@ -639,7 +687,8 @@ export class MemoryTree {
   /** The full subtree at (level, index); throws RangeError when it is not complete. */
   readonly hashAt: HashAt = (level, index) => {
     const h = this.#levels[level]?.[index];
-    if (h === undefined) throw new RangeError(`MemoryTree: no full subtree at level ${level} index ${index} in a tree of ${this.size}`);
+    if (h === undefined)
+      throw new RangeError(`MemoryTree: no full subtree at level ${level} index ${index} in a tree of ${this.size}`);
     return h;
   };
 

@@ -26,7 +26,14 @@
 // a known key are each verified (Go skips repeats), key names reject U+FEFF
 // as well as the Unicode spaces.
 
-import { ed25519PublicKey, Ed25519PublicKey, ed25519PrivateKeyObject, ed25519Sign, generateEd25519Seed, sha256 } from './ed25519.js';
+import {
+  ed25519PublicKey,
+  Ed25519PublicKey,
+  ed25519PrivateKeyObject,
+  ed25519Sign,
+  generateEd25519Seed,
+  sha256,
+} from './ed25519.js';
 import type { KeyObject } from 'node:crypto';
 
 export const SIG_TYPE_ED25519 = 0x01;
@@ -118,7 +125,10 @@ export function isValidKeyName(name: string): boolean {
 
 function checkKeyName(name: string): void {
   if (!isValidKeyName(name)) {
-    throw new NoteError('bad-name', `invalid key name ${JSON.stringify(name)}: must be non-empty, with no spaces, '+' or control characters`);
+    throw new NoteError(
+      'bad-name',
+      `invalid key name ${JSON.stringify(name)}: must be non-empty, with no spaces, '+' or control characters`,
+    );
   }
 }
 
@@ -151,9 +161,13 @@ export function checkNoteText(text: string): void {
   // eslint-disable-next-line no-control-regex
   const m = /[\u0000-\u0009\u000b-\u001f]/.exec(text);
   if (m) {
-    throw new NoteError('bad-text', `note text contains control character U+${m[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} at offset ${m.index}`);
+    throw new NoteError(
+      'bad-text',
+      `note text contains control character U+${m[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} at offset ${m.index}`,
+    );
   }
-  if (encoder.encode(text).length > MAX_NOTE_BYTES) throw new NoteError('bad-text', `note text is over ${MAX_NOTE_BYTES} bytes`);
+  if (encoder.encode(text).length > MAX_NOTE_BYTES)
+    throw new NoteError('bad-text', `note text is over ${MAX_NOTE_BYTES} bytes`);
 }
 
 // ---------------------------------------------------------------- keys
@@ -178,7 +192,11 @@ export function parseVerifierKeyParts(vkey: string): VerifierKeyParts {
     throw new NoteError('bad-key', `verifier key: invalid key name ${JSON.stringify(name)}`);
   }
   const id = parseKeyIdHex(hex);
-  if (id === null) throw new NoteError('bad-key', `verifier key ${JSON.stringify(name)}: key ID must be 8 hex digits, got ${JSON.stringify(hex)}`);
+  if (id === null)
+    throw new NoteError(
+      'bad-key',
+      `verifier key ${JSON.stringify(name)}: key ID must be 8 hex digits, got ${JSON.stringify(hex)}`,
+    );
   const key = decodeBase64Strict(b64);
   if (key === null || key.length < 1) {
     throw new NoteError('bad-key', `verifier key ${JSON.stringify(name)}: key is not non-empty canonical base64`);
@@ -187,7 +205,10 @@ export function parseVerifierKeyParts(vkey: string): VerifierKeyParts {
   const publicKey = key.subarray(1);
   const want = computeKeyId(name, type, publicKey);
   if (want !== id) {
-    throw new NoteError('bad-key', `verifier key ${JSON.stringify(name)}: key ID ${keyIdHex(id)} does not match the key (expected ${keyIdHex(want)})`);
+    throw new NoteError(
+      'bad-key',
+      `verifier key ${JSON.stringify(name)}: key ID ${keyIdHex(id)} does not match the key (expected ${keyIdHex(want)})`,
+    );
   }
   return { name, keyId: id, type, publicKey: Uint8Array.from(publicKey) };
 }
@@ -217,7 +238,8 @@ export function parseSignerKeyParts(skey: string): SignerKeyParts {
   const id = parseKeyIdHex(hex);
   if (id === null) throw new NoteError('bad-key', `signer key ${JSON.stringify(name)}: key ID must be 8 hex digits`);
   const key = decodeBase64Strict(b64);
-  if (key === null || key.length < 1) throw new NoteError('bad-key', `signer key ${JSON.stringify(name)}: key is not non-empty canonical base64`);
+  if (key === null || key.length < 1)
+    throw new NoteError('bad-key', `signer key ${JSON.stringify(name)}: key is not non-empty canonical base64`);
   return { name, keyId: id, type: key[0]!, seed: Uint8Array.from(key.subarray(1)) };
 }
 
@@ -264,7 +286,8 @@ export class Ed25519NoteSigner implements NoteSigner {
 
   constructor(name: string, seed: Uint8Array) {
     checkKeyName(name);
-    if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new NoteError('bad-key', `signer key ${JSON.stringify(name)}: Ed25519 seed must be 32 bytes`);
+    if (!(seed instanceof Uint8Array) || seed.length !== 32)
+      throw new NoteError('bad-key', `signer key ${JSON.stringify(name)}: Ed25519 seed must be 32 bytes`);
     this.name = name;
     this.key = ed25519PrivateKeyObject(seed);
     this.publicKey = ed25519PublicKey(seed);
@@ -289,10 +312,16 @@ export class Ed25519NoteSigner implements NoteSigner {
 export function parseVerifierKey(vkey: string): Ed25519NoteVerifier {
   const p = parseVerifierKeyParts(vkey);
   if (p.type !== SIG_TYPE_ED25519) {
-    throw new NoteError('bad-key', `verifier key ${JSON.stringify(p.name)}: unsupported signature type 0x${p.type.toString(16).padStart(2, '0')} (expected 0x01 Ed25519)`);
+    throw new NoteError(
+      'bad-key',
+      `verifier key ${JSON.stringify(p.name)}: unsupported signature type 0x${p.type.toString(16).padStart(2, '0')} (expected 0x01 Ed25519)`,
+    );
   }
   if (p.publicKey.length !== 32) {
-    throw new NoteError('bad-key', `verifier key ${JSON.stringify(p.name)}: Ed25519 public key must be 32 bytes, got ${p.publicKey.length}`);
+    throw new NoteError(
+      'bad-key',
+      `verifier key ${JSON.stringify(p.name)}: Ed25519 public key must be 32 bytes, got ${p.publicKey.length}`,
+    );
   }
   return new Ed25519NoteVerifier(p.name, p.publicKey);
 }
@@ -301,12 +330,22 @@ export function parseVerifierKey(vkey: string): Ed25519NoteVerifier {
 export function parseSignerKey(skey: string): Ed25519NoteSigner {
   const p = parseSignerKeyParts(skey);
   if (p.type !== SIG_TYPE_ED25519) {
-    throw new NoteError('bad-key', `signer key ${JSON.stringify(p.name)}: unsupported signature type 0x${p.type.toString(16).padStart(2, '0')} (expected 0x01 Ed25519)`);
+    throw new NoteError(
+      'bad-key',
+      `signer key ${JSON.stringify(p.name)}: unsupported signature type 0x${p.type.toString(16).padStart(2, '0')} (expected 0x01 Ed25519)`,
+    );
   }
-  if (p.seed.length !== 32) throw new NoteError('bad-key', `signer key ${JSON.stringify(p.name)}: Ed25519 seed must be 32 bytes, got ${p.seed.length}`);
+  if (p.seed.length !== 32)
+    throw new NoteError(
+      'bad-key',
+      `signer key ${JSON.stringify(p.name)}: Ed25519 seed must be 32 bytes, got ${p.seed.length}`,
+    );
   const signer = new Ed25519NoteSigner(p.name, p.seed);
   if (signer.keyId !== p.keyId) {
-    throw new NoteError('bad-key', `signer key ${JSON.stringify(p.name)}: key ID ${keyIdHex(p.keyId)} does not match the key (expected ${keyIdHex(signer.keyId)})`);
+    throw new NoteError(
+      'bad-key',
+      `signer key ${JSON.stringify(p.name)}: key ID ${keyIdHex(p.keyId)} does not match the key (expected ${keyIdHex(signer.keyId)})`,
+    );
   }
   return signer;
 }
@@ -334,7 +373,11 @@ export function formatSignatureLine(name: string, keyId: number, sig: Uint8Array
 }
 
 /** Signs text with each signer; returns the note (text, blank line, one line per signer). */
-export function signNote(text: string, signers: readonly NoteSigner[], existingSignatureLines: readonly string[] = []): string {
+export function signNote(
+  text: string,
+  signers: readonly NoteSigner[],
+  existingSignatureLines: readonly string[] = [],
+): string {
   checkNoteText(text);
   if (existingSignatureLines.length + signers.length === 0) throw new NoteError('no-signature', 'signNote: no signers');
   const bytes = encoder.encode(text);
@@ -372,32 +415,48 @@ export function parseNote(note: string | Uint8Array): ParsedNote {
   // eslint-disable-next-line no-control-regex
   const m = /[\u0000-\u0009\u000b-\u001f]/.exec(s);
   if (m) {
-    throw new NoteError('malformed', `malformed note: control character U+${m[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} at offset ${m.index}`);
+    throw new NoteError(
+      'malformed',
+      `malformed note: control character U+${m[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} at offset ${m.index}`,
+    );
   }
   const split = s.lastIndexOf('\n\n');
-  if (split < 0) throw new NoteError('no-signature', 'note has no signature block (no blank line before signature lines)');
+  if (split < 0)
+    throw new NoteError('no-signature', 'note has no signature block (no blank line before signature lines)');
   const text = s.slice(0, split + 1);
   let sigs = s.slice(split + 2);
   if (sigs.length === 0) throw new NoteError('no-signature', 'note has an empty signature block');
-  if (!sigs.endsWith('\n')) throw new NoteError('malformed', 'malformed note: the last signature line does not end with a newline');
+  if (!sigs.endsWith('\n'))
+    throw new NoteError('malformed', 'malformed note: the last signature line does not end with a newline');
   const lines: ParsedNote['lines'] = [];
   while (sigs.length > 0) {
     const i = sigs.indexOf('\n');
     const line = sigs.slice(0, i);
     sigs = sigs.slice(i + 1);
-    if (lines.length >= MAX_SIGNATURES) throw new NoteError('malformed', `malformed note: more than ${MAX_SIGNATURES} signatures`);
+    if (lines.length >= MAX_SIGNATURES)
+      throw new NoteError('malformed', `malformed note: more than ${MAX_SIGNATURES} signatures`);
     if (!line.startsWith(SIG_PREFIX)) {
-      throw new NoteError('malformed', `malformed note: signature line ${lines.length + 1} does not start with "— " (em dash, space)`);
+      throw new NoteError(
+        'malformed',
+        `malformed note: signature line ${lines.length + 1} does not start with "— " (em dash, space)`,
+      );
     }
     const [name, b64] = chop(line.slice(SIG_PREFIX.length), ' ');
     if (!isValidKeyName(name)) {
-      throw new NoteError('bad-name', `malformed note: signature line ${lines.length + 1} has an invalid key name ${JSON.stringify(name)}`);
+      throw new NoteError(
+        'bad-name',
+        `malformed note: signature line ${lines.length + 1} has an invalid key name ${JSON.stringify(name)}`,
+      );
     }
     const raw = decodeBase64Strict(b64);
     if (raw === null || b64 === '') {
-      throw new NoteError('malformed', `malformed note: signature line ${lines.length + 1} (${name}) is not canonical base64`);
+      throw new NoteError(
+        'malformed',
+        `malformed note: signature line ${lines.length + 1} (${name}) is not canonical base64`,
+      );
     }
-    if (raw.length < 5) throw new NoteError('malformed', `malformed note: signature line ${lines.length + 1} (${name}) is too short`);
+    if (raw.length < 5)
+      throw new NoteError('malformed', `malformed note: signature line ${lines.length + 1} (${name}) is too short`);
     const keyId = new DataView(raw.buffer, raw.byteOffset, 4).getUint32(0, false);
     lines.push({ name, keyId, signature: raw.subarray(4), base64: b64, line });
   }
@@ -422,7 +481,12 @@ export function openNote(note: string | Uint8Array, verifiers: readonly NoteVeri
   const seen = new Set<string>();
   for (const l of parsed.lines) {
     const v = known.get(`${l.name}\u0000${l.keyId}`);
-    const sig: NoteSignature = { name: l.name, keyId: l.keyId, signature: Uint8Array.from(l.signature), base64: l.base64 };
+    const sig: NoteSignature = {
+      name: l.name,
+      keyId: l.keyId,
+      signature: Uint8Array.from(l.signature),
+      base64: l.base64,
+    };
     if (v === undefined) {
       if (!seen.has(l.line)) unverified.push(sig);
       seen.add(l.line);
@@ -451,5 +515,9 @@ export function openNote(note: string | Uint8Array, verifiers: readonly NoteVeri
  */
 export function addSignatures(note: string | Uint8Array, signers: readonly NoteSigner[]): string {
   const parsed = parseNote(note);
-  return signNote(parsed.text, signers, parsed.lines.map((l) => `${l.line}\n`));
+  return signNote(
+    parsed.text,
+    signers,
+    parsed.lines.map((l) => `${l.line}\n`),
+  );
 }

@@ -110,7 +110,9 @@ export class LogIndex {
       CREATE TABLE IF NOT EXISTS vessels (mmsi TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (mmsi, idx)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS sites (site TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (site, idx)) WITHOUT ROWID;
     `);
-    this.#insertEntry = db.prepare('INSERT OR REPLACE INTO entries (idx, kind, entry_sha256, evidence_sha256, bytes) VALUES (?, ?, ?, ?, ?)');
+    this.#insertEntry = db.prepare(
+      'INSERT OR REPLACE INTO entries (idx, kind, entry_sha256, evidence_sha256, bytes) VALUES (?, ?, ?, ?, ?)',
+    );
     this.#insertVessel = db.prepare('INSERT OR IGNORE INTO vessels (mmsi, idx) VALUES (?, ?)');
     this.#insertSite = db.prepare('INSERT OR IGNORE INTO sites (site, idx) VALUES (?, ?)');
     this.#setSize = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('size', ?)");
@@ -193,14 +195,20 @@ export class LogIndex {
 
   /** The first index of an evidence record with this sha256, or null. */
   findEvidence(sha256: string): number | null {
-    const r = this.db.prepare('SELECT MIN(idx) AS idx FROM entries WHERE evidence_sha256 = ?').get(sha256.toLowerCase()) as { idx: number | null };
+    const r = this.db
+      .prepare('SELECT MIN(idx) AS idx FROM entries WHERE evidence_sha256 = ?')
+      .get(sha256.toLowerCase()) as { idx: number | null };
     return r.idx;
   }
 
   /** Entries whose evidence sha256, or whose own SHA-256, is `hash` (hex). */
   findByHash(hash: string): number[] {
     const h = hash.toLowerCase();
-    return this.#indices('SELECT idx FROM entries WHERE evidence_sha256 = ? UNION SELECT idx FROM entries WHERE entry_sha256 = ? ORDER BY idx', h, h);
+    return this.#indices(
+      'SELECT idx FROM entries WHERE evidence_sha256 = ? UNION SELECT idx FROM entries WHERE entry_sha256 = ? ORDER BY idx',
+      h,
+      h,
+    );
   }
 
   findByKind(kind: string): number[] {
@@ -221,10 +229,14 @@ export class LogIndex {
   }
 
   entry(index: number): IndexedEntry | null {
-    const r = this.db.prepare('SELECT idx, kind, entry_sha256, evidence_sha256, bytes FROM entries WHERE idx = ?').get(index) as
+    const r = this.db
+      .prepare('SELECT idx, kind, entry_sha256, evidence_sha256, bytes FROM entries WHERE idx = ?')
+      .get(index) as
       | { idx: number; kind: string | null; entry_sha256: string; evidence_sha256: string | null; bytes: number }
       | undefined;
-    return r ? { index: r.idx, kind: r.kind, entrySha256: r.entry_sha256, evidenceSha256: r.evidence_sha256, bytes: r.bytes } : null;
+    return r
+      ? { index: r.idx, kind: r.kind, entrySha256: r.entry_sha256, evidenceSha256: r.evidence_sha256, bytes: r.bytes }
+      : null;
   }
 
   #indices(sql: string, ...args: unknown[]): number[] {
@@ -248,7 +260,11 @@ export interface AppendResult {
  * appended; its existing index is returned. The index is brought up to date
  * before (catch-up) and after the append.
  */
-export async function appendRecords(log: Log, index: LogIndex, entries: readonly Uint8Array[]): Promise<AppendResult[]> {
+export async function appendRecords(
+  log: Log,
+  index: LogIndex,
+  entries: readonly Uint8Array[],
+): Promise<AppendResult[]> {
   index.catchUp(log);
   const results: AppendResult[] = [];
   const toAppend: Uint8Array[] = [];

@@ -54,16 +54,17 @@ export interface BundleRef {
 }
 
 export type ParsedPath =
-  | { kind: 'tile'; level: number; index: number; width: number }
-  | { kind: 'entries'; index: number; width: number };
+  { kind: 'tile'; level: number; index: number; width: number } | { kind: 'entries'; index: number; width: number };
 
 function checkIndex(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${what} must be a non-negative integer up to 2^53 - 1, got ${String(n)}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`${what} must be a non-negative integer up to 2^53 - 1, got ${String(n)}`);
 }
 
 function checkWidth(w: number | undefined): number {
   if (w === undefined) return TILE_WIDTH;
-  if (!Number.isInteger(w) || w < 1 || w > TILE_WIDTH) throw new RangeError(`tile width must be 1..256 (256 = full), got ${String(w)}`);
+  if (!Number.isInteger(w) || w < 1 || w > TILE_WIDTH)
+    throw new RangeError(`tile width must be 1..256 (256 = full), got ${String(w)}`);
   return w;
 }
 
@@ -85,8 +86,10 @@ export function parseTileIndex(s: string): number {
   parts.forEach((p, i) => {
     const last = i === parts.length - 1;
     const m = (last ? /^(\d{3})$/ : /^x(\d{3})$/).exec(p);
-    if (!m) throw new TileError(`tile index "${s}": element "${p}" is not ${last ? 'three digits' : "'x' and three digits"}`);
-    if (i === 0 && parts.length > 1 && m[1] === '000') throw new TileError(`tile index "${s}": leading zero group (not canonical)`);
+    if (!m)
+      throw new TileError(`tile index "${s}": element "${p}" is not ${last ? 'three digits' : "'x' and three digits"}`);
+    if (i === 0 && parts.length > 1 && m[1] === '000')
+      throw new TileError(`tile index "${s}": leading zero group (not canonical)`);
     n = n * 1000 + Number(m[1]);
   });
   if (!Number.isSafeInteger(n)) throw new TileError(`tile index "${s}" is beyond 2^53 - 1`);
@@ -99,7 +102,8 @@ function suffix(width: number): string {
 
 /** `tile/<L>/<N>[.p/<W>]`; omit `partialWidth` (or give 256) for a full tile. */
 export function tilePath(level: number, index: number, partialWidth?: number): string {
-  if (!Number.isInteger(level) || level < 0 || level > MAX_TILE_LEVEL) throw new RangeError(`tile level must be 0..63, got ${String(level)}`);
+  if (!Number.isInteger(level) || level < 0 || level > MAX_TILE_LEVEL)
+    throw new RangeError(`tile level must be 0..63, got ${String(level)}`);
   return `tile/${level}/${encodeTileIndex(index)}${suffix(checkWidth(partialWidth))}`;
 }
 
@@ -177,7 +181,8 @@ export function tilesToWrite(oldSize: number, newSize: number): TileRef[] {
 
 /** Concatenates 1..256 hashes of 32 bytes into a tile. */
 export function encodeTile(hashes: readonly Uint8Array[]): Uint8Array {
-  if (hashes.length < 1 || hashes.length > TILE_WIDTH) throw new RangeError(`a tile holds 1..256 hashes, got ${hashes.length}`);
+  if (hashes.length < 1 || hashes.length > TILE_WIDTH)
+    throw new RangeError(`a tile holds 1..256 hashes, got ${hashes.length}`);
   const out = new Uint8Array(hashes.length * HASH_SIZE);
   hashes.forEach((h, i) => {
     if (h.length !== HASH_SIZE) throw new RangeError(`tile hash ${i} is ${h.length} bytes, not ${HASH_SIZE}`);
@@ -216,10 +221,12 @@ export function tileFromHashAt(level: number, index: number, width: number, hash
 
 /** An entry bundle: each entry as a big-endian uint16 length and its bytes (1..256 entries, each ≤ 65,535 bytes). */
 export function encodeEntryBundle(entries: readonly Uint8Array[]): Uint8Array {
-  if (entries.length < 1 || entries.length > TILE_WIDTH) throw new RangeError(`an entry bundle holds 1..256 entries, got ${entries.length}`);
+  if (entries.length < 1 || entries.length > TILE_WIDTH)
+    throw new RangeError(`an entry bundle holds 1..256 entries, got ${entries.length}`);
   let total = 0;
   entries.forEach((e, i) => {
-    if (e.length > MAX_ENTRY_SIZE) throw new RangeError(`entry ${i} is ${e.length} bytes; an entry bundle allows at most ${MAX_ENTRY_SIZE}`);
+    if (e.length > MAX_ENTRY_SIZE)
+      throw new RangeError(`entry ${i} is ${e.length} bytes; an entry bundle allows at most ${MAX_ENTRY_SIZE}`);
     total += 2 + e.length;
   });
   const out = new Uint8Array(total);
@@ -241,7 +248,9 @@ export function decodeEntryBundle(data: Uint8Array, width?: number, allowWider =
     if (data.length - at < 2) throw new TileError(`entry bundle: truncated length at byte ${at} of ${data.length}`);
     const len = (data[at] << 8) | data[at + 1];
     if (at + 2 + len > data.length) {
-      throw new TileError(`entry bundle: entry ${out.length} at byte ${at} claims ${len} bytes, only ${data.length - at - 2} remain`);
+      throw new TileError(
+        `entry bundle: entry ${out.length} at byte ${at} claims ${len} bytes, only ${data.length - at - 2} remain`,
+      );
     }
     out.push(data.subarray(at + 2, at + 2 + len));
     at += 2 + len;
@@ -280,7 +289,10 @@ export type ReadTile = (level: number, index: number, width: number) => Uint8Arr
 export function hashAtFromTiles(readTile: ReadTile, size: number, cacheTiles = 64): HashAt {
   checkIndex(size, 'tree size');
   /** A tile read: its hashes and the nodes above them computed so far (key r·256 + j: height r, position j). */
-  interface Cached { hashes: Uint8Array[]; above: Map<number, Uint8Array> }
+  interface Cached {
+    hashes: Uint8Array[];
+    above: Map<number, Uint8Array>;
+  }
   const cache = new Map<string, Cached>();
   const tile = (level: number, index: number, width: number): Cached => {
     const key = `${level}/${index}`;
@@ -318,7 +330,9 @@ export function hashAtFromTiles(readTile: ReadTile, size: number, cacheTiles = 6
       throw new RangeError(`hashAtFromTiles: bad node level ${level} index ${index}`);
     }
     if ((index + 1) * 2 ** level > size) {
-      throw new RangeError(`hashAtFromTiles: the subtree at level ${level} index ${index} is not complete in a tree of ${size}`);
+      throw new RangeError(
+        `hashAtFromTiles: the subtree at level ${level} index ${index} is not complete in a tree of ${size}`,
+      );
     }
     const tileLevel = Math.floor(level / TILE_HEIGHT);
     const r = level % TILE_HEIGHT; // levels above the tile's row

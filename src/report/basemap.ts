@@ -36,7 +36,10 @@ export function landPolygons(): LandPolygon[] {
 }
 
 function ringBbox(ring: Position[]): [number, number, number, number] {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const [x = 0, y = 0] of ring) {
     if (x < x0) x0 = x;
     if (x > x1) x1 = x;

@@ -32,7 +32,10 @@ export class Anchors {
   private readonly byId = new Map<string, string>();
   private readonly used = new Set<string>();
 
-  constructor(private readonly prefix: string, ids: Iterable<string> = []) {
+  constructor(
+    private readonly prefix: string,
+    ids: Iterable<string> = [],
+  ) {
     for (const id of ids) this.of(id);
   }
 

@@ -42,7 +42,8 @@ function collectionRings(c: GeoJsonCollection | undefined): number[][][] {
 function drawnPositions(input: ReportInput): LonLat[] {
   const out: LonLat[] = [];
   const push = (lon: unknown, lat: unknown): void => {
-    if (typeof lon === 'number' && typeof lat === 'number' && Number.isFinite(lon) && Number.isFinite(lat)) out.push([lon, lat]);
+    if (typeof lon === 'number' && typeof lat === 'number' && Number.isFinite(lon) && Number.isFinite(lat))
+      out.push([lon, lat]);
   };
   const g = input.geography;
   for (const ring of [...collectionRings(g.zone), ...collectionRings(g.sites), ...collectionRings(g.ports)]) {
@@ -56,10 +57,15 @@ function drawnPositions(input: ReportInput): LonLat[] {
 
 /** The lon/lat extent with a margin (10 %, at least 0.3°), kept inside Mercator's usable latitudes. */
 function extent(positions: LonLat[]): Bbox {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const [x, y] of positions) {
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x);
-    y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    x0 = Math.min(x0, x);
+    x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y);
+    y1 = Math.max(y1, y);
   }
   if (!Number.isFinite(x0)) return [-180, -60, 180, 75];
   const mx = Math.max((x1 - x0) * 0.1, 0.3);
@@ -75,9 +81,26 @@ function makeView(input: ReportInput): View {
   const [x0, y0, x1, y1] = extent(drawnPositions(input));
   const aspect = (mercatorY(y1) - mercatorY(y0)) / (((x1 - x0) * Math.PI) / 180);
   const height = Math.round(Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, WIDTH * aspect)));
-  const corners = { type: 'MultiPoint' as const, coordinates: [[x0, y0], [x1, y0], [x1, y1], [x0, y1]] };
-  const projection = geoMercator().fitExtent([[8, 8], [WIDTH - 8, height - 8]], corners);
-  projection.clipExtent([[0, 0], [WIDTH, height]]);
+  const corners = {
+    type: 'MultiPoint' as const,
+    coordinates: [
+      [x0, y0],
+      [x1, y0],
+      [x1, y1],
+      [x0, y1],
+    ],
+  };
+  const projection = geoMercator().fitExtent(
+    [
+      [8, 8],
+      [WIDTH - 8, height - 8],
+    ],
+    corners,
+  );
+  projection.clipExtent([
+    [0, 0],
+    [WIDTH, height],
+  ]);
   // The view may be wider than the extent in one direction (clamped height): cull land by what is visible.
   const tl = projection.invert?.([0, 0]) ?? [x0, y1];
   const br = projection.invert?.([WIDTH, height]) ?? [x1, y0];
@@ -97,7 +120,9 @@ function project(view: View, lon: number, lat: number): [number, number] | null 
 function ringsPath(view: View, rings: number[][][]): string {
   let d = '';
   for (const ring of rings) {
-    const pts = ring.map((p) => project(view, p[0] ?? NaN, p[1] ?? NaN)).filter((p): p is [number, number] => p !== null);
+    const pts = ring
+      .map((p) => project(view, p[0] ?? NaN, p[1] ?? NaN))
+      .filter((p): p is [number, number] => p !== null);
     if (pts.length < 2) continue;
     d += pts.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${px(x)} ${px(y)}`).join('') + 'Z';
   }
@@ -106,7 +131,10 @@ function ringsPath(view: View, rings: number[][][]): string {
 
 /** Pixel centre of a feature's bounding box, for its label. */
 function labelPoint(view: View, f: GeoJsonFeature): [number, number] | null {
-  const pts = featureRings(f).flat().map((p) => project(view, p[0] ?? NaN, p[1] ?? NaN)).filter((p): p is [number, number] => p !== null);
+  const pts = featureRings(f)
+    .flat()
+    .map((p) => project(view, p[0] ?? NaN, p[1] ?? NaN))
+    .filter((p): p is [number, number] => p !== null);
   if (pts.length === 0) return null;
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => p[1]);
@@ -127,7 +155,10 @@ function landLayer(view: View): string {
 
 function zoneLayer(view: View, zone: GeoJsonCollection): string {
   return zone.features
-    .map((f) => `<path class="zone" data-id="${esc(f.properties.id)}" d="${ringsPath(view, featureRings(f))}"><title>Monitored zone: ${esc(featureName(f))}</title></path>`)
+    .map(
+      (f) =>
+        `<path class="zone" data-id="${esc(f.properties.id)}" d="${ringsPath(view, featureRings(f))}"><title>Monitored zone: ${esc(featureName(f))}</title></path>`,
+    )
     .join('');
 }
 
@@ -135,9 +166,12 @@ function areaLayer(view: View, c: GeoJsonCollection, kind: 'site' | 'port'): str
   return c.features
     .map((f) => {
       const at = labelPoint(view, f);
-      const dot = at === null || kind !== 'port' ? '' : `<circle class="port-dot" cx="${px(at[0])}" cy="${px(at[1])}" r="3.5"/>`;
-      return `<g class="${kind}" data-id="${esc(f.properties.id)}"><title>${kind === 'site' ? 'Declared site' : 'Port'}: ${esc(featureName(f))}</title>` +
-        `<path class="${kind}-area" d="${ringsPath(view, featureRings(f))}"/>${dot}</g>`;
+      const dot =
+        at === null || kind !== 'port' ? '' : `<circle class="port-dot" cx="${px(at[0])}" cy="${px(at[1])}" r="3.5"/>`;
+      return (
+        `<g class="${kind}" data-id="${esc(f.properties.id)}"><title>${kind === 'site' ? 'Declared site' : 'Port'}: ${esc(featureName(f))}</title>` +
+        `<path class="${kind}-area" d="${ringsPath(view, featureRings(f))}"/>${dot}</g>`
+      );
     })
     .join('');
 }
@@ -146,7 +180,14 @@ type Box = [number, number, number, number];
 
 /** Where a label may go around its point: right or left, above or below, then further out. */
 const LABEL_SPOTS: [number, number, 'start' | 'end'][] = [
-  [7, -5, 'start'], [7, 13, 'start'], [-7, -5, 'end'], [-7, 13, 'end'], [7, 27, 'start'], [-7, 27, 'end'], [7, -19, 'start'], [-7, -19, 'end'],
+  [7, -5, 'start'],
+  [7, 13, 'start'],
+  [-7, -5, 'end'],
+  [-7, 13, 'end'],
+  [7, 27, 'start'],
+  [-7, 27, 'end'],
+  [7, -19, 'start'],
+  [-7, -19, 'end'],
 ];
 
 function overlaps(a: Box, b: Box): boolean {
@@ -168,7 +209,9 @@ function labelsLayer(view: View, features: GeoJsonFeature[]): string {
     };
     const spot = LABEL_SPOTS.find((s) => !taken.some((b) => overlaps(b, boxOf(s)))) ?? LABEL_SPOTS[0]!;
     taken.push(boxOf(spot));
-    out.push(`<text class="label" x="${px(at[0] + spot[0])}" y="${px(at[1] + spot[1])}"${spot[2] === 'end' ? ' text-anchor="end"' : ''}>${esc(name)}</text>`);
+    out.push(
+      `<text class="label" x="${px(at[0] + spot[0])}" y="${px(at[1] + spot[1])}"${spot[2] === 'end' ? ' text-anchor="end"' : ''}>${esc(name)}</text>`,
+    );
   }
   return out.join('');
 }
@@ -191,7 +234,10 @@ export function keptIndices(n: number, breaks: number[], max = MAX_TRACK_POINTS)
 function trackPath(view: View, t: ReportTrack): string {
   let d = '';
   for (const seg of keptIndices(t.points.length, t.breaks)) {
-    const pts = seg.map((i) => t.points[i]!).map((p) => project(view, p[0], p[1])).filter((p): p is [number, number] => p !== null);
+    const pts = seg
+      .map((i) => t.points[i]!)
+      .map((p) => project(view, p[0], p[1]))
+      .filter((p): p is [number, number] => p !== null);
     if (pts.length === 0) continue;
     d += pts.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${px(x)} ${px(y)}`).join('');
     // A one-point segment still shows as a dot (round caps).
@@ -204,16 +250,23 @@ const ROLE_ORDER: Record<ReportTrack['role'], number> = { other: 0, inspector: 1
 
 function tracksLayer(view: View, tracks: ReportTrack[]): string {
   // Background traffic first, shipments on top; stable for equal roles.
-  const ordered = tracks.map((t, i) => ({ t, i })).sort((a, b) => ROLE_ORDER[a.t.role] - ROLE_ORDER[b.t.role] || a.i - b.i);
+  const ordered = tracks
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => ROLE_ORDER[a.t.role] - ROLE_ORDER[b.t.role] || a.i - b.i);
   return ordered
     .map(({ t }) => {
       const d = trackPath(view, t);
       if (d === '') return '';
       const first = t.points[0];
       const last = t.points[t.points.length - 1];
-      const span = first !== undefined && last !== undefined ? `, ${showTime(new Date(first[2]).toISOString())} to ${showTime(new Date(last[2]).toISOString())}` : '';
-      return `<path class="track track-${t.role}" data-mmsi="${esc(t.mmsi)}" data-role="${esc(t.role)}"${t.ref !== undefined ? ` data-ref="${esc(t.ref)}"` : ''} d="${d}">` +
-        `<title>${esc(t.name)} (MMSI ${esc(t.mmsi)}, ${esc(t.role)}${t.ref !== undefined ? ` ${esc(t.ref)}` : ''})${esc(span)}</title></path>`;
+      const span =
+        first !== undefined && last !== undefined
+          ? `, ${showTime(new Date(first[2]).toISOString())} to ${showTime(new Date(last[2]).toISOString())}`
+          : '';
+      return (
+        `<path class="track track-${t.role}" data-mmsi="${esc(t.mmsi)}" data-role="${esc(t.role)}"${t.ref !== undefined ? ` data-ref="${esc(t.ref)}"` : ''} d="${d}">` +
+        `<title>${esc(t.name)} (MMSI ${esc(t.mmsi)}, ${esc(t.role)}${t.ref !== undefined ? ` ${esc(t.ref)}` : ''})${esc(span)}</title></path>`
+      );
     })
     .join('');
 }
@@ -261,9 +314,12 @@ function eventsLayer(view: View, events: ReportEvent[], findings: Anchors): stri
       if (at === null) return '';
       const style = EVENT_STYLE[e.kind] ?? { shape: 'circle' as Shape, name: e.kind };
       const title = `${style.name}: ${e.label} (${showTime(e.start)}${e.end !== e.start ? ` to ${showTime(e.end)}` : ''})`;
-      const mark = `<g class="event event-${esc(e.kind)}" data-kind="${esc(e.kind)}"><title>${esc(title)}</title>` +
+      const mark =
+        `<g class="event event-${esc(e.kind)}" data-kind="${esc(e.kind)}"><title>${esc(title)}</title>` +
         `<path d="${shapePath(style.shape, at[0], at[1], 4.5)}"/></g>`;
-      return e.finding !== undefined && findings.has(e.finding) ? `<a href="#${findings.of(e.finding)}">${mark}</a>` : mark;
+      return e.finding !== undefined && findings.has(e.finding)
+        ? `<a href="#${findings.of(e.finding)}">${mark}</a>`
+        : mark;
     })
     .join('');
 }
@@ -275,10 +331,12 @@ function findingsLayer(view: View, input: ReportInput, findings: Anchors): strin
       const at = project(view, f.position.lon, f.position.lat);
       if (at === null) return '';
       const [x, y] = at;
-      return `<a class="finding-marker" href="#${findings.of(f.id)}" data-finding="${esc(f.id)}" data-effect="${esc(f.effect)}">` +
+      return (
+        `<a class="finding-marker" href="#${findings.of(f.id)}" data-finding="${esc(f.id)}" data-effect="${esc(f.effect)}">` +
         `<title>${esc(`${f.code} (${f.effect}): ${f.message}`)}</title>` +
         `<path class="finding-shape" d="${shapePath('diamond', x, y, 8)}"/>` +
-        `<path class="finding-bang" d="M${px(x)} ${px(y - 5.5)}V${px(y + 1.5)}M${px(x)} ${px(y + 3.5)}v1"/></a>`;
+        `<path class="finding-bang" d="M${px(x)} ${px(y - 5.5)}V${px(y + 1.5)}M${px(x)} ${px(y + 3.5)}v1"/></a>`
+      );
     })
     .join('');
 }
@@ -291,11 +349,19 @@ function legend(input: ReportInput, events: ReportEvent[]): string {
     '<li><span class="key key-zone"></span>Monitored zone</li>',
     '<li><span class="key key-site"></span>Declared site</li>',
     '<li><span class="key key-port"></span>Port</li>',
-    ...roles.map((r) => `<li><span class="key key-track-${r}"></span>${r === 'shipment' ? 'Shipment vessel' : r === 'inspector' ? 'Inspector' : 'Other vessel'} track</li>`),
-    ...kinds.map((k) => `<li><svg class="key-svg" viewBox="-7 -7 14 14" width="14" height="14"><g class="event event-${esc(k)}"><path d="${shapePath(EVENT_STYLE[k]?.shape ?? 'circle', 0, 0, 4.5)}"/></g></svg>${esc(EVENT_STYLE[k]?.name ?? k)}</li>`),
+    ...roles.map(
+      (r) =>
+        `<li><span class="key key-track-${r}"></span>${r === 'shipment' ? 'Shipment vessel' : r === 'inspector' ? 'Inspector' : 'Other vessel'} track</li>`,
+    ),
+    ...kinds.map(
+      (k) =>
+        `<li><svg class="key-svg" viewBox="-7 -7 14 14" width="14" height="14"><g class="event event-${esc(k)}"><path d="${shapePath(EVENT_STYLE[k]?.shape ?? 'circle', 0, 0, 4.5)}"/></g></svg>${esc(EVENT_STYLE[k]?.name ?? k)}</li>`,
+    ),
   ];
   if (input.results.findings.some((f) => f.position !== undefined)) {
-    items.push(`<li><svg class="key-svg" viewBox="-9 -11 18 22" width="14" height="18"><path class="finding-shape" d="${shapePath('diamond', 0, 0, 8)}"/></svg>Finding (links to it)</li>`);
+    items.push(
+      `<li><svg class="key-svg" viewBox="-9 -11 18 22" width="14" height="18"><path class="finding-shape" d="${shapePath('diamond', 0, 0, 8)}"/></svg>Finding (links to it)</li>`,
+    );
   }
   return `<ul class="legend">${items.join('')}</ul>`;
 }
@@ -305,7 +371,8 @@ export function renderMap(input: ReportInput, findings: Anchors): string {
   const view = makeView(input);
   const g = input.geography;
   const events = reportEvents(input);
-  const svg = `<svg class="map" viewBox="0 0 ${view.width} ${view.height}" role="img" aria-label="Map of the case: zone, sites, ports, vessel tracks, events and findings">` +
+  const svg =
+    `<svg class="map" viewBox="0 0 ${view.width} ${view.height}" role="img" aria-label="Map of the case: zone, sites, ports, vessel tracks, events and findings">` +
     `<rect class="sea" width="${view.width}" height="${view.height}"/>` +
     `<g class="layer-land">${landLayer(view)}</g>` +
     `<g class="layer-zone">${zoneLayer(view, g.zone)}</g>` +

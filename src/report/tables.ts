@@ -24,7 +24,13 @@ export interface ReportAnchors {
 }
 
 function findingLinks(ids: string[], a: ReportAnchors): string {
-  return ids.map((id) => (a.findings.has(id) ? `<a href="#${a.findings.of(id)}" title="${esc(id)}">${esc(a.codes.get(id) ?? id)}</a>` : esc(id))).join('<br>');
+  return ids
+    .map((id) =>
+      a.findings.has(id)
+        ? `<a href="#${a.findings.of(id)}" title="${esc(id)}">${esc(a.codes.get(id) ?? id)}</a>`
+        : esc(id),
+    )
+    .join('<br>');
 }
 
 function rowId(kind: string, id: string, a: ReportAnchors): string {
@@ -37,41 +43,70 @@ function evidenceLink(ref: EvidenceRef): string {
 }
 
 export function lotsTable(r: Results, a: ReportAnchors): string {
-  const rows = r.lots.map((l) =>
-    `<tr id="${rowId('lot', l.id, a)}"><td>${esc(l.id)}</td><td>${esc(l.site)}</td><td>${esc(l.item_class)}</td><td class="num">${esc(l.count)}</td>` +
-    `<td><code title="${esc(l.root)}">${esc(abbreviate(l.root))}</code></td><td>${esc(l.shipments.join(', '))}</td>` +
-    `<td>${evidenceLink(l.declaration)}</td><td>${verdictBadge(l.verdict)}</td><td>${findingLinks(l.findings, a)}</td></tr>`);
-  return table(['lot', 'site', 'class', 'count', 'commitment root', 'shipments', 'declaration', 'verdict', 'findings'], rows, 'lots');
+  const rows = r.lots.map(
+    (l) =>
+      `<tr id="${rowId('lot', l.id, a)}"><td>${esc(l.id)}</td><td>${esc(l.site)}</td><td>${esc(l.item_class)}</td><td class="num">${esc(l.count)}</td>` +
+      `<td><code title="${esc(l.root)}">${esc(abbreviate(l.root))}</code></td><td>${esc(l.shipments.join(', '))}</td>` +
+      `<td>${evidenceLink(l.declaration)}</td><td>${verdictBadge(l.verdict)}</td><td>${findingLinks(l.findings, a)}</td></tr>`,
+  );
+  return table(
+    ['lot', 'site', 'class', 'count', 'commitment root', 'shipments', 'declaration', 'verdict', 'findings'],
+    rows,
+    'lots',
+  );
 }
 
 function inspectionCell(i: InspectionResult): string {
   const c = i.corroboration;
   const window = c.start !== undefined ? ` ${showTime(c.start)}–${showTime(c.end)}` : '';
-  const distance = c.min_distance_m !== undefined && c.min_distance_m !== null ? `, closest ${Math.round(c.min_distance_m)} m` : '';
-  return `<div class="inspection ${i.corroborated ? 'corroborated' : 'uncorroborated'}">` +
+  const distance =
+    c.min_distance_m !== undefined && c.min_distance_m !== null ? `, closest ${Math.round(c.min_distance_m)} m` : '';
+  return (
+    `<div class="inspection ${i.corroborated ? 'corroborated' : 'uncorroborated'}">` +
     `<strong>${esc(i.inspector)}</strong> (${esc(i.kind)}) ${esc(showTime(i.time))}: observed <strong>${esc(i.observed_count)}</strong><br>` +
     `${i.corroborated ? '✔ corroborated' : '✘ not corroborated'} by ${esc(c.kind ?? 'nothing')}${esc(window)}${esc(distance)}${c.ais_available ? '' : ', no AIS to check against'}: ${esc(c.message)}<br>` +
-    `record ${evidenceLink(i.evidence)}</div>`;
+    `record ${evidenceLink(i.evidence)}</div>`
+  );
 }
 
 export function shipmentsTable(r: Results, a: ReportAnchors): string {
-  const rows = r.shipments.map((s) =>
-    `<tr id="${rowId('shipment', s.id, a)}"><td>${esc(s.id)}</td><td>${esc(s.vessel.name)}<br><small>MMSI ${esc(s.vessel.mmsi)}${s.vessel.imo !== undefined ? ` · IMO ${esc(s.vessel.imo)}` : ''}</small></td>` +
-    `<td>${esc(s.port)}</td><td class="num">${esc(s.count)}</td><td class="time">${s.departed_at === null ? 'not seen' : esc(showTime(s.departed_at))}</td>` +
-    `<td>${s.inspections.length === 0 ? 'none' : s.inspections.map(inspectionCell).join('')}</td>` +
-    `<td class="num">${s.observed_count === null ? '—' : esc(s.observed_count)}</td><td class="time">${s.left_zone_at === null ? 'not seen' : esc(showTime(s.left_zone_at))}</td>` +
-    `<td>${verdictBadge(s.verdict)}</td><td>${findingLinks(s.findings, a)}</td></tr>`);
-  return table(['shipment', 'vessel', 'port', 'declared', 'departed (UTC)', 'inspections', 'observed', 'left zone (UTC)', 'verdict', 'findings'], rows, 'shipments');
+  const rows = r.shipments.map(
+    (s) =>
+      `<tr id="${rowId('shipment', s.id, a)}"><td>${esc(s.id)}</td><td>${esc(s.vessel.name)}<br><small>MMSI ${esc(s.vessel.mmsi)}${s.vessel.imo !== undefined ? ` · IMO ${esc(s.vessel.imo)}` : ''}</small></td>` +
+      `<td>${esc(s.port)}</td><td class="num">${esc(s.count)}</td><td class="time">${s.departed_at === null ? 'not seen' : esc(showTime(s.departed_at))}</td>` +
+      `<td>${s.inspections.length === 0 ? 'none' : s.inspections.map(inspectionCell).join('')}</td>` +
+      `<td class="num">${s.observed_count === null ? '—' : esc(s.observed_count)}</td><td class="time">${s.left_zone_at === null ? 'not seen' : esc(showTime(s.left_zone_at))}</td>` +
+      `<td>${verdictBadge(s.verdict)}</td><td>${findingLinks(s.findings, a)}</td></tr>`,
+  );
+  return table(
+    [
+      'shipment',
+      'vessel',
+      'port',
+      'declared',
+      'departed (UTC)',
+      'inspections',
+      'observed',
+      'left zone (UTC)',
+      'verdict',
+      'findings',
+    ],
+    rows,
+    'shipments',
+  );
 }
 
 export function sitesTable(r: Results, a: ReportAnchors): string {
   const rows = r.sites.map((s) => {
-    const change = s.change === null
-      ? 'no before/after pair'
-      : `${esc(s.change.disappeared)} gone, ${esc(s.change.appeared)} new, ${esc(s.change.persisted)} stayed<br><small>${esc(showTime(s.change.before))} → ${esc(showTime(s.change.after))}</small>`;
-    return `<tr id="${rowId('site', s.id, a)}"><td>${esc(s.name)}<br><small>${esc(s.id)}</small></td><td class="num">${esc(s.declared)}</td>` +
+    const change =
+      s.change === null
+        ? 'no before/after pair'
+        : `${esc(s.change.disappeared)} gone, ${esc(s.change.appeared)} new, ${esc(s.change.persisted)} stayed<br><small>${esc(showTime(s.change.before))} → ${esc(showTime(s.change.after))}</small>`;
+    return (
+      `<tr id="${rowId('site', s.id, a)}"><td>${esc(s.name)}<br><small>${esc(s.id)}</small></td><td class="num">${esc(s.declared)}</td>` +
       `<td class="num">${s.remaining === null ? 'unknown' : esc(s.remaining)}</td><td class="num">${esc(s.removed)}</td><td>${change}</td>` +
-      `<td class="num">${esc(s.passes.length)}</td><td>${verdictBadge(s.verdict)}</td><td>${findingLinks(s.findings, a)}</td></tr>`;
+      `<td class="num">${esc(s.passes.length)}</td><td>${verdictBadge(s.verdict)}</td><td>${findingLinks(s.findings, a)}</td></tr>`
+    );
   });
   return table(['site', 'declared', 'remaining', 'removed', 'change', 'passes', 'verdict', 'findings'], rows, 'sites');
 }
@@ -82,7 +117,7 @@ function table(head: string[], rows: string[], cls: string): string {
 }
 
 function detailValue(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
 }
 
 function findingItem(f: Finding, a: ReportAnchors): string {
@@ -92,16 +127,29 @@ function findingItem(f: Finding, a: ReportAnchors): string {
     : `${esc(f.subject.kind)} ${esc(f.subject.id)}`;
   const where = [
     f.time !== undefined ? `at ${esc(showTime(f.time))}` : '',
-    f.position !== undefined ? `position ${esc(f.position.lat.toFixed(4))}, ${esc(f.position.lon.toFixed(4))} (on the map)` : '',
-  ].filter((s) => s !== '').join(' · ');
-  const details = f.details === undefined ? '' :
-    `<dl class="details">${Object.keys(f.details).sort().map((k) => `<dt>${esc(k)}</dt><dd>${esc(detailValue(f.details?.[k]))}</dd>`).join('')}</dl>`;
-  const evidence = f.evidence.length === 0 ? '<p class="note">No evidence referenced.</p>' :
-    `<ul class="finding-evidence">${f.evidence.map((e) => `<li>${evidenceLink(e)} <small>log index ${e.log_index === null ? 'not logged' : esc(e.log_index)}</small></li>`).join('')}</ul>`;
-  return `<article class="finding effect-${f.effect === 'DISCREPANCY' ? 'DISCREPANCY' : 'INCOMPLETE'}" id="${a.findings.of(f.id)}" data-finding="${esc(f.id)}">` +
+    f.position !== undefined
+      ? `position ${esc(f.position.lat.toFixed(4))}, ${esc(f.position.lon.toFixed(4))} (on the map)`
+      : '',
+  ]
+    .filter((s) => s !== '')
+    .join(' · ');
+  const details =
+    f.details === undefined
+      ? ''
+      : `<dl class="details">${Object.keys(f.details)
+          .sort()
+          .map((k) => `<dt>${esc(k)}</dt><dd>${esc(detailValue(f.details?.[k]))}</dd>`)
+          .join('')}</dl>`;
+  const evidence =
+    f.evidence.length === 0
+      ? '<p class="note">No evidence referenced.</p>'
+      : `<ul class="finding-evidence">${f.evidence.map((e) => `<li>${evidenceLink(e)} <small>log index ${e.log_index === null ? 'not logged' : esc(e.log_index)}</small></li>`).join('')}</ul>`;
+  return (
+    `<article class="finding effect-${f.effect === 'DISCREPANCY' ? 'DISCREPANCY' : 'INCOMPLETE'}" id="${a.findings.of(f.id)}" data-finding="${esc(f.id)}">` +
     `<h3><code>${esc(f.code)}</code> ${verdictBadge(f.effect)} <small>${subject}</small></h3>` +
     `<p class="message">${esc(f.message)}</p>${where === '' ? '' : `<p class="where">${where}</p>`}${details}` +
-    `<p class="finding-id">finding <code>${esc(f.id)}</code>; evidence:</p>${evidence}</article>`;
+    `<p class="finding-id">finding <code>${esc(f.id)}</code>; evidence:</p>${evidence}</article>`
+  );
 }
 
 export function findingsList(r: Results, a: ReportAnchors): string {
@@ -148,8 +196,10 @@ export function collectEvidence(input: ReportInput): EvidenceRow[] {
 }
 
 export function evidenceTable(input: ReportInput): string {
-  const rows = collectEvidence(input).map((e) =>
-    `<tr id="${evidenceAnchor(e.sha256)}"><td>${esc(e.roles.join(', '))}</td><td>${esc(e.names.join(', '))}</td><td>${e.paths.map((p) => `<code>${esc(p)}</code>`).join('<br>')}</td>` +
-    `<td><code class="hash">${esc(e.sha256)}</code></td><td class="num">${e.log_index === null ? 'not logged' : esc(e.log_index)}</td></tr>`);
+  const rows = collectEvidence(input).map(
+    (e) =>
+      `<tr id="${evidenceAnchor(e.sha256)}"><td>${esc(e.roles.join(', '))}</td><td>${esc(e.names.join(', '))}</td><td>${e.paths.map((p) => `<code>${esc(p)}</code>`).join('<br>')}</td>` +
+      `<td><code class="hash">${esc(e.sha256)}</code></td><td class="num">${e.log_index === null ? 'not logged' : esc(e.log_index)}</td></tr>`,
+  );
   return table(['role', 'name', 'path', 'sha256', 'log index'], rows, 'evidence');
 }

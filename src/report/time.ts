@@ -30,7 +30,22 @@ export function showTime(iso: string | null | undefined): string {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Tick steps for the time axis, smallest first. */
-const STEPS = [15 * 60_000, 30 * 60_000, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 365 * DAY];
+const STEPS = [
+  15 * 60_000,
+  30 * 60_000,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  7 * DAY,
+  14 * DAY,
+  30 * DAY,
+  91 * DAY,
+  365 * DAY,
+];
 
 /** Ticks at round UTC times (multiples of the step from midnight UTC), at most about `maxTicks`. */
 export function timeTicks(t0: number, t1: number, maxTicks: number): { step: number; ticks: number[] } {

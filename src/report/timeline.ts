@@ -43,19 +43,26 @@ function vesselNames(input: ReportInput): Map<number, string> {
 }
 
 /** Shipment vessels, inspectors, then other vessels that take part in an event; the rest are not drawn. */
-function makeLanes(input: ReportInput, events: ReportEvent[]): { lanes: Lane[]; laneOf: (mmsi: number) => Lane | undefined } {
+function makeLanes(
+  input: ReportInput,
+  events: ReportEvent[],
+): { lanes: Lane[]; laneOf: (mmsi: number) => Lane | undefined } {
   const names = vesselNames(input);
   const tracksOf = new Map<number, ReportTrack[]>();
   for (const t of input.tracks) tracksOf.set(t.mmsi, [...(tracksOf.get(t.mmsi) ?? []), t]);
   const roleOf = new Map<number, ReportTrack['role']>();
   for (const t of input.tracks) roleOf.set(t.mmsi, t.role);
   for (const s of input.results.shipments) roleOf.set(s.vessel.mmsi, 'shipment');
-  for (const i of input.manifest.inspectors ?? []) if (i.mmsi !== undefined && !roleOf.has(i.mmsi)) roleOf.set(i.mmsi, 'inspector');
+  for (const i of input.manifest.inspectors ?? [])
+    if (i.mmsi !== undefined && !roleOf.has(i.mmsi)) roleOf.set(i.mmsi, 'inspector');
 
   const mmsis: number[] = [];
   const seen = new Set<number>();
   const add = (m: number): void => {
-    if (!seen.has(m)) { seen.add(m); mmsis.push(m); }
+    if (!seen.has(m)) {
+      seen.add(m);
+      mmsis.push(m);
+    }
   };
   for (const role of ['shipment', 'inspector'] as const) for (const [m, r] of roleOf) if (r === role) add(m);
   for (const e of events) for (const m of e.mmsi) add(m);
@@ -104,14 +111,24 @@ function deadlines(input: ReportInput): { label: string; t: number }[] {
 }
 
 function timeRange(input: ReportInput, events: Placed[], lines: { t: number }[]): [number, number] | null {
-  let t0 = Infinity, t1 = -Infinity;
-  const see = (t: number): void => { if (t < t0) t0 = t; if (t > t1) t1 = t; };
-  for (const e of events) { see(e.t0); see(e.t1); }
+  let t0 = Infinity,
+    t1 = -Infinity;
+  const see = (t: number): void => {
+    if (t < t0) t0 = t;
+    if (t > t1) t1 = t;
+  };
+  for (const e of events) {
+    see(e.t0);
+    see(e.t1);
+  }
   for (const l of lines) see(l.t);
   for (const t of input.tracks) {
     const first = t.points[0];
     const last = t.points[t.points.length - 1];
-    if (first !== undefined && last !== undefined) { see(first[2]); see(last[2]); }
+    if (first !== undefined && last !== undefined) {
+      see(first[2]);
+      see(last[2]);
+    }
   }
   if (!Number.isFinite(t0)) return null;
   const pad = Math.max((t1 - t0) * 0.02, 30 * 60_000);
@@ -138,9 +155,10 @@ function eventMark(p: Placed, x: (t: number) => number, y: number, findings: Anc
   const title = `${style.name}: ${e.label} (${showTime(e.start)}${p.t1 > p.t0 ? ` to ${showTime(e.end)}` : ''})`;
   const x0 = x(p.t0);
   const x1 = x(p.t1);
-  const body = x1 - x0 >= 3
-    ? `<rect x="${px(x0)}" y="${px(y - 5)}" width="${px(x1 - x0)}" height="10" rx="2"/>`
-    : `<path d="${shapePath(style.shape, x0, y, 4.5)}"/>`;
+  const body =
+    x1 - x0 >= 3
+      ? `<rect x="${px(x0)}" y="${px(y - 5)}" width="${px(x1 - x0)}" height="10" rx="2"/>`
+      : `<path d="${shapePath(style.shape, x0, y, 4.5)}"/>`;
   const mark = `<g class="event event-${esc(e.kind)}" data-kind="${esc(e.kind)}" data-start="${esc(e.start)}"><title>${esc(title)}</title>${body}</g>`;
   return e.finding !== undefined && findings.has(e.finding) ? `<a href="#${findings.of(e.finding)}">${mark}</a>` : mark;
 }
@@ -167,19 +185,26 @@ interface Drawing {
 function timelineSvg(d: Drawing, [t0, t1]: [number, number], caption: string, findings: Anchors): string {
   const { lanes, laneOf } = d;
   const height = AXIS_H + lanes.length * LANE_H + 8;
-  const left = LABEL_W, right = WIDTH - RIGHT;
+  const left = LABEL_W,
+    right = WIDTH - RIGHT;
   const x = (t: number): number => Math.min(right, Math.max(left, left + ((t - t0) / (t1 - t0)) * (right - left)));
   const laneY = (i: number): number => AXIS_H + i * LANE_H + LANE_H / 2;
   const index = new Map(lanes.map((l, i) => [l, i]));
 
   const laneRows = lanes
-    .map((lane, i) => `<g class="lane lane-${lane.role}" data-lane="${esc(lane.key)}"><rect class="lane-bg" x="0" y="${px(laneY(i) - LANE_H / 2)}" width="${WIDTH}" height="${LANE_H}"/>` +
-      `<text class="lane-label" x="6" y="${px(laneY(i) + 4)}">${esc(lane.label)}</text>${coverage(lane, x, laneY(i))}</g>`)
+    .map(
+      (lane, i) =>
+        `<g class="lane lane-${lane.role}" data-lane="${esc(lane.key)}"><rect class="lane-bg" x="0" y="${px(laneY(i) - LANE_H / 2)}" width="${WIDTH}" height="${LANE_H}"/>` +
+        `<text class="lane-label" x="6" y="${px(laneY(i) + 4)}">${esc(lane.label)}</text>${coverage(lane, x, laneY(i))}</g>`,
+    )
     .join('');
   const marks = d.items
     .filter((p) => p.t1 >= t0 && p.t0 <= t1)
     .flatMap((p) => {
-      const targets = p.event.mmsi.length === 0 ? [lanes[lanes.length - 1]!] : [...new Set(p.event.mmsi.map(laneOf).filter((l): l is Lane => l !== undefined))];
+      const targets =
+        p.event.mmsi.length === 0
+          ? [lanes[lanes.length - 1]!]
+          : [...new Set(p.event.mmsi.map(laneOf).filter((l): l is Lane => l !== undefined))];
       return targets.map((lane) => eventMark(p, x, laneY(index.get(lane) ?? 0), findings));
     })
     .join('');
@@ -191,20 +216,29 @@ function timelineSvg(d: Drawing, [t0, t1]: [number, number], caption: string, fi
       return `<g class="deadline"><path d="M${px(x(l.t))} ${AXIS_H - 4}V${height}"/><text x="${px(tx)}" y="${height - 4}"${anchor}>${esc(`${l.label} ${showTime(new Date(l.t).toISOString())}`)}</text></g>`;
     })
     .join('');
-  const svg = `<svg class="timeline" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${esc(caption)}, UTC">` +
+  const svg =
+    `<svg class="timeline" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${esc(caption)}, UTC">` +
     `<g class="axis">${axis(t0, t1, x, height)}</g>${laneRows}${deadlineLines}<g class="marks">${marks}</g></svg>`;
   return `<figure class="timeline-figure"><figcaption><strong>${esc(caption)}</strong>, ${esc(showTime(new Date(t0).toISOString()))} to ${esc(showTime(new Date(t1).toISOString()))}</figcaption>${svg}</figure>`;
 }
 
 /** The span of what vessels did (tracks and events that name a vessel), to zoom on when the whole case is much longer. */
 function seaRange(input: ReportInput, items: Placed[]): [number, number] | null {
-  let t0 = Infinity, t1 = -Infinity;
+  let t0 = Infinity,
+    t1 = -Infinity;
   for (const t of input.tracks) {
     const first = t.points[0];
     const last = t.points[t.points.length - 1];
-    if (first !== undefined && last !== undefined) { t0 = Math.min(t0, first[2]); t1 = Math.max(t1, last[2]); }
+    if (first !== undefined && last !== undefined) {
+      t0 = Math.min(t0, first[2]);
+      t1 = Math.max(t1, last[2]);
+    }
   }
-  for (const p of items) if (p.event.mmsi.length > 0) { t0 = Math.min(t0, p.t0); t1 = Math.max(t1, p.t1); }
+  for (const p of items)
+    if (p.event.mmsi.length > 0) {
+      t0 = Math.min(t0, p.t0);
+      t1 = Math.max(t1, p.t1);
+    }
   if (!Number.isFinite(t0)) return null;
   const pad = Math.max((t1 - t0) * 0.03, 30 * 60_000);
   return [t0 - pad, t1 + pad];
@@ -220,18 +254,26 @@ export function renderTimeline(input: ReportInput, findings: Anchors): string {
   const drawing: Drawing = { ...makeLanes(input, events), items, lines };
   const figures = [timelineSvg(drawing, range, 'The whole case', findings)];
   const sea = seaRange(input, items);
-  if (sea !== null && sea[1] - sea[0] < (range[1] - range[0]) / 3) figures.push(timelineSvg(drawing, sea, 'At sea (zoomed)', findings));
-  return `${figures.join('')}<p class="note">Times in UTC. Thin lines: AIS received (gaps are silences); bars: events that last; marks: instants; dashed red: deadlines. Hover for details.</p>` +
-    eventTable(items, findings);
+  if (sea !== null && sea[1] - sea[0] < (range[1] - range[0]) / 3)
+    figures.push(timelineSvg(drawing, sea, 'At sea (zoomed)', findings));
+  return (
+    `${figures.join('')}<p class="note">Times in UTC. Thin lines: AIS received (gaps are silences); bars: events that last; marks: instants; dashed red: deadlines. Hover for details.</p>` +
+    eventTable(items, findings)
+  );
 }
 
 function eventTable(items: Placed[], findings: Anchors): string {
   const rows = [...items]
     .sort((a, b) => a.t0 - b.t0 || a.event.kind.localeCompare(b.event.kind))
     .map(({ event: e, t1, t0 }) => {
-      const finding = e.finding !== undefined && findings.has(e.finding) ? `<a href="#${findings.of(e.finding)}">${esc(e.finding)}</a>` : '';
-      return `<tr><td class="time">${esc(showTime(e.start))}</td><td class="time">${t1 > t0 ? esc(showTime(e.end)) : ''}</td><td>${esc(EVENT_STYLE[e.kind]?.name ?? e.kind)}</td>` +
-        `<td>${esc(e.mmsi.join(', '))}</td><td>${esc(e.label)}</td><td>${finding}</td></tr>`;
+      const finding =
+        e.finding !== undefined && findings.has(e.finding)
+          ? `<a href="#${findings.of(e.finding)}">${esc(e.finding)}</a>`
+          : '';
+      return (
+        `<tr><td class="time">${esc(showTime(e.start))}</td><td class="time">${t1 > t0 ? esc(showTime(e.end)) : ''}</td><td>${esc(EVENT_STYLE[e.kind]?.name ?? e.kind)}</td>` +
+        `<td>${esc(e.mmsi.join(', '))}</td><td>${esc(e.label)}</td><td>${finding}</td></tr>`
+      );
     })
     .join('');
   return `<details class="events"><summary>All ${items.length} events as a table</summary><table><thead><tr><th>start (UTC)</th><th>end</th><th>event</th><th>MMSI</th><th>what</th><th>finding</th></tr></thead><tbody>${rows}</tbody></table></details>`;

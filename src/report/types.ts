@@ -22,7 +22,17 @@ export interface ReportTrack {
 
 /** An event of the track stage or of the verification, for the map and the timeline. */
 export interface ReportEvent {
-  kind: 'port_visit' | 'departure' | 'encounter' | 'rendezvous' | 'overflight' | 'dark_period' | 'inspection' | 'imagery' | 'left_zone' | 'declaration';
+  kind:
+    | 'port_visit'
+    | 'departure'
+    | 'encounter'
+    | 'rendezvous'
+    | 'overflight'
+    | 'dark_period'
+    | 'inspection'
+    | 'imagery'
+    | 'left_zone'
+    | 'declaration';
   /** ISO 8601. */
   start: string;
   end: string;

@@ -63,9 +63,28 @@ export interface SentReport {
   record: EncodableRecord;
 }
 
-const NAMES = ['ALEKSANDROVSK', 'DIVNOGORSK', 'METALLURG ANOSOV', 'VOLGOLES', 'LABINSK', 'FIZIK KURCHATOV',
-  'BRATSK', 'IVAN POLZUNOV', 'OMSK', 'POLTAVA', 'KIMOVSK', 'ANOSOV', 'BARRY', 'VESOLE', 'LEARY', 'BLANDY',
-  'DUPONT', 'BIDDLE', 'NORFOLK', 'CHARLES P CECIL'];
+const NAMES = [
+  'ALEKSANDROVSK',
+  'DIVNOGORSK',
+  'METALLURG ANOSOV',
+  'VOLGOLES',
+  'LABINSK',
+  'FIZIK KURCHATOV',
+  'BRATSK',
+  'IVAN POLZUNOV',
+  'OMSK',
+  'POLTAVA',
+  'KIMOVSK',
+  'ANOSOV',
+  'BARRY',
+  'VESOLE',
+  'LEARY',
+  'BLANDY',
+  'DUPONT',
+  'BIDDLE',
+  'NORFOLK',
+  'CHARLES P CECIL',
+];
 const DESTINATIONS = ['MARIEL', 'HAVANA', 'CASILDA', 'NUEVITAS', 'ODESSA', 'SEVASTOPOL', 'NORFOLK', 'KEY WEST'];
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -82,9 +101,16 @@ function makeVessel(rng: Random, k: number): ScenarioVessel {
   const toBow = Math.round(length * rng.range(0.5, 0.8));
   const toPort = Math.round(beam / 2);
   return {
-    mmsi, shipname: shipname.slice(0, 20), callsign, imo: classB ? 0 : rng.int(5_000_000, 9_999_999),
-    shiptype: classB ? rng.pick([36, 37]) : rng.pick([70, 71, 79, 80, 35]), classB,
-    to_bow: toBow, to_stern: length - toBow, to_port: toPort, to_starboard: beam - toPort,
+    mmsi,
+    shipname: shipname.slice(0, 20),
+    callsign,
+    imo: classB ? 0 : rng.int(5_000_000, 9_999_999),
+    shiptype: classB ? rng.pick([36, 37]) : rng.pick([70, 71, 79, 80, 35]),
+    classB,
+    to_bow: toBow,
+    to_stern: length - toBow,
+    to_port: toPort,
+    to_starboard: beam - toPort,
     draught: classB ? 0 : Math.round(rng.range(4, 9) * 10) / 10,
     destination: classB ? '' : rng.pick(DESTINATIONS),
   };
@@ -101,7 +127,9 @@ const KNOT_MS = 1852 / 3600;
  * produced them. Lazily produced: a feed of millions of lines never sits in
  * memory as a whole.
  */
-export function* aisScenario(options: Partial<AisScenarioOptions> = {}): Generator<{ lines: string[]; sent: SentReport }> {
+export function* aisScenario(
+  options: Partial<AisScenarioOptions> = {},
+): Generator<{ lines: string[]; sent: SentReport }> {
   const o = { ...DEFAULT_AIS_SCENARIO, ...options };
   const rng = new Random(o.seed);
   const vessels = Array.from({ length: o.vessels }, (_, k) => makeVessel(rng, k));
@@ -143,11 +171,21 @@ export function* aisScenario(options: Partial<AisScenarioOptions> = {}): Generat
     if (best < 0) {
       const d = new Date(bestTime);
       const record: EncodableRecord = {
-        type: 4, repeat: 0, mmsi: o.baseStation,
+        type: 4,
+        repeat: 0,
+        mmsi: o.baseStation,
         timestamp: d.toISOString().slice(0, 19) + 'Z',
-        accuracy: true, lon: q(-81.8), lat: q(24.55), epfd: 7, raim: false, radio: 0,
+        accuracy: true,
+        lon: q(-81.8),
+        lat: q(24.55),
+        epfd: 7,
+        raim: false,
+        radio: 0,
       };
-      yield { lines: encodeSentences(record, { time: bestTime, station, channel }), sent: { time: bestTime, station, record } };
+      yield {
+        lines: encodeSentences(record, { time: bestTime, station, channel }),
+        sent: { time: bestTime, station, record },
+      };
       nextBase += o.baseIntervalMs;
       continue;
     }
@@ -172,30 +210,83 @@ export function* aisScenario(options: Partial<AisScenarioOptions> = {}): Generat
       const dims = { to_bow: v.to_bow, to_stern: v.to_stern, to_port: v.to_port, to_starboard: v.to_starboard };
       records = v.classB
         ? [
-          { type: 24, repeat: 0, mmsi: v.mmsi, part: 0, shipname: v.shipname },
-          { type: 24, repeat: 0, mmsi: v.mmsi, part: 1, shiptype: v.shiptype, vendorid: 'TLY', model: 1, serial: v.mmsi % 1_000_000, callsign: v.callsign, ...dims },
-        ]
-        : [{
-          type: 5, repeat: 0, mmsi: v.mmsi, ais_version: 0, imo: v.imo, callsign: v.callsign, shipname: v.shipname,
-          shiptype: v.shiptype, ...dims, epfd: 1, eta: etaOf(bestTime + 2 * 86400_000), draught: v.draught,
-          destination: v.destination, dte: 0,
-        }];
+            { type: 24, repeat: 0, mmsi: v.mmsi, part: 0, shipname: v.shipname },
+            {
+              type: 24,
+              repeat: 0,
+              mmsi: v.mmsi,
+              part: 1,
+              shiptype: v.shiptype,
+              vendorid: 'TLY',
+              model: 1,
+              serial: v.mmsi % 1_000_000,
+              callsign: v.callsign,
+              ...dims,
+            },
+          ]
+        : [
+            {
+              type: 5,
+              repeat: 0,
+              mmsi: v.mmsi,
+              ais_version: 0,
+              imo: v.imo,
+              callsign: v.callsign,
+              shipname: v.shipname,
+              shiptype: v.shiptype,
+              ...dims,
+              epfd: 1,
+              eta: etaOf(bestTime + 2 * 86400_000),
+              draught: v.draught,
+              destination: v.destination,
+              dte: 0,
+            },
+          ];
     } else {
       st.next += o.reportIntervalMs;
       const heading = Math.round(st.course) % 360;
-      records = [v.classB
-        ? {
-          type: 18, repeat: 0, mmsi: v.mmsi, reserved: 0, speed: Math.round(st.speed * 10) / 10, accuracy: false,
-          lon: q(st.lon), lat: q(st.lat), course: Math.round(st.course * 10) / 10 % 360, heading,
-          second: new Date(bestTime).getUTCSeconds(), regional: 0, cs: true, display: false, dsc: true, band: true,
-          msg22: true, assigned: false, raim: false, radio: 0,
-        }
-        : {
-          type: rng.chance(0.8) ? 1 : 3, repeat: 0, mmsi: v.mmsi, status: st.status, turn: 0,
-          speed: Math.round(st.speed * 10) / 10, accuracy: false, lon: q(st.lon), lat: q(st.lat),
-          course: Math.round(st.course * 10) / 10 % 360, heading, second: new Date(bestTime).getUTCSeconds(),
-          maneuver: 0, raim: false, radio: 0,
-        }];
+      records = [
+        v.classB
+          ? {
+              type: 18,
+              repeat: 0,
+              mmsi: v.mmsi,
+              reserved: 0,
+              speed: Math.round(st.speed * 10) / 10,
+              accuracy: false,
+              lon: q(st.lon),
+              lat: q(st.lat),
+              course: (Math.round(st.course * 10) / 10) % 360,
+              heading,
+              second: new Date(bestTime).getUTCSeconds(),
+              regional: 0,
+              cs: true,
+              display: false,
+              dsc: true,
+              band: true,
+              msg22: true,
+              assigned: false,
+              raim: false,
+              radio: 0,
+            }
+          : {
+              type: rng.chance(0.8) ? 1 : 3,
+              repeat: 0,
+              mmsi: v.mmsi,
+              status: st.status,
+              turn: 0,
+              speed: Math.round(st.speed * 10) / 10,
+              accuracy: false,
+              lon: q(st.lon),
+              lat: q(st.lat),
+              course: (Math.round(st.course * 10) / 10) % 360,
+              heading,
+              second: new Date(bestTime).getUTCSeconds(),
+              maneuver: 0,
+              raim: false,
+              radio: 0,
+            },
+      ];
     }
     for (const record of records) {
       const lines = encodeSentences(record, { time: bestTime, station, channel, sequence: seq });

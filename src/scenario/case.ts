@@ -22,16 +22,42 @@ import { stringify as yamlStringify } from 'yaml';
 import { encodeSentences, type EncodableRecord } from '../ais/encode.js';
 import { writeGeoTiff } from '../imagery/write.js';
 import { fromWgs84 } from '../imagery/crs.js';
-import { commitLot, drawChallenge, reveal, secretsFile, seedCommitment, toHex, type Descriptor } from '../ledger/escrow.js';
+import {
+  commitLot,
+  drawChallenge,
+  reveal,
+  secretsFile,
+  seedCommitment,
+  toHex,
+  type Descriptor,
+} from '../ledger/escrow.js';
 import { Ed25519NoteSigner, formatSignerKey, SIG_TYPE_ED25519 } from '../ledger/note.js';
 import {
-  CASE_FORMAT, INSPECTION_FORMAT, type CaseManifest, type InspectionRecord, type Inspector, type InspectorKind,
-  type ProvenanceNote, type Terms, type PartyRole, type GeoJsonCollection,
+  CASE_FORMAT,
+  INSPECTION_FORMAT,
+  type CaseManifest,
+  type InspectionRecord,
+  type Inspector,
+  type InspectorKind,
+  type ProvenanceNote,
+  type Terms,
+  type PartyRole,
+  type GeoJsonCollection,
 } from '../case/types.js';
 import { Random } from './random.js';
 import { renderScene, type SceneObject } from './scenes.js';
 import { writeMarineCadastreCsv, type CsvFixtureRow } from './csv.js';
-import { bearingDeg, distanceM, inRing, quantAis, velocity, destination, route, type LatLon, type Path } from './traffic.js';
+import {
+  bearingDeg,
+  distanceM,
+  inRing,
+  quantAis,
+  velocity,
+  destination,
+  route,
+  type LatLon,
+  type Path,
+} from './traffic.js';
 
 export const MIN = 60_000;
 export const HR = 3_600_000;
@@ -39,9 +65,18 @@ export const DAY = 86_400_000;
 
 /** The finding codes a scenario can seed (`--violate CODE`). */
 export const VIOLATION_CODES = [
-  'SITE_NOT_CLEARED', 'SITE_UNOBSERVED', 'SHIPMENT_NOT_DEPARTED', 'SHIPMENT_UNINSPECTED', 'INSPECTION_UNCORROBORATED',
-  'COUNT_MISMATCH', 'INVENTORY_SHORTFALL', 'DARK_PERIOD', 'UNDECLARED_ENCOUNTER', 'RESOLUTION_VIOLATION',
-  'COMMITMENT_MISMATCH', 'LOG_INCONSISTENT',
+  'SITE_NOT_CLEARED',
+  'SITE_UNOBSERVED',
+  'SHIPMENT_NOT_DEPARTED',
+  'SHIPMENT_UNINSPECTED',
+  'INSPECTION_UNCORROBORATED',
+  'COUNT_MISMATCH',
+  'INVENTORY_SHORTFALL',
+  'DARK_PERIOD',
+  'UNDECLARED_ENCOUNTER',
+  'RESOLUTION_VIOLATION',
+  'COMMITMENT_MISMATCH',
+  'LOG_INCONSISTENT',
 ] as const;
 export type ViolationCode = (typeof VIOLATION_CODES)[number];
 
@@ -203,7 +238,9 @@ export interface CaseDescription {
 
 /** A 32-bit seed for a labelled stream: the same (seed, label) always gives the same stream. */
 export function subSeed(seed: number, label: string): number {
-  const h = createHash('sha256').update(`${seed >>> 0}/${label}`).digest();
+  const h = createHash('sha256')
+    .update(`${seed >>> 0}/${label}`)
+    .digest();
   return h.readUInt32BE(0);
 }
 
@@ -224,7 +261,14 @@ export function randomBytesFrom(rng: Random): (n: number) => Uint8Array {
 }
 
 /** Whole-second report times from t0 to t1 (t0 included), intervals uniform in [minS, maxS] s, optionally silent in (skip0, skip1). */
-export function reportTimes(rng: Random, t0: number, t1: number, minS: number, maxS: number, skips: [number, number][] = []): number[] {
+export function reportTimes(
+  rng: Random,
+  t0: number,
+  t1: number,
+  minS: number,
+  maxS: number,
+  skips: [number, number][] = [],
+): number[] {
   const out: number[] = [];
   let t = Math.round(t0 / 1000) * 1000;
   while (t <= t1) {
@@ -239,13 +283,26 @@ export function mergeTimes(...lists: number[][]): number[] {
   return [...new Set(lists.flat())].sort((a, b) => a - b);
 }
 
-export function vesselSpec(rng: Random, mmsi: number, name: string, shiptype: number, destination: string, imo?: number): VesselSpec {
+export function vesselSpec(
+  rng: Random,
+  mmsi: number,
+  name: string,
+  shiptype: number,
+  destination: string,
+  imo?: number,
+): VesselSpec {
   let callsign = '';
   for (let c = 0; c < 4; c++) callsign += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[rng.int(0, 25)];
   const length = shiptype === 35 ? rng.int(110, 135) : rng.int(120, 170);
   const v: VesselSpec = {
-    mmsi, name: name.toUpperCase().slice(0, 20), callsign, shiptype, length, beam: Math.max(10, Math.round(length / 7)),
-    draught: Math.round(rng.range(5, 9) * 10) / 10, destination: destination.toUpperCase().slice(0, 20),
+    mmsi,
+    name: name.toUpperCase().slice(0, 20),
+    callsign,
+    shiptype,
+    length,
+    beam: Math.max(10, Math.round(length / 7)),
+    draught: Math.round(rng.range(5, 9) * 10) / 10,
+    destination: destination.toUpperCase().slice(0, 20),
   };
   if (imo !== undefined) v.imo = imo;
   return v;
@@ -256,12 +313,27 @@ export function squareRing(lat: number, lon: number, halfM: number): number[][] 
   const dLat = halfM / 111_195;
   const dLon = dLat / Math.cos((lat * Math.PI) / 180);
   const r = (x: number): number => Math.round(x * 1e7) / 1e7;
-  const w = r(lon - dLon), e = r(lon + dLon), s = r(lat - dLat), n = r(lat + dLat);
-  return [[w, s], [e, s], [e, n], [w, n], [w, s]];
+  const w = r(lon - dLon),
+    e = r(lon + dLon),
+    s = r(lat - dLat),
+    n = r(lat + dLat);
+  return [
+    [w, s],
+    [e, s],
+    [e, n],
+    [w, n],
+    [w, s],
+  ];
 }
 
 export function boxRing(west: number, south: number, east: number, north: number): number[][] {
-  return [[west, south], [east, south], [east, north], [west, north], [west, south]];
+  return [
+    [west, south],
+    [east, south],
+    [east, north],
+    [west, north],
+    [west, south],
+  ];
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -278,7 +350,12 @@ export function sentAt(track: TrackSpec, t: number): LatLon {
  * then leaves the way it came. `awayM`: instead keeps that far off abeam
  * the whole time (an inspection its AIS cannot corroborate).
  */
-export function alongsidePath(vessel: Path, t0: number, t1: number, opts: { sideM: number; knots: number; approachMs: number; fromBearing: number; awayM?: number }): Path {
+export function alongsidePath(
+  vessel: Path,
+  t0: number,
+  t1: number,
+  opts: { sideM: number; knots: number; approachMs: number; fromBearing: number; awayM?: number },
+): Path {
   const abeam = (t: number): number => {
     const v = velocity(vessel, t, 30_000);
     return Number.isFinite(v.course) ? (v.course + 90) % 360 : 90;
@@ -315,14 +392,19 @@ function interp(a: LatLon, b: LatLon, f: number): LatLon {
 function bearing(a: LatLon, b: LatLon): number {
   const D = Math.PI / 180;
   const y = Math.sin((b.lon - a.lon) * D) * Math.cos(b.lat * D);
-  const x = Math.cos(a.lat * D) * Math.sin(b.lat * D) - Math.sin(a.lat * D) * Math.cos(b.lat * D) * Math.cos((b.lon - a.lon) * D);
+  const x =
+    Math.cos(a.lat * D) * Math.sin(b.lat * D) -
+    Math.sin(a.lat * D) * Math.cos(b.lat * D) * Math.cos((b.lon - a.lon) * D);
   return ((Math.atan2(y, x) * 180) / Math.PI + 360) % 360;
 }
 
 // ---------------------------------------------------------------------------
 // Keys
 
-export interface KeyPair { signerKey: string; verifierKey: string }
+export interface KeyPair {
+  signerKey: string;
+  verifierKey: string;
+}
 
 /** A deterministic Ed25519 signed-note key pair named `name`, from 32 seeded bytes. */
 export function seededKey(name: string, rng: Random): KeyPair {
@@ -334,7 +416,12 @@ export function seededKey(name: string, rng: Random): KeyPair {
 // ---------------------------------------------------------------------------
 // Reports as the verifier will see them
 
-interface Report { t: number; lat: number; lon: number; knots: number }
+interface Report {
+  t: number;
+  lat: number;
+  lon: number;
+  knots: number;
+}
 
 function reportsOf(track: TrackSpec): Report[] {
   return track.times.map((t) => {
@@ -347,17 +434,25 @@ function reportsOf(track: TrackSpec): Report[] {
 /** Linear interpolation of a track's reports at t (null outside its span or across a gap longer than maxGapMs). */
 function at(rs: Report[], t: number, maxGapMs = 20 * MIN): Report | null {
   if (rs.length === 0 || t < rs[0].t || t > rs[rs.length - 1].t) return null;
-  let lo = 0, hi = rs.length - 1;
+  let lo = 0,
+    hi = rs.length - 1;
   while (hi - lo > 1) {
     const m = (lo + hi) >> 1;
-    if (rs[m].t <= t) lo = m; else hi = m;
+    if (rs[m].t <= t) lo = m;
+    else hi = m;
   }
-  const a = rs[lo], b = rs[hi];
+  const a = rs[lo],
+    b = rs[hi];
   if (a.t === t) return a;
   if (b.t === t) return b;
   if (b.t - a.t > maxGapMs) return null;
   const f = (t - a.t) / (b.t - a.t);
-  return { t, lat: a.lat + (b.lat - a.lat) * f, lon: a.lon + (b.lon - a.lon) * f, knots: a.knots + (b.knots - a.knots) * f };
+  return {
+    t,
+    lat: a.lat + (b.lat - a.lat) * f,
+    lon: a.lon + (b.lon - a.lon) * f,
+    knots: a.knots + (b.knots - a.knots) * f,
+  };
 }
 
 function ringOfPort(p: PortSpec): number[][] {
@@ -369,7 +464,8 @@ function distToRing(ring: number[][], lat: number, lon: number): number {
   if (inRing(ring, lat, lon)) return 0;
   let best = Infinity;
   for (let i = 0; i + 1 < ring.length; i++) {
-    const [x0, y0] = ring[i], [x1, y1] = ring[i + 1];
+    const [x0, y0] = ring[i],
+      [x1, y1] = ring[i + 1];
     for (let k = 0; k <= 20; k++) {
       const f = k / 20;
       best = Math.min(best, distanceM({ lat, lon }, { lat: y0 + (y1 - y0) * f, lon: x0 + (x1 - x0) * f }));
@@ -395,11 +491,18 @@ export interface InspectionCheck {
 }
 
 /** Corroboration of one inspection record from the tracks of the description. */
-export function checkInspection(desc: CaseDescription, rec: InspectionSpec, cache = new Map<number, Report[]>()): InspectionCheck {
+export function checkInspection(
+  desc: CaseDescription,
+  rec: InspectionSpec,
+  cache = new Map<number, Report[]>(),
+): InspectionCheck {
   const reports = (mmsi: number): Report[] => {
     let r = cache.get(mmsi);
     if (!r) {
-      r = desc.tracks.filter((t) => t.vessel.mmsi === mmsi).flatMap(reportsOf).sort((a, b) => a.t - b.t);
+      r = desc.tracks
+        .filter((t) => t.vessel.mmsi === mmsi)
+        .flatMap(reportsOf)
+        .sort((a, b) => a.t - b.t);
       cache.set(mmsi, r);
     }
     return r;
@@ -424,7 +527,10 @@ export function checkInspection(desc: CaseDescription, rec: InspectionSpec, cach
   const w = (desc.terms.rendezvous?.window_min ?? 120) * MIN;
   const dmax = desc.terms.rendezvous?.distance_m ?? 1000;
   const need = (desc.terms.rendezvous?.min_duration_min ?? 15) * MIN;
-  let run = 0, longest = 0, seenV = false, seenI = false;
+  let run = 0,
+    longest = 0,
+    seenV = false,
+    seenI = false;
   for (let t = rec.time - w; t <= rec.time + w; t += step) {
     const a = at(vessel, t);
     const b = at(own, t);
@@ -449,8 +555,15 @@ export interface ShipmentCheck {
 }
 
 /** Departure, zone exit, dark periods and encounters of one shipment, from the tracks of the description. */
-export function checkShipment(desc: CaseDescription, s: ShipmentSpec, cache = new Map<number, Report[]>()): ShipmentCheck {
-  const own = desc.tracks.filter((t) => t.vessel.mmsi === s.vessel.mmsi).flatMap(reportsOf).sort((a, b) => a.t - b.t);
+export function checkShipment(
+  desc: CaseDescription,
+  s: ShipmentSpec,
+  cache = new Map<number, Report[]>(),
+): ShipmentCheck {
+  const own = desc.tracks
+    .filter((t) => t.vessel.mmsi === s.vessel.mmsi)
+    .flatMap(reportsOf)
+    .sort((a, b) => a.t - b.t);
   const port = desc.ports.find((p) => p.id === s.port);
   if (!port) throw new Error(`shipment ${s.id}: unknown port ${s.port}`);
   const pring = ringOfPort(port);
@@ -476,8 +589,10 @@ export function checkShipment(desc: CaseDescription, s: ShipmentSpec, cache = ne
   const darkGapsH: number[] = [];
   const gapMs = (desc.terms.dark_period?.min_gap_hours ?? 6) * HR;
   for (let i = 1; i < own.length; i++) {
-    const a = own[i - 1], b = own[i];
-    if (b.t - a.t > gapMs && (inRing(zring, a.lat, a.lon) || inRing(zring, b.lat, b.lon))) darkGapsH.push((b.t - a.t) / HR);
+    const a = own[i - 1],
+      b = own[i];
+    if (b.t - a.t > gapMs && (inRing(zring, a.lat, a.lon) || inRing(zring, b.lat, b.lon)))
+      darkGapsH.push((b.t - a.t) / HR);
   }
   // Encounters with every vessel that is not an inspector.
   const inspectorMmsi = new Set(desc.inspectors.map((i) => i.mmsi).filter((m): m is number => m !== undefined));
@@ -491,7 +606,10 @@ export function checkShipment(desc: CaseDescription, s: ShipmentSpec, cache = ne
     if (t.vessel.mmsi === s.vessel.mmsi || inspectorMmsi.has(t.vessel.mmsi)) continue;
     let r = cache.get(t.vessel.mmsi);
     if (!r) {
-      r = desc.tracks.filter((x) => x.vessel.mmsi === t.vessel.mmsi).flatMap(reportsOf).sort((a, b) => a.t - b.t);
+      r = desc.tracks
+        .filter((x) => x.vessel.mmsi === t.vessel.mmsi)
+        .flatMap(reportsOf)
+        .sort((a, b) => a.t - b.t);
       cache.set(t.vessel.mmsi, r);
     }
     others.set(t.vessel.mmsi, r);
@@ -516,8 +634,12 @@ export function checkShipment(desc: CaseDescription, s: ShipmentSpec, cache = ne
       const a = at(own, t);
       const b = at(rs, t);
       // Cheap reject: far apart.
-      const near = a && b && Math.abs(a.lat - b.lat) < 0.05 && distanceM(a, b) <= dmax
-        && portRings.every((pr) => distToRing(pr, a.lat, a.lon) >= 10_000);
+      const near =
+        a &&
+        b &&
+        Math.abs(a.lat - b.lat) < 0.05 &&
+        distanceM(a, b) <= dmax &&
+        portRings.every((pr) => distToRing(pr, a.lat, a.lon) >= 10_000);
       if (near) {
         if (runT === null) runT = t;
         speeds.push(a.knots, b.knots);
@@ -540,7 +662,9 @@ export function deriveTruth(desc: CaseDescription): Truth {
   };
   const cap = desc.terms.resolution_cap_m;
   const deadlineOf = (site: string): number => {
-    const ds = desc.lots.filter((l) => l.site === site).map((l) => Date.parse(l.removal_deadline ?? desc.terms.removal_deadline));
+    const ds = desc.lots
+      .filter((l) => l.site === site)
+      .map((l) => Date.parse(l.removal_deadline ?? desc.terms.removal_deadline));
     return ds.length ? Math.max(...ds) : Date.parse(desc.terms.removal_deadline);
   };
   // Imagery.
@@ -573,7 +697,10 @@ export function deriveTruth(desc: CaseDescription): Truth {
   // Shipments and inspections.
   const cache = new Map<number, Report[]>();
   const shipVerdict: Record<string, Verdict> = {};
-  let departedN = 0, inspectedN = 0, leftN = 0, accounted = 0;
+  let departedN = 0,
+    inspectedN = 0,
+    leftN = 0,
+    accounted = 0;
   for (const s of desc.shipments) {
     const c = checkShipment(desc, s, cache);
     const v: Verdict[] = [];
@@ -639,12 +766,21 @@ export function deriveTruth(desc: CaseDescription): Truth {
     caseV.push(DISC);
   }
   for (const f of findings) caseV.push(effects.get(f) as Verdict);
-  findings.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.subject.id < b.subject.id ? -1 : a.subject.id > b.subject.id ? 1 : 0));
+  findings.sort((a, b) =>
+    a.code < b.code ? -1 : a.code > b.code ? 1 : a.subject.id < b.subject.id ? -1 : a.subject.id > b.subject.id ? 1 : 0,
+  );
   return {
-    scenario: desc.scenario, seed: desc.seed, scale: desc.scale, violations: [...desc.violations],
+    scenario: desc.scenario,
+    seed: desc.seed,
+    scale: desc.scale,
+    violations: [...desc.violations],
     verdict: worst(...caseV),
     funnel: { declared, removed, departed: departedN, inspected: inspectedN, left_zone: leftN },
-    findings, lots: lotVerdict, shipments: shipVerdict, sites: siteVerdict, notes: [...desc.truthNotes],
+    findings,
+    lots: lotVerdict,
+    shipments: shipVerdict,
+    sites: siteVerdict,
+    notes: [...desc.truthNotes],
   };
 }
 
@@ -671,10 +807,12 @@ export function sceneLayout(site: SiteSpec, itemsMax: number, rng: Random): Scen
   const cols = Math.max(1, Math.ceil(Math.sqrt(itemsMax)));
   const rows = Math.max(1, Math.ceil(itemsMax / cols));
   const pitch = 40;
-  if ((Math.max(cols, rows) - 1) * pitch / 2 + 20 > site.halfM - 10) throw new Error(`site ${site.id}: ${itemsMax} items do not fit in ±${site.halfM} m`);
+  if (((Math.max(cols, rows) - 1) * pitch) / 2 + 20 > site.halfM - 10)
+    throw new Error(`site ${site.id}: ${itemsMax} items do not fit in ±${site.halfM} m`);
   const slots: SceneLayout['slots'] = [];
   for (let k = 0; k < itemsMax; k++) {
-    const r = Math.floor(k / cols), c = k % cols;
+    const r = Math.floor(k / cols),
+      c = k % cols;
     const e = cE + (c - (cols - 1) / 2) * pitch + rng.range(-3, 3);
     const n = cN - (r - (rows - 1) / 2) * pitch + rng.range(-3, 3);
     slots.push({ x_m: e - originE, y_m: originN - n, heading_deg: rng.range(0, 180) });
@@ -691,16 +829,33 @@ function vesselStatics(v: VesselSpec, t: number): EncodableRecord {
   const eta = new Date(t + 2 * DAY);
   const p = (x: number): string => String(x).padStart(2, '0');
   return {
-    type: 5, repeat: 0, mmsi: v.mmsi, ais_version: 0, imo: v.imo ?? 0, callsign: v.callsign, shipname: v.name,
-    shiptype: v.shiptype, to_bow: toBow, to_stern: v.length - toBow, to_port: toPort, to_starboard: v.beam - toPort, epfd: 1,
-    eta: `${p(eta.getUTCMonth() + 1)}-${p(eta.getUTCDate())}T${p(eta.getUTCHours())}:00Z`, draught: v.draught,
-    destination: v.destination, dte: 0,
+    type: 5,
+    repeat: 0,
+    mmsi: v.mmsi,
+    ais_version: 0,
+    imo: v.imo ?? 0,
+    callsign: v.callsign,
+    shipname: v.name,
+    shiptype: v.shiptype,
+    to_bow: toBow,
+    to_stern: v.length - toBow,
+    to_port: toPort,
+    to_starboard: v.beam - toPort,
+    epfd: 1,
+    eta: `${p(eta.getUTCMonth() + 1)}-${p(eta.getUTCDate())}T${p(eta.getUTCHours())}:00Z`,
+    draught: v.draught,
+    destination: v.destination,
+    dte: 0,
   };
 }
 
 /** The NMEA text of some tracks: types 1/3 positions, type 5 statics every hour, tag blocks with receive time and station. */
 export function tracksNmea(tracks: TrackSpec[], stations: string[], rng: Random): string {
-  interface Item { time: number; order: number; record: EncodableRecord }
+  interface Item {
+    time: number;
+    order: number;
+    record: EncodableRecord;
+  }
   const items: Item[] = [];
   tracks.forEach((track, ti) => {
     const v = track.vessel;
@@ -716,14 +871,27 @@ export function tracksNmea(tracks: TrackSpec[], stations: string[], rng: Random)
       const vel = velocity(track.path, t);
       const knots = Math.min(102.2, Math.round(vel.knots * 10) / 10);
       if (Number.isFinite(vel.course) && vel.knots >= 0.05) lastCourse = vel.course;
-      const course = knots === 0 ? null : Math.round(lastCourse * 10) / 10 % 360;
+      const course = knots === 0 ? null : (Math.round(lastCourse * 10) / 10) % 360;
       const status = vel.knots < 0.05 ? 5 : 0;
       items.push({
-        time: t, order: order + 1,
+        time: t,
+        order: order + 1,
         record: {
-          type: rng.chance(0.2) ? 3 : 1, repeat: 0, mmsi: v.mmsi, status, turn: 0, speed: knots, accuracy: false,
-          lon: p.lon, lat: p.lat, course, heading: Math.round(lastCourse) % 360, second: new Date(t).getUTCSeconds(),
-          maneuver: 0, raim: false, radio: 0,
+          type: rng.chance(0.2) ? 3 : 1,
+          repeat: 0,
+          mmsi: v.mmsi,
+          status,
+          turn: 0,
+          speed: knots,
+          accuracy: false,
+          lon: p.lon,
+          lat: p.lat,
+          course,
+          heading: Math.round(lastCourse) % 360,
+          second: new Date(t).getUTCSeconds(),
+          maneuver: 0,
+          raim: false,
+          radio: 0,
         },
       });
     });
@@ -732,7 +900,12 @@ export function tracksNmea(tracks: TrackSpec[], stations: string[], rng: Random)
   const lines: string[] = [];
   let seq = 0;
   for (const it of items) {
-    const ls = encodeSentences(it.record, { time: it.time, station: rng.pick(stations), channel: rng.chance(0.5) ? 'A' : 'B', sequence: seq });
+    const ls = encodeSentences(it.record, {
+      time: it.time,
+      station: rng.pick(stations),
+      channel: rng.chance(0.5) ? 'A' : 'B',
+      sequence: seq,
+    });
     if (ls.length > 1) seq = (seq + 1) % 10;
     for (const l of ls) lines.push(l);
   }
@@ -751,10 +924,22 @@ export function tracksCsv(tracks: TrackSpec[]): string {
       const knots = Math.min(102.2, Math.round(vel.knots * 10) / 10);
       if (Number.isFinite(vel.course) && vel.knots >= 0.05) lastCourse = vel.course;
       rows.push({
-        timeMs: t, mmsi: v.mmsi, lat: Math.round(p.lat * 1e5) / 1e5, lon: Math.round(p.lon * 1e5) / 1e5, speed: knots,
-        course: knots === 0 ? null : Math.round(lastCourse * 10) / 10 % 360, heading: Math.round(lastCourse) % 360,
-        status: vel.knots < 0.05 ? 5 : 0, shipname: v.name, callsign: v.callsign, imo: v.imo ?? null, shiptype: v.shiptype,
-        draught: v.draught, destination: v.destination, length: v.length, width: v.beam,
+        timeMs: t,
+        mmsi: v.mmsi,
+        lat: Math.round(p.lat * 1e5) / 1e5,
+        lon: Math.round(p.lon * 1e5) / 1e5,
+        speed: knots,
+        course: knots === 0 ? null : (Math.round(lastCourse * 10) / 10) % 360,
+        heading: Math.round(lastCourse) % 360,
+        status: vel.knots < 0.05 ? 5 : 0,
+        shipname: v.name,
+        callsign: v.callsign,
+        imo: v.imo ?? null,
+        shiptype: v.shiptype,
+        draught: v.draught,
+        destination: v.destination,
+        length: v.length,
+        width: v.beam,
       });
     }
   }
@@ -779,7 +964,8 @@ export function prepareCaseDir(dir: string, force: boolean): void {
   const entries = readdirSync(dir);
   if (entries.length === 0) return;
   const previous = entries.includes('case.yaml') && entries.includes('truth.json');
-  if (!previous) throw new CaseDirError(`${dir} is not empty and does not hold a generated case: choose an empty or new directory`);
+  if (!previous)
+    throw new CaseDirError(`${dir} is not empty and does not hold a generated case: choose an empty or new directory`);
   if (!force) throw new CaseDirError(`${dir} holds a previously generated case: pass --force to replace it`);
   // The markers go last, so that an interrupted clearing can be resumed with --force.
   const markers = ['case.yaml', 'truth.json'];
@@ -787,7 +973,10 @@ export function prepareCaseDir(dir: string, force: boolean): void {
   for (const e of markers) rmSync(join(dir, e), { force: true });
 }
 
-const collection = (features: GeoJsonCollection['features']): GeoJsonCollection => ({ type: 'FeatureCollection', features });
+const collection = (features: GeoJsonCollection['features']): GeoJsonCollection => ({
+  type: 'FeatureCollection',
+  features,
+});
 
 /** Writes the case described into `dir` (which must be ready); returns the files written, relative to `dir`, sorted. */
 export async function writeCase(desc: CaseDescription, dir: string, truth: Truth): Promise<string[]> {
@@ -809,19 +998,47 @@ export async function writeCase(desc: CaseDescription, dir: string, truth: Truth
     put(`keys/${p.id}.key`, k.signerKey + '\n');
     return k;
   });
-  const pinned = desc.pinWrongLogKey ? seededKey(origin, rngFor(desc.seed, 'key/operator/other')).verifierKey : operator.verifierKey;
+  const pinned = desc.pinWrongLogKey
+    ? seededKey(origin, rngFor(desc.seed, 'key/operator/other')).verifierKey
+    : operator.verifierKey;
 
   // Geography.
-  put('geography/sites.geojson', json(collection(desc.sites.map((s) => ({
-    type: 'Feature', properties: { id: s.id, name: s.name, ...(s.properties ?? {}) },
-    geometry: { type: 'Polygon', coordinates: [squareRing(s.lat, s.lon, s.halfM)] },
-  })))));
-  put('geography/ports.geojson', json(collection(desc.ports.map((p) => ({
-    type: 'Feature', properties: { id: p.id, name: p.name }, geometry: { type: 'Polygon', coordinates: [ringOfPort(p)] },
-  })))));
-  put('geography/zone.geojson', json(collection([{
-    type: 'Feature', properties: { id: desc.zone.id, name: desc.zone.name }, geometry: { type: 'Polygon', coordinates: [desc.zone.ring] },
-  }])));
+  put(
+    'geography/sites.geojson',
+    json(
+      collection(
+        desc.sites.map((s) => ({
+          type: 'Feature',
+          properties: { id: s.id, name: s.name, ...(s.properties ?? {}) },
+          geometry: { type: 'Polygon', coordinates: [squareRing(s.lat, s.lon, s.halfM)] },
+        })),
+      ),
+    ),
+  );
+  put(
+    'geography/ports.geojson',
+    json(
+      collection(
+        desc.ports.map((p) => ({
+          type: 'Feature',
+          properties: { id: p.id, name: p.name },
+          geometry: { type: 'Polygon', coordinates: [ringOfPort(p)] },
+        })),
+      ),
+    ),
+  );
+  put(
+    'geography/zone.geojson',
+    json(
+      collection([
+        {
+          type: 'Feature',
+          properties: { id: desc.zone.id, name: desc.zone.name },
+          geometry: { type: 'Polygon', coordinates: [desc.zone.ring] },
+        },
+      ]),
+    ),
+  );
 
   // Commitments, challenges and reveals.
   const roots = new Map<string, string>();
@@ -829,7 +1046,9 @@ export async function writeCase(desc: CaseDescription, dir: string, truth: Truth
   const classOf = (id: string): string => desc.terms.item_classes.find((c) => c.id === id)?.name ?? id;
   for (const l of desc.lots) {
     const items: Descriptor[] = Array.from({ length: l.count }, (_, i) => ({
-      class: l.item_class, lot: l.id, serial: `${l.item_class}-${l.id}-${String(i + 1).padStart(3, '0')}`,
+      class: l.item_class,
+      lot: l.id,
+      serial: `${l.item_class}-${l.id}-${String(i + 1).padStart(3, '0')}`,
     }));
     const lot = commitLot(items, randomBytesFrom(rngFor(desc.seed, `salts/${l.id}`)));
     roots.set(l.id, lot.root);
@@ -840,12 +1059,21 @@ export async function writeCase(desc: CaseDescription, dir: string, truth: Truth
       const k = Math.min(l.challengeK, l.count);
       const indices = drawChallenge(seed, lot.root, l.count, k);
       const rev = reveal(secrets, indices);
-      if (l.tamperReveal) rev.items[0].descriptor = { ...rev.items[0].descriptor, serial: `${String(rev.items[0].descriptor.serial)}-ALTERED` };
+      if (l.tamperReveal)
+        rev.items[0].descriptor = {
+          ...rev.items[0].descriptor,
+          serial: `${String(rev.items[0].descriptor.serial)}-ALTERED`,
+        };
       const path = `evidence/reveals/${l.id}.json`;
       put(path, json(rev));
       challenges.push({
-        lot: l.id, seed_commitment: toHex(seedCommitment(seed)), seed: toHex(seed), k, path,
-        source: 'declaring party reveal', submitted_by: desc.declaringParty,
+        lot: l.id,
+        seed_commitment: toHex(seedCommitment(seed)),
+        seed: toHex(seed),
+        k,
+        path,
+        source: 'declaring party reveal',
+        submitted_by: desc.declaringParty,
       });
     }
   }
@@ -864,12 +1092,26 @@ export async function writeCase(desc: CaseDescription, dir: string, truth: Truth
     const wid = Math.min(ic.width_m[1] - 0.3, Math.max(ic.width_m[0] + 0.3, 2.8));
     for (const p of passes) {
       const objects: SceneObject[] = layout.slots.slice(0, p.count).map((s) => ({
-        ...s, length_m: len, width_m: wid, polarity: 'bright', contrast: 45,
+        ...s,
+        length_m: len,
+        width_m: wid,
+        polarity: 'bright',
+        contrast: 45,
       }));
-      const scene = renderScene({
-        widthM: layout.widthM, heightM: layout.heightM, gsd: p.gsd, epsg: layout.epsg, originE: layout.originE, originN: layout.originN,
-        terrain: { base: 100, contrast: 6, octaves: 3 }, noise: 2, objects,
-      }, subSeed(desc.seed, `scene/${p.id}`));
+      const scene = renderScene(
+        {
+          widthM: layout.widthM,
+          heightM: layout.heightM,
+          gsd: p.gsd,
+          epsg: layout.epsg,
+          originE: layout.originE,
+          originN: layout.originN,
+          terrain: { base: 100, contrast: 6, octaves: 3 },
+          noise: 2,
+          objects,
+        },
+        subSeed(desc.seed, `scene/${p.id}`),
+      );
       const rel = `evidence/imagery/${p.id}.tif`;
       const abs = join(dir, rel);
       mkdirSync(dirname(abs), { recursive: true });
@@ -878,7 +1120,16 @@ export async function writeCase(desc: CaseDescription, dir: string, truth: Truth
         description: `tally synthetic scene ${p.id} of ${site.id} at ${iso(p.time)}, GSD ${p.gsd} m (scenario ${desc.scenario}, seed ${desc.seed})`,
       });
       files.push(rel);
-      imagery.push({ path: rel, site: p.site, time: iso(p.time), sensor: p.sensor, source: p.source, method: p.method, submitted_by: p.submitted_by, captured: iso(p.time) });
+      imagery.push({
+        path: rel,
+        site: p.site,
+        time: iso(p.time),
+        sensor: p.sensor,
+        source: p.source,
+        method: p.method,
+        submitted_by: p.submitted_by,
+        captured: iso(p.time),
+      });
     }
   }
 
@@ -886,30 +1137,55 @@ export async function writeCase(desc: CaseDescription, dir: string, truth: Truth
   const ais: NonNullable<CaseManifest['evidence']['ais']> = [];
   for (const f of desc.aisFiles) {
     const tracks = desc.tracks.filter((t) => t.file === f.path && t.times.length > 0);
-    const text = f.format === 'nmea' ? tracksNmea(tracks, f.stations, rngFor(desc.seed, `nmea/${f.path}`)) : tracksCsv(tracks);
+    const text =
+      f.format === 'nmea' ? tracksNmea(tracks, f.stations, rngFor(desc.seed, `nmea/${f.path}`)) : tracksCsv(tracks);
     put(f.path, text);
     const first = Math.min(...tracks.map((t) => t.times[0]));
-    ais.push({ path: f.path, source: f.source, method: f.method, submitted_by: f.submitted_by, ...(Number.isFinite(first) ? { captured: iso(first) } : {}) });
+    ais.push({
+      path: f.path,
+      source: f.source,
+      method: f.method,
+      submitted_by: f.submitted_by,
+      ...(Number.isFinite(first) ? { captured: iso(first) } : {}),
+    });
   }
 
   // Inspections.
   const inspections: NonNullable<CaseManifest['evidence']['inspections']> = [];
   for (const r of desc.inspections) {
     const rec: InspectionRecord = {
-      format: INSPECTION_FORMAT, id: r.id, inspector: r.inspector, kind: r.kind, vessel_mmsi: r.vessel_mmsi, vessel_name: r.vessel_name,
-      time: iso(r.time), position: { lat: Math.round(r.position.lat * 1e5) / 1e5, lon: Math.round(r.position.lon * 1e5) / 1e5 },
-      observed_count: r.observed_count, method: r.method, item_class: desc.lots[0]?.item_class ?? desc.terms.item_classes[0].id,
+      format: INSPECTION_FORMAT,
+      id: r.id,
+      inspector: r.inspector,
+      kind: r.kind,
+      vessel_mmsi: r.vessel_mmsi,
+      vessel_name: r.vessel_name,
+      time: iso(r.time),
+      position: { lat: Math.round(r.position.lat * 1e5) / 1e5, lon: Math.round(r.position.lon * 1e5) / 1e5 },
+      observed_count: r.observed_count,
+      method: r.method,
+      item_class: desc.lots[0]?.item_class ?? desc.terms.item_classes[0].id,
     };
     if (r.notes) rec.notes = r.notes;
     const path = `evidence/inspections/${r.id}.json`;
     put(path, json(rec));
     const insp = desc.inspectors.find((i) => i.id === r.inspector);
-    inspections.push({ path, source: insp?.name ?? r.inspector, method: r.method, submitted_by: insp?.party ?? desc.parties[0].id, captured: iso(r.time) });
+    inspections.push({
+      path,
+      source: insp?.name ?? r.inspector,
+      method: r.method,
+      submitted_by: insp?.party ?? desc.parties[0].id,
+      captured: iso(r.time),
+    });
   }
 
   // The manifest.
   const manifest: CaseManifest = {
-    format: CASE_FORMAT, id: desc.id, name: desc.name, description: desc.description, notes: desc.notes,
+    format: CASE_FORMAT,
+    id: desc.id,
+    name: desc.name,
+    description: desc.description,
+    notes: desc.notes,
     log: { origin, verifier_key: pinned },
     parties: desc.parties.map((p, i) => ({ ...p, public_key: partyKeys[i].verifierKey })),
     inspectors: desc.inspectors,
@@ -918,18 +1194,30 @@ export async function writeCase(desc: CaseDescription, dir: string, truth: Truth
     declarations: {
       party: desc.declaringParty,
       lots: desc.lots.map((l) => ({
-        id: l.id, site: l.site, item_class: l.item_class, count: l.count, root: roots.get(l.id) as string,
+        id: l.id,
+        site: l.site,
+        item_class: l.item_class,
+        count: l.count,
+        root: roots.get(l.id) as string,
         ...(l.removal_deadline ? { removal_deadline: l.removal_deadline } : {}),
       })),
       shipments: desc.shipments.map((s) => ({
-        id: s.id, vessel: { mmsi: s.vessel.mmsi, ...(s.vessel.imo ? { imo: s.vessel.imo } : {}), name: s.vessel.name },
-        port: s.port, date: iso(s.date), count: s.count, lots: s.lots,
+        id: s.id,
+        vessel: { mmsi: s.vessel.mmsi, ...(s.vessel.imo ? { imo: s.vessel.imo } : {}), name: s.vessel.name },
+        port: s.port,
+        date: iso(s.date),
+        count: s.count,
+        lots: s.lots,
       })),
     },
     evidence: { ais, imagery, inspections, ...(challenges.length ? { challenges } : {}) },
   };
-  put('case.yaml', `# Generated by tally scenario generate ${desc.scenario} --seed ${desc.seed} --scale ${desc.scale}` +
-    `${desc.violations.map((v) => ` --violate ${v}`).join('')}\n` + yamlStringify(manifest, { lineWidth: 0 }));
+  put(
+    'case.yaml',
+    `# Generated by tally scenario generate ${desc.scenario} --seed ${desc.seed} --scale ${desc.scale}` +
+      `${desc.violations.map((v) => ` --violate ${v}`).join('')}\n` +
+      yamlStringify(manifest, { lineWidth: 0 }),
+  );
   put('truth.json', json(truth));
   return files.sort();
 }
@@ -944,20 +1232,40 @@ export function exitTime(path: Path, ring: number[][], from: number, to: number)
 }
 
 /** Background traffic: vessels under way (never slow) on great circles through a box, each in its own seeded stream. */
-export function backgroundTracks(seed: number, n: number, opts: {
-  bbox: [number, number, number, number]; start: number; spanMs: number; mmsiBase: number; file: string; names: string[]; destinations: string[];
-  /** Shipping lanes (from, to): when given, each vessel sails part of one (either way, up to 8 km off its axis) instead of a random line in bbox. */
-  lanes?: [LatLon, LatLon][];
-}): TrackSpec[] {
+export function backgroundTracks(
+  seed: number,
+  n: number,
+  opts: {
+    bbox: [number, number, number, number];
+    start: number;
+    spanMs: number;
+    mmsiBase: number;
+    file: string;
+    names: string[];
+    destinations: string[];
+    /** Shipping lanes (from, to): when given, each vessel sails part of one (either way, up to 8 km off its axis) instead of a random line in bbox. */
+    lanes?: [LatLon, LatLon][];
+  },
+): TrackSpec[] {
   const out: TrackSpec[] = [];
   const [w, s, e, nn] = opts.bbox;
   for (let k = 0; k < n; k++) {
     const rng = rngFor(seed, `background/${k}`);
-    const name = k < opts.names.length ? opts.names[k] : `${opts.names[k % opts.names.length]} ${Math.floor(k / opts.names.length) + 1}`;
-    const v = vesselSpec(rng, opts.mmsiBase + k * 7 + 1, name, rng.pick([70, 70, 79, 80, 71]), rng.pick(opts.destinations), rng.int(5_000_000, 9_999_999));
+    const name =
+      k < opts.names.length
+        ? opts.names[k]
+        : `${opts.names[k % opts.names.length]} ${Math.floor(k / opts.names.length) + 1}`;
+    const v = vesselSpec(
+      rng,
+      opts.mmsiBase + k * 7 + 1,
+      name,
+      rng.pick([70, 70, 79, 80, 71]),
+      rng.pick(opts.destinations),
+      rng.int(5_000_000, 9_999_999),
+    );
     const knots = rng.range(8, 14);
-    const t0 = opts.start + Math.round(rng.range(0, 0.3) * opts.spanMs / 1000) * 1000;
-    let t1 = t0 + Math.round(rng.range(0.4, 0.7) * opts.spanMs / 1000) * 1000;
+    const t0 = opts.start + Math.round((rng.range(0, 0.3) * opts.spanMs) / 1000) * 1000;
+    let t1 = t0 + Math.round((rng.range(0.4, 0.7) * opts.spanMs) / 1000) * 1000;
     let path: Path;
     if (opts.lanes && opts.lanes.length > 0) {
       const lane = opts.lanes[rng.int(0, opts.lanes.length - 1)];

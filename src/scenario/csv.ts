@@ -73,10 +73,24 @@ const DMA_STATUS = [
 ];
 
 const DMA_SHIP_TYPE_BY_CODE: Record<number, string> = {
-  30: 'Fishing', 31: 'Towing', 32: 'Towing long/wide', 33: 'Dredging', 34: 'Diving',
-  35: 'Military', 36: 'Sailing', 37: 'Pleasure', 50: 'Pilot', 51: 'SAR', 52: 'Tug',
-  53: 'Port tender', 54: 'Anti-pollution', 55: 'Law enforcement', 56: 'Spare 1',
-  57: 'Spare 2', 58: 'Medical', 59: 'Not party to conflict',
+  30: 'Fishing',
+  31: 'Towing',
+  32: 'Towing long/wide',
+  33: 'Dredging',
+  34: 'Diving',
+  35: 'Military',
+  36: 'Sailing',
+  37: 'Pleasure',
+  50: 'Pilot',
+  51: 'SAR',
+  52: 'Tug',
+  53: 'Port tender',
+  54: 'Anti-pollution',
+  55: 'Law enforcement',
+  56: 'Spare 1',
+  57: 'Spare 2',
+  58: 'Medical',
+  59: 'Not party to conflict',
 };
 
 /** AIS ship type code -> the category text DMA writes. */
@@ -107,15 +121,19 @@ function parts(timeMs: number): Date {
 /** `2023-01-01T00:00:06` */
 function mcTime(timeMs: number): string {
   const d = parts(timeMs);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T` +
-    `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+  return (
+    `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T` +
+    `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`
+  );
 }
 
 /** `31/12/2015 23:59:59` */
 function dmaTime(timeMs: number): string {
   const d = parts(timeMs);
-  return `${pad(d.getUTCDate(), 2)}/${pad(d.getUTCMonth() + 1, 2)}/${d.getUTCFullYear()} ` +
-    `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+  return (
+    `${pad(d.getUTCDate(), 2)}/${pad(d.getUTCMonth() + 1, 2)}/${d.getUTCFullYear()} ` +
+    `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`
+  );
 }
 
 /** A number as the shortest text that reads back to the same double; `na` when null. */
@@ -139,63 +157,95 @@ function lines(header: string, rows: string[]): string {
 
 /** A MarineCadastre daily-file CSV (2018-2024 layout) of the rows. */
 export function writeMarineCadastreCsv(rows: CsvFixtureRow[]): string {
-  return lines(MARINECADASTRE_HEADER, rows.map((r) => [
-    String(r.mmsi),
-    mcTime(r.timeMs),
-    num(r.lat, '91.0'),
-    num(r.lon, '181.0'),
-    num(r.speed, '102.3'),
-    num(r.course, '360.0'),
-    num(r.heading, '511.0'),
-    text(r.shipname),
-    r.imo === null || r.imo === undefined ? '' : `IMO${pad(r.imo, 7)}`,
-    text(r.callsign),
-    num(r.shiptype),
-    num(r.status),
-    num(r.length),
-    num(r.width),
-    num(r.draught),
-    '',
-    'A',
-  ].join(',')));
+  return lines(
+    MARINECADASTRE_HEADER,
+    rows.map((r) =>
+      [
+        String(r.mmsi),
+        mcTime(r.timeMs),
+        num(r.lat, '91.0'),
+        num(r.lon, '181.0'),
+        num(r.speed, '102.3'),
+        num(r.course, '360.0'),
+        num(r.heading, '511.0'),
+        text(r.shipname),
+        r.imo === null || r.imo === undefined ? '' : `IMO${pad(r.imo, 7)}`,
+        text(r.callsign),
+        num(r.shiptype),
+        num(r.status),
+        num(r.length),
+        num(r.width),
+        num(r.draught),
+        '',
+        'A',
+      ].join(','),
+    ),
+  );
 }
 
 /** A Danish Maritime Authority aisdk CSV (26-column layout) of the rows. */
 export function writeDmaCsv(rows: CsvFixtureRow[]): string {
-  return lines(DMA_HEADER, rows.map((r) => [
-    dmaTime(r.timeMs),
-    'Class A',
-    String(r.mmsi),
-    num(r.lat, '91.000000'),
-    num(r.lon, '181.000000'),
-    r.status === null ? '' : DMA_STATUS[r.status],
-    '',
-    num(r.speed),
-    num(r.course),
-    num(r.heading),
-    num(r.imo, 'Unknown'),
-    text(r.callsign, 'Unknown'),
-    text(r.shipname),
-    dmaShipTypeText(r.shiptype),
-    '',
-    num(r.width),
-    num(r.length),
-    'GPS',
-    num(r.draught),
-    text(r.destination, 'Unknown'),
-    '',
-    'AIS',
-    num(r.to_bow),
-    num(r.to_stern),
-    num(r.to_port),
-    num(r.to_starboard),
-  ].join(',')));
+  return lines(
+    DMA_HEADER,
+    rows.map((r) =>
+      [
+        dmaTime(r.timeMs),
+        'Class A',
+        String(r.mmsi),
+        num(r.lat, '91.000000'),
+        num(r.lon, '181.000000'),
+        r.status === null ? '' : DMA_STATUS[r.status],
+        '',
+        num(r.speed),
+        num(r.course),
+        num(r.heading),
+        num(r.imo, 'Unknown'),
+        text(r.callsign, 'Unknown'),
+        text(r.shipname),
+        dmaShipTypeText(r.shiptype),
+        '',
+        num(r.width),
+        num(r.length),
+        'GPS',
+        num(r.draught),
+        text(r.destination, 'Unknown'),
+        '',
+        'AIS',
+        num(r.to_bow),
+        num(r.to_stern),
+        num(r.to_port),
+        num(r.to_starboard),
+      ].join(','),
+    ),
+  );
 }
 
-const NAME_WORDS = ['ALEKSANDROVSK', 'KASIMOV', 'OMSK', 'POLTAVA', 'DIVNOGORSK', 'ANOSOV', 'VOLGOLES',
-  'METALLURG KURCHATOV', 'BRATSK', 'LABINSK', 'ST. "MARY"', 'NORD, SUD', 'AURORA B'];
-const DESTINATIONS = ['MARIEL', 'HAVANA', 'CASILDA', 'NUEVITAS', 'SEVASTOPOL', 'ODESSA', 'DK AAR',
-  'ROTTERDAM, NL', 'US NYC'];
+const NAME_WORDS = [
+  'ALEKSANDROVSK',
+  'KASIMOV',
+  'OMSK',
+  'POLTAVA',
+  'DIVNOGORSK',
+  'ANOSOV',
+  'VOLGOLES',
+  'METALLURG KURCHATOV',
+  'BRATSK',
+  'LABINSK',
+  'ST. "MARY"',
+  'NORD, SUD',
+  'AURORA B',
+];
+const DESTINATIONS = [
+  'MARIEL',
+  'HAVANA',
+  'CASILDA',
+  'NUEVITAS',
+  'SEVASTOPOL',
+  'ODESSA',
+  'DK AAR',
+  'ROTTERDAM, NL',
+  'US NYC',
+];
 const SHIP_TYPES = [30, 31, 36, 37, 52, 60, 61, 70, 71, 79, 80, 84, 90, 99];
 const CALLSIGN_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 

@@ -16,13 +16,39 @@
  * Times: EST + 5 h = UTC.
  */
 import { DEFAULT_TERMS } from '../case/terms.js';
-import type { CaseDescription, InspectionSpec, LotSpec, PassSpec, ShipmentSpec, TrackSpec, ViolationCode } from './case.js';
-import { HR, MIN, DAY, alongsidePath, backgroundTracks, boxRing, exitTime, mergeTimes, reportTimes, rngFor, vesselSpec } from './case.js';
+import type {
+  CaseDescription,
+  InspectionSpec,
+  LotSpec,
+  PassSpec,
+  ShipmentSpec,
+  TrackSpec,
+  ViolationCode,
+} from './case.js';
+import {
+  HR,
+  MIN,
+  DAY,
+  alongsidePath,
+  backgroundTracks,
+  boxRing,
+  exitTime,
+  mergeTimes,
+  reportTimes,
+  rngFor,
+  vesselSpec,
+} from './case.js';
 import { route, type LatLon, type Path } from './traffic.js';
 
 export const CUBA_DEFAULT_SEED = 1962;
 /** The violations this scenario can seed (the others need the strait's layout). */
-export const CUBA_VIOLATIONS: ViolationCode[] = ['SITE_NOT_CLEARED', 'SITE_UNOBSERVED', 'RESOLUTION_VIOLATION', 'COMMITMENT_MISMATCH', 'LOG_INCONSISTENT'];
+export const CUBA_VIOLATIONS: ViolationCode[] = [
+  'SITE_NOT_CLEARED',
+  'SITE_UNOBSERVED',
+  'RESOLUTION_VIOLATION',
+  'COMMITMENT_MISMATCH',
+  'LOG_INCONSISTENT',
+];
 
 const NOV = (d: number, h: number, m = 0): number => Date.UTC(1962, 10, d, h, m);
 const OCT = (d: number, h: number, m = 0): number => Date.UTC(1962, 9, d, h, m);
@@ -30,11 +56,36 @@ const CAP = 0.5;
 
 const ll = (lat: number, lon: number): LatLon => ({ lat, lon });
 /** Mariel out through the Florida Straits. */
-const FLORIDA = [ll(23.04, -82.755), ll(23.25, -82.35), ll(23.9, -81.0), ll(25.5, -79.75), ll(27.5, -79.7), ll(30.0, -79.2)];
+const FLORIDA = [
+  ll(23.04, -82.755),
+  ll(23.25, -82.35),
+  ll(23.9, -81.0),
+  ll(25.5, -79.75),
+  ll(27.5, -79.7),
+  ll(30.0, -79.2),
+];
 /** La Isabela out by the Old Bahama Channel and the Crooked Island passage. */
-const CROOKED = [ll(22.98, -80.0), ll(23.15, -79.8), ll(22.95, -78.5), ll(22.55, -77.5), ll(22.2, -76.5), ll(22.05, -75.6), ll(22.7, -74.6), ll(23.6, -73.6)];
+const CROOKED = [
+  ll(22.98, -80.0),
+  ll(23.15, -79.8),
+  ll(22.95, -78.5),
+  ll(22.55, -77.5),
+  ll(22.2, -76.5),
+  ll(22.05, -75.6),
+  ll(22.7, -74.6),
+  ll(23.6, -73.6),
+];
 /** Casilda out south of the Jardines de la Reina and through the Windward Passage. */
-const WINDWARD = [ll(21.7, -79.99), ll(21.3, -79.9), ll(20.3, -79.2), ll(19.8, -77.5), ll(19.85, -75.5), ll(20.0, -74.0), ll(20.6, -73.0), ll(21.8, -71.0)];
+const WINDWARD = [
+  ll(21.7, -79.99),
+  ll(21.3, -79.9),
+  ll(20.3, -79.2),
+  ll(19.8, -77.5),
+  ll(19.85, -75.5),
+  ll(20.0, -74.0),
+  ll(20.6, -73.0),
+  ll(21.8, -71.0),
+];
 
 interface Ship {
   key: string;
@@ -52,7 +103,8 @@ interface Ship {
 
 export function cuba1962Description(seed: number, scale: number, violations: ViolationCode[]): CaseDescription {
   for (const v of violations) {
-    if (!CUBA_VIOLATIONS.includes(v)) throw new RangeError(`cuba-1962 seeds only ${CUBA_VIOLATIONS.join(', ')}; use the strait scenario for ${v}`);
+    if (!CUBA_VIOLATIONS.includes(v))
+      throw new RangeError(`cuba-1962 seeds only ${CUBA_VIOLATIONS.join(', ')}; use the strait scenario for ${v}`);
   }
   const has = (c: ViolationCode): boolean => violations.includes(c);
   const truthNotes: string[] = [];
@@ -63,14 +115,27 @@ export function cuba1962Description(seed: number, scale: number, violations: Vio
     { id: 'sagua-la-grande', name: 'Sagua la Grande (MRBM)', lat: 22.65, lon: -79.87, halfM: 150, epsg: 32617 },
     { id: 'guanajay', name: 'Guanajay (IRBM, unfinished)', lat: 22.93, lon: -82.69, halfM: 150, epsg: 32617 },
     { id: 'remedios', name: 'Remedios (IRBM, unfinished)', lat: 22.49, lon: -79.55, halfM: 150, epsg: 32617 },
-  ].map((s) => ({ ...s, properties: { status: 'reconstructed', note: 'a square of 300 m around the approximate coordinates; pad coordinates are not public' } }));
+  ].map((s) => ({
+    ...s,
+    properties: {
+      status: 'reconstructed',
+      note: 'a square of 300 m around the approximate coordinates; pad coordinates are not public',
+    },
+  }));
   const ports = [
     { id: 'mariel', name: 'Mariel', lat: 22.994, lon: -82.754, halfM: 2000 },
     { id: 'casilda', name: 'Casilda (Trinidad)', lat: 21.76, lon: -79.991, halfM: 1500 },
     { id: 'la-isabela', name: 'La Isabela', lat: 22.939, lon: -80.013, halfM: 1500 },
   ];
   const lots: LotSpec[] = [
-    { id: 'lot-san-cristobal', site: 'san-cristobal', item_class: 'r-12', count: 17, challengeK: 2, tamperReveal: has('COMMITMENT_MISMATCH') },
+    {
+      id: 'lot-san-cristobal',
+      site: 'san-cristobal',
+      item_class: 'r-12',
+      count: 17,
+      challengeK: 2,
+      tamperReveal: has('COMMITMENT_MISMATCH'),
+    },
     { id: 'lot-sagua-la-grande', site: 'sagua-la-grande', item_class: 'r-12', count: 11 },
     { id: 'lot-guanajay', site: 'guanajay', item_class: 'r-12', count: 4 },
     { id: 'lot-remedios', site: 'remedios', item_class: 'r-12', count: 10 },
@@ -78,15 +143,115 @@ export function cuba1962Description(seed: number, scale: number, violations: Vio
 
   const mariel = (dLat: number, dLon: number): LatLon => ll(22.994 + dLat, -82.754 + dLon);
   const ships: Ship[] = [
-    { key: 'divnogorsk', name: 'Divnogorsk', port: 'la-isabela', berth: ll(22.94, -80.012), depart: NOV(5, 6), knots: 11, way: CROOKED, onward: [ll(25.43, -60.32), ll(26.5, -55.0)], count: 4, lot: 'lot-remedios' },
-    { key: 'volgoles', name: 'Volgoles', port: 'mariel', berth: mariel(0.002, 0.003), depart: NOV(7, 4), knots: 11, way: FLORIDA, onward: [ll(32.23, -77.62), ll(36.0, -72.0)], count: 7, lot: 'lot-san-cristobal' },
-    { key: 'bratsk', name: 'Bratsk', port: 'mariel', berth: mariel(-0.003, -0.002), depart: NOV(6, 20), knots: 9, way: FLORIDA, onward: [ll(31.5, -72.5), ll(36.5, -65.0)], count: 2, lot: 'lot-san-cristobal' },
-    { key: 'labinsk', name: 'Labinsk', port: 'mariel', berth: mariel(0.004, -0.004), depart: NOV(6, 8), knots: 10, way: FLORIDA, onward: [ll(29.0, -76.0), ll(35.5, -66.0)], count: 2, lot: 'lot-guanajay' },
-    { key: 'fizik-kurchatov', name: 'Fizik Kurchatov', port: 'casilda', berth: ll(21.758, -79.99), depart: NOV(8, 0), knots: 10.5, way: WINDWARD, onward: [ll(24.0, -66.0), ll(25.5, -56.0)], count: 6, lot: 'lot-remedios' },
-    { key: 'ivan-polzunov', name: 'Ivan Polzunov', port: 'la-isabela', berth: ll(22.937, -80.015), depart: NOV(8, 2), knots: 11, way: CROOKED, onward: [ll(26.0, -66.0), ll(28.0, -56.0)], count: 8, lot: 'lot-sagua-la-grande' },
-    { key: 'metallurg-anosov', name: 'Metallurg Anosov', port: 'mariel', berth: mariel(0.0, 0.006), depart: NOV(7, 14), knots: 10, way: FLORIDA, onward: [ll(30.5, -74.0), ll(34.0, -64.0), ll(36.0, -57.0)], count: 8, lot: 'lot-san-cristobal' },
-    { key: 'leninsky-komsomol', name: 'Leninsky Komsomol', port: 'la-isabela', berth: ll(22.941, -80.01), depart: NOV(6, 12), knots: 11, way: CROOKED, onward: [ll(27.0, -62.0), ll(29.0, -55.0)], count: 3, lot: 'lot-sagua-la-grande' },
-    { key: 'krasnograd', name: 'Krasnograd', port: 'mariel', berth: mariel(-0.004, 0.005), depart: NOV(8, 10), knots: 10, way: FLORIDA, onward: [ll(31.0, -76.0), ll(36.0, -68.0)], count: 2, lot: 'lot-guanajay', reconstructedName: true },
+    {
+      key: 'divnogorsk',
+      name: 'Divnogorsk',
+      port: 'la-isabela',
+      berth: ll(22.94, -80.012),
+      depart: NOV(5, 6),
+      knots: 11,
+      way: CROOKED,
+      onward: [ll(25.43, -60.32), ll(26.5, -55.0)],
+      count: 4,
+      lot: 'lot-remedios',
+    },
+    {
+      key: 'volgoles',
+      name: 'Volgoles',
+      port: 'mariel',
+      berth: mariel(0.002, 0.003),
+      depart: NOV(7, 4),
+      knots: 11,
+      way: FLORIDA,
+      onward: [ll(32.23, -77.62), ll(36.0, -72.0)],
+      count: 7,
+      lot: 'lot-san-cristobal',
+    },
+    {
+      key: 'bratsk',
+      name: 'Bratsk',
+      port: 'mariel',
+      berth: mariel(-0.003, -0.002),
+      depart: NOV(6, 20),
+      knots: 9,
+      way: FLORIDA,
+      onward: [ll(31.5, -72.5), ll(36.5, -65.0)],
+      count: 2,
+      lot: 'lot-san-cristobal',
+    },
+    {
+      key: 'labinsk',
+      name: 'Labinsk',
+      port: 'mariel',
+      berth: mariel(0.004, -0.004),
+      depart: NOV(6, 8),
+      knots: 10,
+      way: FLORIDA,
+      onward: [ll(29.0, -76.0), ll(35.5, -66.0)],
+      count: 2,
+      lot: 'lot-guanajay',
+    },
+    {
+      key: 'fizik-kurchatov',
+      name: 'Fizik Kurchatov',
+      port: 'casilda',
+      berth: ll(21.758, -79.99),
+      depart: NOV(8, 0),
+      knots: 10.5,
+      way: WINDWARD,
+      onward: [ll(24.0, -66.0), ll(25.5, -56.0)],
+      count: 6,
+      lot: 'lot-remedios',
+    },
+    {
+      key: 'ivan-polzunov',
+      name: 'Ivan Polzunov',
+      port: 'la-isabela',
+      berth: ll(22.937, -80.015),
+      depart: NOV(8, 2),
+      knots: 11,
+      way: CROOKED,
+      onward: [ll(26.0, -66.0), ll(28.0, -56.0)],
+      count: 8,
+      lot: 'lot-sagua-la-grande',
+    },
+    {
+      key: 'metallurg-anosov',
+      name: 'Metallurg Anosov',
+      port: 'mariel',
+      berth: mariel(0.0, 0.006),
+      depart: NOV(7, 14),
+      knots: 10,
+      way: FLORIDA,
+      onward: [ll(30.5, -74.0), ll(34.0, -64.0), ll(36.0, -57.0)],
+      count: 8,
+      lot: 'lot-san-cristobal',
+    },
+    {
+      key: 'leninsky-komsomol',
+      name: 'Leninsky Komsomol',
+      port: 'la-isabela',
+      berth: ll(22.941, -80.01),
+      depart: NOV(6, 12),
+      knots: 11,
+      way: CROOKED,
+      onward: [ll(27.0, -62.0), ll(29.0, -55.0)],
+      count: 3,
+      lot: 'lot-sagua-la-grande',
+    },
+    {
+      key: 'krasnograd',
+      name: 'Krasnograd',
+      port: 'mariel',
+      berth: mariel(-0.004, 0.005),
+      depart: NOV(8, 10),
+      knots: 10,
+      way: FLORIDA,
+      onward: [ll(31.0, -76.0), ll(36.0, -68.0)],
+      count: 2,
+      lot: 'lot-guanajay',
+      reconstructedName: true,
+    },
   ];
 
   const vrng = rngFor(seed, 'vessels');
@@ -108,7 +273,12 @@ export function cuba1962Description(seed: number, scale: number, violations: Vio
     if (exit === null) throw new Error(`cuba-1962: ${s.name} never leaves the zone`);
     spans.set(s.key, [s.depart - 12 * HR, exit + 2 * HR]);
     shipments.push({
-      id: `sh-${s.key}`, vessel, port: s.port, date: Math.floor(s.depart / DAY) * DAY, count: s.count, lots: [s.lot],
+      id: `sh-${s.key}`,
+      vessel,
+      port: s.port,
+      date: Math.floor(s.depart / DAY) * DAY,
+      count: s.count,
+      lots: [s.lot],
     });
   });
   const shipOf = (key: string): ShipmentSpec => shipments.find((x) => x.id === `sh-${key}`) as ShipmentSpec;
@@ -126,76 +296,204 @@ export function cuba1962Description(seed: number, scale: number, violations: Vio
 
   const inspections: InspectionSpec[] = [];
   const dense = new Map<string, number[][]>();
-  const alongside = (recId: string, key: string, inspId: string, mid: number, observed: number, from: number, method: string, notes?: string): void => {
+  const alongside = (
+    recId: string,
+    key: string,
+    inspId: string,
+    mid: number,
+    observed: number,
+    from: number,
+    method: string,
+    notes?: string,
+  ): void => {
     const n = navy.find((x) => x.id === inspId)!;
     const vpath = paths.get(key) as Path;
-    const t0 = mid - 20 * MIN, t1 = mid + 25 * MIN;
+    const t0 = mid - 20 * MIN,
+      t1 = mid + 25 * MIN;
     const ipath = alongsidePath(vpath, t0, t1, { sideM: 350, knots: 20, approachMs: 2.5 * HR, fromBearing: from });
     const r = rngFor(seed, `inspector/${recId}`);
-    const times = mergeTimes(reportTimes(r, t0 - 3 * HR, t1 + 2 * HR, 120, 300), reportTimes(r, t0 - 10 * MIN, t1 + 10 * MIN, 30, 60));
+    const times = mergeTimes(
+      reportTimes(r, t0 - 3 * HR, t1 + 2 * HR, 120, 300),
+      reportTimes(r, t0 - 10 * MIN, t1 + 10 * MIN, 30, 60),
+    );
     tracks.push({ vessel: n.vessel, role: 'inspector', path: ipath, times, file: 'evidence/ais/navy.nmea' });
     dense.set(key, [...(dense.get(key) ?? []), reportTimes(r, t0 - 10 * MIN, t1 + 10 * MIN, 60, 120)]);
     const sh = shipOf(key);
     inspections.push({
-      id: recId, inspector: inspId, kind: 'ship', vessel_mmsi: sh.vessel.mmsi, vessel_name: sh.vessel.name, time: mid,
-      position: vpath(mid), observed_count: observed, method, ...(notes ? { notes } : {}),
+      id: recId,
+      inspector: inspId,
+      kind: 'ship',
+      vessel_mmsi: sh.vessel.mmsi,
+      vessel_name: sh.vessel.name,
+      time: mid,
+      position: vpath(mid),
+      observed_count: observed,
+      method,
+      ...(notes ? { notes } : {}),
     });
   };
-  const aerial = (recId: string, key: string, inspId: string, at: number, observed: number, method: string, notes?: string): void => {
+  const aerial = (
+    recId: string,
+    key: string,
+    inspId: string,
+    at: number,
+    observed: number,
+    method: string,
+    notes?: string,
+  ): void => {
     const sh = shipOf(key);
     inspections.push({
-      id: recId, inspector: inspId, kind: 'aircraft', vessel_mmsi: sh.vessel.mmsi, vessel_name: sh.vessel.name, time: at,
-      position: (paths.get(key) as Path)(at), observed_count: observed, method, ...(notes ? { notes } : {}),
+      id: recId,
+      inspector: inspId,
+      kind: 'aircraft',
+      vessel_mmsi: sh.vessel.mmsi,
+      vessel_name: sh.vessel.name,
+      time: at,
+      position: (paths.get(key) as Path)(at),
+      observed_count: observed,
+      method,
+      ...(notes ? { notes } : {}),
     });
   };
-  const ALONGSIDE = 'alongside under way, deck cargo photographed; covers pulled back from some missiles only, no hatch opened, no ship stopped';
+  const ALONGSIDE =
+    'alongside under way, deck cargo photographed; covers pulled back from some missiles only, no hatch opened, no ship stopped';
   const wp = (key: string, k: number): number => Math.round((waypointTimes.get(key) as number[])[k] / MIN) * MIN;
   // Divnogorsk: seen at 25.43 N 60.32 W on 9 Nov (by patrol aircraft: reconstructed).
-  aerial('insp-divnogorsk', 'divnogorsk', 'vp-patrol', wp('divnogorsk', CROOKED.length), 4, 'patrol aircraft low pass, deck cargo photographed');
+  aerial(
+    'insp-divnogorsk',
+    'divnogorsk',
+    'vp-patrol',
+    wp('divnogorsk', CROOKED.length),
+    4,
+    'patrol aircraft low pass, deck cargo photographed',
+  );
   // Volgoles: destroyer hull 888 at 32.23 N 77.62 W on 9 Nov.
   alongside('insp-volgoles', 'volgoles', 'dd-888', wp('volgoles', FLORIDA.length), 7, 210, ALONGSIDE);
   // Bratsk: helicopter, 9 Nov 07:36 EST.
-  aerial('insp-bratsk', 'bratsk', 'helo-hss', NOV(9, 12, 36), 2, 'helicopter pass, deck cargo photographed (sea too rough to come alongside: reconstructed)');
+  aerial(
+    'insp-bratsk',
+    'bratsk',
+    'helo-hss',
+    NOV(9, 12, 36),
+    2,
+    'helicopter pass, deck cargo photographed (sea too rough to come alongside: reconstructed)',
+  );
   // Labinsk: declared 2, none seen.
-  alongside('insp-labinsk', 'labinsk', 'uss-leary', NOV(8, 18), 0, 250, ALONGSIDE, 'declared with 2 missiles; none seen on deck');
+  alongside(
+    'insp-labinsk',
+    'labinsk',
+    'uss-leary',
+    NOV(8, 18),
+    0,
+    250,
+    ALONGSIDE,
+    'declared with 2 missiles; none seen on deck',
+  );
   // Fizik Kurchatov: found by aircraft about 11:00 EST, Blandy alongside about 15:00 EST on 10 Nov.
-  aerial('insp-kurchatov-air', 'fizik-kurchatov', 'vp-patrol', NOV(10, 16), 6, 'patrol aircraft located the ship and photographed the deck cargo');
+  aerial(
+    'insp-kurchatov-air',
+    'fizik-kurchatov',
+    'vp-patrol',
+    NOV(10, 16),
+    6,
+    'patrol aircraft located the ship and photographed the deck cargo',
+  );
   alongside('insp-kurchatov', 'fizik-kurchatov', 'uss-blandy', NOV(10, 20), 6, 300, ALONGSIDE);
   // Ivan Polzunov: Vesole alongside on 10 Nov.
-  alongside('insp-polzunov', 'ivan-polzunov', 'uss-vesole', NOV(10, 17, 30), 8, 190, ALONGSIDE, 'at least 5 transporters seen under covers; 8 counted');
+  alongside(
+    'insp-polzunov',
+    'ivan-polzunov',
+    'uss-vesole',
+    NOV(10, 17, 30),
+    8,
+    190,
+    ALONGSIDE,
+    'at least 5 transporters seen under covers; 8 counted',
+  );
   // Metallurg Anosov: patrol aircraft, then Barry.
-  aerial('insp-anosov-air', 'metallurg-anosov', 'vp-patrol', NOV(8, 19), 8, 'patrol aircraft low pass, deck cargo photographed');
+  aerial(
+    'insp-anosov-air',
+    'metallurg-anosov',
+    'vp-patrol',
+    NOV(8, 19),
+    8,
+    'patrol aircraft low pass, deck cargo photographed',
+  );
   alongside('insp-anosov', 'metallurg-anosov', 'uss-barry', NOV(9, 15), 8, 220, ALONGSIDE);
   // Leninsky Komsomol: one more than declared.
-  alongside('insp-leninsky-komsomol', 'leninsky-komsomol', 'uss-cecil', NOV(8, 17), 4, 200, ALONGSIDE, 'declared with 3; 4 counted on deck');
+  alongside(
+    'insp-leninsky-komsomol',
+    'leninsky-komsomol',
+    'uss-cecil',
+    NOV(8, 17),
+    4,
+    200,
+    ALONGSIDE,
+    'declared with 3; 4 counted on deck',
+  );
   // The ninth ship.
-  aerial('insp-krasnograd', 'krasnograd', 'vp-patrol', NOV(10, 15), 2, 'patrol aircraft low pass, deck cargo photographed');
+  aerial(
+    'insp-krasnograd',
+    'krasnograd',
+    'vp-patrol',
+    NOV(10, 15),
+    2,
+    'patrol aircraft low pass, deck cargo photographed',
+  );
 
   // Freighter AIS: from 12 h before departure (in port) to 2 h after leaving the zone.
   ships.forEach((s, i) => {
     const [a, b] = spans.get(s.key) as [number, number];
     const r = rngFor(seed, `freighter/${s.key}`);
     const times = mergeTimes(reportTimes(r, a, b, 180, 360), ...(dense.get(s.key) ?? []));
-    tracks.push({ vessel: shipments[i].vessel, role: 'shipment', path: paths.get(s.key) as Path, times, file: 'evidence/ais/freighters.nmea' });
+    tracks.push({
+      vessel: shipments[i].vessel,
+      role: 'shipment',
+      path: paths.get(s.key) as Path,
+      times,
+      file: 'evidence/ais/freighters.nmea',
+    });
   });
 
-  tracks.push(...backgroundTracks(seed, 8 * scale, {
-    bbox: [-84, 21, -70, 30], start: NOV(5, 0), spanMs: 6 * DAY, mmsiBase: 311_620_000, file: 'evidence/ais/background.csv',
-    lanes: [
-      [ll(23.55, -85.5), ll(23.75, -80.6)], // Florida Straits
-      [ll(25.0, -79.6), ll(30.5, -79.6)], // the Gulf Stream north
-      [ll(26.0, -74.0), ll(32.0, -62.0)], // the open Atlantic
-      [ll(18.8, -85.0), ll(18.9, -79.5)], // the Caribbean south of Cuba, north of Jamaica's longitude
-    ],
-    names: ['ATLANTIC TRADER', 'MARIA ELENA', 'GULF PRIDE', 'SANTA LUCIA', 'NORDIC STAR', 'CARIBE', 'ESSO BAHAMAS', 'PINE RIDGE'],
-    destinations: ['NEW ORLEANS', 'KINGSTON', 'NASSAU', 'HOUSTON', 'SAN JUAN'],
-  }));
+  tracks.push(
+    ...backgroundTracks(seed, 8 * scale, {
+      bbox: [-84, 21, -70, 30],
+      start: NOV(5, 0),
+      spanMs: 6 * DAY,
+      mmsiBase: 311_620_000,
+      file: 'evidence/ais/background.csv',
+      lanes: [
+        [ll(23.55, -85.5), ll(23.75, -80.6)], // Florida Straits
+        [ll(25.0, -79.6), ll(30.5, -79.6)], // the Gulf Stream north
+        [ll(26.0, -74.0), ll(32.0, -62.0)], // the open Atlantic
+        [ll(18.8, -85.0), ll(18.9, -79.5)], // the Caribbean south of Cuba, north of Jamaica's longitude
+      ],
+      names: [
+        'ATLANTIC TRADER',
+        'MARIA ELENA',
+        'GULF PRIDE',
+        'SANTA LUCIA',
+        'NORDIC STAR',
+        'CARIBE',
+        'ESSO BAHAMAS',
+        'PINE RIDGE',
+      ],
+      destinations: ['NEW ORLEANS', 'KINGSTON', 'NASSAU', 'HOUSTON', 'SAN JUAN'],
+    }),
+  );
 
   // Imagery: every site before (27 Oct) and after (1 Nov) the dismantling.
   const passes: PassSpec[] = [];
   const pass = (id: string, site: string, time: number, count: number, gsd = CAP): PassSpec => ({
-    id, site, time, gsd, count, sensor: 'aerial reconnaissance camera (synthetic scene)', source: 'US reconnaissance photography, reconstructed',
-    method: `synthetic rendering at the ${CAP} m resolution cap`, submitted_by: 'usa',
+    id,
+    site,
+    time,
+    gsd,
+    count,
+    sensor: 'aerial reconnaissance camera (synthetic scene)',
+    source: 'US reconnaissance photography, reconstructed',
+    method: `synthetic rendering at the ${CAP} m resolution cap`,
+    submitted_by: 'usa',
   });
   sites.forEach((s, k) => {
     const declared = lots.filter((l) => l.site === s.id).reduce((a, l) => a + l.count, 0);
@@ -204,33 +502,105 @@ export function cuba1962Description(seed: number, scale: number, violations: Vio
     if (has('SITE_UNOBSERVED') && k === 3) return;
     passes.push(pass(`${s.id}-1962-11-01`, s.id, NOV(1, 17, 10 * k), has('SITE_NOT_CLEARED') && k === 0 ? 2 : 0));
   });
-  if (has('SITE_NOT_CLEARED')) truthNotes.push('SITE_NOT_CLEARED: the 1 Nov pass of San Cristóbal still shows 2 missiles.');
+  if (has('SITE_NOT_CLEARED'))
+    truthNotes.push('SITE_NOT_CLEARED: the 1 Nov pass of San Cristóbal still shows 2 missiles.');
   if (has('SITE_UNOBSERVED')) truthNotes.push('SITE_UNOBSERVED: Remedios has no pass after the deadline.');
-  if (has('RESOLUTION_VIOLATION')) truthNotes.push(`RESOLUTION_VIOLATION: the 27 Oct pass of San Cristóbal is shared at ${CAP / 2} m, finer than the cap.`);
-  if (has('COMMITMENT_MISMATCH')) truthNotes.push('COMMITMENT_MISMATCH: the reveal of lot-san-cristobal has an item altered after committing.');
-  if (has('LOG_INCONSISTENT')) truthNotes.push('LOG_INCONSISTENT: case.yaml pins the log to a key other than keys/operator.key.');
+  if (has('RESOLUTION_VIOLATION'))
+    truthNotes.push(
+      `RESOLUTION_VIOLATION: the 27 Oct pass of San Cristóbal is shared at ${CAP / 2} m, finer than the cap.`,
+    );
+  if (has('COMMITMENT_MISMATCH'))
+    truthNotes.push('COMMITMENT_MISMATCH: the reveal of lot-san-cristobal has an item altered after committing.');
+  if (has('LOG_INCONSISTENT'))
+    truthNotes.push('LOG_INCONSISTENT: case.yaml pins the log to a key other than keys/operator.key.');
 
-  const split = ships.map((s) => `${s.name} ${s.count}${s.key === 'labinsk' ? ' (0 seen)' : s.key === 'leninsky-komsomol' ? ' (4 seen)' : ''}`).join(', ');
+  const split = ships
+    .map(
+      (s) =>
+        `${s.name} ${s.count}${s.key === 'labinsk' ? ' (0 seen)' : s.key === 'leninsky-komsomol' ? ' (4 seen)' : ''}`,
+    )
+    .join(', ');
   return {
-    scenario: 'cuba-1962', seed, scale, violations, id: 'cuba-1962',
+    scenario: 'cuba-1962',
+    seed,
+    scale,
+    violations,
+    id: 'cuba-1962',
     name: 'Cuba, November 1962: the removal of the Soviet medium-range missiles',
-    description: 'The USSR declared 42 R-12 missiles in Cuba; the United States confirmed the dismantling of the sites by aerial photography ' +
+    description:
+      'The USSR declared 42 R-12 missiles in Cuba; the United States confirmed the dismantling of the sites by aerial photography ' +
       'and counted the missiles on the decks of nine departing freighters at sea. A reconstruction: AIS and imagery are synthetic.',
     notes: [
-      { part: 'declared inventory', status: 'historical', note: '42 R-12 (SS-4) missiles declared by Kuznetsov to McCloy, 4-5 Nov 1962' },
-      { part: 'sites', status: 'reconstructed', note: 'declared site areas from approximate coordinates; polygons of 300 m drawn around them; pad coordinates are not public' },
-      { part: 'lots', status: 'reconstructed', note: 'one lot per site; the split of the 42 over the sites (17, 11, 4, 10) is a reconstruction (no R-14 reached Guanajay or Remedios)' },
-      { part: 'ports', status: 'historical', note: 'Mariel, Casilda and La Isabela, approximate coordinates; port polygons reconstructed' },
-      { part: 'ships', status: 'historical', note: 'eight of the nine freighters named in the sources; Bratsk 2 from Mariel; Labinsk declared 2, none seen; one ship carried one more than declared' },
-      { part: 'ninth ship', status: 'reconstructed', note: 'the ninth ship (here Krasnograd) and its cargo are a reconstruction' },
-      { part: 'per-ship split', status: 'reconstructed', note: `${split}; the ship that carried one more is a reconstruction` },
-      { part: 'inspections', status: 'historical', note: 'Bratsk by helicopter 9 Nov 07:36 EST; Blandy alongside Fizik Kurchatov and Vesole alongside Ivan Polzunov 10 Nov; hull 888 with Volgoles; Divnogorsk at 25.43 N 60.32 W and Volgoles at 32.23 N 77.62 W on 9 Nov' },
-      { part: 'other inspections', status: 'reconstructed', note: 'Leary with Labinsk, Cecil with Leninsky Komsomol, patrol aircraft for Divnogorsk, Metallurg Anosov and the ninth ship, and all times not in the sources' },
-      { part: 'routes and departures', status: 'reconstructed', note: 'Mariel ships via the Florida Straits, La Isabela ships east via the Old Bahama Channel and the Crooked Island passage, Fizik Kurchatov via the Windward Passage' },
-      { part: 'zone', status: 'reconstructed', note: 'a box from 87 W to 58 W and 18.5 N to 34.8 N, drawn so that the recorded inspections lie inside it' },
-      { part: 'terms', status: 'reconstructed', note: 'removal deadline 1 Nov 1962 00:00 UTC; resolution cap 0.5 m; dark period 6 h' },
-      { part: 'AIS', status: 'synthetic', note: 'AIS did not exist in 1962: every track, MMSI and report is synthetic, drawn along the reconstructed routes' },
-      { part: 'imagery', status: 'synthetic', note: 'rendered scenes at the cap: the declared count before (27 Oct), none after (1 Nov)' },
+      {
+        part: 'declared inventory',
+        status: 'historical',
+        note: '42 R-12 (SS-4) missiles declared by Kuznetsov to McCloy, 4-5 Nov 1962',
+      },
+      {
+        part: 'sites',
+        status: 'reconstructed',
+        note: 'declared site areas from approximate coordinates; polygons of 300 m drawn around them; pad coordinates are not public',
+      },
+      {
+        part: 'lots',
+        status: 'reconstructed',
+        note: 'one lot per site; the split of the 42 over the sites (17, 11, 4, 10) is a reconstruction (no R-14 reached Guanajay or Remedios)',
+      },
+      {
+        part: 'ports',
+        status: 'historical',
+        note: 'Mariel, Casilda and La Isabela, approximate coordinates; port polygons reconstructed',
+      },
+      {
+        part: 'ships',
+        status: 'historical',
+        note: 'eight of the nine freighters named in the sources; Bratsk 2 from Mariel; Labinsk declared 2, none seen; one ship carried one more than declared',
+      },
+      {
+        part: 'ninth ship',
+        status: 'reconstructed',
+        note: 'the ninth ship (here Krasnograd) and its cargo are a reconstruction',
+      },
+      {
+        part: 'per-ship split',
+        status: 'reconstructed',
+        note: `${split}; the ship that carried one more is a reconstruction`,
+      },
+      {
+        part: 'inspections',
+        status: 'historical',
+        note: 'Bratsk by helicopter 9 Nov 07:36 EST; Blandy alongside Fizik Kurchatov and Vesole alongside Ivan Polzunov 10 Nov; hull 888 with Volgoles; Divnogorsk at 25.43 N 60.32 W and Volgoles at 32.23 N 77.62 W on 9 Nov',
+      },
+      {
+        part: 'other inspections',
+        status: 'reconstructed',
+        note: 'Leary with Labinsk, Cecil with Leninsky Komsomol, patrol aircraft for Divnogorsk, Metallurg Anosov and the ninth ship, and all times not in the sources',
+      },
+      {
+        part: 'routes and departures',
+        status: 'reconstructed',
+        note: 'Mariel ships via the Florida Straits, La Isabela ships east via the Old Bahama Channel and the Crooked Island passage, Fizik Kurchatov via the Windward Passage',
+      },
+      {
+        part: 'zone',
+        status: 'reconstructed',
+        note: 'a box from 87 W to 58 W and 18.5 N to 34.8 N, drawn so that the recorded inspections lie inside it',
+      },
+      {
+        part: 'terms',
+        status: 'reconstructed',
+        note: 'removal deadline 1 Nov 1962 00:00 UTC; resolution cap 0.5 m; dark period 6 h',
+      },
+      {
+        part: 'AIS',
+        status: 'synthetic',
+        note: 'AIS did not exist in 1962: every track, MMSI and report is synthetic, drawn along the reconstructed routes',
+      },
+      {
+        part: 'imagery',
+        status: 'synthetic',
+        note: 'rendered scenes at the cap: the declared count before (27 Oct), none after (1 Nov)',
+      },
     ],
     parties: [
       { id: 'ussr', name: 'Union of Soviet Socialist Republics', role: 'declaring' },
@@ -240,21 +610,70 @@ export function cuba1962Description(seed: number, scale: number, violations: Vio
     declaringParty: 'ussr',
     inspectors: [
       ...navy.map((n) => ({ id: n.id, kind: 'ship' as const, name: n.name, mmsi: n.mmsi, party: 'usa' })),
-      { id: 'helo-hss', kind: 'aircraft', name: 'US Navy helicopter', registration: 'HSS-1 (reconstructed)', party: 'usa' },
-      { id: 'vp-patrol', kind: 'aircraft', name: 'US Navy patrol aircraft', registration: 'P2V Neptune (reconstructed)', party: 'usa' },
+      {
+        id: 'helo-hss',
+        kind: 'aircraft',
+        name: 'US Navy helicopter',
+        registration: 'HSS-1 (reconstructed)',
+        party: 'usa',
+      },
+      {
+        id: 'vp-patrol',
+        kind: 'aircraft',
+        name: 'US Navy patrol aircraft',
+        registration: 'P2V Neptune (reconstructed)',
+        party: 'usa',
+      },
     ],
     terms: {
-      removal_deadline: '1962-11-01T00:00:00Z', resolution_cap_m: CAP,
-      item_classes: [{ id: 'r-12', name: 'R-12 (SS-4) missile on its transporter', length_m: [20, 25], width_m: [1.6, 3.4], height_m: 3 }],
+      removal_deadline: '1962-11-01T00:00:00Z',
+      resolution_cap_m: CAP,
+      item_classes: [
+        {
+          id: 'r-12',
+          name: 'R-12 (SS-4) missile on its transporter',
+          length_m: [20, 25],
+          width_m: [1.6, 3.4],
+          height_m: 3,
+        },
+      ],
       // the verification's defaults, written out in the manifest; a dark period of 6 h, not 12
-      ...DEFAULT_TERMS, dark_period: { min_gap_hours: 6 },
+      ...DEFAULT_TERMS,
+      dark_period: { min_gap_hours: 6 },
     },
-    sites, ports, zone: { id: 'zone', name: 'Monitored zone (reconstructed)', ring: zoneRing },
-    lots, shipments, passes, inspections, tracks,
+    sites,
+    ports,
+    zone: { id: 'zone', name: 'Monitored zone (reconstructed)', ring: zoneRing },
+    lots,
+    shipments,
+    passes,
+    inspections,
+    tracks,
     aisFiles: [
-      { path: 'evidence/ais/freighters.nmea', format: 'nmea', source: 'synthetic AIS (none existed in 1962)', method: 'AIVDM with IEC 61162-450 tag blocks', submitted_by: 'usa', stations: ['rKEYWEST', 'rGTMO', 'sSAT-A'] },
-      { path: 'evidence/ais/navy.nmea', format: 'nmea', source: 'synthetic AIS of the inspecting destroyers', method: 'AIVDM with IEC 61162-450 tag blocks', submitted_by: 'usa', stations: ['rKEYWEST', 'sSAT-A'] },
-      { path: 'evidence/ais/background.csv', format: 'marinecadastre', source: 'synthetic background traffic', method: 'MarineCadastre CSV', submitted_by: 'un', stations: [] },
+      {
+        path: 'evidence/ais/freighters.nmea',
+        format: 'nmea',
+        source: 'synthetic AIS (none existed in 1962)',
+        method: 'AIVDM with IEC 61162-450 tag blocks',
+        submitted_by: 'usa',
+        stations: ['rKEYWEST', 'rGTMO', 'sSAT-A'],
+      },
+      {
+        path: 'evidence/ais/navy.nmea',
+        format: 'nmea',
+        source: 'synthetic AIS of the inspecting destroyers',
+        method: 'AIVDM with IEC 61162-450 tag blocks',
+        submitted_by: 'usa',
+        stations: ['rKEYWEST', 'sSAT-A'],
+      },
+      {
+        path: 'evidence/ais/background.csv',
+        format: 'marinecadastre',
+        source: 'synthetic background traffic',
+        method: 'MarineCadastre CSV',
+        submitted_by: 'un',
+        stations: [],
+      },
     ],
     pinWrongLogKey: has('LOG_INCONSISTENT'),
     truthNotes: [

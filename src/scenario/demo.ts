@@ -33,16 +33,21 @@ async function demo(outDir: string): Promise<number> {
   const f = r.funnel;
   console.log(`\n${r.case.name}\n`);
   console.log(`verdict: ${r.verdict}`);
-  console.log(`items:   declared ${f.declared}, removed ${f.removed}, departed ${f.departed}, inspected ${f.inspected}, left the zone ${f.left_zone}`);
+  console.log(
+    `items:   declared ${f.declared}, removed ${f.removed}, departed ${f.departed}, inspected ${f.inspected}, left the zone ${f.left_zone}`,
+  );
   console.log(`findings (${r.findings.length}):`);
   for (const x of r.findings) console.log(`  ${x.code.padEnd(26)} ${x.subject.kind} ${x.subject.id}: ${x.message}`);
   console.log(`log:     ${r.checkpoint.origin}, ${r.checkpoint.size} entries, root ${r.checkpoint.root}`);
-  const key = (x: { code: string; subject: { kind: string; id: string } }): string => `${x.code} ${x.subject.kind}:${x.subject.id}`;
+  const key = (x: { code: string; subject: { kind: string; id: string } }): string =>
+    `${x.code} ${x.subject.kind}:${x.subject.id}`;
   const got = r.findings.map(key).sort().join('\n');
   const want = truth.findings.map(key).sort().join('\n');
   const funnelOk = Object.entries(truth.funnel).every(([k, n]) => (f as unknown as Record<string, number>)[k] === n);
   const ok = got === want && r.verdict === truth.verdict && funnelOk;
-  console.log(`\ntruth.json (from the scenario description): verdict ${truth.verdict}; the results ${ok ? 'match it' : 'DO NOT match it'}`);
+  console.log(
+    `\ntruth.json (from the scenario description): verdict ${truth.verdict}; the results ${ok ? 'match it' : 'DO NOT match it'}`,
+  );
   if (!ok) console.log(`  expected findings:\n    ${want.replace(/\n/g, '\n    ')}`);
   console.log(`\nresults: ${files.results}`);
   console.log(`report:  ${files.report}`);
@@ -51,9 +56,12 @@ async function demo(outDir: string): Promise<number> {
   return ok ? 0 : 1;
 }
 
-demo(resolve(process.argv[2] ?? join('out', 'cuba-1962'))).then((code) => {
-  process.exitCode = code;
-}, (e: unknown) => {
-  console.error((e as Error).stack ?? String(e));
-  process.exitCode = 1;
-});
+demo(resolve(process.argv[2] ?? join('out', 'cuba-1962'))).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error((e as Error).stack ?? String(e));
+    process.exitCode = 1;
+  },
+);

@@ -30,7 +30,15 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { PositionColumns } from '../ais/batch.js';
 import { Random } from './random.js';
 import {
-  bearingDeg, boxFeature, destination, distanceM, EARTH_RADIUS_M, type GeoCollection, KNOT_MS, type LatLon, normLon,
+  bearingDeg,
+  boxFeature,
+  destination,
+  distanceM,
+  EARTH_RADIUS_M,
+  type GeoCollection,
+  KNOT_MS,
+  type LatLon,
+  normLon,
 } from './traffic.js';
 
 const MIN = 60_000;
@@ -168,8 +176,28 @@ interface Leg {
 
 function blank(t0: number, t1: number, kind: number, status: number): Leg {
   return {
-    t0, t1, kind, status, knots: 0, lat0: 0, lon0: 0, sinLat0: 0, cosLat0: 1, sinB: 0, cosB: 1, ang: 0,
-    swing: 0, heading: 0, leader: null, b0: 0, b1: 0, wb: 0, d0: 0, d1: 0, wd: 0, ph: 0,
+    t0,
+    t1,
+    kind,
+    status,
+    knots: 0,
+    lat0: 0,
+    lon0: 0,
+    sinLat0: 0,
+    cosLat0: 1,
+    sinB: 0,
+    cosB: 1,
+    ang: 0,
+    swing: 0,
+    heading: 0,
+    leader: null,
+    b0: 0,
+    b1: 0,
+    wb: 0,
+    d0: 0,
+    d1: 0,
+    wd: 0,
+    ph: 0,
   };
 }
 
@@ -198,7 +226,12 @@ function stayLeg(p: LatLon, t0: number, t1: number, status: number, swing: numbe
 }
 
 /** Where a vessel is and how it moves at t: written into `out` (degrees, knots, degrees). */
-interface Fix { lat: number; lon: number; knots: number; course: number }
+interface Fix {
+  lat: number;
+  lon: number;
+  knots: number;
+  course: number;
+}
 
 function evalMove(l: Leg, t: number, out: Fix): void {
   const f = l.t1 > l.t0 ? Math.min(1, Math.max(0, (t - l.t0) / (l.t1 - l.t0))) : 0;
@@ -238,7 +271,12 @@ function evalLeg(l: Leg, t: number, out: Fix): void {
 
 // --- the generator -----------------------------------------------------------------
 
-interface Port { name: string; centre: LatLon; half: number; anchorage: LatLon }
+interface Port {
+  name: string;
+  centre: LatLon;
+  half: number;
+  anchorage: LatLon;
+}
 
 interface Plan {
   legs: Leg[];
@@ -246,10 +284,38 @@ interface Plan {
   dense: [number, number] | null;
 }
 
-const NAME_A = ['ATLANTIC', 'NORTHERN', 'SOUTHERN', 'GOLDEN', 'OCEAN', 'SEA', 'STAR', 'CAPE', 'BLUE', 'GULF', 'IRON', 'SILVER'];
-const NAME_B = ['SPIRIT', 'TRADER', 'PIONEER', 'HARMONY', 'VOYAGER', 'EAGLE', 'FORTUNE', 'BREEZE', 'GLORY', 'PRIDE', 'EXPRESS', 'WAVE'];
-const MIDS = [209, 210, 212, 215, 229, 235, 236, 248, 249, 256, 257, 258, 273, 303, 304, 305, 311, 316, 338, 351, 352, 355, 366, 367,
-  369, 370, 371, 372, 373, 412, 413, 414, 431, 440, 441, 477, 538, 563, 564, 565, 566, 636, 657];
+const NAME_A = [
+  'ATLANTIC',
+  'NORTHERN',
+  'SOUTHERN',
+  'GOLDEN',
+  'OCEAN',
+  'SEA',
+  'STAR',
+  'CAPE',
+  'BLUE',
+  'GULF',
+  'IRON',
+  'SILVER',
+];
+const NAME_B = [
+  'SPIRIT',
+  'TRADER',
+  'PIONEER',
+  'HARMONY',
+  'VOYAGER',
+  'EAGLE',
+  'FORTUNE',
+  'BREEZE',
+  'GLORY',
+  'PRIDE',
+  'EXPRESS',
+  'WAVE',
+];
+const MIDS = [
+  209, 210, 212, 215, 229, 235, 236, 248, 249, 256, 257, 258, 273, 303, 304, 305, 311, 316, 338, 351, 352, 355, 366,
+  367, 369, 370, 371, 372, 373, 412, 413, 414, 431, 440, 441, 477, 538, 563, 564, 565, 566, 636, 657,
+];
 
 const isoOf = (ms: number): string => new Date(ms).toISOString();
 
@@ -260,7 +326,9 @@ const isoOf = (ms: number): string => new Date(ms).toISOString();
 export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
   const o: FeedOptions = { ...DEFAULT_FEED, ...options };
   if (!(o.vessels >= 2 * (o.plantedEncounters + o.plantedNearMisses) + 3)) {
-    throw new Error(`feed: ${o.vessels} vessels cannot hold ${o.plantedEncounters} planted encounters and ${o.plantedNearMisses} near misses (two vessels each, and a few others)`);
+    throw new Error(
+      `feed: ${o.vessels} vessels cannot hold ${o.plantedEncounters} planted encounters and ${o.plantedNearMisses} near misses (two vessels each, and a few others)`,
+    );
   }
   const rng = new Random(o.seed);
   const [W, S, E, N] = o.bbox;
@@ -279,7 +347,9 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
     if (ports.some((p) => distanceM(p.centre, c) < minSep)) continue;
     const half = rng.range(1000, 2500);
     ports.push({
-      name: `PORT ${String(ports.length + 1).padStart(2, '0')}`, centre: c, half,
+      name: `PORT ${String(ports.length + 1).padStart(2, '0')}`,
+      centre: c,
+      half,
       anchorage: destination(c, rng.range(0, 360), half + rng.range(4000, 6000)),
     });
   }
@@ -287,9 +357,16 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
     const dLat = (p.half / EARTH_RADIUS_M) * R2D;
     const dLon = dLat / Math.cos(p.centre.lat * D2R);
     const r = (x: number): number => Math.round(x * 1e6) / 1e6;
-    return boxFeature(p.name, r(p.centre.lon - dLon), r(p.centre.lat - dLat), r(p.centre.lon + dLon), r(p.centre.lat + dLat), {
-      anchorage: [Math.round(p.anchorage.lon * 1e5) / 1e5, Math.round(p.anchorage.lat * 1e5) / 1e5],
-    });
+    return boxFeature(
+      p.name,
+      r(p.centre.lon - dLon),
+      r(p.centre.lat - dLat),
+      r(p.centre.lon + dLon),
+      r(p.centre.lat + dLat),
+      {
+        anchorage: [Math.round(p.anchorage.lon * 1e5) / 1e5, Math.round(p.anchorage.lat * 1e5) / 1e5],
+      },
+    );
   });
   const nearestPortM = (p: LatLon): number => Math.min(...ports.map((q) => distanceM(q.centre, p)));
   const berth = (p: Port): LatLon => destination(p.centre, rng.range(0, 360), Math.sqrt(rng.next()) * p.half * 0.7);
@@ -307,17 +384,23 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
   const used = new Set<number>();
   const vessels: FeedVessel[] = kinds.map((kind, k) => {
     let mmsi: number;
-    do mmsi = rng.pick(MIDS) * 1_000_000 + rng.int(100_000, 999_999); while (used.has(mmsi));
+    do mmsi = rng.pick(MIDS) * 1_000_000 + rng.int(100_000, 999_999);
+    while (used.has(mmsi));
     used.add(mmsi);
     const classB = kind === 'fishing' ? rng.chance(0.5) : kind === 'transit' ? rng.chance(0.05) : false;
     const length = classB ? rng.int(10, 30) : kind === 'fishing' ? rng.int(20, 70) : rng.int(80, 330);
     let callsign = '';
     for (let c = 0; c < 5; c++) callsign += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[rng.int(0, c === 0 ? 25 : 35)];
     return {
-      mmsi, kind, classB, shipname: `${rng.pick(NAME_A)} ${rng.pick(NAME_B)} ${k + 1}`,
-      imo: classB ? null : rng.int(9_000_000, 9_899_999), callsign,
+      mmsi,
+      kind,
+      classB,
+      shipname: `${rng.pick(NAME_A)} ${rng.pick(NAME_B)} ${k + 1}`,
+      imo: classB ? null : rng.int(9_000_000, 9_899_999),
+      callsign,
       shiptype: kind === 'fishing' ? 30 : rng.pick([70, 70, 70, 71, 79, 80, 80, 84, 60]),
-      length, width: Math.max(4, Math.round(length / rng.range(5.5, 7.5))),
+      length,
+      width: Math.max(4, Math.round(length / rng.range(5.5, 7.5))),
       draught: classB ? null : Math.round(rng.range(4, 14) * 10) / 10,
     };
   });
@@ -379,7 +462,8 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
   for (let k = 0; k < o.plantedEncounters + o.plantedNearMisses; k++) {
     const isEnc = k < o.plantedEncounters;
     const why = isEnc ? null : whys[(k - o.plantedEncounters) % 3];
-    const durMin = why === 'too short' ? 10 * rng.int(6, 10) : why === 'too fast' ? 10 * rng.int(15, 24) : 10 * rng.int(15, 36);
+    const durMin =
+      why === 'too short' ? 10 * rng.int(6, 10) : why === 'too fast' ? 10 * rng.int(15, 24) : 10 * rng.int(15, 36);
     const dur = durMin * MIN;
     const slot = 10 * MIN;
     const t0 = Math.floor(rng.range(start + 12 * HR, end - 12 * HR - dur) / slot) * slot + 5 * MIN;
@@ -461,10 +545,17 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
     const ma = vessels[a].mmsi;
     const mb = vessels[a + 1].mmsi;
     const entry = {
-      mmsi: (ma < mb ? [ma, mb] : [mb, ma]) as [number, number], startMs: t0, endMs: t1, start: isoOf(t0), end: isoOf(t1),
-      distanceM: Math.round(d0), minDistanceM: Math.round(lo), maxDistanceM: Math.round(hi),
+      mmsi: (ma < mb ? [ma, mb] : [mb, ma]) as [number, number],
+      startMs: t0,
+      endMs: t1,
+      start: isoOf(t0),
+      end: isoOf(t1),
+      distanceM: Math.round(d0),
+      minDistanceM: Math.round(lo),
+      maxDistanceM: Math.round(hi),
       speedKnots: Math.round(knots * 100) / 100,
-      lat: Math.round(midFix.lat * 1e5) / 1e5, lon: Math.round(midFix.lon * 1e5) / 1e5,
+      lat: Math.round(midFix.lat * 1e5) / 1e5,
+      lon: Math.round(midFix.lon * 1e5) / 1e5,
       portDistanceM: ports.length ? Math.round(nearestPortM(c)) : Infinity,
     };
     if (why) nearMisses.push({ ...entry, why });
@@ -512,12 +603,17 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
     const nd = Math.round((b - a) / (90 * 1000));
     const nb = Math.round((a - start) / meanInterval);
     const na = Math.round((end - b) / meanInterval);
-    segs[v] = [[start, a, nb], [a, b, nd], [b, end, na]];
+    segs[v] = [
+      [start, a, nb],
+      [a, b, nd],
+      [b, end, na],
+    ];
     counts[v] = nb + nd + na;
     plantedRows += counts[v];
   }
   const remaining = o.positions - plantedRows;
-  if (remaining < 0) throw new Error(`feed: ${o.positions} positions are too few for the planted vessels' ${plantedRows}`);
+  if (remaining < 0)
+    throw new Error(`feed: ${o.positions} positions are too few for the planted vessels' ${plantedRows}`);
   const weights = new Float64Array(o.vessels);
   let wsum = 0;
   for (let v = nPlanted; v < o.vessels; v++) {
@@ -539,8 +635,16 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
   // Merge the vessels' reports in time order through a binary heap keyed by each vessel's next report time.
   const n = o.positions;
   const cols: PositionColumns = {
-    length: n, time: new Float64Array(n), mmsi: new Uint32Array(n), lat: new Float64Array(n), lon: new Float64Array(n),
-    speed: new Float32Array(n), course: new Float32Array(n), heading: new Float32Array(n), type: new Uint8Array(n), status: new Uint8Array(n),
+    length: n,
+    time: new Float64Array(n),
+    mmsi: new Uint32Array(n),
+    lat: new Float64Array(n),
+    lon: new Float64Array(n),
+    speed: new Float32Array(n),
+    course: new Float32Array(n),
+    heading: new Float32Array(n),
+    type: new Uint8Array(n),
+    status: new Uint8Array(n),
   };
   const V = o.vessels;
   const vrng: Random[] = [];
@@ -614,7 +718,7 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
       heading = course + r.normal() * 2;
     }
     cols.speed[row] = Math.min(102.2, Math.round(knots * 10) / 10);
-    cols.course[row] = Math.round((((course % 360) + 360) % 360) * 10) / 10 % 360;
+    cols.course[row] = (Math.round((((course % 360) + 360) % 360) * 10) / 10) % 360;
     cols.heading[row] = Math.round(((heading % 360) + 360) % 360) % 360;
     const classB = vessels[v].classB;
     cols.type[row] = classB ? 18 : r.chance(0.1) ? 3 : 1;
@@ -629,9 +733,23 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
   }
 
   const manifest: FeedManifest = {
-    seed: o.seed, vessels: o.vessels, area: o.bbox, days: o.days, positions: n, startMs: start, endMs: end,
-    start: isoOf(start), end: isoOf(end), order: 'time, then vessel',
-    counts: { transit: o.vessels - nPlanted - nAnchored - nFishing, fishing: nFishing, anchored: nAnchored, planted: nPlanted, ports: ports.length },
+    seed: o.seed,
+    vessels: o.vessels,
+    area: o.bbox,
+    days: o.days,
+    positions: n,
+    startMs: start,
+    endMs: end,
+    start: isoOf(start),
+    end: isoOf(end),
+    order: 'time, then vessel',
+    counts: {
+      transit: o.vessels - nPlanted - nAnchored - nFishing,
+      fishing: nFishing,
+      anchored: nAnchored,
+      planted: nPlanted,
+      ports: ports.length,
+    },
     planted: { encounters, nearMisses },
     notes: [
       'Planted encounters: the second vessel holds 100-400 m from the first, both under 1 kn, from startMs to endMs (2 h 30 to 6 h, starting at minute 5 of a 10-minute slot), at least 40 km from every port centre. With DEFAULT_PARAMS and these ports the engine must find each, start and end within 15 min of the stated ones.',
@@ -729,13 +847,23 @@ class ByteWriter {
  * static columns come from `vessels` where given (by MMSI), else empty.
  * Synchronous, written straight into 16 MB buffers; returns rows and bytes.
  */
-export function writeFeedCsv(columns: PositionColumns, path: string, vessels?: readonly FeedVessel[]): { rows: number; bytes: number } {
+export function writeFeedCsv(
+  columns: PositionColumns,
+  path: string,
+  vessels?: readonly FeedVessel[],
+): { rows: number; bytes: number } {
   const statics = new Map<number, [Buffer, Buffer]>();
   for (const v of vessels ?? []) {
     const text = (s: string): string => (/[",]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
     statics.set(v.mmsi, [
-      Buffer.from(`,${text(v.shipname)},${v.imo === null ? '' : `IMO${v.imo}`},${text(v.callsign)},${v.shiptype},`, 'latin1'),
-      Buffer.from(`,${v.length},${v.width},${v.draught === null ? '' : v.draught},,${v.classB ? 'B' : 'A'}\n`, 'latin1'),
+      Buffer.from(
+        `,${text(v.shipname)},${v.imo === null ? '' : `IMO${v.imo}`},${text(v.callsign)},${v.shiptype},`,
+        'latin1',
+      ),
+      Buffer.from(
+        `,${v.length},${v.width},${v.draught === null ? '' : v.draught},,${v.classB ? 'B' : 'A'}\n`,
+        'latin1',
+      ),
     ]);
   }
   const none: [Buffer, Buffer] = [Buffer.from(',,,,,'), Buffer.from(',,,,,\n')];

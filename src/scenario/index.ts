@@ -3,13 +3,36 @@
  * benchmark feeds all come from here. The same seed gives the same bytes.
  */
 export { Random } from './random.js';
-export { aisScenario, aisScenarioText, DEFAULT_AIS_SCENARIO, type AisScenarioOptions, type ScenarioVessel, type SentReport } from './ais.js';
 export {
-  VIOLATION_CODES, deriveTruth, checkInspection, checkShipment, CaseDirError,
-  type ViolationCode, type Truth, type TruthFinding, type Verdict, type CaseDescription,
+  aisScenario,
+  aisScenarioText,
+  DEFAULT_AIS_SCENARIO,
+  type AisScenarioOptions,
+  type ScenarioVessel,
+  type SentReport,
+} from './ais.js';
+export {
+  VIOLATION_CODES,
+  deriveTruth,
+  checkInspection,
+  checkShipment,
+  CaseDirError,
+  type ViolationCode,
+  type Truth,
+  type TruthFinding,
+  type Verdict,
+  type CaseDescription,
 } from './case.js';
 
-import { VIOLATION_CODES, deriveTruth, prepareCaseDir, writeCase, type CaseDescription, type Truth, type ViolationCode } from './case.js';
+import {
+  VIOLATION_CODES,
+  deriveTruth,
+  prepareCaseDir,
+  writeCase,
+  type CaseDescription,
+  type Truth,
+  type ViolationCode,
+} from './case.js';
 import { straitDescription, STRAIT_DEFAULT_SEED } from './strait.js';
 import { cuba1962Description, CUBA_DEFAULT_SEED } from './cuba-1962.js';
 
@@ -40,7 +63,10 @@ export interface GenerateCaseOptions {
 /** The description of a case scenario (what generateCase writes), without writing anything. */
 export function describeCase(name: string, opts: Omit<GenerateCaseOptions, 'out' | 'force'> = {}): CaseDescription {
   const sc = CASE_SCENARIOS[name];
-  if (!sc) throw new RangeError(`unknown case scenario ${JSON.stringify(name)}: expected one of ${caseScenarioNames().join(', ')}`);
+  if (!sc)
+    throw new RangeError(
+      `unknown case scenario ${JSON.stringify(name)}: expected one of ${caseScenarioNames().join(', ')}`,
+    );
   const violations: ViolationCode[] = [];
   for (const v of opts.violate ?? []) {
     if (!(VIOLATION_CODES as readonly string[]).includes(v)) {
@@ -60,7 +86,10 @@ export function describeCase(name: string, opts: Omit<GenerateCaseOptions, 'out'
  * keys, the declaring party's secrets, truth.json) from a scenario
  * description. The same name, seed, scale and violations give the same bytes.
  */
-export async function generateCase(name: string, opts: GenerateCaseOptions): Promise<{ dir: string; truth: Truth; files: string[] }> {
+export async function generateCase(
+  name: string,
+  opts: GenerateCaseOptions,
+): Promise<{ dir: string; truth: Truth; files: string[] }> {
   const desc = describeCase(name, opts);
   prepareCaseDir(opts.out, opts.force ?? false);
   const truth = deriveTruth(desc);

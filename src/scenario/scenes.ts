@@ -157,15 +157,22 @@ function rectCorners(cx: number, cy: number, len: number, wid: number, headingDe
   const a = len / 2;
   const b = wid / 2;
   return [
-    cx + ux * a + vx * b, cy + uy * a + vy * b,
-    cx - ux * a + vx * b, cy - uy * a + vy * b,
-    cx - ux * a - vx * b, cy - uy * a - vy * b,
-    cx + ux * a - vx * b, cy + uy * a - vy * b,
+    cx + ux * a + vx * b,
+    cy + uy * a + vy * b,
+    cx - ux * a + vx * b,
+    cy - uy * a + vy * b,
+    cx - ux * a - vx * b,
+    cy - uy * a - vy * b,
+    cx + ux * a - vx * b,
+    cy + uy * a - vy * b,
   ];
 }
 
 function polyShape(pts: number[]): Shape {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < pts.length; i += 2) {
     minX = Math.min(minX, pts[i]);
     maxX = Math.max(maxX, pts[i]);
@@ -192,8 +199,13 @@ function ellipseShape(cx: number, cy: number, len: number, wid: number, headingD
   const [ux, uy] = axis(headingDeg);
   const r = Math.max(len, wid) / 2;
   return {
-    kind: 'ellipse', pts: [], ex: { cx, cy, a: len / 2, b: wid / 2, ux, uy },
-    minX: cx - r, minY: cy - r, maxX: cx + r, maxY: cy + r,
+    kind: 'ellipse',
+    pts: [],
+    ex: { cx, cy, a: len / 2, b: wid / 2, ux, uy },
+    minX: cx - r,
+    minY: cy - r,
+    maxX: cx + r,
+    maxY: cy + r,
   };
 }
 
@@ -280,13 +292,17 @@ class Canvas {
 
   add(s: Shape, delta: number): void {
     const v = this.v;
-    this.cover(s, (i, c) => { v[i] += c * delta; });
+    this.cover(s, (i, c) => {
+      v[i] += c * delta;
+    });
   }
 
   /** Darkens what is under the shape by the factor k (shadows). */
   darken(s: Shape, k: number): void {
     const v = this.v;
-    this.cover(s, (i, c) => { v[i] *= 1 - c * k; });
+    this.cover(s, (i, c) => {
+      v[i] *= 1 - c * k;
+    });
   }
 }
 
@@ -320,7 +336,10 @@ function gaussBlur(v: Float32Array, w: number, h: number, sigma: number): void {
   const r = Math.max(1, Math.ceil(3 * sigma));
   const k = new Float32Array(2 * r + 1);
   let s = 0;
-  for (let i = -r; i <= r; i++) { k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma)); s += k[i + r]; }
+  for (let i = -r; i <= r; i++) {
+    k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
+    s += k[i + r];
+  }
   for (let i = 0; i < k.length; i++) k[i] /= s;
   const tmp = new Float32Array(Math.max(w, h));
   for (let y = 0; y < h; y++) {
@@ -342,7 +361,11 @@ function gaussBlur(v: Float32Array, w: number, h: number, sigma: number): void {
   }
 }
 
-interface Placed { cx: number; cy: number; r: number }
+interface Placed {
+  cx: number;
+  cy: number;
+  r: number;
+}
 
 const projCache = new Map<number, (e: number, n: number) => [number, number]>();
 
@@ -401,7 +424,7 @@ export function renderScene(spec: SceneSpec, seed: number): RenderedScene {
       const xm = (c + 0.5 - shx) * g;
       let n = 0;
       for (let k = 0; k < oct.length; k++) n += oct[k].a * valueNoise(xm / oct[k].s, ym / oct[k].s, tseed + k);
-      v[r * w + c] = base + (tc * n) / norm * 1.7;
+      v[r * w + c] = base + ((tc * n) / norm) * 1.7;
     }
   }
 
@@ -460,10 +483,16 @@ export function renderScene(spec: SceneSpec, seed: number): RenderedScene {
       const hgt = ro.heightM ? rnd.range(ro.heightM[0], ro.heightM[1]) : 0;
       const structure = rnd.chance(ro.structureFraction ?? 0);
       const mk = (cx: number, cy: number, hd: number): SceneObject & { touching: boolean } => ({
-        x_m: cx, y_m: cy, heading_deg: hd,
+        x_m: cx,
+        y_m: cy,
+        heading_deg: hd,
         length_m: rnd.range(cls.lengthM[0], cls.lengthM[1]),
         width_m: rnd.range(cls.widthM[0], cls.widthM[1]),
-        polarity: pol, contrast, height_m: hgt, structure, touching: false,
+        polarity: pol,
+        contrast,
+        height_m: hgt,
+        structure,
+        touching: false,
       });
       const [cx, cy] = spot();
       const hd = rnd.range(0, 180);
@@ -503,7 +532,18 @@ export function renderScene(spec: SceneSpec, seed: number): RenderedScene {
   }
 
   // Distractors.
-  const dis: { cx: number; cy: number; l: number; wd: number; hd: number; pol: Polarity; contrast: number; kind: string; ellipse: boolean; hgt: number }[] = [];
+  const dis: {
+    cx: number;
+    cy: number;
+    l: number;
+    wd: number;
+    hd: number;
+    pol: Polarity;
+    contrast: number;
+    kind: string;
+    ellipse: boolean;
+    hgt: number;
+  }[] = [];
   const ds = spec.distractors;
   if (ds) {
     const cls = ro?.classes ?? [{ lengthM: [20, 25] as [number, number], widthM: [2.5, 3.5] as [number, number] }];
@@ -566,7 +606,10 @@ export function renderScene(spec: SceneSpec, seed: number): RenderedScene {
     const [sx, sy] = axis(sun.azimuthDeg + 180);
     const p = rectCorners(cx, cy, l, wd, hd);
     const q = p.slice();
-    for (let i = 0; i < q.length; i += 2) { q[i] += sx * len; q[i + 1] += sy * len; }
+    for (let i = 0; i < q.length; i += 2) {
+      q[i] += sx * len;
+      q[i + 1] += sy * len;
+    }
     const sh = polyShape(hull(p.concat(q)));
     sh.minus = polyShape(p);
     cv.darken(sh, sd);
@@ -576,7 +619,10 @@ export function renderScene(spec: SceneSpec, seed: number): RenderedScene {
 
   for (const d of dis) {
     const delta = d.pol === 'bright' ? d.contrast : -d.contrast;
-    cv.add(d.ellipse ? ellipseShape(d.cx, d.cy, d.l, d.wd, d.hd) : polyShape(rectCorners(d.cx, d.cy, d.l, d.wd, d.hd)), delta);
+    cv.add(
+      d.ellipse ? ellipseShape(d.cx, d.cy, d.l, d.wd, d.hd) : polyShape(rectCorners(d.cx, d.cy, d.l, d.wd, d.hd)),
+      delta,
+    );
   }
   for (const o of objs) {
     const delta = (o.polarity === 'bright' ? 1 : -1) * (o.contrast ?? 60);
@@ -592,7 +638,10 @@ export function renderScene(spec: SceneSpec, seed: number): RenderedScene {
     const bx = o.x_m - (ux * cab) / 2;
     const by = o.y_m - (uy * cab) / 2;
     cv.add(polyShape(rectCorners(bx, by, bl, o.width_m, o.heading_deg)), delta);
-    cv.add(polyShape(rectCorners(o.x_m + (ux * bl) / 2, o.y_m + (uy * bl) / 2, cab * 0.98, o.width_m, o.heading_deg)), delta * 0.75);
+    cv.add(
+      polyShape(rectCorners(o.x_m + (ux * bl) / 2, o.y_m + (uy * bl) / 2, cab * 0.98, o.width_m, o.heading_deg)),
+      delta * 0.75,
+    );
     cv.add(polyShape(rectCorners(bx, by, bl * 0.8, o.width_m / 3, o.heading_deg)), delta * 0.15);
   }
 
@@ -625,22 +674,45 @@ export function renderScene(spec: SceneSpec, seed: number): RenderedScene {
     bands.push(out);
   }
 
-  const toTruth = (cx: number, cy: number, l: number, wd: number, hd: number, pol: Polarity, touching: boolean, kind?: string): TruthObject => {
+  const toTruth = (
+    cx: number,
+    cy: number,
+    l: number,
+    wd: number,
+    hd: number,
+    pol: Polarity,
+    touching: boolean,
+    kind?: string,
+  ): TruthObject => {
     const [lon, lat] = utmToLonLat(epsg, originE + cx, originN - cy);
     const t: TruthObject = {
-      x: cx / g + shx, y: cy / g + shy, lat, lon,
-      length_m: l, width_m: wd, heading_deg: ((hd % 180) + 180) % 180, polarity: pol, touching,
+      x: cx / g + shx,
+      y: cy / g + shy,
+      lat,
+      lon,
+      length_m: l,
+      width_m: wd,
+      heading_deg: ((hd % 180) + 180) % 180,
+      polarity: pol,
+      touching,
     };
     if (kind) t.kind = kind;
     return t;
   };
   const raster: Raster = {
-    width: w, height: h, type: 'uint8', bands, nodata: null,
+    width: w,
+    height: h,
+    type: 'uint8',
+    bands,
+    nodata: null,
     geo: { epsg, transform: [originE, g, 0, originN, 0, -g] },
   };
   return {
     raster,
-    truth: objs.map((o) => ({ ...toTruth(o.x_m, o.y_m, o.length_m, o.width_m, o.heading_deg, o.polarity, o.touching), contrast: o.contrast ?? 60 })),
+    truth: objs.map((o) => ({
+      ...toTruth(o.x_m, o.y_m, o.length_m, o.width_m, o.heading_deg, o.polarity, o.touching),
+      contrast: o.contrast ?? 60,
+    })),
     distractors: dis.map((d) => toTruth(d.cx, d.cy, d.l, d.wd, d.hd, d.pol, false, d.kind)),
     gsd: g,
   };

@@ -8,9 +8,27 @@
  * seeded, every stage is confirmed: VERIFIED.
  */
 import { DEFAULT_TERMS } from '../case/terms.js';
-import type { CaseDescription, InspectionSpec, LotSpec, PassSpec, ShipmentSpec, TrackSpec, ViolationCode } from './case.js';
+import type {
+  CaseDescription,
+  InspectionSpec,
+  LotSpec,
+  PassSpec,
+  ShipmentSpec,
+  TrackSpec,
+  ViolationCode,
+} from './case.js';
 import {
-  HR, MIN, DAY, alongsidePath, backgroundTracks, boxRing, exitTime, mergeTimes, reportTimes, rngFor, vesselSpec,
+  HR,
+  MIN,
+  DAY,
+  alongsidePath,
+  backgroundTracks,
+  boxRing,
+  exitTime,
+  mergeTimes,
+  reportTimes,
+  rngFor,
+  vesselSpec,
 } from './case.js';
 import { destination, bearingDeg, route, still, type LatLon, type Path } from './traffic.js';
 
@@ -23,7 +41,7 @@ interface FreighterPlan {
   shipment: ShipmentSpec;
   berth: LatLon;
   depart: number;
-  legs: ({ to: LatLon; knots: number })[];
+  legs: { to: LatLon; knots: number }[];
 }
 
 export function straitDescription(seed: number, scale: number, violations: ViolationCode[]): CaseDescription {
@@ -40,46 +58,77 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     { id: 'east-harbour', name: 'East Harbour', lat: 20.28, lon: -39.8, halfM: 1500 },
   ];
   const lots: LotSpec[] = [
-    { id: 'lot-a1', site: 'site-a', item_class: 'launcher', count: 4, challengeK: 2, tamperReveal: has('COMMITMENT_MISMATCH') },
+    {
+      id: 'lot-a1',
+      site: 'site-a',
+      item_class: 'launcher',
+      count: 4,
+      challengeK: 2,
+      tamperReveal: has('COMMITMENT_MISMATCH'),
+    },
     { id: 'lot-a2', site: 'site-a', item_class: 'launcher', count: 2 },
     { id: 'lot-b', site: 'site-b', item_class: 'launcher', count: has('INVENTORY_SHORTFALL') ? 4 : 3 },
   ];
-  if (has('COMMITMENT_MISMATCH')) notes.push('COMMITMENT_MISMATCH: the reveal of lot-a1 has its first item\'s descriptor altered after committing.');
-  if (has('INVENTORY_SHORTFALL')) notes.push('INVENTORY_SHORTFALL: lot-b declares 4 items (and site-b shows 4 before removal), its shipment carries 3.');
+  if (has('COMMITMENT_MISMATCH'))
+    notes.push("COMMITMENT_MISMATCH: the reveal of lot-a1 has its first item's descriptor altered after committing.");
+  if (has('INVENTORY_SHORTFALL'))
+    notes.push(
+      'INVENTORY_SHORTFALL: lot-b declares 4 items (and site-b shows 4 before removal), its shipment carries 3.',
+    );
 
   const vrng = rngFor(seed, 'vessels');
-  const ship = (mmsi: number, name: string, dest: string) => vesselSpec(vrng, mmsi, name, 70, dest, vrng.int(7_000_000, 9_899_999));
+  const ship = (mmsi: number, name: string, dest: string) =>
+    vesselSpec(vrng, mmsi, name, 70, dest, vrng.int(7_000_000, 9_899_999));
   const trader = ship(636020001, 'STRAIT TRADER', 'PORT SAID');
   const cape = ship(636020002, 'CAPE SYNTH', 'HALIFAX');
   const wind = ship(636020003, 'EAST WIND', 'LISBON');
   const astra = vesselSpec(vrng, 247990101, 'PV ASTRA', 35, '');
   const boreas = vesselSpec(vrng, 247990102, 'PV BOREAS', 35, '');
 
-  const nb = { lat: 20.452, lon: -40.002 }, nMouth = { lat: 20.49, lon: -40.0 };
-  const eb = { lat: 20.281, lon: -39.802 }, eMouth = { lat: 20.29, lon: -39.76 };
-  const w1 = { lat: 20.4, lon: -39.3 }, eEnd = { lat: 20.6, lon: -36.3 };
+  const nb = { lat: 20.452, lon: -40.002 },
+    nMouth = { lat: 20.49, lon: -40.0 };
+  const eb = { lat: 20.281, lon: -39.802 },
+    eMouth = { lat: 20.29, lon: -39.76 };
+  const w1 = { lat: 20.4, lon: -39.3 },
+    eEnd = { lat: 20.6, lon: -36.3 };
   const w2 = destination(w1, bearingDeg(w1, eEnd), 40_000);
   const encounter = has('UNDECLARED_ENCOUNTER');
   const plans: FreighterPlan[] = [
     {
       shipment: { id: 'sh-1', vessel: trader, port: 'north-harbour', date: T0, count: 4, lots: ['lot-a1'] },
-      berth: nb, depart: T0 + 3 * HR, legs: [{ to: nMouth, knots: 6 }, { to: { lat: 23.7, lon: -40.3 }, knots: 11 }],
+      berth: nb,
+      depart: T0 + 3 * HR,
+      legs: [
+        { to: nMouth, knots: 6 },
+        { to: { lat: 23.7, lon: -40.3 }, knots: 11 },
+      ],
     },
     {
       shipment: { id: 'sh-2', vessel: cape, port: 'north-harbour', date: T0, count: 2, lots: ['lot-a2'] },
-      berth: { lat: 20.446, lon: -39.996 }, depart: T0 + 5 * HR, legs: [{ to: nMouth, knots: 6 }, { to: { lat: 23.7, lon: -42.7 }, knots: 11 }],
+      berth: { lat: 20.446, lon: -39.996 },
+      depart: T0 + 5 * HR,
+      legs: [
+        { to: nMouth, knots: 6 },
+        { to: { lat: 23.7, lon: -42.7 }, knots: 11 },
+      ],
     },
     {
       shipment: { id: 'sh-3', vessel: wind, port: 'east-harbour', date: T0, count: 3, lots: ['lot-b'] },
-      berth: eb, depart: T0 + 4 * HR,
+      berth: eb,
+      depart: T0 + 4 * HR,
       legs: [
-        { to: eMouth, knots: 6 }, { to: w1, knots: 11 }, { to: w2, knots: 11 },
+        { to: eMouth, knots: 6 },
+        { to: w1, knots: 11 },
+        { to: w2, knots: 11 },
         ...(encounter ? [{ to: destination(w2, bearingDeg(w1, eEnd), 2_200), knots: 0.4 }] : []),
         { to: eEnd, knots: 11 },
       ],
     },
   ];
-  if (encounter) notes.push('UNDECLARED_ENCOUNTER: EAST WIND drifts 3 h at 0.4 kn some 100 km from port while the background vessel DARK STAR keeps 200 m abeam.');
+  if (encounter)
+    notes.push(
+      'UNDECLARED_ENCOUNTER: EAST WIND drifts 3 h at 0.4 kn some 100 km from port while the background vessel DARK STAR keeps 200 m abeam.',
+    );
 
   const tracks: TrackSpec[] = [];
   const paths = new Map<string, Path>();
@@ -92,7 +141,10 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     spanEnd.push(exit === null ? T0 + 20 * HR : exit + 2 * HR);
   }
   const lastReport = Math.max(...spanEnd);
-  if (has('SHIPMENT_NOT_DEPARTED')) notes.push('SHIPMENT_NOT_DEPARTED: EAST WIND stays at her berth in East Harbour to the end of the AIS; no inspector meets her and there is no inspection record for her.');
+  if (has('SHIPMENT_NOT_DEPARTED'))
+    notes.push(
+      'SHIPMENT_NOT_DEPARTED: EAST WIND stays at her berth in East Harbour to the end of the AIS; no inspector meets her and there is no inspection record for her.',
+    );
 
   // Inspections: ships alongside sh-1 and sh-3, the aircraft over sh-2.
   const inspections: InspectionSpec[] = [];
@@ -100,92 +152,188 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     const at = Math.round((t0 + 0.45 * (t1 - t0)) / MIN) * MIN;
     return { at, pos: (paths.get(sid) as Path)(at) };
   };
-  const alongside: { sid: string; insp: typeof astra; inspId: string; recId: string; t0: number; t1: number; from: number; away: boolean }[] = [
-    { sid: 'sh-1', insp: astra, inspId: 'pv-astra', recId: 'insp-1', t0: plans[0].depart + 2 * HR, t1: plans[0].depart + 2 * HR + 45 * MIN, from: 200, away: has('INSPECTION_UNCORROBORATED') },
-    { sid: 'sh-3', insp: boreas, inspId: 'pv-boreas', recId: 'insp-3', t0: plans[2].depart + 3 * HR, t1: plans[2].depart + 3 * HR + 40 * MIN, from: 150, away: false },
+  const alongside: {
+    sid: string;
+    insp: typeof astra;
+    inspId: string;
+    recId: string;
+    t0: number;
+    t1: number;
+    from: number;
+    away: boolean;
+  }[] = [
+    {
+      sid: 'sh-1',
+      insp: astra,
+      inspId: 'pv-astra',
+      recId: 'insp-1',
+      t0: plans[0].depart + 2 * HR,
+      t1: plans[0].depart + 2 * HR + 45 * MIN,
+      from: 200,
+      away: has('INSPECTION_UNCORROBORATED'),
+    },
+    {
+      sid: 'sh-3',
+      insp: boreas,
+      inspId: 'pv-boreas',
+      recId: 'insp-3',
+      t0: plans[2].depart + 3 * HR,
+      t1: plans[2].depart + 3 * HR + 40 * MIN,
+      from: 150,
+      away: false,
+    },
   ];
-  if (has('INSPECTION_UNCORROBORATED')) notes.push('INSPECTION_UNCORROBORATED: PV ASTRA\'s AIS keeps 50 km abeam of STRAIT TRADER throughout, while both transmit; the record insp-1 says alongside.');
+  if (has('INSPECTION_UNCORROBORATED'))
+    notes.push(
+      "INSPECTION_UNCORROBORATED: PV ASTRA's AIS keeps 50 km abeam of STRAIT TRADER throughout, while both transmit; the record insp-1 says alongside.",
+    );
   const dense: Map<string, number[][]> = new Map();
   for (const a of alongside) {
     // A ship that never sails is never met at sea: no inspector track, no record.
     if (a.sid === 'sh-3' && has('SHIPMENT_NOT_DEPARTED')) continue;
     const vpath = paths.get(a.sid) as Path;
-    const ipath = alongsidePath(vpath, a.t0, a.t1, { sideM: 400, knots: 18, approachMs: 2 * HR, fromBearing: a.from, ...(a.away ? { awayM: 50_000 } : {}) });
+    const ipath = alongsidePath(vpath, a.t0, a.t1, {
+      sideM: 400,
+      knots: 18,
+      approachMs: 2 * HR,
+      fromBearing: a.from,
+      ...(a.away ? { awayM: 50_000 } : {}),
+    });
     const irng = rngFor(seed, `inspector/${a.inspId}`);
-    const times = mergeTimes(reportTimes(irng, a.t0 - 2.5 * HR, a.t1 + 1.5 * HR, 120, 240), reportTimes(irng, a.t0 - 10 * MIN, a.t1 + 10 * MIN, 30, 60));
+    const times = mergeTimes(
+      reportTimes(irng, a.t0 - 2.5 * HR, a.t1 + 1.5 * HR, 120, 240),
+      reportTimes(irng, a.t0 - 10 * MIN, a.t1 + 10 * MIN, 30, 60),
+    );
     tracks.push({ vessel: a.insp, role: 'inspector', path: ipath, times, file: 'evidence/ais/inspectors.nmea' });
     dense.set(a.sid, [reportTimes(irng, a.t0 - 10 * MIN, a.t1 + 10 * MIN, 60, 120)]);
     const m = meet(a.sid, a.t0, a.t1);
-    const observed = a.sid === 'sh-1' && has('COUNT_MISMATCH') ? 5 : plans.find((p) => p.shipment.id === a.sid)!.shipment.count;
+    const observed =
+      a.sid === 'sh-1' && has('COUNT_MISMATCH') ? 5 : plans.find((p) => p.shipment.id === a.sid)!.shipment.count;
     const dropped = a.sid === 'sh-3' && has('SHIPMENT_UNINSPECTED');
     if (!dropped) {
       inspections.push({
-        id: a.recId, inspector: a.inspId, kind: 'ship', vessel_mmsi: plans.find((p) => p.shipment.id === a.sid)!.shipment.vessel.mmsi,
-        vessel_name: plans.find((p) => p.shipment.id === a.sid)!.shipment.vessel.name, time: m.at, position: m.pos, observed_count: observed,
+        id: a.recId,
+        inspector: a.inspId,
+        kind: 'ship',
+        vessel_mmsi: plans.find((p) => p.shipment.id === a.sid)!.shipment.vessel.mmsi,
+        vessel_name: plans.find((p) => p.shipment.id === a.sid)!.shipment.vessel.name,
+        time: m.at,
+        position: m.pos,
+        observed_count: observed,
         method: 'alongside at about 400 m, deck cargo counted and photographed, covers pulled back on request',
       });
     }
   }
   if (has('COUNT_MISMATCH')) notes.push('COUNT_MISMATCH: insp-1 counts 5 items on STRAIT TRADER, declared with 4.');
-  if (has('SHIPMENT_UNINSPECTED')) notes.push('SHIPMENT_UNINSPECTED: the inspection record of EAST WIND (insp-3) is absent.');
+  if (has('SHIPMENT_UNINSPECTED'))
+    notes.push('SHIPMENT_UNINSPECTED: the inspection record of EAST WIND (insp-3) is absent.');
   {
     const at = plans[1].depart + 2.5 * HR;
     inspections.push({
-      id: 'insp-2', inspector: 'mpa-1', kind: 'aircraft', vessel_mmsi: cape.mmsi, vessel_name: cape.name, time: at,
-      position: (paths.get('sh-2') as Path)(at), observed_count: 2, method: 'low pass at 300 ft, deck cargo photographed',
+      id: 'insp-2',
+      inspector: 'mpa-1',
+      kind: 'aircraft',
+      vessel_mmsi: cape.mmsi,
+      vessel_name: cape.name,
+      time: at,
+      position: (paths.get('sh-2') as Path)(at),
+      observed_count: 2,
+      method: 'low pass at 300 ft, deck cargo photographed',
     });
   }
 
   // Freighter AIS (in port from T0, reports every 3-6 min, denser alongside).
-  const darkSkip: [number, number][] = has('DARK_PERIOD') ? [[plans[1].depart + 4 * HR, plans[1].depart + 14 * HR]] : [];
-  if (has('DARK_PERIOD')) notes.push('DARK_PERIOD: CAPE SYNTH is silent for 10 h inside the zone, from 4 h after leaving North Harbour.');
+  const darkSkip: [number, number][] = has('DARK_PERIOD')
+    ? [[plans[1].depart + 4 * HR, plans[1].depart + 14 * HR]]
+    : [];
+  if (has('DARK_PERIOD'))
+    notes.push('DARK_PERIOD: CAPE SYNTH is silent for 10 h inside the zone, from 4 h after leaving North Harbour.');
   plans.forEach((p, i) => {
     const frng = rngFor(seed, `freighter/${p.shipment.id}`);
     const end = Math.min(spanEnd[i], lastReport);
     const skips = p.shipment.id === 'sh-2' ? darkSkip : [];
     const times = mergeTimes(reportTimes(frng, T0, end, 180, 360, skips), ...(dense.get(p.shipment.id) ?? []));
-    tracks.push({ vessel: p.shipment.vessel, role: 'shipment', path: paths.get(p.shipment.id) as Path, times, file: 'evidence/ais/freighters.nmea' });
+    tracks.push({
+      vessel: p.shipment.vessel,
+      role: 'shipment',
+      path: paths.get(p.shipment.id) as Path,
+      times,
+      file: 'evidence/ais/freighters.nmea',
+    });
   });
 
   // Background traffic, and the violator.
-  tracks.push(...backgroundTracks(seed, 5 * scale, {
-    bbox: [-42.5, 18, -37.5, 22.8], start: T0, spanMs: lastReport - T0, mmsiBase: 538_100_000, file: 'evidence/ais/background.csv',
-    names: ['OCEAN MERIDIAN', 'BALTIC DAWN', 'SEA LARK', 'NORD TRADER', 'ATLANTIC ROSE', 'SILVER FERN', 'POLAR BEAR'],
-    destinations: ['ROTTERDAM', 'SANTOS', 'HOUSTON', 'LAGOS', 'ALGECIRAS'],
-  }));
+  tracks.push(
+    ...backgroundTracks(seed, 5 * scale, {
+      bbox: [-42.5, 18, -37.5, 22.8],
+      start: T0,
+      spanMs: lastReport - T0,
+      mmsiBase: 538_100_000,
+      file: 'evidence/ais/background.csv',
+      names: ['OCEAN MERIDIAN', 'BALTIC DAWN', 'SEA LARK', 'NORD TRADER', 'ATLANTIC ROSE', 'SILVER FERN', 'POLAR BEAR'],
+      destinations: ['ROTTERDAM', 'SANTOS', 'HOUSTON', 'LAGOS', 'ALGECIRAS'],
+    }),
+  );
   if (encounter) {
     const s3 = paths.get('sh-3') as Path;
     // When EAST WIND reaches the drift point.
     const legs = plans[2].legs;
     const r = route(plans[2].berth, plans[2].depart, legs.slice(0, 3));
-    const d0 = r.end, d1 = d0 + 3 * HR;
+    const d0 = r.end,
+      d1 = d0 + 3 * HR;
     const drng = rngFor(seed, 'violator');
     const v = vesselSpec(drng, 577_000_009, 'DARK STAR', 80, 'FOR ORDERS', drng.int(7_000_000, 9_899_999));
     const dpath = alongsidePath(s3, d0, d1, { sideM: 200, knots: 10, approachMs: 2 * HR, fromBearing: 20 });
-    tracks.push({ vessel: v, role: 'background', path: dpath, times: reportTimes(drng, d0 - 3 * HR, d1 + 2 * HR, 180, 360), file: 'evidence/ais/background.csv' });
+    tracks.push({
+      vessel: v,
+      role: 'background',
+      path: dpath,
+      times: reportTimes(drng, d0 - 3 * HR, d1 + 2 * HR, 180, 360),
+      file: 'evidence/ais/background.csv',
+    });
   }
 
   // Imagery: before (29 May) and after (1 June) the deadline (31 May).
   const passes: PassSpec[] = [];
   const pass = (id: string, site: string, time: number, count: number, gsd = CAP): PassSpec => ({
-    id, site, time, gsd, count, sensor: 'SYNTH-EO-1 panchromatic', source: 'commercial provider (synthetic)',
-    method: `degraded to ${gsd} m GSD before sharing`, submitted_by: 'inspectorate',
+    id,
+    site,
+    time,
+    gsd,
+    count,
+    sensor: 'SYNTH-EO-1 panchromatic',
+    source: 'commercial provider (synthetic)',
+    method: `degraded to ${gsd} m GSD before sharing`,
+    submitted_by: 'inspectorate',
   });
   passes.push(pass('site-a-before', 'site-a', T0 - 4 * DAY + 15 * HR, 6, has('RESOLUTION_VIOLATION') ? CAP / 2 : CAP));
   passes.push(pass('site-a-after', 'site-a', T0 - DAY + 15 * HR, has('SITE_NOT_CLEARED') ? 2 : 0));
   passes.push(pass('site-b-before', 'site-b', T0 - 4 * DAY + 15 * HR + 20 * MIN, lots[2].count));
   if (!has('SITE_UNOBSERVED')) passes.push(pass('site-b-after', 'site-b', T0 - DAY + 15 * HR + 20 * MIN, 0));
-  if (has('RESOLUTION_VIOLATION')) notes.push(`RESOLUTION_VIOLATION: site-a-before.tif is shared at ${CAP / 2} m GSD, finer than the ${CAP} m cap.`);
-  if (has('SITE_NOT_CLEARED')) notes.push('SITE_NOT_CLEARED: the pass of site-a after the deadline still shows 2 items.');
+  if (has('RESOLUTION_VIOLATION'))
+    notes.push(`RESOLUTION_VIOLATION: site-a-before.tif is shared at ${CAP / 2} m GSD, finer than the ${CAP} m cap.`);
+  if (has('SITE_NOT_CLEARED'))
+    notes.push('SITE_NOT_CLEARED: the pass of site-a after the deadline still shows 2 items.');
   if (has('SITE_UNOBSERVED')) notes.push('SITE_UNOBSERVED: site-b has no pass after the deadline.');
-  if (has('LOG_INCONSISTENT')) notes.push('LOG_INCONSISTENT: case.yaml pins log.verifier_key to a key other than keys/operator.key.');
+  if (has('LOG_INCONSISTENT'))
+    notes.push('LOG_INCONSISTENT: case.yaml pins log.verifier_key to a key other than keys/operator.key.');
 
   return {
-    scenario: 'strait', seed, scale, violations, id: 'strait', name: 'Strait: a small synthetic removal',
-    description: 'A fictional island territory declares 9 launchers in 3 lots at 2 sites; 3 freighters carry them out of 2 harbours, ' +
+    scenario: 'strait',
+    seed,
+    scale,
+    violations,
+    id: 'strait',
+    name: 'Strait: a small synthetic removal',
+    description:
+      'A fictional island territory declares 9 launchers in 3 lots at 2 sites; 3 freighters carry them out of 2 harbours, ' +
       'inspected at sea by 2 patrol vessels and a patrol aircraft. Everything is synthetic.',
     notes: [
-      { part: 'whole case', status: 'synthetic', note: 'a fictional territory in open water at 20.3 N, 40 W: sites, ports, vessels, imagery and AIS are all synthetic' },
+      {
+        part: 'whole case',
+        status: 'synthetic',
+        note: 'a fictional territory in open water at 20.3 N, 40 W: sites, ports, vessels, imagery and AIS are all synthetic',
+      },
     ],
     parties: [
       { id: 'declarant', name: 'Island Republic (declaring party)', role: 'declaring' },
@@ -196,20 +344,63 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     inspectors: [
       { id: 'pv-astra', kind: 'ship', name: 'PV Astra', mmsi: astra.mmsi, party: 'inspectorate' },
       { id: 'pv-boreas', kind: 'ship', name: 'PV Boreas', mmsi: boreas.mmsi, party: 'inspectorate' },
-      { id: 'mpa-1', kind: 'aircraft', name: 'Maritime patrol aircraft 1', registration: 'MPA-01', party: 'inspectorate' },
+      {
+        id: 'mpa-1',
+        kind: 'aircraft',
+        name: 'Maritime patrol aircraft 1',
+        registration: 'MPA-01',
+        party: 'inspectorate',
+      },
     ],
     terms: {
-      removal_deadline: '2025-05-31T00:00:00Z', resolution_cap_m: CAP,
-      item_classes: [{ id: 'launcher', name: 'Mobile launcher on transporter', length_m: [20, 25], width_m: [1.6, 3.4], height_m: 3.5 }],
+      removal_deadline: '2025-05-31T00:00:00Z',
+      resolution_cap_m: CAP,
+      item_classes: [
+        {
+          id: 'launcher',
+          name: 'Mobile launcher on transporter',
+          length_m: [20, 25],
+          width_m: [1.6, 3.4],
+          height_m: 3.5,
+        },
+      ],
       // the verification's defaults, written out in the manifest; a dark period of 6 h, not 12
-      ...DEFAULT_TERMS, dark_period: { min_gap_hours: 6 },
+      ...DEFAULT_TERMS,
+      dark_period: { min_gap_hours: 6 },
     },
-    sites, ports, zone: { id: 'zone', name: 'Monitored zone', ring: zoneRing },
-    lots, shipments: plans.map((p) => p.shipment), passes, inspections, tracks,
+    sites,
+    ports,
+    zone: { id: 'zone', name: 'Monitored zone', ring: zoneRing },
+    lots,
+    shipments: plans.map((p) => p.shipment),
+    passes,
+    inspections,
+    tracks,
     aisFiles: [
-      { path: 'evidence/ais/freighters.nmea', format: 'nmea', source: 'coastal and satellite AIS receivers (synthetic)', method: 'AIVDM with IEC 61162-450 tag blocks', submitted_by: 'inspectorate', stations: ['rNORTH', 'sSAT-A', 'sSAT-B'] },
-      { path: 'evidence/ais/inspectors.nmea', format: 'nmea', source: 'inspector ships\' own AIS (synthetic)', method: 'AIVDM with IEC 61162-450 tag blocks', submitted_by: 'inspectorate', stations: ['sSAT-A', 'sSAT-B'] },
-      { path: 'evidence/ais/background.csv', format: 'marinecadastre', source: 'AIS aggregator (synthetic)', method: 'MarineCadastre CSV', submitted_by: 'observer', stations: [] },
+      {
+        path: 'evidence/ais/freighters.nmea',
+        format: 'nmea',
+        source: 'coastal and satellite AIS receivers (synthetic)',
+        method: 'AIVDM with IEC 61162-450 tag blocks',
+        submitted_by: 'inspectorate',
+        stations: ['rNORTH', 'sSAT-A', 'sSAT-B'],
+      },
+      {
+        path: 'evidence/ais/inspectors.nmea',
+        format: 'nmea',
+        source: "inspector ships' own AIS (synthetic)",
+        method: 'AIVDM with IEC 61162-450 tag blocks',
+        submitted_by: 'inspectorate',
+        stations: ['sSAT-A', 'sSAT-B'],
+      },
+      {
+        path: 'evidence/ais/background.csv',
+        format: 'marinecadastre',
+        source: 'AIS aggregator (synthetic)',
+        method: 'MarineCadastre CSV',
+        submitted_by: 'observer',
+        stations: [],
+      },
     ],
     pinWrongLogKey: has('LOG_INCONSISTENT'),
     truthNotes: [

@@ -21,7 +21,6 @@ import { Random } from './random.js';
 import { EARTH_RADIUS_M } from '../tracks/params.js';
 import { haversineM, wrapLon as normLon } from '../tracks/geo.js';
 
-
 // The sphere and its distances are the track stage's own: the scenarios are measured as they will be judged.
 export { EARTH_RADIUS_M } from '../tracks/params.js';
 export { haversineM, wrapLon as normLon } from '../tracks/geo.js';
@@ -45,7 +44,7 @@ export function bearingDeg(a: LatLon, b: LatLon): number {
   const dl = (b.lon - a.lon) * D2R;
   const y = Math.sin(dl) * Math.cos(p2);
   const x = Math.cos(p1) * Math.sin(p2) - Math.sin(p1) * Math.cos(p2) * Math.cos(dl);
-  return ((Math.atan2(y, x) * R2D) % 360 + 360) % 360;
+  return (((Math.atan2(y, x) * R2D) % 360) + 360) % 360;
 }
 
 /** The point `distM` metres from `p` along the great circle leaving it at `bearing` degrees (negative: backwards). */
@@ -81,7 +80,7 @@ export function still(p: LatLon): Path {
 
 /** Dead reckoning from `p` at time `t0` along a great circle at constant speed (before t0: backwards). */
 export function drift(p: LatLon, t0: number, course: number, knots: number): Path {
-  return (t) => destination(p, course, knots * KNOT_MS * (t - t0) / 1000);
+  return (t) => destination(p, course, (knots * KNOT_MS * (t - t0)) / 1000);
 }
 
 /** From a at t0 to b at t1 along the great circle at constant speed; held at either end outside [t0, t1]. */
@@ -96,8 +95,17 @@ export function goTo(a: LatLon, b: LatLon, t0: number, t1: number): Path {
 }
 
 /** A path kept at a bearing and distance (each constant or a function of time) from another. */
-export function offset(base: Path, bearing: number | ((t: number) => number), distM: number | ((t: number) => number)): Path {
-  return (t) => destination(base(t), typeof bearing === 'number' ? bearing : bearing(t), typeof distM === 'number' ? distM : distM(t));
+export function offset(
+  base: Path,
+  bearing: number | ((t: number) => number),
+  distM: number | ((t: number) => number),
+): Path {
+  return (t) =>
+    destination(
+      base(t),
+      typeof bearing === 'number' ? bearing : bearing(t),
+      typeof distM === 'number' ? distM : distM(t),
+    );
 }
 
 /** Pieces in time order: each [start time, path] holds from its start until the next piece's. */
@@ -114,7 +122,11 @@ export function piecewise(parts: [number, Path][]): Path {
  * (knots); a leg with `holdMs` stays put that long instead. Returns the path
  * (held at the last point after the end), the end time and the end point.
  */
-export function route(p: LatLon, t0: number, legs: ({ to: LatLon; knots: number } | { holdMs: number })[]): { path: Path; end: number; at: LatLon } {
+export function route(
+  p: LatLon,
+  t0: number,
+  legs: ({ to: LatLon; knots: number } | { holdMs: number })[],
+): { path: Path; end: number; at: LatLon } {
   const parts: [number, Path][] = [];
   let at = p;
   let t = t0;
@@ -124,7 +136,7 @@ export function route(p: LatLon, t0: number, legs: ({ to: LatLon; knots: number 
       t += leg.holdMs;
       continue;
     }
-    const dt = Math.round(distanceM(at, leg.to) / (leg.knots * KNOT_MS) * 1000);
+    const dt = Math.round((distanceM(at, leg.to) / (leg.knots * KNOT_MS)) * 1000);
     parts.push([t, goTo(at, leg.to, t, t + dt)]);
     t += dt;
     at = leg.to;
@@ -138,7 +150,7 @@ export function velocity(path: Path, t: number, h = 5000): { knots: number; cour
   const a = path(t - h);
   const b = path(t + h);
   const d = distanceM(a, b);
-  return { knots: d / (2 * h / 1000) / KNOT_MS, course: d < 1e-3 ? NaN : bearingDeg(a, b) };
+  return { knots: d / ((2 * h) / 1000) / KNOT_MS, course: d < 1e-3 ? NaN : bearingDeg(a, b) };
 }
 
 /** Ray-casting point in polygon (one ring, degrees, no antimeridian crossing). */
@@ -147,7 +159,7 @@ export function inRing(ring: readonly (readonly number[])[], lat: number, lon: n
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
     const [xi, yi] = ring[i];
     const [xj, yj] = ring[j];
-    if ((yi > lat) !== (yj > lat) && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+    if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
 }
@@ -245,11 +257,29 @@ export const SCENARIO_DAY = Date.UTC(2024, 2, 11);
 /** Default start/end tolerance of an event on the 10-minute grid. */
 const SLOT_TOLERANCE = 15 * MIN;
 
-export function boxFeature(name: string, west: number, south: number, east: number, north: number, props: Record<string, unknown> = {}): GeoFeature {
+export function boxFeature(
+  name: string,
+  west: number,
+  south: number,
+  east: number,
+  north: number,
+  props: Record<string, unknown> = {},
+): GeoFeature {
   return {
     type: 'Feature',
     properties: { name, ...props },
-    geometry: { type: 'Polygon', coordinates: [[[west, south], [east, south], [east, north], [west, north], [west, south]]] },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [west, south],
+          [east, south],
+          [east, north],
+          [west, north],
+          [west, south],
+        ],
+      ],
+    },
   };
 }
 
@@ -294,11 +324,19 @@ class Builder {
   readonly tracks: Track[] = [];
   private count = 0;
 
-  constructor(seed: number, private readonly mmsiBase: number, private readonly stations: string[]) {
+  constructor(
+    seed: number,
+    private readonly mmsiBase: number,
+    private readonly stations: string[],
+  ) {
     this.rng = new Random(seed);
   }
 
-  vessel(role: string, shipname: string, opts: { classB?: boolean; shiptype?: number; destination?: string } = {}): Vessel {
+  vessel(
+    role: string,
+    shipname: string,
+    opts: { classB?: boolean; shiptype?: number; destination?: string } = {},
+  ): Vessel {
     const rng = this.rng;
     const classB = opts.classB ?? false;
     const k = ++this.count;
@@ -306,9 +344,17 @@ class Builder {
     for (let c = 0; c < 5; c++) callsign += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[rng.int(0, 25)];
     const length = classB ? rng.int(10, 24) : rng.int(80, 220);
     return {
-      mmsi: this.mmsiBase + k, shipname, callsign, imo: classB ? 0 : rng.int(9_000_000, 9_899_999),
-      shiptype: opts.shiptype ?? (classB ? 30 : 70), classB, length, beam: Math.max(4, Math.round(length / 6.5)),
-      draught: classB ? 0 : Math.round(rng.range(5, 11) * 10) / 10, destination: opts.destination ?? '', role,
+      mmsi: this.mmsiBase + k,
+      shipname,
+      callsign,
+      imo: classB ? 0 : rng.int(9_000_000, 9_899_999),
+      shiptype: opts.shiptype ?? (classB ? 30 : 70),
+      classB,
+      length,
+      beam: Math.max(4, Math.round(length / 6.5)),
+      draught: classB ? 0 : Math.round(rng.range(5, 11) * 10) / 10,
+      destination: opts.destination ?? '',
+      role,
     };
   }
 
@@ -342,7 +388,11 @@ class Builder {
 
   nmea(): string {
     const rng = this.rng;
-    interface Item { time: number; order: number; record: EncodableRecord }
+    interface Item {
+      time: number;
+      order: number;
+      record: EncodableRecord;
+    }
     const items: Item[] = [];
     this.tracks.forEach((track, ti) => {
       const v = track.vessel;
@@ -358,20 +408,50 @@ class Builder {
         const vel = velocity(track.path, t);
         const knots = Math.min(102.2, Math.round(vel.knots * 10) / 10);
         if (Number.isFinite(vel.course) && vel.knots >= 0.05) lastCourse = vel.course;
-        const course = knots === 0 ? null : Math.round(lastCourse * 10) / 10 % 360;
+        const course = knots === 0 ? null : (Math.round(lastCourse * 10) / 10) % 360;
         const heading = Math.round(lastCourse) % 360;
         const second = new Date(t).getUTCSeconds();
         const status = track.status ? track.status(t) : vel.knots < 0.05 ? 5 : 0;
         const record: EncodableRecord = v.classB
           ? {
-            type: 18, repeat: 0, mmsi: v.mmsi, reserved: 0, speed: knots, accuracy: false, lon: p.lon, lat: p.lat,
-            course, heading, second, regional: 0, cs: true, display: false, dsc: true, band: true, msg22: true,
-            assigned: false, raim: false, radio: 0,
-          }
+              type: 18,
+              repeat: 0,
+              mmsi: v.mmsi,
+              reserved: 0,
+              speed: knots,
+              accuracy: false,
+              lon: p.lon,
+              lat: p.lat,
+              course,
+              heading,
+              second,
+              regional: 0,
+              cs: true,
+              display: false,
+              dsc: true,
+              band: true,
+              msg22: true,
+              assigned: false,
+              raim: false,
+              radio: 0,
+            }
           : {
-            type: rng.chance(0.2) ? 3 : 1, repeat: 0, mmsi: v.mmsi, status, turn: 0, speed: knots, accuracy: false,
-            lon: p.lon, lat: p.lat, course, heading, second, maneuver: 0, raim: false, radio: 0,
-          };
+              type: rng.chance(0.2) ? 3 : 1,
+              repeat: 0,
+              mmsi: v.mmsi,
+              status,
+              turn: 0,
+              speed: knots,
+              accuracy: false,
+              lon: p.lon,
+              lat: p.lat,
+              course,
+              heading,
+              second,
+              maneuver: 0,
+              raim: false,
+              radio: 0,
+            };
         items.push({ time: t, order: order + 3, record });
       });
     });
@@ -380,7 +460,10 @@ class Builder {
     let seq = 0;
     for (const it of items) {
       const ls = encodeSentences(it.record, {
-        time: it.time, station: rng.pick(this.stations), channel: rng.chance(0.5) ? 'A' : 'B', sequence: seq,
+        time: it.time,
+        station: rng.pick(this.stations),
+        channel: rng.chance(0.5) ? 'A' : 'B',
+        sequence: seq,
       });
       if (ls.length > 1) seq = (seq + 1) % 10;
       for (const l of ls) lines.push(l);
@@ -389,7 +472,12 @@ class Builder {
   }
 
   info(): ScenarioVesselInfo[] {
-    return this.tracks.map((t) => ({ mmsi: t.vessel.mmsi, shipname: t.vessel.shipname, classB: t.vessel.classB, role: t.vessel.role }));
+    return this.tracks.map((t) => ({
+      mmsi: t.vessel.mmsi,
+      shipname: t.vessel.shipname,
+      classB: t.vessel.classB,
+      role: t.vessel.role,
+    }));
   }
 
   span(): [number, number] {
@@ -411,16 +499,40 @@ function staticRecords(v: Vessel, t: number): EncodableRecord[] {
   if (v.classB) {
     return [
       { type: 24, repeat: 0, mmsi: v.mmsi, part: 0, shipname: v.shipname },
-      { type: 24, repeat: 0, mmsi: v.mmsi, part: 1, shiptype: v.shiptype, vendorid: 'TLY', model: 1, serial: v.mmsi % 1_000_000, callsign: v.callsign, ...dims },
+      {
+        type: 24,
+        repeat: 0,
+        mmsi: v.mmsi,
+        part: 1,
+        shiptype: v.shiptype,
+        vendorid: 'TLY',
+        model: 1,
+        serial: v.mmsi % 1_000_000,
+        callsign: v.callsign,
+        ...dims,
+      },
     ];
   }
   const eta = new Date(t + 2 * 86_400_000);
   const p = (x: number): string => String(x).padStart(2, '0');
-  return [{
-    type: 5, repeat: 0, mmsi: v.mmsi, ais_version: 0, imo: v.imo, callsign: v.callsign, shipname: v.shipname,
-    shiptype: v.shiptype, ...dims, epfd: 1, eta: `${p(eta.getUTCMonth() + 1)}-${p(eta.getUTCDate())}T${p(eta.getUTCHours())}:00Z`,
-    draught: v.draught, destination: v.destination, dte: 0,
-  }];
+  return [
+    {
+      type: 5,
+      repeat: 0,
+      mmsi: v.mmsi,
+      ais_version: 0,
+      imo: v.imo,
+      callsign: v.callsign,
+      shipname: v.shipname,
+      shiptype: v.shiptype,
+      ...dims,
+      epfd: 1,
+      eta: `${p(eta.getUTCMonth() + 1)}-${p(eta.getUTCDate())}T${p(eta.getUTCHours())}:00Z`,
+      draught: v.draught,
+      destination: v.destination,
+      dte: 0,
+    },
+  ];
 }
 
 /** One vessel of a meeting other than the first: where it stays relative to the first. */
@@ -460,7 +572,7 @@ interface MeetingSpec {
 function meeting(s: MeetingSpec): { paths: Path[]; start: number; end: number; base: Path } {
   const lead = s.leadMs ?? 15 * MIN;
   const appMs = s.approachMs ?? HR;
-  const appM = (s.approachKnots ?? 11) * KNOT_MS * appMs / 1000;
+  const appM = ((s.approachKnots ?? 11) * KNOT_MS * appMs) / 1000;
   const base = drift(s.centre, s.t0, s.course, s.knots);
   const a0 = s.t0 - lead;
   const a1 = s.t1 + lead;
@@ -468,7 +580,11 @@ function meeting(s: MeetingSpec): { paths: Path[]; start: number; end: number; b
   const A1 = base(a1);
   const W = destination(A0, s.from, appM);
   const E = destination(A1, s.to, appM);
-  const first = piecewise([[a0 - appMs, goTo(W, A0, a0 - appMs, a0)], [a0, base], [a1, goTo(A1, E, a1, a1 + appMs)]]);
+  const first = piecewise([
+    [a0 - appMs, goTo(W, A0, a0 - appMs, a0)],
+    [a0, base],
+    [a1, goTo(A1, E, a1, a1 + appMs)],
+  ]);
   const paths = [first];
   for (const c of s.companions) {
     const f = offset(base, c.bearing, c.distM);
@@ -477,7 +593,13 @@ function meeting(s: MeetingSpec): { paths: Path[]; start: number; end: number; b
     const bAt = (t: number): number => (typeof c.bearing === 'number' ? c.bearing : c.bearing(t));
     const Wk = destination(F0, c.from ?? bAt(s.t0), appM);
     const Ek = destination(F1, c.to ?? bAt(s.t1), appM);
-    paths.push(piecewise([[s.t0 - appMs, goTo(Wk, F0, s.t0 - appMs, s.t0)], [s.t0, f], [s.t1, goTo(F1, Ek, s.t1, s.t1 + appMs)]]));
+    paths.push(
+      piecewise([
+        [s.t0 - appMs, goTo(Wk, F0, s.t0 - appMs, s.t0)],
+        [s.t0, f],
+        [s.t1, goTo(F1, Ek, s.t1, s.t1 + appMs)],
+      ]),
+    );
   }
   return { paths, start: Math.min(a0, s.t0) - appMs, end: Math.max(a1, s.t1) + appMs, base };
 }
@@ -486,9 +608,17 @@ const pairOf = (a: number, b: number): number[] => (a < b ? [a, b] : [b, a]);
 
 function encounterExpected(a: Vessel, b: Vessel, t0: number, t1: number, mid: LatLon, note: string): ExpectedEvent {
   return {
-    kind: 'encounter', mmsi: pairOf(a.mmsi, b.mmsi), startMs: t0, endMs: t1, start: iso(t0), end: iso(t1),
-    toleranceMs: SLOT_TOLERANCE, lat: Math.round(mid.lat * 1e5) / 1e5, lon: Math.round(mid.lon * 1e5) / 1e5,
-    positionToleranceM: 1500, note,
+    kind: 'encounter',
+    mmsi: pairOf(a.mmsi, b.mmsi),
+    startMs: t0,
+    endMs: t1,
+    start: iso(t0),
+    end: iso(t1),
+    toleranceMs: SLOT_TOLERANCE,
+    lat: Math.round(mid.lat * 1e5) / 1e5,
+    lon: Math.round(mid.lon * 1e5) / 1e5,
+    positionToleranceM: 1500,
+    note,
   };
 }
 
@@ -500,7 +630,10 @@ function midOf(p: Path, q: Path, t0: number, t1: number): LatLon {
 
 /** First time in [a, b] at which `inside` changes, to the second (bisection; assumes one change). */
 function crossing(path: Path, ring: number[][], a: number, b: number): number {
-  const ins = (t: number): boolean => { const p = path(t); return inRing(ring, p.lat, p.lon); };
+  const ins = (t: number): boolean => {
+    const p = path(t);
+    return inRing(ring, p.lat, p.lon);
+  };
   const ia = ins(a);
   if (ins(b) === ia) throw new Error('crossing: no change of side in the interval');
   while (b - a > 1000) {
@@ -514,7 +647,10 @@ function crossing(path: Path, ring: number[][], a: number, b: number): number {
 
 /** Reports inside a ring: the first and last report times of a run containing t. */
 function reportRun(track: Track, ring: number[][], t: number): [number, number] {
-  const inside = track.times.map((x) => { const p = Builder.sentPosition(track, x); return inRing(ring, p.lat, p.lon); });
+  const inside = track.times.map((x) => {
+    const p = Builder.sentPosition(track, x);
+    return inRing(ring, p.lat, p.lon);
+  });
   let k = track.times.findIndex((x) => x >= t);
   if (k < 0) k = track.times.length - 1;
   if (!inside[k]) throw new Error('reportRun: the report at t is not inside');
@@ -525,7 +661,8 @@ function reportRun(track: Track, ring: number[][], t: number): [number, number] 
   return [track.times[i], track.times[j]];
 }
 
-const ringOf = (f: GeoFeature): number[][] => (f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0]);
+const ringOf = (f: GeoFeature): number[][] =>
+  f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
 
 // --- the scenarios ---------------------------------------------------------
 
@@ -539,12 +676,14 @@ function portVisit(seed: number): TrafficScenario {
   const S = SCENARIO_DAY;
   const E = S + 21 * HR;
   const sierra = boxFeature('HAVANA SIERRA MAESTRA', -82.356, 23.128, -82.349, 23.136);
-  const regla = boxFeature('HAVANA REGLA', -82.336, 23.122, -82.326, 23.130);
+  const regla = boxFeature('HAVANA REGLA', -82.336, 23.122, -82.326, 23.13);
   const mariel = portBox('MARIEL', 22.99, -82.76);
   const ports = collection([sierra, regla, mariel, portBox('KEY WEST', 24.555, -81.79)]);
 
   // The berth shifter: moored at Sierra Maestra from the start, shifts to Regla at 04:00, stays to the end.
-  const shifter = b.vessel('shifts berth between two port polygons within 6 h: never departs', 'MAR CARIBE', { destination: 'HAVANA' });
+  const shifter = b.vessel('shifts berth between two port polygons within 6 h: never departs', 'MAR CARIBE', {
+    destination: 'HAVANA',
+  });
   const smBerth = { lat: 23.132, lon: -82.352 };
   const reglaBerth = { lat: 23.126, lon: -82.331 };
   const sh = route(smBerth, S, [{ holdMs: 4 * HR }, { to: reglaBerth, knots: 3 }, { holdMs: 48 * HR }]);
@@ -557,13 +696,24 @@ function portVisit(seed: number): TrafficScenario {
   const entrance = { lat: 23.152, lon: -82.358 };
   const lBerth = destination(reglaBerth, 90, 200);
   const tIn = S + 1 * HR;
-  const inbound = route(sea0, tIn, [{ to: channel, knots: 12 }, { to: entrance, knots: 6 }, { to: lBerth, knots: 4 }]);
+  const inbound = route(sea0, tIn, [
+    { to: channel, knots: 12 },
+    { to: entrance, knots: 6 },
+    { to: lBerth, knots: 4 },
+  ]);
   const tOut = S + 12 * HR;
   const outbound = route(lBerth, tOut, [
-    { to: entrance, knots: 4 }, { to: channel, knots: 6 }, { to: { lat: 23.6, lon: -81.9 }, knots: 12 },
-    { to: { lat: 24.05, lon: -80.8 }, knots: 12 }, { to: { lat: 24.2, lon: -80.2 }, knots: 12 },
+    { to: entrance, knots: 4 },
+    { to: channel, knots: 6 },
+    { to: { lat: 23.6, lon: -81.9 }, knots: 12 },
+    { to: { lat: 24.05, lon: -80.8 }, knots: 12 },
+    { to: { lat: 24.2, lon: -80.2 }, knots: 12 },
   ]);
-  const lvPath = piecewise([[tIn, inbound.path], [inbound.end, still(lBerth)], [tOut, outbound.path]]);
+  const lvPath = piecewise([
+    [tIn, inbound.path],
+    [inbound.end, still(lBerth)],
+    [tOut, outbound.path],
+  ]);
   b.add({ vessel: leaver, path: lvPath, times: b.times(tIn, outbound.end, 45, 75) });
 
   const sr = ringOf(sierra);
@@ -575,25 +725,70 @@ function portVisit(seed: number): TrafficScenario {
   const [shFirst] = reportRun(shTrack, sr, S);
   const [, shLast] = reportRun(shTrack, rr, E);
   const visit = (v: Vessel, port: string, a: number, z: number, departed: boolean, note: string): ExpectedEvent => ({
-    kind: 'port_visit', mmsi: [v.mmsi], port, departed, startMs: a, endMs: z, start: iso(a), end: iso(z), toleranceMs: 5 * MIN, note,
+    kind: 'port_visit',
+    mmsi: [v.mmsi],
+    port,
+    departed,
+    startMs: a,
+    endMs: z,
+    start: iso(a),
+    end: iso(z),
+    toleranceMs: 5 * MIN,
+    note,
   });
   const nmea = b.nmea();
   const [startMs, endMs] = b.span();
   return {
     name: 'port-visit',
-    description: 'Havana: a vessel arrives from sea, moors at Regla for about 9 h and departs north (one port visit, departed); ' +
+    description:
+      'Havana: a vessel arrives from sea, moors at Regla for about 9 h and departs north (one port visit, departed); ' +
       'another, moored at Sierra Maestra from the start, shifts berth to Regla at 04:00 through 1.3 km of water outside ' +
       'any port polygon and stays there (two visits, neither departed: it was back inside a port within the 6 h grace). ' +
       'The two lie 200 m apart at Regla for 7 h, slow: an encounter the 10 km port rule must exclude.',
-    startMs, endMs, nmea, ports, zone: collection([boxFeature('CUBA NORTH COAST ZONE', -84, 22.5, -80, 24.6)]), vessels: b.info(),
+    startMs,
+    endMs,
+    nmea,
+    ports,
+    zone: collection([boxFeature('CUBA NORTH COAST ZONE', -84, 22.5, -80, 24.6)]),
+    vessels: b.info(),
     expected: [
-      visit(shifter, 'HAVANA SIERRA MAESTRA', shFirst, shExit, false, 'in port from the first report; leaves the polygon at the boundary crossing (end ± one report interval)'),
-      visit(shifter, 'HAVANA REGLA', shEntry, shLast, false, 'entered 15 min after leaving Sierra Maestra: the shift is not a departure; still in port at the end of the data'),
-      visit(leaver, 'HAVANA REGLA', lvEntry, lvExit, true, 'entry and exit at the polygon boundary crossings; then at sea (outside every port) for more than 6 h'),
+      visit(
+        shifter,
+        'HAVANA SIERRA MAESTRA',
+        shFirst,
+        shExit,
+        false,
+        'in port from the first report; leaves the polygon at the boundary crossing (end ± one report interval)',
+      ),
+      visit(
+        shifter,
+        'HAVANA REGLA',
+        shEntry,
+        shLast,
+        false,
+        'entered 15 min after leaving Sierra Maestra: the shift is not a departure; still in port at the end of the data',
+      ),
+      visit(
+        leaver,
+        'HAVANA REGLA',
+        lvEntry,
+        lvExit,
+        true,
+        'entry and exit at the polygon boundary crossings; then at sea (outside every port) for more than 6 h',
+      ),
     ],
     notExpected: [
-      { kind: 'port_visit', mmsi: [leaver.mmsi], port: 'HAVANA SIERRA MAESTRA', why: 'it passes 1.4 km east of HAVANA SIERRA MAESTRA without entering it; no visit there' },
-      { kind: 'encounter', mmsi: pairOf(shifter.mmsi, leaver.mmsi), why: 'moored 200 m apart at Regla for 7 h, but inside a port polygon (less than 10 km from port)' },
+      {
+        kind: 'port_visit',
+        mmsi: [leaver.mmsi],
+        port: 'HAVANA SIERRA MAESTRA',
+        why: 'it passes 1.4 km east of HAVANA SIERRA MAESTRA without entering it; no visit there',
+      },
+      {
+        kind: 'encounter',
+        mmsi: pairOf(shifter.mmsi, leaver.mmsi),
+        why: 'moored 200 m apart at Regla for 7 h, but inside a port polygon (less than 10 km from port)',
+      },
       { kind: 'loitering', mmsi: [leaver.mmsi], why: 'stopped only in port, within 20 nm of the Cuban shore' },
       { kind: 'dark_period', mmsi: [shifter.mmsi], why: 'reports every 45-75 s throughout' },
     ],
@@ -605,9 +800,18 @@ function encounterMidnight(seed: number): TrafficScenario {
   const b = new Builder(seed, 636_012_000, FLORIDA_STATIONS);
   const t0 = SCENARIO_DAY + 22 * HR + 35 * MIN;
   const t1 = t0 + 3 * HR;
-  const bearing = (t: number): number => 20 + 90 * (t - t0) / (t1 - t0);
-  const dist = (t: number): number => 200 + 90 * Math.sin(2 * Math.PI * (t - t0) / (100 * MIN));
-  const m = meeting({ centre: { lat: 23.9, lon: -81.4 }, t0, t1, course: 70, knots: 0.6, from: 250, to: 250, companions: [{ bearing, distM: dist }] });
+  const bearing = (t: number): number => 20 + (90 * (t - t0)) / (t1 - t0);
+  const dist = (t: number): number => 200 + 90 * Math.sin((2 * Math.PI * (t - t0)) / (100 * MIN));
+  const m = meeting({
+    centre: { lat: 23.9, lon: -81.4 },
+    t0,
+    t1,
+    course: 70,
+    knots: 0.6,
+    from: 250,
+    to: 250,
+    companions: [{ bearing, distM: dist }],
+  });
   const a = b.vessel('meets B at sea across midnight', 'CASILDA STAR');
   const c = b.vessel('meets A at sea across midnight', 'OCEAN GRACE', { shiptype: 80 });
   b.add({ vessel: a, path: m.paths[0], times: b.times(m.start, m.end, 40, 80) });
@@ -616,11 +820,25 @@ function encounterMidnight(seed: number): TrafficScenario {
   const [startMs, endMs] = b.span();
   return {
     name: 'encounter-midnight',
-    description: 'Two vessels meet in the Florida Straits 75 km from Key West, drift under 1 kn 110-290 m apart from 22:35 to 01:35 UTC ' +
+    description:
+      'Two vessels meet in the Florida Straits 75 km from Key West, drift under 1 kn 110-290 m apart from 22:35 to 01:35 UTC ' +
       '(across midnight), and leave at 11 kn: one encounter.',
-    startMs, endMs, nmea, ports: collection(FLORIDA_PORTS), zone: FLORIDA_ZONE, vessels: b.info(),
-    expected: [encounterExpected(a, c, t0, t1, midOf(m.paths[0], m.paths[1], t0, t1),
-      'close from 22:35 to 01:35 UTC: slots 22:40 ... 01:30 (18 slots, 3 h), one encounter across the change of day')],
+    startMs,
+    endMs,
+    nmea,
+    ports: collection(FLORIDA_PORTS),
+    zone: FLORIDA_ZONE,
+    vessels: b.info(),
+    expected: [
+      encounterExpected(
+        a,
+        c,
+        t0,
+        t1,
+        midOf(m.paths[0], m.paths[1], t0, t1),
+        'close from 22:35 to 01:35 UTC: slots 22:40 ... 01:30 (18 slots, 3 h), one encounter across the change of day',
+      ),
+    ],
     notExpected: [
       { kind: 'loitering', mmsi: [a.mmsi], why: 'slow for 3 h 30 min only (under 4 h)' },
       { kind: 'port_visit', mmsi: [a.mmsi], why: 'never inside a port polygon' },
@@ -634,8 +852,8 @@ function crossingPaths(seed: number): TrafficScenario {
   const X = { lat: 23.95, lon: -81.0 };
   const tc = SCENARIO_DAY + 9 * HR;
   const speed = 12;
-  const a = b.vessel('crosses B\'s path at 12 kn', 'NORTHERN LIGHT');
-  const c = b.vessel('crosses A\'s path at 12 kn', 'SANTA CLARA');
+  const a = b.vessel("crosses B's path at 12 kn", 'NORTHERN LIGHT');
+  const c = b.vessel("crosses A's path at 12 kn", 'SANTA CLARA');
   const pa = drift(X, tc, 90, speed);
   const pc = drift(X, tc + 45_000, 0, speed);
   b.add({ vessel: a, path: pa, times: b.times(tc - 90 * MIN, tc + 90 * MIN, 20, 40) });
@@ -651,11 +869,23 @@ function crossingPaths(seed: number): TrafficScenario {
   const [startMs, endMs] = b.span();
   return {
     name: 'crossing',
-    description: `Two vessels at ${speed} kn on courses 090 and 000 cross the same point 45 s apart (closest approach ${Math.round(least)} m, ` +
+    description:
+      `Two vessels at ${speed} kn on courses 090 and 000 cross the same point 45 s apart (closest approach ${Math.round(least)} m, ` +
       `within 500 m for ${closeS} s): no encounter.`,
-    startMs, endMs, nmea, ports: collection(FLORIDA_PORTS), zone: FLORIDA_ZONE, vessels: b.info(),
+    startMs,
+    endMs,
+    nmea,
+    ports: collection(FLORIDA_PORTS),
+    zone: FLORIDA_ZONE,
+    vessels: b.info(),
     expected: [],
-    notExpected: [{ kind: 'encounter', mmsi: pairOf(a.mmsi, c.mmsi), why: `within 500 m for about ${closeS} s (at most one 10-minute slot), both at ${speed} kn` }],
+    notExpected: [
+      {
+        kind: 'encounter',
+        mmsi: pairOf(a.mmsi, c.mmsi),
+        why: `within 500 m for about ${closeS} s (at most one 10-minute slot), both at ${speed} kn`,
+      },
+    ],
     expectedFlags: [],
   };
 }
@@ -664,7 +894,16 @@ function shortPair(seed: number): TrafficScenario {
   const b = new Builder(seed, 636_014_000, FLORIDA_STATIONS);
   const t0 = SCENARIO_DAY + 10 * HR + 5 * MIN;
   const t1 = t0 + 90 * MIN;
-  const m = meeting({ centre: { lat: 24.05, lon: -80.6 }, t0, t1, course: 120, knots: 0.5, from: 200, to: 200, companions: [{ bearing: 10, distM: 200 }] });
+  const m = meeting({
+    centre: { lat: 24.05, lon: -80.6 },
+    t0,
+    t1,
+    course: 120,
+    knots: 0.5,
+    from: 200,
+    to: 200,
+    companions: [{ bearing: 10, distM: 200 }],
+  });
   const a = b.vessel('close to B for 1 h 30 min only', 'RIO CAUTO');
   const c = b.vessel('close to A for 1 h 30 min only', 'LA GOMERA');
   b.add({ vessel: a, path: m.paths[0], times: b.times(m.start, m.end, 40, 80) });
@@ -673,10 +912,22 @@ function shortPair(seed: number): TrafficScenario {
   const [startMs, endMs] = b.span();
   return {
     name: 'short-pair',
-    description: 'Two vessels drift 200 m apart at 0.5 kn from 10:05 to 11:35 UTC (1 h 30 min) and leave: no encounter.',
-    startMs, endMs, nmea, ports: collection(FLORIDA_PORTS), zone: FLORIDA_ZONE, vessels: b.info(),
+    description:
+      'Two vessels drift 200 m apart at 0.5 kn from 10:05 to 11:35 UTC (1 h 30 min) and leave: no encounter.',
+    startMs,
+    endMs,
+    nmea,
+    ports: collection(FLORIDA_PORTS),
+    zone: FLORIDA_ZONE,
+    vessels: b.info(),
     expected: [],
-    notExpected: [{ kind: 'encounter', mmsi: pairOf(a.mmsi, c.mmsi), why: 'close at slots 10:10 ... 11:30 only: 9 slots = 90 min, under 2 h' }],
+    notExpected: [
+      {
+        kind: 'encounter',
+        mmsi: pairOf(a.mmsi, c.mmsi),
+        why: 'close at slots 10:10 ... 11:30 only: 9 slots = 90 min, under 2 h',
+      },
+    ],
     expectedFlags: [],
   };
 }
@@ -699,15 +950,30 @@ function darkPeriod(seed: number): TrafficScenario {
   const [startMs, endMs] = b.span();
   return {
     name: 'dark',
-    description: 'A vessel steaming east at 10 kn through the Florida Straits zone stops reporting at 06:00 UTC and reappears 18 h later ' +
+    description:
+      'A vessel steaming east at 10 kn through the Florida Straits zone stops reporting at 06:00 UTC and reappears 18 h later ' +
       '180 nm further east, still inside the zone: one dark period. Another is silent for 11 h: none.',
-    startMs, endMs, nmea, ports: collection(FLORIDA_PORTS), zone: FLORIDA_ZONE, vessels: b.info(),
-    expected: [{
-      kind: 'dark_period', mmsi: [d.mmsi], startMs: dGap[0], endMs: dGap[1], start: iso(dGap[0]), end: iso(dGap[1]), toleranceMs: 1000,
-      last: pos(dGap[0]), first: pos(dGap[1]),
-      distanceM: Math.round(distanceM(pos(dGap[0]), pos(dGap[1]))),
-      note: 'silence from the last report before it to the first after it, both inside the zone; the track also splits into two segments (gap > 12 h)',
-    }],
+    startMs,
+    endMs,
+    nmea,
+    ports: collection(FLORIDA_PORTS),
+    zone: FLORIDA_ZONE,
+    vessels: b.info(),
+    expected: [
+      {
+        kind: 'dark_period',
+        mmsi: [d.mmsi],
+        startMs: dGap[0],
+        endMs: dGap[1],
+        start: iso(dGap[0]),
+        end: iso(dGap[1]),
+        toleranceMs: 1000,
+        last: pos(dGap[0]),
+        first: pos(dGap[1]),
+        distanceM: Math.round(distanceM(pos(dGap[0]), pos(dGap[1]))),
+        note: 'silence from the last report before it to the first after it, both inside the zone; the track also splits into two segments (gap > 12 h)',
+      },
+    ],
     notExpected: [
       { kind: 'dark_period', mmsi: [e.mmsi], why: 'silent for 11 h, under the 12 h minimum' },
       { kind: 'encounter', mmsi: pairOf(d.mmsi, e.mmsi), why: 'never within 30 km of each other' },
@@ -744,21 +1010,40 @@ function loitering(seed: number): TrafficScenario {
   const qPath = piecewise([
     [s0 - HR, goTo(destination(Q, 180, 10 * KNOT_MS * 3600), Q, s0 - HR, s0)],
     [s0, drift(Q, s0, 300, 0.8)],
-    [s0 + 3.5 * HR, goTo(drift(Q, s0, 300, 0.8)(s0 + 3.5 * HR), destination(Q, 0, 30_000), s0 + 3.5 * HR, s0 + 4.5 * HR)],
+    [
+      s0 + 3.5 * HR,
+      goTo(drift(Q, s0, 300, 0.8)(s0 + 3.5 * HR), destination(Q, 0, 30_000), s0 + 3.5 * HR, s0 + 4.5 * HR),
+    ],
   ]);
   b.add({ vessel: q, path: qPath, times: b.times(s0 - HR, s0 + 4.5 * HR, 40, 80), status: () => 0 });
   const nmea = b.nmea();
   const [startMs, endMs] = b.span();
   return {
     name: 'loitering',
-    description: 'A vessel comes in at 10 kn, drifts at 0.3-1.5 kn for 8 h around 25N 60W (some 900 km from the nearest land) from 06:05 ' +
+    description:
+      'A vessel comes in at 10 kn, drifts at 0.3-1.5 kn for 8 h around 25N 60W (some 900 km from the nearest land) from 06:05 ' +
       'to 14:05 UTC, and leaves at 10 kn: one loitering event. Another, 60 km north, is slow for 3 h 30 min: none.',
-    startMs, endMs, nmea, ports: collection([portBox('HAMILTON', 32.29, -64.78)]),
-    zone: collection([boxFeature('SARGASSO SEA ZONE', -66, 20, -54, 30)]), vessels: b.info(),
-    expected: [{
-      kind: 'loitering', mmsi: [l.mmsi], startMs: t0, endMs: t1, start: iso(t0), end: iso(t1), toleranceMs: SLOT_TOLERANCE,
-      lat: 25.0, lon: -60.0, positionToleranceM: 10_000, note: 'under 2 kn from 06:05 to 14:05 UTC, hundreds of km from shore',
-    }],
+    startMs,
+    endMs,
+    nmea,
+    ports: collection([portBox('HAMILTON', 32.29, -64.78)]),
+    zone: collection([boxFeature('SARGASSO SEA ZONE', -66, 20, -54, 30)]),
+    vessels: b.info(),
+    expected: [
+      {
+        kind: 'loitering',
+        mmsi: [l.mmsi],
+        startMs: t0,
+        endMs: t1,
+        start: iso(t0),
+        end: iso(t1),
+        toleranceMs: SLOT_TOLERANCE,
+        lat: 25.0,
+        lon: -60.0,
+        positionToleranceM: 10_000,
+        note: 'under 2 kn from 06:05 to 14:05 UTC, hundreds of km from shore',
+      },
+    ],
     notExpected: [
       { kind: 'loitering', mmsi: [q.mmsi], why: 'under 2 kn for 3 h 30 min only (the minimum is 4 h)' },
       { kind: 'encounter', mmsi: pairOf(l.mmsi, q.mmsi), why: 'never within 50 km of each other' },
@@ -772,8 +1057,16 @@ function irregular(seed: number): TrafficScenario {
   const t0 = SCENARIO_DAY + 14 * HR + 5 * MIN;
   const t1 = t0 + 3 * HR;
   const m = meeting({
-    centre: { lat: 26.5, lon: -62.0 }, t0, t1, course: 200, knots: 0.7, from: 30, to: 30,
-    companions: [{ bearing: (t) => 120 + 40 * Math.sin((t - t0) / HR), distM: (t) => 250 + 50 * Math.cos((t - t0) / (40 * MIN)) }],
+    centre: { lat: 26.5, lon: -62.0 },
+    t0,
+    t1,
+    course: 200,
+    knots: 0.7,
+    from: 30,
+    to: 30,
+    companions: [
+      { bearing: (t) => 120 + 40 * Math.sin((t - t0) / HR), distM: (t) => 250 + 50 * Math.cos((t - t0) / (40 * MIN)) },
+    ],
   });
   const a = b.vessel('meets B; reports at random intervals of 2 s to 6 min', 'KASIMOV');
   const c = b.vessel('meets A; Class B, reports at random intervals of 2 s to 6 min', 'PESCADOR', { classB: true });
@@ -783,11 +1076,18 @@ function irregular(seed: number): TrafficScenario {
   const [startMs, endMs] = b.span();
   return {
     name: 'irregular',
-    description: 'Two vessels (one Class A, one Class B) reporting at random intervals of 2 s to 6 min drift 200-300 m apart at 0.7 kn ' +
+    description:
+      'Two vessels (one Class A, one Class B) reporting at random intervals of 2 s to 6 min drift 200-300 m apart at 0.7 kn ' +
       'from 14:05 to 17:05 UTC: one encounter, found through interpolation onto the 10-minute grid.',
-    startMs, endMs, nmea, ports: collection([portBox('HAMILTON', 32.29, -64.78)]),
-    zone: collection([boxFeature('SARGASSO SEA ZONE', -66, 20, -54, 30)]), vessels: b.info(),
-    expected: [encounterExpected(a, c, t0, t1, midOf(m.paths[0], m.paths[1], t0, t1), 'close from 14:05 to 17:05 UTC (3 h)')],
+    startMs,
+    endMs,
+    nmea,
+    ports: collection([portBox('HAMILTON', 32.29, -64.78)]),
+    zone: collection([boxFeature('SARGASSO SEA ZONE', -66, 20, -54, 30)]),
+    vessels: b.info(),
+    expected: [
+      encounterExpected(a, c, t0, t1, midOf(m.paths[0], m.paths[1], t0, t1), 'close from 14:05 to 17:05 UTC (3 h)'),
+    ],
     notExpected: [{ kind: 'dark_period', mmsi: [a.mmsi], why: 'the longest silence is 6 min' }],
     expectedFlags: [],
   };
@@ -797,7 +1097,16 @@ function antimeridian(seed: number): TrafficScenario {
   const b = new Builder(seed, 512_018_000, OCEAN_STATIONS);
   const t0 = SCENARIO_DAY + 3 * HR + 5 * MIN;
   const t1 = t0 + 3 * HR;
-  const m = meeting({ centre: { lat: -35.0, lon: 179.985 }, t0, t1, course: 90, knots: 0.8, from: 270, to: 90, companions: [{ bearing: 60, distM: 250 }] });
+  const m = meeting({
+    centre: { lat: -35.0, lon: 179.985 },
+    t0,
+    t1,
+    course: 90,
+    knots: 0.8,
+    from: 270,
+    to: 90,
+    companions: [{ bearing: 60, distM: 250 }],
+  });
   const a = b.vessel('meets B while drifting east across 180°', 'TASMAN TRADER');
   const c = b.vessel('meets A while drifting east across 180°', 'KERMADEC', { shiptype: 80 });
   b.add({ vessel: a, path: m.paths[0], times: b.times(m.start, m.end, 40, 80) });
@@ -814,20 +1123,61 @@ function antimeridian(seed: number): TrafficScenario {
   const [startMs, endMs] = b.span();
   return {
     name: 'antimeridian',
-    description: 'Two vessels 250 m apart (B to the north-east of A) drift east at 0.8 kn across the 180th meridian at 35S from 03:05 to ' +
+    description:
+      'Two vessels 250 m apart (B to the north-east of A) drift east at 0.8 kn across the 180th meridian at 35S from 03:05 to ' +
       `06:05 UTC; B crosses at ${iso(cc).slice(11, 16)}, A at ${iso(ca).slice(11, 16)}, so for a while one reports +179.99x and the ` +
       'other -179.99x: one encounter, with its mean position at the meridian (not near 0°). The zone is split at the meridian (MultiPolygon).',
-    startMs, endMs, nmea, ports: collection([portBox("NUKU'ALOFA", -21.135, -175.2)]),
-    zone: collection([{
-      type: 'Feature', properties: { name: 'KERMADEC ZONE' },
-      geometry: { type: 'MultiPolygon', coordinates: [
-        [[[170, -40], [180, -40], [180, -30], [170, -30], [170, -40]]],
-        [[[-180, -40], [-170, -40], [-170, -30], [-180, -30], [-180, -40]]],
-      ] },
-    }]),
+    startMs,
+    endMs,
+    nmea,
+    ports: collection([portBox("NUKU'ALOFA", -21.135, -175.2)]),
+    zone: collection([
+      {
+        type: 'Feature',
+        properties: { name: 'KERMADEC ZONE' },
+        geometry: {
+          type: 'MultiPolygon',
+          coordinates: [
+            [
+              [
+                [170, -40],
+                [180, -40],
+                [180, -30],
+                [170, -30],
+                [170, -40],
+              ],
+            ],
+            [
+              [
+                [-180, -40],
+                [-170, -40],
+                [-170, -30],
+                [-180, -30],
+                [-180, -40],
+              ],
+            ],
+          ],
+        },
+      },
+    ]),
     vessels: b.info(),
-    expected: [encounterExpected(a, c, t0, t1, mid, 'close from 03:05 to 06:05 UTC; mean position within 1.5 km of the stated one (longitude about ±180)')],
-    notExpected: [{ kind: 'dark_period', mmsi: [a.mmsi], why: 'reports every 40-80 s; a wrong longitude difference must not be read as a jump either' }],
+    expected: [
+      encounterExpected(
+        a,
+        c,
+        t0,
+        t1,
+        mid,
+        'close from 03:05 to 06:05 UTC; mean position within 1.5 km of the stated one (longitude about ±180)',
+      ),
+    ],
+    notExpected: [
+      {
+        kind: 'dark_period',
+        mmsi: [a.mmsi],
+        why: 'reports every 40-80 s; a wrong longitude difference must not be read as a jump either',
+      },
+    ],
     expectedFlags: [],
   };
 }
@@ -851,21 +1201,43 @@ function spoofedJump(seed: number): TrafficScenario {
   const [startMs, endMs] = b.span();
   return {
     name: 'spoofed-jump',
-    description: 'A vessel steaming at 12 kn in mid-Atlantic sends one report, at ' + iso(tSpoof).slice(11, 19) + ' UTC, placed 500 km away, ' +
+    description:
+      'A vessel steaming at 12 kn in mid-Atlantic sends one report, at ' +
+      iso(tSpoof).slice(11, 19) +
+      ' UTC, placed 500 km away, ' +
       'next to a vessel drifting there; the reports either side are normal. The report is flagged as a jump; nothing else follows from it.',
-    startMs, endMs, nmea, ports: collection([portBox('PONTA DELGADA', 37.74, -25.66)]),
-    zone: collection([boxFeature('MID-ATLANTIC ZONE', -55, 20, -30, 40)]), vessels: b.info(),
+    startMs,
+    endMs,
+    nmea,
+    ports: collection([portBox('PONTA DELGADA', 37.74, -25.66)]),
+    zone: collection([boxFeature('MID-ATLANTIC ZONE', -55, 20, -30, 40)]),
+    vessels: b.info(),
     expected: [],
     notExpected: [
-      { kind: 'dark_period', mmsi: [s.mmsi], why: `dropping the spoofed report leaves a gap of ${(times[k + 1] - times[k - 1]) / 1000} s` },
-      { kind: 'encounter', mmsi: pairOf(s.mmsi, x.mmsi), why: 'only the spoofed report is near the drifting vessel; the real track is 500 km away' },
+      {
+        kind: 'dark_period',
+        mmsi: [s.mmsi],
+        why: `dropping the spoofed report leaves a gap of ${(times[k + 1] - times[k - 1]) / 1000} s`,
+      },
+      {
+        kind: 'encounter',
+        mmsi: pairOf(s.mmsi, x.mmsi),
+        why: 'only the spoofed report is near the drifting vessel; the real track is 500 km away',
+      },
       { kind: 'loitering', mmsi: [x.mmsi], why: 'slow for 3 h only (under 4 h)' },
       { kind: 'loitering', mmsi: [s.mmsi], why: 'steady at 12 kn' },
     ],
-    expectedFlags: [{
-      mmsi: s.mmsi, timeMs: tSpoof, time: iso(tSpoof), flag: 'jump', lat: sent.lat, lon: sent.lon,
-      why: 'implies some 20,000 kn from the report before it; the report after it, compared with the last good one, is normal and not flagged',
-    }],
+    expectedFlags: [
+      {
+        mmsi: s.mmsi,
+        timeMs: tSpoof,
+        time: iso(tSpoof),
+        flag: 'jump',
+        lat: sent.lat,
+        lon: sent.lon,
+        why: 'implies some 20,000 kn from the report before it; the report after it, compared with the last good one, is normal and not flagged',
+      },
+    ],
   };
 }
 
@@ -877,7 +1249,16 @@ function borderline(seed: number): TrafficScenario {
   let lon = -64.0;
   const pair = (label: string, distM: number, durMin: number, encounter: boolean, why: string): void => {
     const t1 = t0 + durMin * MIN;
-    const m = meeting({ centre: { lat: 27.0, lon }, t0, t1, course: 90, knots: 0.5, from: 180, to: 180, companions: [{ bearing: 0, distM }] });
+    const m = meeting({
+      centre: { lat: 27.0, lon },
+      t0,
+      t1,
+      course: 90,
+      knots: 0.5,
+      from: 180,
+      to: 180,
+      companions: [{ bearing: 0, distM }],
+    });
     lon += 0.3;
     const a = b.vessel(`${label}: first of the pair`, `${label} A`);
     const c = b.vessel(`${label}: second of the pair, ${distM} m due north of the first`, `${label} B`);
@@ -890,20 +1271,39 @@ function borderline(seed: number): TrafficScenario {
   pair('SEP490', 490, 180, true, '490 m apart for 3 h: within 500 m at 18 slots');
   pair('SEP510', 510, 180, false, '510 m apart for 3 h: never within 500 m');
   pair('SEP520', 520, 180, false, '520 m apart for 3 h: never within 500 m');
-  pair('DUR110', 300, 110, false, '300 m apart 02:05-03:55: close at slots 02:10 ... 03:50 = 11 slots = 110 min, under 2 h');
-  pair('DUR120', 300, 120, true, '300 m apart 02:05-04:05: close at slots 02:10 ... 04:00 = 12 slots = 120 min, exactly the 2 h minimum (duration = slots x 10 min >= 2 h)');
+  pair(
+    'DUR110',
+    300,
+    110,
+    false,
+    '300 m apart 02:05-03:55: close at slots 02:10 ... 03:50 = 11 slots = 110 min, under 2 h',
+  );
+  pair(
+    'DUR120',
+    300,
+    120,
+    true,
+    '300 m apart 02:05-04:05: close at slots 02:10 ... 04:00 = 12 slots = 120 min, exactly the 2 h minimum (duration = slots x 10 min >= 2 h)',
+  );
   pair('DUR130', 300, 130, true, '300 m apart 02:05-04:15: close at slots 02:10 ... 04:10 = 13 slots = 130 min');
   const nmea = b.nmea();
   const [startMs, endMs] = b.span();
   return {
     name: 'borderline',
-    description: 'Seven pairs 30 km apart along 27N, each drifting east at 0.5 kn, the second vessel due north of the first. Separations ' +
+    description:
+      'Seven pairs 30 km apart along 27N, each drifting east at 0.5 kn, the second vessel due north of the first. Separations ' +
       '480, 490, 510 and 520 m held for 3 h: the first two are encounters, the last two not. Separation 300 m held for 1 h 50, 2 h 00 and ' +
       '2 h 10 from 02:05 UTC, halfway between two 10-minute slots (the companions arrive and leave at 11 kn, more than 1.5 km away at ' +
       'the slots either side): 11, 12 and 13 close slots, so 2 h 00 and 2 h 10 are encounters and 1 h 50 is not.',
-    startMs, endMs, nmea, ports: collection([portBox('HAMILTON', 32.29, -64.78)]),
-    zone: collection([boxFeature('SARGASSO SEA ZONE', -66, 20, -54, 30)]), vessels: b.info(),
-    expected, notExpected, expectedFlags: [],
+    startMs,
+    endMs,
+    nmea,
+    ports: collection([portBox('HAMILTON', 32.29, -64.78)]),
+    zone: collection([boxFeature('SARGASSO SEA ZONE', -66, 20, -54, 30)]),
+    vessels: b.info(),
+    expected,
+    notExpected,
+    expectedFlags: [],
   };
 }
 
@@ -912,8 +1312,17 @@ function chain(seed: number): TrafficScenario {
   const t0 = SCENARIO_DAY + 16 * HR + 5 * MIN;
   const t1 = t0 + 3 * HR;
   const m = meeting({
-    centre: { lat: 26.0, lon: -58.0 }, t0, t1, course: 45, knots: 0.5, from: 270, to: 270,
-    companions: [{ bearing: 90, distM: 300, from: 0, to: 0 }, { bearing: 90, distM: 600, from: 180, to: 180 }],
+    centre: { lat: 26.0, lon: -58.0 },
+    t0,
+    t1,
+    course: 45,
+    knots: 0.5,
+    from: 270,
+    to: 270,
+    companions: [
+      { bearing: 90, distM: 300, from: 0, to: 0 },
+      { bearing: 90, distM: 600, from: 180, to: 180 },
+    ],
   });
   const a = b.vessel('west end of a line of three', 'CHAIN A');
   const bb = b.vessel('middle of a line of three, 300 m from each end', 'CHAIN B');
@@ -925,14 +1334,25 @@ function chain(seed: number): TrafficScenario {
   const [startMs, endMs] = b.span();
   return {
     name: 'chain',
-    description: 'Three vessels in a line drift at 0.5 kn from 16:05 to 19:05 UTC: A-B 300 m, B-C 300 m, A-C 600 m. Encounters A-B and B-C; not A-C.',
-    startMs, endMs, nmea, ports: collection([portBox('HAMILTON', 32.29, -64.78)]),
-    zone: collection([boxFeature('SARGASSO SEA ZONE', -66, 20, -54, 30)]), vessels: b.info(),
+    description:
+      'Three vessels in a line drift at 0.5 kn from 16:05 to 19:05 UTC: A-B 300 m, B-C 300 m, A-C 600 m. Encounters A-B and B-C; not A-C.',
+    startMs,
+    endMs,
+    nmea,
+    ports: collection([portBox('HAMILTON', 32.29, -64.78)]),
+    zone: collection([boxFeature('SARGASSO SEA ZONE', -66, 20, -54, 30)]),
+    vessels: b.info(),
     expected: [
       encounterExpected(a, bb, t0, t1, midOf(m.paths[0], m.paths[1], t0, t1), 'A-B 300 m apart for 3 h'),
       encounterExpected(bb, c, t0, t1, midOf(m.paths[1], m.paths[2], t0, t1), 'B-C 300 m apart for 3 h'),
     ],
-    notExpected: [{ kind: 'encounter', mmsi: pairOf(a.mmsi, c.mmsi), why: 'A-C 600 m apart: never within 500 m (closeness is not transitive)' }],
+    notExpected: [
+      {
+        kind: 'encounter',
+        mmsi: pairOf(a.mmsi, c.mmsi),
+        why: 'A-C 600 m apart: never within 500 m (closeness is not transitive)',
+      },
+    ],
     expectedFlags: [],
   };
 }
@@ -959,16 +1379,27 @@ export function trafficScenarioNames(): string[] {
 /** One known-answer scenario by name (throws, naming the known ones, for another name). */
 export function trafficScenario(name: string, seed?: number): TrafficScenario {
   const f = TRAFFIC_SCENARIOS[name];
-  if (!f) throw new Error(`unknown traffic scenario ${JSON.stringify(name)}: expected one of ${trafficScenarioNames().join(', ')}`);
+  if (!f)
+    throw new Error(
+      `unknown traffic scenario ${JSON.stringify(name)}: expected one of ${trafficScenarioNames().join(', ')}`,
+    );
   return f(seed);
 }
 
 /** What `tally scenario tracks` writes as expected.json. */
 export function expectedJson(s: TrafficScenario): object {
   return {
-    name: s.name, description: s.description, params: 'DEFAULT_PARAMS (src/tracks/params.ts)',
-    start: iso(s.startMs), end: iso(s.endMs), startMs: s.startMs, endMs: s.endMs,
-    vessels: s.vessels, expected: s.expected, notExpected: s.notExpected, expectedFlags: s.expectedFlags,
+    name: s.name,
+    description: s.description,
+    params: 'DEFAULT_PARAMS (src/tracks/params.ts)',
+    start: iso(s.startMs),
+    end: iso(s.endMs),
+    startMs: s.startMs,
+    endMs: s.endMs,
+    vessels: s.vessels,
+    expected: s.expected,
+    notExpected: s.notExpected,
+    expectedFlags: s.expectedFlags,
   };
 }
 
@@ -1042,7 +1473,13 @@ export function randomTraffic(seed: number, o: RandomTrafficOptions): PositionCo
       const d1 = rng.range(0, 500);
       const wd = (2 * Math.PI) / (rng.range(1, 5) * HR);
       const ph = rng.range(0, 2 * Math.PI);
-      paths.push(offset(leader, (t) => b0 + b1 * Math.sin(wb * (t - start)), (t) => Math.max(40, d0 + d1 * Math.sin(wd * (t - start) + ph))));
+      paths.push(
+        offset(
+          leader,
+          (t) => b0 + b1 * Math.sin(wb * (t - start)),
+          (t) => Math.max(40, d0 + d1 * Math.sin(wd * (t - start) + ph)),
+        ),
+      );
       classB.push(rng.chance(0.3));
     }
   }
@@ -1074,10 +1511,15 @@ export function randomTraffic(seed: number, o: RandomTrafficOptions): PositionCo
   order.sort((a, b) => time[a] - time[b] || vessel[a] - vessel[b] || a - b);
   const out: PositionColumns = {
     length: o.positions,
-    time: new Float64Array(o.positions), mmsi: new Uint32Array(o.positions),
-    lat: new Float64Array(o.positions), lon: new Float64Array(o.positions),
-    speed: new Float32Array(o.positions), course: new Float32Array(o.positions), heading: new Float32Array(o.positions),
-    type: new Uint8Array(o.positions), status: new Uint8Array(o.positions),
+    time: new Float64Array(o.positions),
+    mmsi: new Uint32Array(o.positions),
+    lat: new Float64Array(o.positions),
+    lon: new Float64Array(o.positions),
+    speed: new Float32Array(o.positions),
+    course: new Float32Array(o.positions),
+    heading: new Float32Array(o.positions),
+    type: new Uint8Array(o.positions),
+    status: new Uint8Array(o.positions),
   };
   for (let r = 0; r < order.length; r++) {
     const k = order[r];
@@ -1090,7 +1532,7 @@ export function randomTraffic(seed: number, o: RandomTrafficOptions): PositionCo
     out.lat[r] = quantAis(p.lat);
     out.lon[r] = quantAis(normLon(p.lon));
     out.speed[r] = Math.round(vel.knots * 10) / 10;
-    out.course[r] = Number.isFinite(vel.course) ? Math.round(vel.course * 10) / 10 % 360 : NaN;
+    out.course[r] = Number.isFinite(vel.course) ? (Math.round(vel.course * 10) / 10) % 360 : NaN;
     out.heading[r] = Number.isFinite(vel.course) ? Math.round(vel.course) % 360 : NaN;
     out.type[r] = classB[v] ? 18 : 1;
     out.status[r] = classB[v] ? 255 : 0;

@@ -10,7 +10,13 @@ import type { PositionColumns, StaticReport } from '../ais/index.js';
 import { haversineM, knots } from './geo.js';
 import { DEFAULT_PARAMS, type TrackParams } from './params.js';
 import {
-  FLAG_DUPLICATE, FLAG_GOOD, FLAG_INVALID, FLAG_JUMP, FLAG_NO_TIME, type Tracks, type VesselInfo,
+  FLAG_DUPLICATE,
+  FLAG_GOOD,
+  FLAG_INVALID,
+  FLAG_JUMP,
+  FLAG_NO_TIME,
+  type Tracks,
+  type VesselInfo,
 } from './types.js';
 
 /** Shortest time step used to judge an implied speed: receive clocks jitter by seconds. */
@@ -18,7 +24,9 @@ const MIN_SPEED_DT_MS = 10_000;
 
 /** A typed array of `n` elements, on a SharedArrayBuffer when the tracks are to be read by worker threads too. */
 function alloc<T extends Float64Array | Float32Array | Uint32Array | Uint8Array>(
-  C: { new (n: number): T; new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number, shared: boolean,
+  C: { new (n: number): T; new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  n: number,
+  shared: boolean,
 ): T {
   return shared && n > 0 ? new C(new SharedArrayBuffer(n * C.BYTES_PER_ELEMENT)) : new C(n);
 }
@@ -101,10 +109,16 @@ export function buildTracks(
   const mmsiOut = alloc(Uint32Array, vessels, shared);
   mmsiOut.set(mmsi);
   const tracks: Tracks = {
-    mmsi: mmsiOut, start,
-    time: alloc(Float64Array, n, shared), lat: alloc(Float64Array, n, shared), lon: alloc(Float64Array, n, shared),
-    speed: alloc(Float32Array, n, shared), course: alloc(Float32Array, n, shared),
-    source: order, flag: alloc(Uint8Array, n, shared), segment: alloc(Uint32Array, n, shared),
+    mmsi: mmsiOut,
+    start,
+    time: alloc(Float64Array, n, shared),
+    lat: alloc(Float64Array, n, shared),
+    lon: alloc(Float64Array, n, shared),
+    speed: alloc(Float32Array, n, shared),
+    course: alloc(Float32Array, n, shared),
+    source: order,
+    flag: alloc(Uint8Array, n, shared),
+    segment: alloc(Uint32Array, n, shared),
     vessels: vesselInfo(statics),
     flagged: { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 },
   };
@@ -193,7 +207,14 @@ function cleanVessel(tr: Tracks, a: number, b: number, p: TrackParams): void {
       // The first good report: a spike when the next two agree with each other but not with it.
       const j = nextGood(i);
       const k = j >= 0 ? nextGood(j) : -1;
-      if (j >= 0 && k >= 0 && time[j] - time[i] <= p.segmentGapMs && speedBetween(i, j) > max && speedBetween(j, k) <= max && speedBetween(i, k) > max) {
+      if (
+        j >= 0 &&
+        k >= 0 &&
+        time[j] - time[i] <= p.segmentGapMs &&
+        speedBetween(i, j) > max &&
+        speedBetween(j, k) <= max &&
+        speedBetween(i, k) > max
+      ) {
         flag[i] = FLAG_JUMP;
         continue;
       }
@@ -230,7 +251,14 @@ function vesselInfo(statics: readonly StaticReport[]): Map<number, VesselInfo> {
   const sorted = [...statics].sort((x, y) => (x.time || 0) - (y.time || 0));
   for (const s of sorted) {
     const v = out.get(s.mmsi) ?? {
-      mmsi: s.mmsi, shipname: null, imo: null, callsign: null, shiptype: null, length: null, beam: null, destination: null,
+      mmsi: s.mmsi,
+      shipname: null,
+      imo: null,
+      callsign: null,
+      shiptype: null,
+      length: null,
+      beam: null,
+      destination: null,
     };
     if (s.shipname) v.shipname = s.shipname;
     if (s.imo) v.imo = s.imo;

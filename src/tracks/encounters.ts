@@ -79,12 +79,16 @@ class CellHash {
   }
 }
 
-
 /**
  * Every pair of vessels within `maxDistanceM` at each slot of the grid, slot
  * by slot in time order.
  */
-export function closePairs(grid: SlotGrid, maxDistanceM: number, visit: CloseSlotVisitor, endSlot?: (slot: number) => void): void {
+export function closePairs(
+  grid: SlotGrid,
+  maxDistanceM: number,
+  visit: CloseSlotVisitor,
+  endSlot?: (slot: number) => void,
+): void {
   // Cells are maxDistanceM tall; their width in longitude is chosen per slot so that it is at least
   // maxDistanceM at the slot's highest latitude: then a close pair is always in the same or adjacent cells.
   const sizeDeg = maxDistanceM / M_PER_DEG_LAT;
@@ -205,37 +209,43 @@ export function closeRuns(grid: SlotGrid, maxDistanceM: number, vessels: number,
   const done = new RunList();
   let keys = new Float64Array(1024);
   let nkeys = 0;
-  closePairs(grid, maxDistanceM, (a, b) => {
-    if (nkeys === keys.length) {
-      const k = new Float64Array(nkeys * 2);
-      k.set(keys);
-      keys = k;
-    }
-    keys[nkeys++] = a * vessels + b;
-  }, (slot) => {
-    const cur = keys.subarray(0, nkeys).sort();
-    next.length = 0;
-    let i = 0;
-    let j = 0;
-    while (i < open.length || j < nkeys) {
-      const ko = i < open.length ? open.key[i] : Infinity;
-      const kc = j < nkeys ? cur[j] : Infinity;
-      if (ko === kc) {
-        next.push(ko, open.first[i], slot);
-        i++;
-        j++;
-      } else if (ko < kc) {
-        if (open.last[i] - open.first[i] + 1 >= minSlots) done.push(ko, open.first[i], open.last[i]);
-        i++;
-      } else {
-        next.push(kc, slot, slot);
-        j++;
+  closePairs(
+    grid,
+    maxDistanceM,
+    (a, b) => {
+      if (nkeys === keys.length) {
+        const k = new Float64Array(nkeys * 2);
+        k.set(keys);
+        keys = k;
       }
-    }
-    [open, next] = [next, open];
-    nkeys = 0;
-  });
-  for (let i = 0; i < open.length; i++) if (open.last[i] - open.first[i] + 1 >= minSlots) done.push(open.key[i], open.first[i], open.last[i]);
+      keys[nkeys++] = a * vessels + b;
+    },
+    (slot) => {
+      const cur = keys.subarray(0, nkeys).sort();
+      next.length = 0;
+      let i = 0;
+      let j = 0;
+      while (i < open.length || j < nkeys) {
+        const ko = i < open.length ? open.key[i] : Infinity;
+        const kc = j < nkeys ? cur[j] : Infinity;
+        if (ko === kc) {
+          next.push(ko, open.first[i], slot);
+          i++;
+          j++;
+        } else if (ko < kc) {
+          if (open.last[i] - open.first[i] + 1 >= minSlots) done.push(ko, open.first[i], open.last[i]);
+          i++;
+        } else {
+          next.push(kc, slot, slot);
+          j++;
+        }
+      }
+      [open, next] = [next, open];
+      nkeys = 0;
+    },
+  );
+  for (let i = 0; i < open.length; i++)
+    if (open.last[i] - open.first[i] + 1 >= minSlots) done.push(open.key[i], open.first[i], open.last[i]);
   return done;
 }
 
@@ -287,7 +297,12 @@ function runDetail(grid: SlotGrid, a: number, b: number, first: number, last: nu
 }
 
 /** Encounters in the tracks; `ports` for the distance-from-port rule (none given: the rule is skipped). */
-export function findEncounters(tr: Tracks, p: EncounterParams, ports?: PortDistance | null, grid?: SlotGrid): TrackEvent[] {
+export function findEncounters(
+  tr: Tracks,
+  p: EncounterParams,
+  ports?: PortDistance | null,
+  grid?: SlotGrid,
+): TrackEvent[] {
   const g = grid ?? resample(tr, p.slotMs, p.maxInterpolationGapMs);
   const vessels = tr.mmsi.length;
   const runs = closeRuns(g, p.maxDistanceM, vessels, Math.ceil(p.minDurationMs / p.slotMs));
@@ -349,7 +364,8 @@ function encounterEvent(tr: Tracks, runs: RunDetail[], slotMs: number): TrackEve
     mmsi: [tr.mmsi[first.a], tr.mmsi[first.b]].sort((x, y) => x - y),
     start: new Date(startMs).toISOString(),
     end: new Date(endMs).toISOString(),
-    startMs, endMs,
+    startMs,
+    endMs,
     lat: latSum / dist.length,
     lon: lon.value,
     median_distance_m: Math.round(median(dist) * 10) / 10,
@@ -361,8 +377,15 @@ function encounterEvent(tr: Tracks, runs: RunDetail[], slotMs: number): TrackEve
 
 /** Rendezvous-style query of one pair: runs of close slots at least `minDurationMs` long, at any speed. */
 export function pairRuns(
-  tr: Tracks, a: number, b: number, slotMs: number, maxGapMs: number, maxDistanceM: number, minDurationMs: number,
-  fromMs = -Infinity, toMs = Infinity,
+  tr: Tracks,
+  a: number,
+  b: number,
+  slotMs: number,
+  maxGapMs: number,
+  maxDistanceM: number,
+  minDurationMs: number,
+  fromMs = -Infinity,
+  toMs = Infinity,
 ): TrackEvent[] {
   // The encounter machinery on a grid of the two vessels alone, runs clipped to the window.
   const grid = resample(tr, slotMs, maxGapMs, a < b ? [a, b] : [b, a]);

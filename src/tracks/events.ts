@@ -26,10 +26,22 @@ export interface EventOptions {
   kinds?: readonly TrackEvent['kind'][];
 }
 
-const ORDER: Record<TrackEvent['kind'], number> = { port_visit: 0, encounter: 1, rendezvous: 2, dark_period: 3, loitering: 4 };
+const ORDER: Record<TrackEvent['kind'], number> = {
+  port_visit: 0,
+  encounter: 1,
+  rendezvous: 2,
+  dark_period: 3,
+  loitering: 4,
+};
 
 function sortEvents(events: TrackEvent[]): TrackEvent[] {
-  return events.sort((a, b) => a.startMs - b.startMs || ORDER[a.kind] - ORDER[b.kind] || a.mmsi[0] - b.mmsi[0] || (a.mmsi[1] ?? 0) - (b.mmsi[1] ?? 0));
+  return events.sort(
+    (a, b) =>
+      a.startMs - b.startMs ||
+      ORDER[a.kind] - ORDER[b.kind] ||
+      a.mmsi[0] - b.mmsi[0] ||
+      (a.mmsi[1] ?? 0) - (b.mmsi[1] ?? 0),
+  );
 }
 
 /**
@@ -41,14 +53,26 @@ function sortEvents(events: TrackEvent[]): TrackEvent[] {
  */
 export async function eventsOfTracksParallel(
   tr: Tracks,
-  opts: Omit<EventOptions, 'shore'> & { ports?: PolygonIndex | null; zone?: PolygonIndex | null; shore?: Shore | boolean | null } = {},
+  opts: Omit<EventOptions, 'shore'> & {
+    ports?: PolygonIndex | null;
+    zone?: PolygonIndex | null;
+    shore?: Shore | boolean | null;
+  } = {},
 ): Promise<TrackEvent[]> {
   const p = opts.params ?? DEFAULT_PARAMS;
   const kinds: EventKind[] = [...(opts.kinds ?? ['port_visit', 'encounter', 'dark_period', 'loitering'])];
   const job: VesselEventsJob = {
     columns: {
-      mmsi: tr.mmsi, start: tr.start, time: tr.time, lat: tr.lat, lon: tr.lon, speed: tr.speed, course: tr.course,
-      source: tr.source, flag: tr.flag, segment: tr.segment,
+      mmsi: tr.mmsi,
+      start: tr.start,
+      time: tr.time,
+      lat: tr.lat,
+      lon: tr.lon,
+      speed: tr.speed,
+      course: tr.course,
+      source: tr.source,
+      flag: tr.flag,
+      segment: tr.segment,
     },
     ports: opts.ports ? opts.ports.toBuffer() : null,
     zone: opts.zone ? opts.zone.toBuffer() : null,
@@ -74,13 +98,23 @@ export async function eventsOfTracksParallel(
 export function eventsOfTracks(tr: Tracks, opts: EventOptions = {}): TrackEvent[] {
   const p = opts.params ?? DEFAULT_PARAMS;
   const kinds = new Set<EventKind>(opts.kinds ?? ['port_visit', 'encounter', 'dark_period', 'loitering']);
-  const events = vesselEvents(tr, { params: p, kinds: [...kinds], ports: opts.ports ?? null, zone: opts.zone ?? null, shore: opts.shore ?? null });
+  const events = vesselEvents(tr, {
+    params: p,
+    kinds: [...kinds],
+    ports: opts.ports ?? null,
+    zone: opts.zone ?? null,
+    shore: opts.shore ?? null,
+  });
   if (kinds.has('encounter')) events.push(...findEncounters(tr, p.encounter, opts.ports));
   return sortEvents(events);
 }
 
 /** From the columnar positions of `ais/` to the event list. */
-export function findEvents(positions: PositionColumns, statics: readonly StaticReport[] = [], opts: EventOptions = {}): EventReport & { tracks: Tracks } {
+export function findEvents(
+  positions: PositionColumns,
+  statics: readonly StaticReport[] = [],
+  opts: EventOptions = {},
+): EventReport & { tracks: Tracks } {
   const p = opts.params ?? DEFAULT_PARAMS;
   const tracks = buildTracks(positions, statics, p.tracks);
   return {
@@ -125,6 +159,15 @@ export function rendezvous(tr: Tracks, mmsiA: number, mmsiB: number, q: Rendezvo
   const w = q.windowMs ?? 2 * 3_600_000;
   const from = q.around !== undefined ? q.around - w : -Infinity;
   const to = q.around !== undefined ? q.around + w : Infinity;
-  return pairRuns(tr, Math.min(a, b), Math.max(a, b), p.slotMs, p.maxInterpolationGapMs, p.maxDistanceM, p.minDurationMs, from, to)
-    .map((e) => ({ ...e, kind: 'rendezvous' as const }));
+  return pairRuns(
+    tr,
+    Math.min(a, b),
+    Math.max(a, b),
+    p.slotMs,
+    p.maxInterpolationGapMs,
+    p.maxDistanceM,
+    p.minDurationMs,
+    from,
+    to,
+  ).map((e) => ({ ...e, kind: 'rendezvous' as const }));
 }

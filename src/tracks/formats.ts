@@ -54,8 +54,18 @@ export function toGeoJson(tr: Tracks, events: TrackEvent[]): string {
     const info = tr.vessels.get(mmsi);
     features.push({
       type: 'Feature',
-      geometry: lines.length === 1 ? { type: 'LineString', coordinates: lines[0] } : { type: 'MultiLineString', coordinates: lines },
-      properties: { kind: 'track', mmsi, name: info?.shipname ?? null, imo: info?.imo ?? null, callsign: info?.callsign ?? null, shiptype: info?.shiptype ?? null },
+      geometry:
+        lines.length === 1
+          ? { type: 'LineString', coordinates: lines[0] }
+          : { type: 'MultiLineString', coordinates: lines },
+      properties: {
+        kind: 'track',
+        mmsi,
+        name: info?.shipname ?? null,
+        imo: info?.imo ?? null,
+        callsign: info?.callsign ?? null,
+        shiptype: info?.shiptype ?? null,
+      },
     });
   }
   for (const e of events) {
@@ -65,15 +75,21 @@ export function toGeoJson(tr: Tracks, events: TrackEvent[]): string {
   return JSON.stringify({ type: 'FeatureCollection', features }) + '\n';
 }
 
-const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const xml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function eventTitle(e: TrackEvent): string {
   switch (e.kind) {
-    case 'port_visit': return `Port visit: ${e.port}`;
-    case 'encounter': return `Encounter ${e.mmsi.join(' / ')}`;
-    case 'rendezvous': return `Rendezvous ${e.mmsi.join(' / ')}`;
-    case 'dark_period': return `Dark period ${Math.round((e.endMs - e.startMs) / 3_600_000)} h`;
-    case 'loitering': return 'Loitering';
+    case 'port_visit':
+      return `Port visit: ${e.port}`;
+    case 'encounter':
+      return `Encounter ${e.mmsi.join(' / ')}`;
+    case 'rendezvous':
+      return `Rendezvous ${e.mmsi.join(' / ')}`;
+    case 'dark_period':
+      return `Dark period ${Math.round((e.endMs - e.startMs) / 3_600_000)} h`;
+    case 'loitering':
+      return 'Loitering';
   }
 }
 
@@ -96,15 +112,18 @@ export function toKml(tr: Tracks, events: TrackEvent[]): string {
     out.push(`<Folder><name>${xml(vesselName(tr, mmsi))} (${mmsi})</name>`);
     if (lines.length) {
       out.push(`<Placemark><name>Track ${mmsi}</name><styleUrl>#track</styleUrl><MultiGeometry>`);
-      for (const l of lines) out.push(`<LineString><tessellate>1</tessellate><coordinates>${l.map(([x, y]) => `${x},${y}`).join(' ')}</coordinates></LineString>`);
+      for (const l of lines)
+        out.push(
+          `<LineString><tessellate>1</tessellate><coordinates>${l.map(([x, y]) => `${x},${y}`).join(' ')}</coordinates></LineString>`,
+        );
       out.push('</MultiGeometry></Placemark>');
     }
     for (const e of evs) {
       out.push(
-        `<Placemark><name>${xml(eventTitle(e))}</name><styleUrl>#event</styleUrl>`
-        + `<TimeSpan><begin>${e.start}</begin><end>${e.end}</end></TimeSpan>`
-        + `<description>${xml(`${e.kind} ${e.mmsi.join(', ')} from ${e.start} to ${e.end}`)}</description>`
-        + `<Point><coordinates>${round(e.lon)},${round(e.lat)}</coordinates></Point></Placemark>`,
+        `<Placemark><name>${xml(eventTitle(e))}</name><styleUrl>#event</styleUrl>` +
+          `<TimeSpan><begin>${e.start}</begin><end>${e.end}</end></TimeSpan>` +
+          `<description>${xml(`${e.kind} ${e.mmsi.join(', ')} from ${e.start} to ${e.end}`)}</description>` +
+          `<Point><coordinates>${round(e.lon)},${round(e.lat)}</coordinates></Point></Placemark>`,
       );
     }
     out.push('</Folder>');
@@ -113,7 +132,21 @@ export function toKml(tr: Tracks, events: TrackEvent[]): string {
   return out.join('\n') + '\n';
 }
 
-const CSV_COLUMNS = ['kind', 'mmsi', 'start', 'end', 'lat', 'lon', 'port', 'departed', 'median_distance_m', 'min_distance_m', 'distance_m', 'shore_distance_m', 'positions'];
+const CSV_COLUMNS = [
+  'kind',
+  'mmsi',
+  'start',
+  'end',
+  'lat',
+  'lon',
+  'port',
+  'departed',
+  'median_distance_m',
+  'min_distance_m',
+  'distance_m',
+  'shore_distance_m',
+  'positions',
+];
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';

@@ -138,9 +138,15 @@ function featureOffsets(text: string): number[] {
 function jsonErrorOffset(text: string): number {
   let i = 0;
   const n = text.length;
-  class Stop { constructor(readonly at: number) {} }
-  const ws = (): void => { while (i < n && ' \t\n\r'.includes(text[i]!)) i++; };
-  const fail = (): never => { throw new Stop(Math.min(i, n)); };
+  class Stop {
+    constructor(readonly at: number) {}
+  }
+  const ws = (): void => {
+    while (i < n && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw new Stop(Math.min(i, n));
+  };
   const str = (): void => {
     i++;
     while (i < n && text[i] !== '"') {
@@ -149,8 +155,10 @@ function jsonErrorOffset(text: string): number {
       if (c === 92) {
         i++;
         if (i >= n) fail();
-        if (text[i] === 'u') { if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail(); i += 4; }
-        else if (!'"\\/bfnrt'.includes(text[i]!)) fail();
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i]!)) fail();
       }
       i++;
     }
@@ -163,27 +171,50 @@ function jsonErrorOffset(text: string): number {
     if (i >= n) fail();
     const c = text[i]!;
     if (c === '{') {
-      i++; ws();
-      if (text[i] === '}') { i++; return; }
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
       for (;;) {
         ws();
         if (text[i] !== '"') fail();
-        str(); ws();
+        str();
+        ws();
         if (text[i] !== ':') fail();
         i++;
-        value(depth + 1); ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return; }
+        value(depth + 1);
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
         fail();
       }
     }
     if (c === '[') {
-      i++; ws();
-      if (text[i] === ']') { i++; return; }
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
       for (;;) {
-        value(depth + 1); ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return; }
+        value(depth + 1);
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
         fail();
       }
     }
@@ -223,7 +254,12 @@ export function parsePolygons(text: string, file: string, opts: ParseOptions = {
     const pos = m ? Number(m[1]) : jsonErrorOffset(text);
     const line = lineAt(text, pos);
     const column = pos - text.lastIndexOf('\n', pos - 1);
-    throw new GeographyError(file, `line ${line}, column ${column}`, `expected GeoJSON (valid JSON), got a syntax error: ${msg}`, line);
+    throw new GeographyError(
+      file,
+      `line ${line}, column ${column}`,
+      `expected GeoJSON (valid JSON), got a syntax error: ${msg}`,
+      line,
+    );
   }
 
   let offsets: number[] | null = null;
@@ -234,16 +270,23 @@ export function parsePolygons(text: string, file: string, opts: ParseOptions = {
   };
 
   const out: NamedPolygons = { file, names: [], polygons: [], properties: [] };
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
 
   if (!isObject(root)) {
-    throw new GeographyError(file, 'top level', `expected a GeoJSON object (FeatureCollection, Feature, Polygon or MultiPolygon), got ${show(root)}`);
+    throw new GeographyError(
+      file,
+      'top level',
+      `expected a GeoJSON object (FeatureCollection, Feature, Polygon or MultiPolygon), got ${show(root)}`,
+    );
   }
 
   const addFeature = (f: unknown, prefix: string, index: number, line: number | undefined): void => {
     const at = (field: string): string => (prefix ? `${prefix}.${field}` : field);
-    if (!isObject(f)) throw new GeographyError(file, prefix || 'top level', `expected a Feature object, got ${show(f)}`, line);
-    if (f.type !== 'Feature') throw new GeographyError(file, at('type'), `expected "Feature", got ${show(f.type)}`, line);
+    if (!isObject(f))
+      throw new GeographyError(file, prefix || 'top level', `expected a Feature object, got ${show(f)}`, line);
+    if (f.type !== 'Feature')
+      throw new GeographyError(file, at('type'), `expected "Feature", got ${show(f.type)}`, line);
     const props = f.properties;
     if (props !== undefined && props !== null && !isObject(props)) {
       throw new GeographyError(file, at('properties'), `expected an object or null, got ${show(props)}`, line);
@@ -252,7 +295,12 @@ export function parsePolygons(text: string, file: string, opts: ParseOptions = {
     let finalName: string;
     if (name === undefined || name === null || name === '') {
       if (opts.requireName) {
-        throw new GeographyError(file, at('properties.name'), `expected a non-empty string naming the port, got ${show(name)}`, line);
+        throw new GeographyError(
+          file,
+          at('properties.name'),
+          `expected a non-empty string naming the port, got ${show(name)}`,
+          line,
+        );
       }
       finalName = `feature ${index}`;
     } else if (typeof name !== 'string') {
@@ -267,17 +315,28 @@ export function parsePolygons(text: string, file: string, opts: ParseOptions = {
   };
 
   const readGeometry = (g: unknown, where: string, line: number | undefined): Polygon[] => {
-    if (!isObject(g)) throw new GeographyError(file, where, `expected a Polygon or MultiPolygon geometry, got ${show(g)}`, line);
+    if (!isObject(g))
+      throw new GeographyError(file, where, `expected a Polygon or MultiPolygon geometry, got ${show(g)}`, line);
     const sub = (s: string): string => (where ? `${where}.${s}` : s);
     if (g.type === 'Polygon') return [readPolygon(g.coordinates, sub('coordinates'), line)];
     if (g.type === 'MultiPolygon') {
       const c = g.coordinates;
       if (!Array.isArray(c) || c.length === 0) {
-        throw new GeographyError(file, sub('coordinates'), `expected an array of at least one polygon, got ${show(c)}`, line);
+        throw new GeographyError(
+          file,
+          sub('coordinates'),
+          `expected an array of at least one polygon, got ${show(c)}`,
+          line,
+        );
       }
       return c.map((p, i) => readPolygon(p, `${sub('coordinates')}[${i}]`, line));
     }
-    throw new GeographyError(file, where || 'type', `expected a Polygon or MultiPolygon, got ${typeof g.type === 'string' ? g.type : show(g.type)}`, line);
+    throw new GeographyError(
+      file,
+      where || 'type',
+      `expected a Polygon or MultiPolygon, got ${typeof g.type === 'string' ? g.type : show(g.type)}`,
+      line,
+    );
   };
 
   const readPolygon = (c: unknown, where: string, line: number | undefined): Polygon => {
@@ -288,32 +347,58 @@ export function parsePolygons(text: string, file: string, opts: ParseOptions = {
   };
 
   const readRing = (r: unknown, where: string, line: number | undefined): Ring => {
-    if (!Array.isArray(r)) throw new GeographyError(file, where, `expected a ring (an array of positions), got ${show(r)}`, line);
-    if (r.length < 4) throw new GeographyError(file, where, `expected a ring of at least 4 positions (closed: last equal to first), got ${r.length}`, line);
+    if (!Array.isArray(r))
+      throw new GeographyError(file, where, `expected a ring (an array of positions), got ${show(r)}`, line);
+    if (r.length < 4)
+      throw new GeographyError(
+        file,
+        where,
+        `expected a ring of at least 4 positions (closed: last equal to first), got ${r.length}`,
+        line,
+      );
     const ring: Ring = [];
     for (let k = 0; k < r.length; k++) {
       const p: unknown = r[k];
       const pw = `${where}[${k}]`;
-      if (!Array.isArray(p) || p.length < 2) throw new GeographyError(file, pw, `expected a position [longitude, latitude], got ${show(p)}`, line);
+      if (!Array.isArray(p) || p.length < 2)
+        throw new GeographyError(file, pw, `expected a position [longitude, latitude], got ${show(p)}`, line);
       const [lon, lat] = p as unknown[];
-      if (typeof lon !== 'number' || !Number.isFinite(lon)) throw new GeographyError(file, `${pw}[0]`, `expected a longitude (number), got ${show(lon)}`, line);
-      if (typeof lat !== 'number' || !Number.isFinite(lat)) throw new GeographyError(file, `${pw}[1]`, `expected a latitude (number), got ${show(lat)}`, line);
+      if (typeof lon !== 'number' || !Number.isFinite(lon))
+        throw new GeographyError(file, `${pw}[0]`, `expected a longitude (number), got ${show(lon)}`, line);
+      if (typeof lat !== 'number' || !Number.isFinite(lat))
+        throw new GeographyError(file, `${pw}[1]`, `expected a latitude (number), got ${show(lat)}`, line);
       if (lon < -360 || lon > 360) {
-        throw new GeographyError(file, `${pw}[0]`, `expected a longitude in [-180, 180] (up to ±360 for a ring continued across the antimeridian), got ${lon}`, line);
+        throw new GeographyError(
+          file,
+          `${pw}[0]`,
+          `expected a longitude in [-180, 180] (up to ±360 for a ring continued across the antimeridian), got ${lon}`,
+          line,
+        );
       }
-      if (lat < -90 || lat > 90) throw new GeographyError(file, `${pw}[1]`, `expected a latitude in [-90, 90], got ${lat}`, line);
+      if (lat < -90 || lat > 90)
+        throw new GeographyError(file, `${pw}[1]`, `expected a latitude in [-90, 90], got ${lat}`, line);
       ring.push([lon, lat]);
     }
     const first = ring[0]!;
     const last = ring[ring.length - 1]!;
     if (first[0] !== last[0] || first[1] !== last[1]) {
-      throw new GeographyError(file, where, `expected a closed ring (last position equal to the first), got first ${JSON.stringify(first)} and last ${JSON.stringify(last)}`, line);
+      throw new GeographyError(
+        file,
+        where,
+        `expected a closed ring (last position equal to the first), got first ${JSON.stringify(first)} and last ${JSON.stringify(last)}`,
+        line,
+      );
     }
     const unwrapped = unwrapRing(ring);
     const u0 = unwrapped[0]!;
     const u1 = unwrapped[unwrapped.length - 1]!;
     if (Math.abs(u0[0] - u1[0]) > 1e-9) {
-      throw new GeographyError(file, where, 'expected a ring that comes back across the antimeridian, got one that goes round a pole: split it into polygons that do not contain a pole', line);
+      throw new GeographyError(
+        file,
+        where,
+        'expected a ring that comes back across the antimeridian, got one that goes round a pole: split it into polygons that do not contain a pole',
+        line,
+      );
     }
     return ring;
   };
@@ -321,8 +406,10 @@ export function parsePolygons(text: string, file: string, opts: ParseOptions = {
   switch (root.type) {
     case 'FeatureCollection': {
       const fs = root.features;
-      if (!Array.isArray(fs)) throw new GeographyError(file, 'features', `expected an array of Features, got ${show(fs)}`);
-      if (fs.length === 0) throw new GeographyError(file, 'features', 'expected at least one feature, got an empty FeatureCollection');
+      if (!Array.isArray(fs))
+        throw new GeographyError(file, 'features', `expected an array of Features, got ${show(fs)}`);
+      if (fs.length === 0)
+        throw new GeographyError(file, 'features', 'expected at least one feature, got an empty FeatureCollection');
       fs.forEach((f, i) => addFeature(f, `features[${i}]`, i, lineOf(i)));
       break;
     }
@@ -332,14 +419,22 @@ export function parsePolygons(text: string, file: string, opts: ParseOptions = {
     case 'Polygon':
     case 'MultiPolygon':
       if (opts.requireName) {
-        throw new GeographyError(file, 'type', `expected a Feature or FeatureCollection whose features carry properties.name, got a bare ${root.type}`);
+        throw new GeographyError(
+          file,
+          'type',
+          `expected a Feature or FeatureCollection whose features carry properties.name, got a bare ${root.type}`,
+        );
       }
       out.names.push('feature 0');
       out.polygons.push(readGeometry(root, '', undefined));
       out.properties.push(null);
       break;
     default:
-      throw new GeographyError(file, 'type', `expected a FeatureCollection, Feature, Polygon or MultiPolygon, got ${typeof root.type === 'string' ? root.type : show(root.type)}`);
+      throw new GeographyError(
+        file,
+        'type',
+        `expected a FeatureCollection, Feature, Polygon or MultiPolygon, got ${typeof root.type === 'string' ? root.type : show(root.type)}`,
+      );
   }
   return out;
 }
@@ -350,7 +445,11 @@ export async function readPolygons(path: string, opts: ParseOptions = {}): Promi
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new GeographyError(path, 'file', `expected a readable GeoJSON file, got ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new GeographyError(
+      path,
+      'file',
+      `expected a readable GeoJSON file, got ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   return parsePolygons(text, path, opts);
 }
@@ -376,15 +475,27 @@ export function chord2ToMetres(c2: number): number {
  * arc, else the nearer endpoint.
  */
 export function arcChord2(
-  px: number, py: number, pz: number,
-  ax: number, ay: number, az: number,
-  bx: number, by: number, bz: number,
+  px: number,
+  py: number,
+  pz: number,
+  ax: number,
+  ay: number,
+  az: number,
+  bx: number,
+  by: number,
+  bz: number,
 ): number {
-  const dax = px - ax, day = py - ay, daz = pz - az;
-  const dbx = px - bx, dby = py - by, dbz = pz - bz;
+  const dax = px - ax,
+    day = py - ay,
+    daz = pz - az;
+  const dbx = px - bx,
+    dby = py - by,
+    dbz = pz - bz;
   const da = dax * dax + day * day + daz * daz;
   const db = dbx * dbx + dby * dby + dbz * dbz;
-  const nx = ay * bz - az * by, ny = az * bx - ax * bz, nz = ax * by - ay * bx;
+  const nx = ay * bz - az * by,
+    ny = az * bx - ax * bz,
+    nz = ax * by - ay * bx;
   const nn = nx * nx + ny * ny + nz * nz;
   if (nn > 1e-30) {
     // foot inside the arc: p on the positive side of both planes (n x a) and (b x n), and on a's and b's hemisphere
@@ -406,18 +517,30 @@ export function arcChord2(
  * when the arc bulges poleward (its vertex lies inside it).
  */
 export function arcLatRange(
-  ax: number, ay: number, az: number, latA: number,
-  bx: number, by: number, bz: number, latB: number,
+  ax: number,
+  ay: number,
+  az: number,
+  latA: number,
+  bx: number,
+  by: number,
+  bz: number,
+  latB: number,
 ): [number, number] {
   let lo = Math.min(latA, latB);
   let hi = Math.max(latA, latB);
-  const nx = ay * bz - az * by, ny = az * bx - ax * bz, nz = ax * by - ay * bx;
+  const nx = ay * bz - az * by,
+    ny = az * bx - ax * bz,
+    nz = ax * by - ay * bx;
   const nn = nx * nx + ny * ny + nz * nz;
   if (nn > 1e-24) {
     // highest point of the great circle: the north pole projected onto its plane
-    const vx = -nx * nz, vy = -ny * nz, vz = nx * nx + ny * ny;
+    const vx = -nx * nz,
+      vy = -ny * nz,
+      vz = nx * nx + ny * ny;
     for (const sgn of [1, -1]) {
-      const wx = sgn * vx, wy = sgn * vy, wz = sgn * vz;
+      const wx = sgn * vx,
+        wy = sgn * vy,
+        wz = sgn * vz;
       const ta = wx * (ny * az - nz * ay) + wy * (nz * ax - nx * az) + wz * (nx * ay - ny * ax);
       const tb = wx * (by * nz - bz * ny) + wy * (bz * nx - bx * nz) + wz * (bx * ny - by * nx);
       if (ta > 0 && tb > 0) {
@@ -442,40 +565,67 @@ export function searchBoxes(lat: number, lon: number, maxM: number, out: Float64
   const d = maxM / EARTH_RADIUS_M;
   const pad = 1e-9;
   if (!(d < Math.PI / 2)) {
-    out[0] = -180; out[1] = -90; out[2] = 180; out[3] = 90;
+    out[0] = -180;
+    out[1] = -90;
+    out[2] = 180;
+    out[3] = 90;
     return 1;
   }
   const dLat = d / DEG + pad;
   const minLat = lat - dLat;
   const maxLat = lat + dLat;
   if (minLat <= -90 || maxLat >= 90) {
-    out[0] = -180; out[1] = Math.max(-90, minLat); out[2] = 180; out[3] = Math.min(90, maxLat);
+    out[0] = -180;
+    out[1] = Math.max(-90, minLat);
+    out[2] = 180;
+    out[3] = Math.min(90, maxLat);
     return 1;
   }
   const phi = Math.max(Math.abs(minLat), Math.abs(maxLat)) * DEG;
   const s = Math.sin(d) / Math.cos(phi);
   if (s >= 1) {
-    out[0] = -180; out[1] = minLat; out[2] = 180; out[3] = maxLat;
+    out[0] = -180;
+    out[1] = minLat;
+    out[2] = 180;
+    out[3] = maxLat;
     return 1;
   }
   const dLon = Math.asin(s) / DEG + pad;
   const minLon = lon - dLon;
   const maxLon = lon + dLon;
   if (dLon >= 180) {
-    out[0] = -180; out[1] = minLat; out[2] = 180; out[3] = maxLat;
+    out[0] = -180;
+    out[1] = minLat;
+    out[2] = 180;
+    out[3] = maxLat;
     return 1;
   }
   if (minLon < -180) {
-    out[0] = -180; out[1] = minLat; out[2] = maxLon; out[3] = maxLat;
-    out[4] = minLon + 360; out[5] = minLat; out[6] = 180; out[7] = maxLat;
+    out[0] = -180;
+    out[1] = minLat;
+    out[2] = maxLon;
+    out[3] = maxLat;
+    out[4] = minLon + 360;
+    out[5] = minLat;
+    out[6] = 180;
+    out[7] = maxLat;
     return 2;
   }
   if (maxLon > 180) {
-    out[0] = minLon; out[1] = minLat; out[2] = 180; out[3] = maxLat;
-    out[4] = -180; out[5] = minLat; out[6] = maxLon - 360; out[7] = maxLat;
+    out[0] = minLon;
+    out[1] = minLat;
+    out[2] = 180;
+    out[3] = maxLat;
+    out[4] = -180;
+    out[5] = minLat;
+    out[6] = maxLon - 360;
+    out[7] = maxLat;
     return 2;
   }
-  out[0] = minLon; out[1] = minLat; out[2] = maxLon; out[3] = maxLat;
+  out[0] = minLon;
+  out[1] = minLat;
+  out[2] = maxLon;
+  out[3] = maxLat;
   return 1;
 }
 
@@ -593,7 +743,9 @@ export class PolygonIndex {
     if (this.contains(lat, lon) !== -1) return 0;
     lon = wrapLon(lon);
     const cl = Math.cos(lat * DEG);
-    const px = cl * Math.cos(lon * DEG), py = cl * Math.sin(lon * DEG), pz = Math.sin(lat * DEG);
+    const px = cl * Math.cos(lon * DEG),
+      py = cl * Math.sin(lon * DEG),
+      pz = Math.sin(lat * DEG);
     const limit = metresToChord2(maxM);
     let best = Infinity;
     const { itemPoly, polyRing, ringVert, xyz } = this.a;
@@ -605,7 +757,12 @@ export class PolygonIndex {
     const nb = searchBoxes(lat, lon, maxM, this.boxes);
     for (let b = 0; b < nb; b++) {
       const o = b * 4;
-      const items: number[] = this.tree.search(this.boxes[o]!, this.boxes[o + 1]!, this.boxes[o + 2]!, this.boxes[o + 3]!);
+      const items: number[] = this.tree.search(
+        this.boxes[o]!,
+        this.boxes[o + 1]!,
+        this.boxes[o + 2]!,
+        this.boxes[o + 3]!,
+      );
       for (const k of items) {
         const poly = itemPoly[k]!;
         if (this.stamp[poly] === this.stampNow) continue;
@@ -630,9 +787,11 @@ export class PolygonIndex {
     for (let r = polyRing[poly]!; r < polyRing[poly + 1]!; r++) {
       const end = ringVert[r + 1]!;
       for (let v = ringVert[r]! + 1; v < end; v++) {
-        const y0 = lat[v - 1]!, y1 = lat[v]!;
+        const y0 = lat[v - 1]!,
+          y1 = lat[v]!;
         if (y0 > y !== y1 > y) {
-          const x0 = lon[v - 1]!, x1 = lon[v]!;
+          const x0 = lon[v - 1]!,
+            x1 = lon[v]!;
           if (x < x0 + ((y - y0) / (y1 - y0)) * (x1 - x0)) inside = !inside;
         }
       }
@@ -651,9 +810,21 @@ export class PolygonIndex {
     const names = new TextEncoder().encode(JSON.stringify(this.names));
     const t = this.tree;
     // flatbush's own bytes: its 8-byte header, the boxes, then the indices
-    const treeData = t ? new Uint8Array(t.data, t.byteOffset, t._indices.byteOffset + t._indices.byteLength - t.byteOffset) : new Uint8Array(0);
+    const treeData = t
+      ? new Uint8Array(t.data, t.byteOffset, t._indices.byteOffset + t._indices.byteLength - t.byteOffset)
+      : new Uint8Array(0);
     const parts: ArrayBufferView[] = [
-      a.featurePoly, a.polyFeature, a.polyRing, a.ringVert, a.itemPoly, a.itemShift, a.lon, a.lat, a.xyz, names, treeData,
+      a.featurePoly,
+      a.polyFeature,
+      a.polyRing,
+      a.ringVert,
+      a.itemPoly,
+      a.itemShift,
+      a.lon,
+      a.lat,
+      a.xyz,
+      names,
+      treeData,
     ];
     let size = align8(HEADER_U32 * 4);
     for (const p of parts) size += align8(p.byteLength);
@@ -683,10 +854,26 @@ export class PolygonIndex {
     const h = new Uint32Array(buf, 0, HEADER_U32);
     if (h[0] !== MAGIC) throw new Error('PolygonIndex.fromBuffer: not a polygon index (bad magic)');
     if (h[1] !== VERSION) throw new Error(`PolygonIndex.fromBuffer: expected version ${VERSION}, got ${h[1]}`);
-    const [nFeatures, nPolys, nRings, nVerts, nItems, nameBytes, treeBytes] = [h[2]!, h[3]!, h[4]!, h[5]!, h[6]!, h[7]!, h[8]!];
+    const [nFeatures, nPolys, nRings, nVerts, nItems, nameBytes, treeBytes] = [
+      h[2]!,
+      h[3]!,
+      h[4]!,
+      h[5]!,
+      h[6]!,
+      h[7]!,
+      h[8]!,
+    ];
     let off = align8(HEADER_U32 * 4);
-    const u32 = (n: number): Uint32Array => { const v = new Uint32Array(buf, off, n); off += align8(n * 4); return v; };
-    const f64 = (n: number): Float64Array => { const v = new Float64Array(buf, off, n); off += align8(n * 8); return v; };
+    const u32 = (n: number): Uint32Array => {
+      const v = new Uint32Array(buf, off, n);
+      off += align8(n * 4);
+      return v;
+    };
+    const f64 = (n: number): Float64Array => {
+      const v = new Float64Array(buf, off, n);
+      off += align8(n * 8);
+      return v;
+    };
     const a: IndexArrays = {
       featurePoly: u32(nFeatures + 1),
       polyFeature: u32(nPolys),
@@ -707,7 +894,8 @@ export class PolygonIndex {
 
 function build(p: NamedPolygons): { a: IndexArrays; tree: Flatbush | null } {
   const nFeatures = p.names.length;
-  if (p.polygons.length !== nFeatures) throw new Error(`PolygonIndex: ${p.file}: ${nFeatures} names for ${p.polygons.length} features`);
+  if (p.polygons.length !== nFeatures)
+    throw new Error(`PolygonIndex: ${p.file}: ${nFeatures} names for ${p.polygons.length} features`);
   const featurePoly = new Uint32Array(nFeatures + 1);
   const polyFeatureL: number[] = [];
   const polyRingL: number[] = [0];
@@ -718,17 +906,26 @@ function build(p: NamedPolygons): { a: IndexArrays; tree: Flatbush | null } {
   for (let f = 0; f < nFeatures; f++) {
     for (const poly of p.polygons[f]!) {
       let outerCentre = NaN;
-      let minLon = Infinity, maxLon = -Infinity, minLat = Infinity, maxLat = -Infinity;
+      let minLon = Infinity,
+        maxLon = -Infinity,
+        minLat = Infinity,
+        maxLat = -Infinity;
       poly.forEach((ring, r) => {
         let u = unwrapRing(ring);
-        let lo = Infinity, hi = -Infinity;
-        for (const q of u) { if (q[0] < lo) lo = q[0]; if (q[0] > hi) hi = q[0]; }
+        let lo = Infinity,
+          hi = -Infinity;
+        for (const q of u) {
+          if (q[0] < lo) lo = q[0];
+          if (q[0] > hi) hi = q[0];
+        }
         // outer ring: its west end in [-180, 180); holes: the copy nearest the outer ring
-        const shift = r === 0 ? -360 * Math.floor((lo + 180) / 360) : -360 * Math.round(((lo + hi) / 2 - outerCentre) / 360);
+        const shift =
+          r === 0 ? -360 * Math.floor((lo + 180) / 360) : -360 * Math.round(((lo + hi) / 2 - outerCentre) / 360);
         if (shift !== 0) u = u.map(([x, y]) => [x + shift, y]);
         if (r === 0) outerCentre = (lo + hi) / 2 + shift;
         for (const [x, y] of u) {
-          lonL.push(x); latL.push(y);
+          lonL.push(x);
+          latL.push(y);
           if (x < minLon) minLon = x;
           if (x > maxLon) maxLon = x;
           if (y < minLat) minLat = y;
@@ -760,7 +957,16 @@ function build(p: NamedPolygons): { a: IndexArrays; tree: Flatbush | null } {
     for (let r = polyRing[q]!; r < polyRing[q + 1]!; r++) {
       for (let v = ringVert[r]! + 1; v < ringVert[r + 1]!; v++) {
         const i = 3 * (v - 1);
-        const [lo, hi] = arcLatRange(xyz[i]!, xyz[i + 1]!, xyz[i + 2]!, lat[v - 1]!, xyz[i + 3]!, xyz[i + 4]!, xyz[i + 5]!, lat[v]!);
+        const [lo, hi] = arcLatRange(
+          xyz[i]!,
+          xyz[i + 1]!,
+          xyz[i + 2]!,
+          lat[v - 1]!,
+          xyz[i + 3]!,
+          xyz[i + 4]!,
+          xyz[i + 5]!,
+          lat[v]!,
+        );
         if (lo < boxes[4 * q + 1]!) boxes[4 * q + 1] = lo;
         if (hi > boxes[4 * q + 3]!) boxes[4 * q + 3] = hi;
       }
@@ -769,22 +975,34 @@ function build(p: NamedPolygons): { a: IndexArrays; tree: Flatbush | null } {
   const itemPolyL: number[] = [];
   const itemShiftL: number[] = [];
   for (let q = 0; q < nPolys; q++) {
-    itemPolyL.push(q); itemShiftL.push(0);
-    if (boxes[4 * q + 2]! > 180) { itemPolyL.push(q); itemShiftL.push(360); }
+    itemPolyL.push(q);
+    itemShiftL.push(0);
+    if (boxes[4 * q + 2]! > 180) {
+      itemPolyL.push(q);
+      itemShiftL.push(360);
+    }
   }
   let tree: Flatbush | null = null;
   if (itemPolyL.length > 0) {
     tree = new Flatbush(itemPolyL.length);
     for (let k = 0; k < itemPolyL.length; k++) {
-      const q = itemPolyL[k]!, s = itemShiftL[k]!;
+      const q = itemPolyL[k]!,
+        s = itemShiftL[k]!;
       tree.add(boxes[4 * q]! - s, boxes[4 * q + 1]!, boxes[4 * q + 2]! - s, boxes[4 * q + 3]!);
     }
     tree.finish();
   }
   return {
     a: {
-      featurePoly, polyFeature: Uint32Array.from(polyFeatureL), polyRing, ringVert,
-      itemPoly: Uint32Array.from(itemPolyL), itemShift: Float64Array.from(itemShiftL), lon, lat, xyz,
+      featurePoly,
+      polyFeature: Uint32Array.from(polyFeatureL),
+      polyRing,
+      ringVert,
+      itemPoly: Uint32Array.from(itemPolyL),
+      itemShift: Float64Array.from(itemShiftL),
+      lon,
+      lat,
+      xyz,
     },
     tree,
   };

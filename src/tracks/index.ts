@@ -14,5 +14,13 @@ export { buildTracks } from './build.js';
 export { resample, type SlotGrid } from './resample.js';
 export { findEncounters, closePairs, type PortDistance } from './encounters.js';
 export { portVisits, darkPeriods, loitering, type Polygons, type Shore } from './vessel-events.js';
-export { findEvents, eventsOfTracks, eventsOfTracksParallel, rendezvous, vesselIndex, type EventOptions, type RendezvousQuery } from './events.js';
+export {
+  findEvents,
+  eventsOfTracks,
+  eventsOfTracksParallel,
+  rendezvous,
+  vesselIndex,
+  type EventOptions,
+  type RendezvousQuery,
+} from './events.js';
 export { haversineM } from './geo.js';

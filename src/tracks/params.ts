@@ -86,8 +86,13 @@ export const DEFAULT_PARAMS: EventParams = {
   // at least 10 km from port, on a 10-minute grid interpolated across gaps of up to 1 h,
   // encounters of the same pair less than 4 h apart merged.
   encounter: {
-    maxDistanceM: 500, minDurationMs: 2 * HOUR, maxMedianSpeedKnots: 2, minPortDistanceM: 10_000,
-    slotMs: 10 * MINUTE, maxInterpolationGapMs: HOUR, mergeGapMs: 4 * HOUR,
+    maxDistanceM: 500,
+    minDurationMs: 2 * HOUR,
+    maxMedianSpeedKnots: 2,
+    minPortDistanceM: 10_000,
+    slotMs: 10 * MINUTE,
+    maxInterpolationGapMs: HOUR,
+    mergeGapMs: 4 * HOUR,
   },
   // The design's corroboration of an inspection by ship: within 1,000 m for at least 15 minutes, any speed.
   rendezvous: { maxDistanceM: 1000, minDurationMs: 15 * MINUTE, slotMs: MINUTE, maxInterpolationGapMs: HOUR },
@@ -108,8 +113,12 @@ export function withParams(overrides: ParamOverrides = {}): EventParams {
     const section = overrides[key];
     if (!section) continue;
     for (const [k, v] of Object.entries(section)) {
-      if (!(k in out[key])) throw new Error(`event parameter ${key}.${k} does not exist (expected one of ${Object.keys(out[key]).join(', ')})`);
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`event parameter ${key}.${k}: expected a number >= 0, got ${JSON.stringify(v)}`);
+      if (!(k in out[key]))
+        throw new Error(
+          `event parameter ${key}.${k} does not exist (expected one of ${Object.keys(out[key]).join(', ')})`,
+        );
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+        throw new Error(`event parameter ${key}.${k}: expected a number >= 0, got ${JSON.stringify(v)}`);
       (out[key] as unknown as Record<string, number>)[k] = v;
     }
   }

@@ -32,7 +32,10 @@ export interface SlotGrid {
  * given vessels, in time order per vessel.
  */
 function eachSlot(
-  tr: Tracks, vessels: ArrayLike<number>, slotMs: number, maxGapMs: number,
+  tr: Tracks,
+  vessels: ArrayLike<number>,
+  slotMs: number,
+  maxGapMs: number,
   fn: (v: number, slot: number, lat: number, lon: number, speed: number, r0: number, r1: number) => void,
 ): void {
   const { time, lat, lon, speed, flag, start } = tr;
@@ -57,7 +60,15 @@ function eachSlot(
           const implied = s <= s1 && !both ? knots(haversineM(lat[prev], lon[prev], lat[i], lon[i]), span) : NaN;
           for (; s <= s1; s++) {
             const f = (s * slotMs - t0) / span;
-            fn(v, s, lat[prev] + (lat[i] - lat[prev]) * f, interpolateLon(lon[prev], lon[i], f), both ? sa + (sb - sa) * f : implied, prev, i);
+            fn(
+              v,
+              s,
+              lat[prev] + (lat[i] - lat[prev]) * f,
+              interpolateLon(lon[prev], lon[i], f),
+              both ? sa + (sb - sa) * f : implied,
+              prev,
+              i,
+            );
           }
         }
       }
@@ -68,7 +79,8 @@ function eachSlot(
         if (sp !== sp) {
           let j = i + 1;
           while (j < b && flag[j] !== FLAG_GOOD) j++;
-          if (j < b && time[j] > t1 && time[j] - t1 <= maxGapMs) sp = knots(haversineM(lat[i], lon[i], lat[j], lon[j]), time[j] - t1);
+          if (j < b && time[j] > t1 && time[j] - t1 <= maxGapMs)
+            sp = knots(haversineM(lat[i], lon[i], lat[j], lon[j]), time[j] - t1);
         }
         fn(v, t1 / slotMs, lat[i], lon[i], sp, i, i);
       }
@@ -100,9 +112,16 @@ export function resample(tr: Tracks, slotMs: number, maxGapMs: number, vessels?:
   for (let s = 0; s < slots; s++) offsets[s + 1] += offsets[s];
   const total = offsets[slots];
   const grid: SlotGrid = {
-    slotMs, firstSlot: slots ? first : 0, slots, offsets,
-    vessel: new Uint32Array(total), lat: new Float64Array(total), lon: new Float64Array(total),
-    speed: new Float32Array(total), row0: new Uint32Array(total), row1: new Uint32Array(total),
+    slotMs,
+    firstSlot: slots ? first : 0,
+    slots,
+    offsets,
+    vessel: new Uint32Array(total),
+    lat: new Float64Array(total),
+    lon: new Float64Array(total),
+    speed: new Float32Array(total),
+    row0: new Uint32Array(total),
+    row1: new Uint32Array(total),
   };
   const fill = offsets.slice(0, Math.max(slots, 1));
   if (total) {

@@ -33,7 +33,13 @@ import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import {
-  arcChord2, arcLatRange, chord2ToMetres, metresToChord2, searchBoxes, wrapLon, type Polygon,
+  arcChord2,
+  arcLatRange,
+  chord2ToMetres,
+  metresToChord2,
+  searchBoxes,
+  wrapLon,
+  type Polygon,
 } from './geography.js';
 
 const DEG = Math.PI / 180;
@@ -66,14 +72,23 @@ function normaliseRing(ring: readonly (readonly number[])[]): { pts: number[]; c
   const n = ring.length - 1; // distinct vertices; ring[n] repeats ring[0]
   const lon: number[] = [];
   const lat: number[] = [];
-  for (let k = 0; k < n; k++) { lon.push(ring[k]![0]!); lat.push(ring[k]![1]!); }
+  for (let k = 0; k < n; k++) {
+    lon.push(ring[k]![0]!);
+    lat.push(ring[k]![1]!);
+  }
   for (let k = 0; k < n; k++) {
     if (!onAntimeridian(lon[k]!)) continue;
     for (let step = 1; step <= n / 2 + 1; step++) {
       const f = lon[(k + step) % n]!;
-      if (!onAntimeridian(f)) { lon[k] = f > 0 ? 180 : -180; break; }
+      if (!onAntimeridian(f)) {
+        lon[k] = f > 0 ? 180 : -180;
+        break;
+      }
       const b = lon[(k - step + n) % n]!;
-      if (!onAntimeridian(b)) { lon[k] = b > 0 ? 180 : -180; break; }
+      if (!onAntimeridian(b)) {
+        lon[k] = b > 0 ? 180 : -180;
+        break;
+      }
     }
   }
   let jumps = 0;
@@ -91,9 +106,14 @@ function normaliseRing(ring: readonly (readonly number[])[]): { pts: number[]; c
   };
   const pole = meanLat < 0 ? -90 : 90;
   for (let k = 0; k <= n; k++) {
-    const x = lon[k % n]!, y = lat[k % n]!;
-    if (k === 0) { push(x, y, null); continue; }
-    const px = pts[pts.length - 2]!, py = pts[pts.length - 1]!;
+    const x = lon[k % n]!,
+      y = lat[k % n]!;
+    if (k === 0) {
+      push(x, y, null);
+      continue;
+    }
+    const px = pts[pts.length - 2]!,
+      py = pts[pts.length - 1]!;
     if (jumps % 2 === 1 && Math.abs(x - px) > 180) {
       // crossing 180° the short way: interpolate the crossing latitude, detour by the pole
       const east = px > 0; // going east across +180 to -180
@@ -108,7 +128,8 @@ function normaliseRing(ring: readonly (readonly number[])[]): { pts: number[]; c
       push(x, y, !onAntimeridian(x));
       continue;
     }
-    const artificial = (onAntimeridian(x) && onAntimeridian(px) && x === px) || (Math.abs(y) === 90 && Math.abs(py) === 90);
+    const artificial =
+      (onAntimeridian(x) && onAntimeridian(px) && x === px) || (Math.abs(y) === 90 && Math.abs(py) === 90);
     push(x, y, !artificial);
   }
   return { pts, coast };
@@ -141,8 +162,14 @@ export class ShoreDistance {
   private readonly boxes = new Float64Array(8);
   private readonly heap = new MinHeap();
   // state of the query in flight, read by the flatbush callbacks
-  private qx = 0; private qy = 0; private qz = 0; private best = Infinity;
-  private rayX = 0; private rayY = 0; private rayEnd = 0; private crossings = 0;
+  private qx = 0;
+  private qy = 0;
+  private qz = 0;
+  private best = Infinity;
+  private rayX = 0;
+  private rayY = 0;
+  private rayEnd = 0;
+  private crossings = 0;
 
   /**
    * Land polygons as [lon, lat] rings (outer ring, then holes), longitudes
@@ -157,7 +184,10 @@ export class ShoreDistance {
         if (ring.length < 4) continue;
         const { pts, coast: c } = normaliseRing(ring);
         const v0 = lonLat.length / 2;
-        for (let k = 0; k < c.length; k++) { edgeStart.push(v0 + k); coast.push(c[k] ? 1 : 0); }
+        for (let k = 0; k < c.length; k++) {
+          edgeStart.push(v0 + k);
+          coast.push(c[k] ? 1 : 0);
+        }
         for (const x of pts) lonLat.push(x);
       }
     }
@@ -165,7 +195,8 @@ export class ShoreDistance {
     const nv = this.lonLat.length / 2;
     this.xyz = new Float64Array(3 * nv);
     for (let v = 0; v < nv; v++) {
-      const lo = this.lonLat[2 * v]! * DEG, la = this.lonLat[2 * v + 1]! * DEG;
+      const lo = this.lonLat[2 * v]! * DEG,
+        la = this.lonLat[2 * v + 1]! * DEG;
       const cl = Math.cos(la);
       this.xyz[3 * v] = cl * Math.cos(lo);
       this.xyz[3 * v + 1] = cl * Math.sin(lo);
@@ -180,11 +211,25 @@ export class ShoreDistance {
     this.tree = new Flatbush(this.edgeCount);
     const { xyz } = this;
     for (let e = 0; e < this.edgeCount; e++) {
-      const a = this.edgeStart[e]!, b = a + 1;
-      const x0 = this.lonLat[2 * a]!, y0 = this.lonLat[2 * a + 1]!, x1 = this.lonLat[2 * b]!, y1 = this.lonLat[2 * b + 1]!;
-      let lo = Math.min(y0, y1), hi = Math.max(y0, y1);
+      const a = this.edgeStart[e]!,
+        b = a + 1;
+      const x0 = this.lonLat[2 * a]!,
+        y0 = this.lonLat[2 * a + 1]!,
+        x1 = this.lonLat[2 * b]!,
+        y1 = this.lonLat[2 * b + 1]!;
+      let lo = Math.min(y0, y1),
+        hi = Math.max(y0, y1);
       if (this.coast[e]) {
-        [lo, hi] = arcLatRange(xyz[3 * a]!, xyz[3 * a + 1]!, xyz[3 * a + 2]!, y0, xyz[3 * b]!, xyz[3 * b + 1]!, xyz[3 * b + 2]!, y1);
+        [lo, hi] = arcLatRange(
+          xyz[3 * a]!,
+          xyz[3 * a + 1]!,
+          xyz[3 * a + 2]!,
+          y0,
+          xyz[3 * b]!,
+          xyz[3 * b + 1]!,
+          xyz[3 * b + 2]!,
+          y1,
+        );
       }
       this.tree.add(Math.min(x0, x1), lo, Math.max(x0, x1), hi);
     }
@@ -245,7 +290,9 @@ export class ShoreDistance {
   /** Metres to the nearest coastline by scanning every edge (no index, no grid): for checks. Ignores land: 0 only on the coast itself. */
   distanceBruteForce(lat: number, lon: number): number {
     const cl = Math.cos(lat * DEG);
-    const px = cl * Math.cos(lon * DEG), py = cl * Math.sin(lon * DEG), pz = Math.sin(lat * DEG);
+    const px = cl * Math.cos(lon * DEG),
+      py = cl * Math.sin(lon * DEG),
+      pz = Math.sin(lat * DEG);
     const { xyz, edgeStart, coast } = this;
     let best = Infinity;
     for (let e = 0; e < this.edgeCount; e++) {
@@ -284,9 +331,11 @@ export class ShoreDistance {
     let inside = false;
     for (let e = 0; e < this.edgeCount; e++) {
       const a = 2 * edgeStart[e]!;
-      const y0 = lonLat[a + 1]!, y1 = lonLat[a + 3]!;
+      const y0 = lonLat[a + 1]!,
+        y1 = lonLat[a + 3]!;
       if (y0 > lat !== y1 > lat) {
-        const x0 = lonLat[a]!, x1 = lonLat[a + 2]!;
+        const x0 = lonLat[a]!,
+          x1 = lonLat[a + 2]!;
         if (lon < x0 + ((lat - y0) / (y1 - y0)) * (x1 - x0)) inside = !inside;
       }
     }
@@ -305,8 +354,14 @@ export class ShoreDistance {
 
   /** Bytes held by the structure's typed arrays (index and grid included). */
   get byteLength(): number {
-    return this.lonLat.byteLength + this.xyz.byteLength + this.edgeStart.byteLength + this.coast.byteLength
-      + this.tree.data.byteLength + this.grid.byteLength;
+    return (
+      this.lonLat.byteLength +
+      this.xyz.byteLength +
+      this.edgeStart.byteLength +
+      this.coast.byteLength +
+      this.tree.data.byteLength +
+      this.grid.byteLength
+    );
   }
 
   /* -------------------------------------------------------------- internals */
@@ -336,8 +391,12 @@ export class ShoreDistance {
     const levelBounds = t._levelBounds;
     const nodeSize4 = t.nodeSize * 4;
     const leaves4 = t.numItems * 4;
-    const xyz = this.xyz, edgeStart = this.edgeStart, coast = this.coast;
-    const qx = this.qx, qy = this.qy, qz = this.qz;
+    const xyz = this.xyz,
+      edgeStart = this.edgeStart,
+      coast = this.coast;
+    const qx = this.qx,
+      qy = this.qy,
+      qz = this.qz;
     const cosLat = Math.cos(lat * DEG);
     const poleGap = (90 - Math.abs(lat)) * DEG;
     let best = limit;
@@ -355,11 +414,17 @@ export class ShoreDistance {
           if (coast[index] === 0) continue;
           const i = 3 * edgeStart[index]!;
           const c2 = arcChord2(qx, qy, qz, xyz[i]!, xyz[i + 1]!, xyz[i + 2]!, xyz[i + 3]!, xyz[i + 4]!, xyz[i + 5]!);
-          if (c2 <= best) { best = c2; found = true; }
+          if (c2 <= best) {
+            best = c2;
+            found = true;
+          }
           continue;
         }
         // lower bound of the distance to the box: its latitude gap, and the gap to the nearer bounding meridian
-        const x0 = boxes[pos]!, y0 = boxes[pos + 1]!, x1 = boxes[pos + 2]!, y1 = boxes[pos + 3]!;
+        const x0 = boxes[pos]!,
+          y0 = boxes[pos + 1]!,
+          x1 = boxes[pos + 2]!,
+          y1 = boxes[pos + 3]!;
         let a = (y0 > lat ? y0 - lat : lat > y1 ? lat - y1 : 0) * DEG;
         if (lon < x0 || lon > x1) {
           let dl = x0 - lon;
@@ -392,7 +457,10 @@ export class ShoreDistance {
 
   /** Edges crossed by the horizontal ray from (lon, lat) east to xEnd (exclusive; Infinity: to the end of the map, inclusive). */
   private crossingsEast(lat: number, lon: number, xEnd: number): number {
-    this.rayX = lon; this.rayY = lat; this.rayEnd = xEnd; this.crossings = 0;
+    this.rayX = lon;
+    this.rayY = lat;
+    this.rayEnd = xEnd;
+    this.crossings = 0;
     this.tree.search(lon, lat, Math.min(xEnd, 180), lat, this.visitRay);
     return this.crossings;
   }
@@ -400,9 +468,12 @@ export class ShoreDistance {
   private readonly visitRay = (e: number): boolean => {
     const a = 2 * this.edgeStart[e]!;
     const ll = this.lonLat;
-    const y0 = ll[a + 1]!, y1 = ll[a + 3]!, y = this.rayY;
+    const y0 = ll[a + 1]!,
+      y1 = ll[a + 3]!,
+      y = this.rayY;
     if (y0 > y !== y1 > y) {
-      const x0 = ll[a]!, x1 = ll[a + 2]!;
+      const x0 = ll[a]!,
+        x1 = ll[a + 2]!;
       const xi = x0 + ((y - y0) / (y1 - y0)) * (x1 - x0);
       if (xi > this.rayX && xi < this.rayEnd) this.crossings++;
     }
@@ -414,7 +485,8 @@ export class ShoreDistance {
    * take the state of their centre, from a sweep of each row's centre line.
    */
   private buildGrid(): Uint8Array {
-    const W = this.gridW, H = this.gridH;
+    const W = this.gridW,
+      H = this.gridH;
     const grid = new Uint8Array(W * H);
     const eps = 1e-9;
     const col = (x: number): number => Math.max(0, Math.min(W - 1, Math.floor((x + 180) * GRID_PER_DEG)));
@@ -422,9 +494,14 @@ export class ShoreDistance {
     const ll = this.lonLat;
     for (let e = 0; e < this.edgeCount; e++) {
       const a = 2 * this.edgeStart[e]!;
-      const x0 = ll[a]!, y0 = ll[a + 1]!, x1 = ll[a + 2]!, y1 = ll[a + 3]!;
-      const c0 = col(Math.min(x0, x1) - eps), c1 = col(Math.max(x0, x1) + eps);
-      const r0 = row(Math.min(y0, y1) - eps), r1 = row(Math.max(y0, y1) + eps);
+      const x0 = ll[a]!,
+        y0 = ll[a + 1]!,
+        x1 = ll[a + 2]!,
+        y1 = ll[a + 3]!;
+      const c0 = col(Math.min(x0, x1) - eps),
+        c1 = col(Math.max(x0, x1) + eps);
+      const r0 = row(Math.min(y0, y1) - eps),
+        r1 = row(Math.max(y0, y1) + eps);
       for (let r = r0; r <= r1; r++) grid.fill(MIXED, r * W + c0, r * W + c1 + 1);
     }
     const xs: number[] = [];
@@ -433,9 +510,11 @@ export class ShoreDistance {
       xs.length = 0;
       this.tree.search(-180, y, 180, y, (e) => {
         const a = 2 * this.edgeStart[e]!;
-        const ya = ll[a + 1]!, yb = ll[a + 3]!;
+        const ya = ll[a + 1]!,
+          yb = ll[a + 3]!;
         if (ya > y !== yb > y) {
-          const xa = ll[a]!, xb = ll[a + 2]!;
+          const xa = ll[a]!,
+            xb = ll[a + 2]!;
           xs.push(xa + ((y - ya) / (yb - ya)) * (xb - xa));
         }
         return false;
@@ -496,7 +575,8 @@ class MinHeap {
     const top = ids[0]!;
     const n = --this.length;
     if (n > 0) {
-      const id = ids[n]!, p = pri[n]!;
+      const id = ids[n]!,
+        p = pri[n]!;
       let i = 0;
       for (;;) {
         let c = 2 * i + 1;

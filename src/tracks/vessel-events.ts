@@ -29,7 +29,10 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export class ShoreThreshold {
   private readonly cells = new Map<number, number>();
   private static readonly CELL = 0.05;
-  constructor(private readonly shore: Shore, private readonly minM: number) {}
+  constructor(
+    private readonly shore: Shore,
+    private readonly minM: number,
+  ) {}
 
   isFar(lat: number, lon: number): boolean {
     const c = ShoreThreshold.CELL;
@@ -41,7 +44,8 @@ export class ShoreThreshold {
       const clat = (cy + 0.5) * c - 90;
       const clon = (cx + 0.5) * c - 180;
       // Half the cell's diagonal, in metres (its longitude side is the longer at the cell's low-latitude edge).
-      const half = 0.5 * Math.hypot(c * 111_195, c * 111_195 * Math.cos((Math.max(0, Math.abs(clat) - c) * Math.PI) / 180));
+      const half =
+        0.5 * Math.hypot(c * 111_195, c * 111_195 * Math.cos((Math.max(0, Math.abs(clat) - c) * Math.PI) / 180));
       const d = this.shore.distance(clat, clon, this.minM + half);
       state = d >= this.minM + half ? 1 : d <= this.minM - half ? 0 : 2;
       this.cells.set(key, state);
@@ -86,9 +90,13 @@ export function portVisits(tr: Tracks, v: number, ports: Polygons, p: PortVisitP
   const visits: typeof stints = [];
   for (const st of stints) {
     const prev = visits[visits.length - 1];
-    if (prev && prev.port === st.port && prev.last + 1 < rows.length
-      && time[rows[st.first]] - time[rows[prev.last + 1]] <= p.departureGraceMs
-      && !inside.slice(prev.last + 1, st.first).some((x) => x >= 0)) {
+    if (
+      prev &&
+      prev.port === st.port &&
+      prev.last + 1 < rows.length &&
+      time[rows[st.first]] - time[rows[prev.last + 1]] <= p.departureGraceMs &&
+      !inside.slice(prev.last + 1, st.first).some((x) => x >= 0)
+    ) {
       prev.last = st.last;
       prev.rows.push(...st.rows);
     } else visits.push({ ...st, rows: [...st.rows] });
@@ -109,7 +117,8 @@ export function portVisits(tr: Tracks, v: number, ports: Polygons, p: PortVisitP
         seenUntil = time[rows[k]];
       }
       // Departed: not back in any port within the grace period, and seen (or still reporting) beyond it.
-      departed = !back && (seenUntil - exitT >= p.departureGraceMs || time[rows[rows.length - 1]] - exitT > p.departureGraceMs);
+      departed =
+        !back && (seenUntil - exitT >= p.departureGraceMs || time[rows[rows.length - 1]] - exitT > p.departureGraceMs);
     }
     const first = rows[vis.first];
     const end = exitK >= 0 ? rows[exitK] : rows[vis.last];
@@ -120,9 +129,16 @@ export function portVisits(tr: Tracks, v: number, ports: Polygons, p: PortVisitP
       lonMean.add(lon[i]);
     }
     events.push({
-      kind: 'port_visit', mmsi: [tr.mmsi[v]], port: ports.name(vis.port),
-      start: iso(time[first]), end: iso(time[end]), startMs: time[first], endMs: time[end],
-      lat: latSum / vis.rows.length, lon: lonMean.value, departed,
+      kind: 'port_visit',
+      mmsi: [tr.mmsi[v]],
+      port: ports.name(vis.port),
+      start: iso(time[first]),
+      end: iso(time[end]),
+      startMs: time[first],
+      endMs: time[end],
+      lat: latSum / vis.rows.length,
+      lon: lonMean.value,
+      departed,
       positions: (exitK >= 0 ? [...vis.rows, rows[exitK]] : vis.rows).map((r) => tr.source[r]),
     });
   }
@@ -148,9 +164,14 @@ export function darkPeriods(tr: Tracks, v: number, p: DarkParams, zone?: Polygon
     lonMean.add(lon[b]);
     const d = haversineM(lat[a], lon[a], lat[b], lon[b]);
     out.push({
-      kind: 'dark_period', mmsi: [tr.mmsi[v]],
-      start: iso(time[a]), end: iso(time[b]), startMs: time[a], endMs: time[b],
-      lat: (lat[a] + lat[b]) / 2, lon: lonMean.value,
+      kind: 'dark_period',
+      mmsi: [tr.mmsi[v]],
+      start: iso(time[a]),
+      end: iso(time[b]),
+      startMs: time[a],
+      endMs: time[b],
+      lat: (lat[a] + lat[b]) / 2,
+      lon: lonMean.value,
       last: { time: iso(time[a]), lat: lat[a], lon: lon[a] },
       first: { time: iso(time[b]), lat: lat[b], lon: lon[b] },
       distance_m: Math.round(d),
@@ -175,7 +196,14 @@ function speedAt(tr: Tracks, prev: number, i: number): number {
  * a silence longer than the track's segment gap ends the run. Shore
  * distance is asked only for reports in slow runs already long enough.
  */
-export function loitering(tr: Tracks, v: number, p: LoiteringParams, shore: Shore, segmentGapMs: number, far = new ShoreThreshold(shore, p.minShoreDistanceM)): TrackEvent[] {
+export function loitering(
+  tr: Tracks,
+  v: number,
+  p: LoiteringParams,
+  shore: Shore,
+  segmentGapMs: number,
+  far = new ShoreThreshold(shore, p.minShoreDistanceM),
+): TrackEvent[] {
   const rows = good(tr, v);
   const { time, lat, lon } = tr;
   const out: TrackEvent[] = [];
@@ -215,9 +243,14 @@ export function loitering(tr: Tracks, v: number, p: LoiteringParams, shore: Shor
         const meanLat = latSum / part.length;
         const shoreM = shore.distance(meanLat, lonMean.value, 2_000_000);
         out.push({
-          kind: 'loitering', mmsi: [tr.mmsi[v]],
-          start: iso(time[a]), end: iso(time[b]), startMs: time[a], endMs: time[b],
-          lat: meanLat, lon: lonMean.value,
+          kind: 'loitering',
+          mmsi: [tr.mmsi[v]],
+          start: iso(time[a]),
+          end: iso(time[b]),
+          startMs: time[a],
+          endMs: time[b],
+          lat: meanLat,
+          lon: lonMean.value,
           median_speed_knots: [Math.round(median(speeds) * 100) / 100],
           shore_distance_m: Number.isFinite(shoreM) ? Math.round(shoreM) : null,
           positions: part.map((i) => tr.source[i]),
@@ -238,9 +271,16 @@ export function loitering(tr: Tracks, v: number, p: LoiteringParams, shore: Shor
 }
 
 /** Port visits, dark periods and loitering of every vessel, in vessel order. */
-export function vesselEvents(tr: Tracks, o: {
-  params: EventParams; kinds: readonly EventKind[]; ports?: Polygons | null; zone?: Polygons | null; shore?: Shore | null;
-}): TrackEvent[] {
+export function vesselEvents(
+  tr: Tracks,
+  o: {
+    params: EventParams;
+    kinds: readonly EventKind[];
+    ports?: Polygons | null;
+    zone?: Polygons | null;
+    shore?: Shore | null;
+  },
+): TrackEvent[] {
   const p = o.params;
   const kinds = new Set(o.kinds);
   const out: TrackEvent[] = [];
@@ -248,7 +288,8 @@ export function vesselEvents(tr: Tracks, o: {
   for (let v = 0; v < tr.mmsi.length; v++) {
     if (o.ports && kinds.has('port_visit')) out.push(...portVisits(tr, v, o.ports, p.portVisit));
     if (kinds.has('dark_period')) out.push(...darkPeriods(tr, v, p.dark, o.zone));
-    if (o.shore && far && kinds.has('loitering')) out.push(...loitering(tr, v, p.loitering, o.shore, p.tracks.segmentGapMs, far));
+    if (o.shore && far && kinds.has('loitering'))
+      out.push(...loitering(tr, v, p.loitering, o.shore, p.tracks.segmentGapMs, far));
   }
   return out;
 }

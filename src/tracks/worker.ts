@@ -23,7 +23,8 @@ if (parentPort && workerData) {
   const job = workerData as VesselEventsJob;
   const tr: Tracks = { ...job.columns, vessels: new Map(), flagged: { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 } };
   const events = vesselEvents(tr, {
-    params: job.params, kinds: job.kinds,
+    params: job.params,
+    kinds: job.kinds,
     ports: job.ports ? PolygonIndex.fromBuffer(job.ports) : null,
     zone: job.zone ? PolygonIndex.fromBuffer(job.zone) : null,
     shore: job.shore ? ShoreDistance.load() : null,

@@ -6,7 +6,18 @@
  */
 import { decodeBatchFiles, PositionColumnsBuilder, type PositionColumns, type StaticReport } from '../ais/index.js';
 import type { GeoJsonCollection } from '../case/index.js';
-import { buildTracks, findEncounters, haversineM, portVisits, darkPeriods, vesselIndex, rendezvous, type EventParams, type TrackEvent, type Tracks } from '../tracks/index.js';
+import {
+  buildTracks,
+  findEncounters,
+  haversineM,
+  portVisits,
+  darkPeriods,
+  vesselIndex,
+  rendezvous,
+  type EventParams,
+  type TrackEvent,
+  type Tracks,
+} from '../tracks/index.js';
 import { FLAG_GOOD } from '../tracks/types.js';
 import { PolygonIndex, type NamedPolygons } from '../tracks/geography.js';
 
@@ -75,14 +86,25 @@ export function goodRowsOf(tr: Tracks, mmsi: number): number[] {
 }
 
 /** The port visits of a vessel at one port (by id), in time order. */
-export function visitsAt(tr: Tracks, mmsi: number, ports: PolygonIndex, portId: string, params: EventParams): TrackEvent[] {
+export function visitsAt(
+  tr: Tracks,
+  mmsi: number,
+  ports: PolygonIndex,
+  portId: string,
+  params: EventParams,
+): TrackEvent[] {
   const v = vesselIndex(tr, mmsi);
   if (v < 0) return [];
   return portVisits(tr, v, ports, params.portVisit).filter((e) => e.port === portId);
 }
 
 /** When the vessel's track is first outside the zone after `afterMs`, having been inside it before; null when never. */
-export function leftZoneAt(tr: Tracks, mmsi: number, zone: PolygonIndex, afterMs: number): { time: number; lat: number; lon: number } | null {
+export function leftZoneAt(
+  tr: Tracks,
+  mmsi: number,
+  zone: PolygonIndex,
+  afterMs: number,
+): { time: number; lat: number; lon: number } | null {
   let wasInside = false;
   for (const i of goodRowsOf(tr, mmsi)) {
     if (tr.time[i] < afterMs) continue;
@@ -94,7 +116,14 @@ export function leftZoneAt(tr: Tracks, mmsi: number, zone: PolygonIndex, afterMs
 }
 
 /** The vessel's dark periods that touch the zone, from `fromMs` to `toMs`. */
-export function darkInZone(tr: Tracks, mmsi: number, zone: PolygonIndex, params: EventParams, fromMs: number, toMs: number): TrackEvent[] {
+export function darkInZone(
+  tr: Tracks,
+  mmsi: number,
+  zone: PolygonIndex,
+  params: EventParams,
+  fromMs: number,
+  toMs: number,
+): TrackEvent[] {
   const v = vesselIndex(tr, mmsi);
   if (v < 0) return [];
   return darkPeriods(tr, v, params.dark, zone).filter((e) => e.endMs > fromMs && e.startMs < toMs);
@@ -106,7 +135,12 @@ export function allEncounters(tr: Tracks, params: EventParams, ports: PolygonInd
 }
 
 /** Position of a vessel at time t by linear interpolation between good reports at most `maxGapMs` apart; null when there is none. */
-export function positionAt(tr: Tracks, rows: number[], t: number, maxGapMs: number): { lat: number; lon: number } | null {
+export function positionAt(
+  tr: Tracks,
+  rows: number[],
+  t: number,
+  maxGapMs: number,
+): { lat: number; lon: number } | null {
   // Binary search for the last row at or before t.
   let lo = 0;
   let hi = rows.length - 1;
@@ -142,7 +176,12 @@ export interface Approach {
 const MINUTE = 60_000;
 
 /** Closest distance between two moving (or fixed) positions over [from, to], sampled each minute where both are known. */
-function closest(a: (t: number) => { lat: number; lon: number } | null, b: (t: number) => { lat: number; lon: number } | null, from: number, to: number): Approach {
+function closest(
+  a: (t: number) => { lat: number; lon: number } | null,
+  b: (t: number) => { lat: number; lon: number } | null,
+  from: number,
+  to: number,
+): Approach {
   let best: number | null = null;
   let at: number | null = null;
   let covered = 0;
@@ -162,24 +201,51 @@ function closest(a: (t: number) => { lat: number; lon: number } | null, b: (t: n
 }
 
 /** Closest approach of a vessel to a fixed point within [from, to]. */
-export function approachToPoint(tr: Tracks, mmsi: number, lat: number, lon: number, from: number, to: number, maxGapMs: number): Approach {
+export function approachToPoint(
+  tr: Tracks,
+  mmsi: number,
+  lat: number,
+  lon: number,
+  from: number,
+  to: number,
+  maxGapMs: number,
+): Approach {
   const rows = goodRowsOf(tr, mmsi);
   const point = { lat, lon };
-  return closest((t) => positionAt(tr, rows, t, maxGapMs), () => point, from, to);
+  return closest(
+    (t) => positionAt(tr, rows, t, maxGapMs),
+    () => point,
+    from,
+    to,
+  );
 }
 
 /** Closest approach of two vessels within [from, to]. */
 export function approachOfPair(tr: Tracks, a: number, b: number, from: number, to: number, maxGapMs: number): Approach {
   const ra = goodRowsOf(tr, a);
   const rb = goodRowsOf(tr, b);
-  return closest((t) => positionAt(tr, ra, t, maxGapMs), (t) => positionAt(tr, rb, t, maxGapMs), from, to);
+  return closest(
+    (t) => positionAt(tr, ra, t, maxGapMs),
+    (t) => positionAt(tr, rb, t, maxGapMs),
+    from,
+    to,
+  );
 }
 
 /**
  * Periods when the vessel's track stays within `distanceM` of a point,
  * sampled each minute, within [from, to]; the first (or null).
  */
-export function overflight(tr: Tracks, mmsi: number, lat: number, lon: number, from: number, to: number, distanceM: number, maxGapMs: number): { start: number; end: number } | null {
+export function overflight(
+  tr: Tracks,
+  mmsi: number,
+  lat: number,
+  lon: number,
+  from: number,
+  to: number,
+  distanceM: number,
+  maxGapMs: number,
+): { start: number; end: number } | null {
   const rows = goodRowsOf(tr, mmsi);
   let start: number | null = null;
   let end = 0;

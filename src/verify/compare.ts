@@ -15,7 +15,16 @@ export interface Comparison {
 const same = (a: unknown, b: unknown): boolean => canonicalize(a) === canonicalize(b);
 
 function findingView(f: Finding): unknown {
-  return { code: f.code, effect: f.effect, subject: f.subject, message: f.message, evidence: f.evidence, time: f.time, position: f.position, details: f.details };
+  return {
+    code: f.code,
+    effect: f.effect,
+    subject: f.subject,
+    message: f.message,
+    evidence: f.evidence,
+    time: f.time,
+    position: f.position,
+    details: f.details,
+  };
 }
 
 export function compareResults(given: unknown, again: Results): Comparison {
@@ -29,7 +38,8 @@ export function compareResults(given: unknown, again: Results): Comparison {
   check('case', g.case, again.case);
   check('verdict', g.verdict, again.verdict);
   // The tree the results were computed at; cosignatures added since do not change it.
-  const tree = (cp: Partial<Results['checkpoint']> | undefined): unknown => (cp ? { origin: cp.origin, size: cp.size, root: cp.root } : null);
+  const tree = (cp: Partial<Results['checkpoint']> | undefined): unknown =>
+    cp ? { origin: cp.origin, size: cp.size, root: cp.root } : null;
   check('checkpoint', tree(g.checkpoint), tree(again.checkpoint));
   check('funnel', g.funnel, again.funnel);
   const gf = new Map((Array.isArray(g.findings) ? g.findings : []).map((f) => [f.id, f]));
@@ -44,7 +54,9 @@ export function compareResults(given: unknown, again: Results): Comparison {
   for (const part of ['lots', 'shipments', 'sites'] as const) {
     const gp = new Map(((Array.isArray(g[part]) ? g[part] : []) as { id: string }[]).map((x) => [x.id, x]));
     for (const x of again[part] as { id: string }[]) check(`${part.slice(0, -1)} ${x.id}`, gp.get(x.id) ?? null, x);
-    for (const id of gp.keys()) if (!(again[part] as { id: string }[]).some((x) => x.id === id)) items.push({ what: `${part.slice(0, -1)} ${id}`, match: false, given: id, recomputed: null });
+    for (const id of gp.keys())
+      if (!(again[part] as { id: string }[]).some((x) => x.id === id))
+        items.push({ what: `${part.slice(0, -1)} ${id}`, match: false, given: id, recomputed: null });
   }
   check('evidence', g.evidence, again.evidence);
   check('terms', g.terms, again.terms);

@@ -8,8 +8,17 @@
 import sharp from 'sharp';
 import type { GeoJsonFeature, ImageryEvidence, ItemClass } from '../case/index.js';
 import {
-  degradeToGsd, detectObjects, gsdMetres, rasteriseRings, readGeoTiff, resolutionForCap, resolveGsd, sitePixelRings,
-  type Detection, type Gsd, type Raster,
+  degradeToGsd,
+  detectObjects,
+  gsdMetres,
+  rasteriseRings,
+  readGeoTiff,
+  resolutionForCap,
+  resolveGsd,
+  sitePixelRings,
+  type Detection,
+  type Gsd,
+  type Raster,
 } from '../imagery/index.js';
 
 /** A tolerance on the cap: a GSD within 0.1 % of it is at the cap (float round-off in geotransforms). */
@@ -42,10 +51,26 @@ const CROP_MARGIN = 0.15;
 const CROP_MAX_PX = 400;
 
 /** Counts the items of `classes` inside the site on one pass. */
-export async function analysePass(abs: string, evidence: ImageryEvidence, site: GeoJsonFeature, classes: ItemClass[], capM: number, timeMs: number): Promise<PassAnalysis> {
+export async function analysePass(
+  abs: string,
+  evidence: ImageryEvidence,
+  site: GeoJsonFeature,
+  classes: ItemClass[],
+  capM: number,
+  timeMs: number,
+): Promise<PassAnalysis> {
   const out: PassAnalysis = {
-    evidence, timeMs, gsd: null, resolutionM: null, finerThanCap: false, analysedGsdM: null, coversSite: false,
-    detections: [], count: null, problem: null, crop: null,
+    evidence,
+    timeMs,
+    gsd: null,
+    resolutionM: null,
+    finerThanCap: false,
+    analysedGsdM: null,
+    coversSite: false,
+    detections: [],
+    count: null,
+    problem: null,
+    crop: null,
   };
   let raster: Raster;
   try {
@@ -68,7 +93,10 @@ export async function analysePass(abs: string, evidence: ImageryEvidence, site: 
     out.problem = 'has no georeferencing: the site cannot be placed on it';
     return out;
   }
-  const polys = (site.geometry.type === 'Polygon' ? [site.geometry.coordinates] : site.geometry.coordinates) as [number, number][][][];
+  const polys = (site.geometry.type === 'Polygon' ? [site.geometry.coordinates] : site.geometry.coordinates) as [
+    number,
+    number,
+  ][][][];
   const rings = sitePixelRings(polys, raster.geo);
   const mask = rasteriseRings(rings, raster.width, raster.height);
   let pixels = 0;
@@ -94,11 +122,22 @@ export async function analysePass(abs: string, evidence: ImageryEvidence, site: 
 }
 
 /** The site with a margin, as an 8-bit grey PNG no larger than CROP_MAX_PX, with detections and outline in its pixels. */
-async function cropOf(r: Raster, rings: [number, number][][], dets: Detection[], gsd: Gsd): Promise<PassAnalysis['crop']> {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+async function cropOf(
+  r: Raster,
+  rings: [number, number][][],
+  dets: Detection[],
+  gsd: Gsd,
+): Promise<PassAnalysis['crop']> {
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const ring of rings) {
     for (const [x, y] of ring) {
-      x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
     }
   }
   const mx = (x1 - x0) * CROP_MARGIN + 4;
@@ -113,7 +152,8 @@ async function cropOf(r: Raster, rings: [number, number][][], dets: Detection[],
   const grey = new Uint8Array(w * h);
   const bands = r.bands.length >= 3 ? r.bands.slice(0, 3) : [r.bands[0]];
   // A 2-98 % stretch keeps 16-bit and dim scenes readable.
-  const sample = (i: number): number => (bands.length === 3 ? (0.299 * bands[0][i] + 0.587 * bands[1][i] + 0.114 * bands[2][i]) : bands[0][i]);
+  const sample = (i: number): number =>
+    bands.length === 3 ? 0.299 * bands[0][i] + 0.587 * bands[1][i] + 0.114 * bands[2][i] : bands[0][i];
   const vals: number[] = [];
   const step = Math.max(1, Math.floor((w * h) / 20000));
   for (let k = 0; k < w * h; k += step) vals.push(sample((cy0 + Math.floor(k / w)) * r.width + cx0 + (k % w)));
@@ -130,7 +170,9 @@ async function cropOf(r: Raster, rings: [number, number][][], dets: Detection[],
   const k = Math.min(1, CROP_MAX_PX / Math.max(w, h));
   const ow = Math.max(1, Math.round(w * k));
   const oh = Math.max(1, Math.round(h * k));
-  let img = sharp(Buffer.from(grey.buffer, grey.byteOffset, grey.byteLength), { raw: { width: w, height: h, channels: 1 } });
+  let img = sharp(Buffer.from(grey.buffer, grey.byteOffset, grey.byteLength), {
+    raw: { width: w, height: h, channels: 1 },
+  });
   if (k < 1) img = img.resize(ow, oh, { kernel: 'lanczos3' });
   const png = new Uint8Array(await img.png({ compressionLevel: 9, palette: true, colours: 32, dither: 0 }).toBuffer());
   const sx = ow / w;
@@ -147,7 +189,9 @@ async function cropOf(r: Raster, rings: [number, number][][], dets: Detection[],
       heading_deg: round1(d.heading_deg),
       score: Math.round(d.score * 1000) / 1000,
     })),
-    outline: rings.map((ring) => ring.map(([x, y]) => [round1((x - cx0) * sx), round1((y - cy0) * sy)] as [number, number])),
+    outline: rings.map((ring) =>
+      ring.map(([x, y]) => [round1((x - cx0) * sx), round1((y - cy0) * sy)] as [number, number]),
+    ),
   };
 }
 

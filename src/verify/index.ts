@@ -43,7 +43,9 @@ export interface Verification {
 
 export function tallyVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -54,7 +56,9 @@ export function tallyVersion(): string {
 export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise<Verification> {
   const say = opts.progress ?? ((): void => undefined);
   const c = loadCase(dir);
-  say(`case ${c.manifest.id}: ${c.manifest.declarations.lots.length} lots, ${c.manifest.declarations.shipments.length} shipments, ${c.inspections.length} inspection records`);
+  say(
+    `case ${c.manifest.id}: ${c.manifest.declarations.lots.length} lots, ${c.manifest.declarations.shipments.length} shipments, ${c.inspections.length} inspection records`,
+  );
   const items = await collectEvidence(c);
   say(`hashed ${items.length} input files`);
   const rec = await recordEvidence(c, items, { readOnly: opts.readOnly ?? false, progress: say });
@@ -64,7 +68,10 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
   const aisFiles = (c.manifest.evidence.ais ?? []).map((e) => e.path).filter((p) => !rec.tampered.has(p));
   let ais: CaseTracks | null = null;
   if (aisFiles.length) {
-    ais = await caseTracks(aisFiles.map((p) => ({ path: p, abs: join(c.dir, p) })), c.terms.params);
+    ais = await caseTracks(
+      aisFiles.map((p) => ({ path: p, abs: join(c.dir, p) })),
+      c.terms.params,
+    );
     say(`AIS: ${ais.messages} messages (${ais.rejected} rejected), ${ais.tracks.mmsi.length} vessels`);
   }
   const ports = polygonIndex(c.geography.ports, 'ports');
@@ -88,9 +95,12 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
     const l = passes.get(e.site) ?? [];
     l.push(p);
     passes.set(e.site, l);
-    say(`imagery ${e.path}: ${p.count ?? 'not usable'}${p.count !== null ? ' item(s)' : ''}${p.problem ? ` (${p.problem})` : ''}`);
+    say(
+      `imagery ${e.path}: ${p.count ?? 'not usable'}${p.count !== null ? ' item(s)' : ''}${p.problem ? ` (${p.problem})` : ''}`,
+    );
   }
-  for (const l of passes.values()) l.sort((a, b) => a.timeMs - b.timeMs || a.evidence.path.localeCompare(b.evidence.path));
+  for (const l of passes.values())
+    l.sort((a, b) => a.timeMs - b.timeMs || a.evidence.path.localeCompare(b.evidence.path));
 
   const chain = runChain({ c, items: byPath, rec, ais, aisFiles, ports, zone, passes });
 
@@ -101,7 +111,11 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
     case: {
       id: c.manifest.id,
       name: c.manifest.name,
-      manifest: { sha256: manifestItem.sha256, log_index: rec.evidenceIndex.get(c.manifestPath) ?? null, path: c.manifestPath },
+      manifest: {
+        sha256: manifestItem.sha256,
+        log_index: rec.evidenceIndex.get(c.manifestPath) ?? null,
+        path: c.manifestPath,
+      },
     },
     verdict: chain.verdict,
     checkpoint: rec.checkpoint ?? { origin: '', size: 0, root: '', note: '', cosigned_by: [] },
@@ -110,7 +124,13 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
     lots: chain.lots,
     shipments: chain.shipments,
     sites: chain.sites,
-    evidence: items.map((i) => ({ sha256: i.sha256, log_index: rec.evidenceIndex.get(i.path) ?? null, path: i.path, role: i.role, name: i.path.split('/').pop()! })),
+    evidence: items.map((i) => ({
+      sha256: i.sha256,
+      log_index: rec.evidenceIndex.get(i.path) ?? null,
+      path: i.path,
+      role: i.role,
+      name: i.path.split('/').pop()!,
+    })),
     terms: termsJson(c.manifest.terms),
   };
 
@@ -130,10 +150,19 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
       if (!p.crop || rec.tampered.has(p.evidence.path)) continue;
       const item = byPath.get(p.evidence.path)!;
       const evidence = { sha256: item.sha256, log_index: rec.evidenceIndex.get(item.path) ?? null, path: item.path };
-      const deadline = res ? res.passes.find((x) => x.evidence.path === item.path)?.phase ?? 'before' : 'before';
+      const deadline = res ? (res.passes.find((x) => x.evidence.path === item.path)?.phase ?? 'before') : 'before';
       report.images.push({
-        site, evidence, time: p.evidence.time, phase: deadline, gsd_m: p.analysedGsdM ?? 0, png: p.crop.png, width: p.crop.width, height: p.crop.height,
-        detections: p.crop.detections, outline: p.crop.outline, count: p.count,
+        site,
+        evidence,
+        time: p.evidence.time,
+        phase: deadline,
+        gsd_m: p.analysedGsdM ?? 0,
+        png: p.crop.png,
+        width: p.crop.width,
+        height: p.crop.height,
+        detections: p.crop.detections,
+        outline: p.crop.outline,
+        count: p.count,
       });
       derived.push({
         name: `${site}-${p.evidence.time.replace(/[^0-9A-Za-z]+/g, '')}.png`,
@@ -149,8 +178,21 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
       type: 'FeatureCollection',
       features: report.tracks.map((t) => ({
         type: 'Feature',
-        properties: { mmsi: t.mmsi, name: t.name, role: t.role, ...(t.ref ? { ref: t.ref } : {}), first: new Date(t.points[0][2]).toISOString(), last: new Date(t.points[t.points.length - 1][2]).toISOString(), positions: t.points.length },
-        geometry: { type: 'MultiLineString', coordinates: keptIndices(t.points.length, t.breaks, Infinity).map((seg) => seg.map((i) => [t.points[i][0], t.points[i][1]])) },
+        properties: {
+          mmsi: t.mmsi,
+          name: t.name,
+          role: t.role,
+          ...(t.ref ? { ref: t.ref } : {}),
+          first: new Date(t.points[0][2]).toISOString(),
+          last: new Date(t.points[t.points.length - 1][2]).toISOString(),
+          positions: t.points.length,
+        },
+        geometry: {
+          type: 'MultiLineString',
+          coordinates: keptIndices(t.points.length, t.breaks, Infinity).map((seg) =>
+            seg.map((i) => [t.points[i][0], t.points[i][1]]),
+          ),
+        },
       })),
     };
     derived.push({
@@ -220,21 +262,37 @@ export async function writeOutputs(out: string, v: Verification): Promise<{ resu
     renameSync(tmp, path);
     return path;
   };
-  const derived: { file: string; sha256: string; what: string; derived_from: { path: string; sha256: string }[] }[] = [];
+  const derived: { file: string; sha256: string; what: string; derived_from: { path: string; sha256: string }[] }[] =
+    [];
   if (v.derived.length) {
     mkdirSync(join(out, 'derived'), { recursive: true });
     for (const d of v.derived) {
       put(join('derived', d.name), d.data);
-      derived.push({ file: `derived/${d.name}`, sha256: createHash('sha256').update(d.data).digest('hex'), what: d.what, derived_from: d.from });
+      derived.push({
+        file: `derived/${d.name}`,
+        sha256: createHash('sha256').update(d.data).digest('hex'),
+        what: d.what,
+        derived_from: d.from,
+      });
     }
   }
   // The case for GIS tools, from the same input as the report.
   const inputs = v.derived.map((d) => d.from).flat();
   const seen = new Set<string>();
-  const allFrom = [{ path: 'results.json', sha256: '' }, ...inputs].filter((f) => (seen.has(f.path) ? false : (seen.add(f.path), true)));
+  const allFrom = [{ path: 'results.json', sha256: '' }, ...inputs].filter((f) =>
+    seen.has(f.path) ? false : (seen.add(f.path), true),
+  );
   const gis: { name: string; data: string; what: string }[] = [
-    { name: 'findings.geojson', data: findingsGeoJson(v.report), what: 'the findings that have a position, with code, subject, message and evidence hashes' },
-    { name: 'case.kml', data: caseKml(v.report), what: 'zone, sites, ports, tracks by role, events and findings, for Google Earth' },
+    {
+      name: 'findings.geojson',
+      data: findingsGeoJson(v.report),
+      what: 'the findings that have a position, with code, subject, message and evidence hashes',
+    },
+    {
+      name: 'case.kml',
+      data: caseKml(v.report),
+      what: 'zone, sites, ports, tracks by role, events and findings, for Google Earth',
+    },
   ];
   mkdirSync(join(out, 'derived'), { recursive: true });
   const resultsText = resultsJson(v.results);
@@ -242,7 +300,9 @@ export async function writeOutputs(out: string, v: Verification): Promise<{ resu
   for (const g of gis) {
     put(join('derived', g.name), g.data);
     derived.push({
-      file: `derived/${g.name}`, sha256: createHash('sha256').update(g.data).digest('hex'), what: g.what,
+      file: `derived/${g.name}`,
+      sha256: createHash('sha256').update(g.data).digest('hex'),
+      what: g.what,
       derived_from: allFrom.map((f) => (f.path === 'results.json' ? { path: 'results.json', sha256: resultsSha } : f)),
     });
   }

@@ -75,7 +75,14 @@ export interface ImageryPass {
   count: number | null;
   /** Before/after the site's removal deadline. */
   phase: 'before' | 'after';
-  detections: { lat: number | null; lon: number | null; length_m: number; width_m: number; heading_deg: number; score: number }[];
+  detections: {
+    lat: number | null;
+    lon: number | null;
+    length_m: number;
+    width_m: number;
+    heading_deg: number;
+    score: number;
+  }[];
   /** Why the pass could not be used to count, when it could not. */
   problem?: string;
 }
@@ -176,7 +183,10 @@ export interface Results {
   shipments: ShipmentResult[];
   sites: SiteResult[];
   /** Every input, as logged. */
-  evidence: (EvidenceRef & { role: 'manifest' | 'geography' | 'ais' | 'imagery' | 'inspection' | 'document' | 'reveal'; name: string })[];
+  evidence: (EvidenceRef & {
+    role: 'manifest' | 'geography' | 'ais' | 'imagery' | 'inspection' | 'document' | 'reveal';
+    name: string;
+  })[];
   /** The terms as applied (defaults filled in). */
   terms: Record<string, unknown>;
   generated_at?: string;
