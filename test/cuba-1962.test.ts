@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateCase } from '../src/scenario/index.js';
-import { verifyCase, writeOutputs, type Results } from '../src/verify/index.js';
+import { verifyCase, type Results } from '../src/verify/index.js';
+import { writeOutputs } from '../src/report/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tally-1962-'));
 after(() => rmSync(root, { recursive: true, force: true }));

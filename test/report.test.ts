@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { renderReport, writeReport, type ReportInput } from '../src/report/index.js';
 import { buildReportFixture } from '../src/report/fixture.js';
-import { keptIndices } from '../src/report/map.js';
+import { keptIndices } from '../src/tracks/index.js';
 import { Anchors } from '../src/report/escape.js';
 import { timeTicks } from '../src/report/time.js';
 

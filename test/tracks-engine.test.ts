@@ -8,13 +8,13 @@ import {
   FLAG_JUMP,
   findEncounters,
   findEvents,
-  haversineM,
   resample,
   rendezvous,
   withParams,
   type Polygons,
 } from '../src/tracks/index.js';
 import { Random } from '../src/scenario/random.js';
+import { haversineM } from '../src/util/index.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;

@@ -4,16 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import {
-  GeographyError,
-  PolygonIndex,
-  haversineM,
-  parsePolygons,
-  readPolygons,
-  type Polygon,
-} from '../src/tracks/geography.js';
+import { GeographyError, PolygonIndex, parsePolygons, readPolygons, type Polygon } from '../src/tracks/geography.js';
 import { ShoreDistance } from '../src/tracks/shore.js';
-import { EARTH_RADIUS_M, NAUTICAL_MILE_M } from '../src/tracks/params.js';
+import { EARTH_RADIUS_M, haversineM, NAUTICAL_MILE_M } from '../src/util/index.js';
 import { Random } from '../src/scenario/random.js';
 import { wrapLon } from '../src/tracks/geo.js';
 

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeBatchBuffer, decodeText } from '../src/ais/index.js';
-import { buildTracks, eventsOfTracks, haversineM, FLAG_JUMP, type TrackEvent } from '../src/tracks/index.js';
+import { buildTracks, eventsOfTracks, FLAG_JUMP, type TrackEvent } from '../src/tracks/index.js';
+import { haversineM } from '../src/util/index.js';
 import { parsePolygons, PolygonIndex } from '../src/tracks/geography.js';
 import { ShoreDistance } from '../src/tracks/shore.js';
 import { trafficScenario, trafficScenarioNames } from '../src/scenario/traffic.js';

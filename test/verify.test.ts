@@ -14,7 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { CaseError, loadCase, schemaPath } from '../src/case/index.js';
 import { generateCase, VIOLATION_CODES } from '../src/scenario/index.js';
-import { FINDING_CODES, verifyCase, writeOutputs, type Results } from '../src/verify/index.js';
+import { FINDING_CODES, verifyCase, type Results } from '../src/verify/index.js';
+import { writeOutputs } from '../src/report/index.js';
 
 const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'tally-verify-'));

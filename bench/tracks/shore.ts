@@ -8,7 +8,7 @@
  */
 
 import { ShoreDistance, type ShoreResolution } from '../../src/tracks/shore.js';
-import { NAUTICAL_MILE_M } from '../../src/tracks/params.js';
+import { NAUTICAL_MILE_M } from '../../src/util/index.js';
 import { Random } from '../../src/scenario/random.js';
 
 interface Region {

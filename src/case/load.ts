@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { REVEAL_FORMAT } from '../ledger/escrow.js';
+import { REVEAL_FORMAT } from '../ledger/index.js';
 import { CaseError, SourceFile, fieldName, type CaseIssue, type FieldPath } from './source.js';
 import { parseTime, resolveTerms, type ResolvedTerms } from './terms.js';
 import type {

@@ -5,7 +5,8 @@
  * of the recorded time; an aerial one, the vessel within 5 km within 30
  * minutes; encounters and dark periods as the track stage defines them.
  */
-import { DEFAULT_PARAMS, HOUR, MINUTE, withParams, type EventParams } from '../tracks/params.js';
+import { DEFAULT_PARAMS, withParams, type EventParams } from '../tracks/index.js';
+import { HOUR_MS as HOUR, MINUTE_MS as MINUTE } from '../util/index.js';
 import type { ItemClass, Terms } from './types.js';
 
 export interface ResolvedTerms {

@@ -43,11 +43,11 @@ import {
   type Declaration,
   type Descriptor,
   type RevealProblem,
-} from '../ledger/escrow.js';
-import { AuditError, isLogDir, Log, LogError, verifyLog } from '../ledger/log.js';
-import { CheckpointError } from '../ledger/checkpoint.js';
-import { NoteError } from '../ledger/note.js';
-import { TileError } from '../ledger/tiles.js';
+} from '../ledger/index.js';
+import { AuditError, isLogDir, Log, LogError, verifyLog } from '../ledger/index.js';
+import { CheckpointError } from '../ledger/index.js';
+import { NoteError } from '../ledger/index.js';
+import { TileError } from '../ledger/index.js';
 import { CheckFailed, UsageError } from './util.js';
 
 export const CHALLENGE_FORMAT = 'tally/escrow/challenge/v1';

@@ -23,9 +23,9 @@ import {
   type Gsd,
   type Raster,
 } from '../imagery/index.js';
-import { GeographyError, readPolygons } from '../tracks/geography.js';
+import { GeographyError, readPolygons } from '../tracks/index.js';
 import { imageryAction, parseSourceGsd } from './imagery.js';
-import { rasteriseRings, sitePixelRings } from '../imagery/site.js';
+import { rasteriseRings, sitePixelRings } from '../imagery/index.js';
 import { UsageError } from './util.js';
 
 /** Parses `MIN..MAX` (positive metres, MIN ≤ MAX). */

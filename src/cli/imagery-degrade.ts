@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Command } from 'commander';
-import { factorsForGsd } from '../imagery/degrade.js';
-import { readDegraded } from '../imagery/degrade-file.js';
+import { factorsForGsd } from '../imagery/index.js';
+import { readDegraded } from '../imagery/index.js';
 import { gsdMetres, readGeoTiffInfo, resolutionForCap, resolveGsd, writeGeoTiff, type Gsd } from '../imagery/index.js';
 import { imageryAction, parseSourceGsd } from './imagery.js';
 import { UsageError } from './util.js';

@@ -29,14 +29,14 @@ import {
   readConfig,
   verifyLog,
   verifyTlogProof,
-} from '../ledger/log.js';
-import { appendRecords, LogIndex } from '../ledger/store.js';
-import { entryFromFile, EntryError, type EvidenceOptions } from '../ledger/entries.js';
-import { generateKey, NoteError, parseVerifierKey, type Ed25519NoteVerifier } from '../ledger/note.js';
-import { CheckpointError } from '../ledger/checkpoint.js';
-import { CosignatureError, generateCosignerKey, parseCosignerKey, SplitViewError } from '../ledger/cosignature.js';
-import { ProofError } from '../ledger/merkle.js';
-import { TileError } from '../ledger/tiles.js';
+} from '../ledger/index.js';
+import { appendRecords, LogIndex } from '../ledger/index.js';
+import { entryFromFile, EntryError, type EvidenceOptions } from '../ledger/index.js';
+import { generateKey, NoteError, parseVerifierKey, type Ed25519NoteVerifier } from '../ledger/index.js';
+import { CheckpointError } from '../ledger/index.js';
+import { CosignatureError, generateCosignerKey, parseCosignerKey, SplitViewError } from '../ledger/index.js';
+import { ProofError } from '../ledger/index.js';
+import { TileError } from '../ledger/index.js';
 import { CheckFailed, UsageError } from './util.js';
 
 /** A verification failure: printed without a stack, exit status 1. */

@@ -2,8 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_FEED, generateFeed, writeFeedCsv } from '../scenario/feed.js';
-import { expectedJson, trafficScenario, trafficScenarioNames } from '../scenario/traffic.js';
+import { DEFAULT_FEED, generateFeed, writeFeedCsv } from '../scenario/index.js';
+import { expectedJson, trafficScenario, trafficScenarioNames } from '../scenario/index.js';
 import { UsageError } from './util.js';
 
 function num(name: string, v: string, min: number, integer = true): number {

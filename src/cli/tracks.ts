@@ -11,9 +11,9 @@ import {
   type EventKind,
   type TrackEvent,
 } from '../tracks/index.js';
-import { eventJson, toCsv, toGeoJson, toKml } from '../tracks/formats.js';
-import { GeographyError, PolygonIndex, readPolygons } from '../tracks/geography.js';
-import { ShoreDistance } from '../tracks/shore.js';
+import { eventJson, toCsv, toGeoJson, toKml } from '../tracks/index.js';
+import { GeographyError, PolygonIndex, readPolygons } from '../tracks/index.js';
+import { ShoreDistance } from '../tracks/index.js';
 import { UsageError } from './util.js';
 
 const KINDS: EventKind[] = ['port_visit', 'encounter', 'dark_period', 'loitering'];

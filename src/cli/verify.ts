@@ -14,7 +14,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CaseError, loadCase } from '../case/index.js';
-import { compareResults, resultsJson, verifyCase, writeOutputs } from '../verify/index.js';
+import { compareResults, resultsJson, verifyCase } from '../verify/index.js';
+import { writeOutputs } from '../report/index.js';
 import { CheckFailed, UsageError } from './util.js';
 
 export function registerCase(program: Command): void {

@@ -19,7 +19,7 @@
  * does not widen the object.
  */
 
-import { median } from '../tracks/geo.js';
+import { median } from '../util/index.js';
 
 /**
  * Signed contrast (object polarity positive, noise units) of the pixels

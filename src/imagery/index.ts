@@ -45,3 +45,4 @@ export {
 } from './change.js';
 export { ClassicalDetector, detectObjects, type ObjectDetector, type DetectOptions } from './detect.js';
 export { rasteriseRings, sitePixelRings } from './site.js';
+export { readDegraded } from './degrade-file.js';

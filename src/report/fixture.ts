@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import type { CaseManifest, GeoJsonCollection, GeoJsonFeature } from '../case/types.js';
-import type { EvidenceRef, Finding, Results } from '../verify/types.js';
+import type { CaseManifest, GeoJsonCollection, GeoJsonFeature } from '../case/index.js';
+import type { EvidenceRef, Finding, Results } from '../verify/index.js';
 import type { ReportEvent, ReportImage, ReportInput, ReportTrack } from './types.js';
 
 function sha(text: string): string {

@@ -3,8 +3,8 @@
  * the whole case (zone, sites, ports, tracks, events, findings) as KML for
  * Google Earth. Both come from the same ReportInput as the HTML report.
  */
-import type { GeoJsonFeature } from '../case/types.js';
-import { keptIndices } from './map.js';
+import type { GeoJsonFeature } from '../case/index.js';
+import { keptIndices } from '../tracks/index.js';
 import type { ReportInput, ReportTrack } from './types.js';
 
 /** Findings with a position, one Point each, with code, subject, message and evidence hashes. */

@@ -3,7 +3,7 @@
  * side by side, each crop embedded as a PNG data URL with the site outline
  * and the detections (rotated rectangles) drawn over it.
  */
-import type { SiteResult } from '../verify/types.js';
+import type { SiteResult } from '../verify/index.js';
 import type { ReportImage, ReportInput } from './types.js';
 import { abbreviate, esc, evidenceAnchor, px } from './escape.js';
 import { showTime, toMs } from './time.js';

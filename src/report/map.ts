@@ -5,7 +5,8 @@
  */
 import { geoMercator, geoPath, type GeoProjection } from 'd3-geo';
 import type { MultiPolygon } from 'geojson';
-import type { GeoJsonCollection, GeoJsonFeature } from '../case/types.js';
+import type { GeoJsonCollection, GeoJsonFeature } from '../case/index.js';
+import { keptIndices } from '../tracks/index.js';
 import type { ReportEvent, ReportInput, ReportTrack } from './types.js';
 import { landInView } from './basemap.js';
 import { type Anchors, esc, px } from './escape.js';
@@ -216,24 +217,9 @@ function labelsLayer(view: View, features: GeoJsonFeature[]): string {
   return out.join('');
 }
 
-/** Indices kept when drawing a track: every k-th point, plus the first and last point of each segment. */
-export function keptIndices(n: number, breaks: number[], max = MAX_TRACK_POINTS): number[][] {
-  const starts = [0, ...breaks.filter((b) => b > 0 && b < n)].sort((a, b) => a - b);
-  const k = Math.max(1, Math.ceil(n / max));
-  const segments: number[][] = [];
-  starts.forEach((start, s) => {
-    const end = (starts[s + 1] ?? n) - 1;
-    if (end < start) return;
-    const seg: number[] = [];
-    for (let i = start; i <= end; i++) if (i === start || i === end || i % k === 0) seg.push(i);
-    segments.push(seg);
-  });
-  return segments;
-}
-
 function trackPath(view: View, t: ReportTrack): string {
   let d = '';
-  for (const seg of keptIndices(t.points.length, t.breaks)) {
+  for (const seg of keptIndices(t.points.length, t.breaks, MAX_TRACK_POINTS)) {
     const pts = seg
       .map((i) => t.points[i]!)
       .map((p) => project(view, p[0], p[1]))

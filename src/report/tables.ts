@@ -2,7 +2,7 @@
  * The tables of the report (lots, shipments, sites, evidence) and the list of
  * findings, each finding linking to the evidence behind it.
  */
-import type { EvidenceRef, Finding, InspectionResult, Results, Verdict } from '../verify/types.js';
+import type { EvidenceRef, Finding, InspectionResult, Results, Verdict } from '../verify/index.js';
 import type { ReportInput } from './types.js';
 import { abbreviate, type Anchors, esc, evidenceAnchor } from './escape.js';
 import { showTime } from './time.js';

@@ -8,7 +8,8 @@
 import type { ReportEvent, ReportInput, ReportTrack } from './types.js';
 import { type Anchors, esc, px } from './escape.js';
 import { reportEvents } from './events.js';
-import { EVENT_STYLE, keptIndices, shapePath } from './map.js';
+import { keptIndices } from '../tracks/index.js';
+import { EVENT_STYLE, MAX_TRACK_POINTS, shapePath } from './map.js';
 import { showTime, tickLabel, timeTicks, toMs } from './time.js';
 
 const WIDTH = 960;
@@ -139,7 +140,7 @@ function timeRange(input: ReportInput, events: Placed[], lines: { t: number }[])
 function coverage(lane: Lane, x: (t: number) => number, y: number): string {
   let d = '';
   for (const t of lane.tracks) {
-    for (const seg of keptIndices(t.points.length, t.breaks)) {
+    for (const seg of keptIndices(t.points.length, t.breaks, MAX_TRACK_POINTS)) {
       const a = t.points[seg[0]!];
       const b = t.points[seg[seg.length - 1]!];
       if (a === undefined || b === undefined) continue;

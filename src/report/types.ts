@@ -1,10 +1,11 @@
 /**
  * What the HTML report is drawn from: the results, the public manifest, and
  * the geometry the verification computed (tracks, events, imagery crops).
- * `src/verify/` builds it; `renderReport` turns it into one HTML file.
+ * `reportInput` (input.ts) builds it from a verification; `renderReport`
+ * turns it into one HTML file.
  */
-import type { CaseManifest, GeoJsonCollection } from '../case/types.js';
-import type { EvidenceRef, Results } from '../verify/types.js';
+import type { CaseManifest, GeoJsonCollection } from '../case/index.js';
+import type { CustodyEvent, EvidenceRef, Results } from '../verify/index.js';
 
 /** A vessel's track, simplified for drawing. */
 export interface ReportTrack {
@@ -20,31 +21,8 @@ export interface ReportTrack {
   breaks: number[];
 }
 
-/** An event of the track stage or of the verification, for the map and the timeline. */
-export interface ReportEvent {
-  kind:
-    | 'port_visit'
-    | 'departure'
-    | 'encounter'
-    | 'rendezvous'
-    | 'overflight'
-    | 'dark_period'
-    | 'inspection'
-    | 'imagery'
-    | 'left_zone'
-    | 'declaration';
-  /** ISO 8601. */
-  start: string;
-  end: string;
-  lat: number | null;
-  lon: number | null;
-  mmsi: number[];
-  label: string;
-  /** A finding it supports, by id. */
-  finding?: string;
-  /** The shipment, site or inspection it belongs to. */
-  subject?: { kind: string; id: string };
-}
+/** An event of the track stage or of the verification, as the verification lists it. */
+export type ReportEvent = CustodyEvent;
 
 /** One imagery pass over a site, cropped to the site, for the before/after panels. */
 export interface ReportImage {

@@ -5,7 +5,7 @@
  * receive time and station. The truth (every report as sent) comes back
  * with the lines, so tests can decode and compare.
  */
-import { encodeSentences, type EncodableRecord } from '../ais/encode.js';
+import { encodeSentences, type EncodableRecord } from '../ais/index.js';
 import { Random } from './random.js';
 
 export interface ScenarioVessel {

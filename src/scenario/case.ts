@@ -19,9 +19,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
-import { encodeSentences, type EncodableRecord } from '../ais/encode.js';
-import { writeGeoTiff } from '../imagery/write.js';
-import { fromWgs84 } from '../imagery/crs.js';
+import { encodeSentences, type EncodableRecord } from '../ais/index.js';
+import { writeGeoTiff } from '../imagery/index.js';
+import { fromWgs84 } from '../imagery/index.js';
 import {
   commitLot,
   drawChallenge,
@@ -30,8 +30,8 @@ import {
   seedCommitment,
   toHex,
   type Descriptor,
-} from '../ledger/escrow.js';
-import { Ed25519NoteSigner, formatSignerKey, SIG_TYPE_ED25519 } from '../ledger/note.js';
+} from '../ledger/index.js';
+import { Ed25519NoteSigner, formatSignerKey, SIG_TYPE_ED25519 } from '../ledger/index.js';
 import {
   CASE_FORMAT,
   INSPECTION_FORMAT,
@@ -43,7 +43,7 @@ import {
   type Terms,
   type PartyRole,
   type GeoJsonCollection,
-} from '../case/types.js';
+} from '../case/index.js';
 import { Random } from './random.js';
 import { renderScene, type SceneObject } from './scenes.js';
 import { writeMarineCadastreCsv, type CsvFixtureRow } from './csv.js';

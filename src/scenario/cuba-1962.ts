@@ -15,7 +15,7 @@
  *
  * Times: EST + 5 h = UTC.
  */
-import { DEFAULT_TERMS } from '../case/terms.js';
+import { DEFAULT_TERMS } from '../case/index.js';
 import type {
   CaseDescription,
   InspectionSpec,

@@ -9,7 +9,8 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { verifyCase, writeOutputs } from '../verify/index.js';
+import { verifyCase } from '../verify/index.js';
+import { writeOutputs } from '../report/index.js';
 import { generateCase } from './index.js';
 
 interface TruthView {

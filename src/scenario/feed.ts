@@ -27,7 +27,7 @@
  * the columns and the CSV agree exactly.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { PositionColumns } from '../ais/batch.js';
+import type { PositionColumns } from '../ais/index.js';
 import { Random } from './random.js';
 import {
   bearingDeg,

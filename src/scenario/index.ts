@@ -3,6 +3,8 @@
  * benchmark feeds all come from here. The same seed gives the same bytes.
  */
 export { Random } from './random.js';
+export { DEFAULT_FEED, generateFeed, writeFeedCsv } from './feed.js';
+export { expectedJson, trafficScenario, trafficScenarioNames } from './traffic.js';
 export {
   aisScenario,
   aisScenarioText,

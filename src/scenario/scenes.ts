@@ -17,7 +17,7 @@
  */
 import proj4 from 'proj4';
 import { Random } from './random.js';
-import type { Raster } from '../imagery/types.js';
+import type { Raster } from '../imagery/index.js';
 
 export type Polarity = 'bright' | 'dark';
 

@@ -7,7 +7,7 @@
  * monitored zone (a box of about 6° around the island). With no violation
  * seeded, every stage is confirmed: VERIFIED.
  */
-import { DEFAULT_TERMS } from '../case/terms.js';
+import { DEFAULT_TERMS } from '../case/index.js';
 import type {
   CaseDescription,
   InspectionSpec,

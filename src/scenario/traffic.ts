@@ -14,16 +14,16 @@
  * (1/600 000 degree) and speeds and courses rounded as AIS carries them
  * (0.1 kn, 0.1 degree). The same seed gives the same bytes.
  */
-import { encodeSentences, type EncodableRecord } from '../ais/encode.js';
-import type { PositionColumns } from '../ais/batch.js';
-import type { EventKind } from '../tracks/types.js';
+import { encodeSentences, type EncodableRecord } from '../ais/index.js';
+import type { PositionColumns } from '../ais/index.js';
+import type { EventKind } from '../tracks/index.js';
 import { Random } from './random.js';
-import { EARTH_RADIUS_M } from '../tracks/params.js';
-import { haversineM, wrapLon as normLon } from '../tracks/geo.js';
+import { wrapLon as normLon } from '../tracks/index.js';
+import { EARTH_RADIUS_M, haversineM } from '../util/index.js';
 
 // The sphere and its distances are the track stage's own: the scenarios are measured as they will be judged.
-export { EARTH_RADIUS_M } from '../tracks/params.js';
-export { haversineM, wrapLon as normLon } from '../tracks/geo.js';
+export { EARTH_RADIUS_M, haversineM } from '../util/index.js';
+export { wrapLon as normLon } from '../tracks/index.js';
 export const KNOT_MS = 1852 / 3600;
 const D2R = Math.PI / 180;
 const R2D = 180 / Math.PI;

@@ -7,7 +7,8 @@
  * left out of the event logic.
  */
 import type { PositionColumns, StaticReport } from '../ais/index.js';
-import { haversineM, knots } from './geo.js';
+import { haversineM } from '../util/index.js';
+import { knots } from './geo.js';
 import { DEFAULT_PARAMS, type TrackParams } from './params.js';
 import {
   FLAG_DUPLICATE,

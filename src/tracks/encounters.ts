@@ -11,7 +11,8 @@
  * latitude needs), and each vessel is tested against the cells around it.
  * The cost is linear in the number of slot positions.
  */
-import { haversineM, LonMean, median, M_PER_DEG_LAT } from './geo.js';
+import { haversineM, median } from '../util/index.js';
+import { LonMean, M_PER_DEG_LAT } from './geo.js';
 import type { EncounterParams } from './params.js';
 import { resample, type SlotGrid } from './resample.js';
 import type { Tracks, TrackEvent } from './types.js';

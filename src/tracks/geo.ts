@@ -3,24 +3,11 @@
  * threshold is measured with, and interpolation that takes the short way
  * across the antimeridian.
  */
-import { EARTH_RADIUS_M } from './params.js';
-
-const RAD = Math.PI / 180;
-const KNOT_MS = 1852 / 3600;
-
-/** Great-circle distance in metres (haversine). */
-export function haversineM(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const dLat = (lat2 - lat1) * RAD;
-  const dLon = (lon2 - lon1) * RAD;
-  const s1 = Math.sin(dLat / 2);
-  const s2 = Math.sin(dLon / 2);
-  const a = s1 * s1 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * s2 * s2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
-}
+import { EARTH_RADIUS_M, KNOT_M_PER_S } from '../util/index.js';
 
 /** Speed in knots implied by covering `metres` in `ms`. */
 export function knots(metres: number, ms: number): number {
-  return ms > 0 ? metres / (ms / 1000) / KNOT_MS : Infinity;
+  return ms > 0 ? metres / (ms / 1000) / KNOT_M_PER_S : Infinity;
 }
 
 /** Longitude difference b - a folded into (-180, 180]: the short way round. */
@@ -55,14 +42,6 @@ export class LonMean {
   get value(): number {
     return this.n === 0 ? NaN : wrapLon(this.ref + this.sum / this.n);
   }
-}
-
-/** Median of numbers (mean of the two middle values for an even count); NaN for none. Sorts `xs` in place. */
-export function median(xs: number[] | Float64Array): number {
-  const n = xs.length;
-  if (n === 0) return NaN;
-  const s = xs instanceof Float64Array ? xs.sort() : xs.sort((a, b) => a - b);
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 /** Metres per degree of latitude on the sphere. */

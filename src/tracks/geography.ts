@@ -22,10 +22,8 @@
 
 import { readFile } from 'node:fs/promises';
 import Flatbush from 'flatbush';
-import { EARTH_RADIUS_M } from './params.js';
-import { haversineM, wrapLon } from './geo.js';
-
-export { haversineM, wrapLon };
+import { EARTH_RADIUS_M } from '../util/index.js';
+import { wrapLon } from './geo.js';
 
 const DEG = Math.PI / 180;
 

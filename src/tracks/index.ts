@@ -7,9 +7,37 @@
  *   findEvents(positions, statics, opts)   -> { events, tracks, flagged }
  *   eventsOfTracks(tracks, opts)           -> events of tracks already built
  *   rendezvous(tracks, mmsiA, mmsiB, q)    -> close periods of one pair
+ *   PolygonIndex, readPolygons             -> ports and zones as GeoJSON, point-in-polygon and distance
+ *   ShoreDistance                          -> distance to the nearest coast (Natural Earth)
+ *   toGeoJson, toKml, toCsv, eventJson     -> events and tracks for GIS tools and scripts
+ *   keptIndices                            -> a track thinned for drawing
  */
-export * from './types.js';
-export * from './params.js';
+export {
+  POSITION_FLAGS,
+  FLAG_GOOD,
+  FLAG_INVALID,
+  FLAG_DUPLICATE,
+  FLAG_JUMP,
+  FLAG_NO_TIME,
+  type VesselInfo,
+  type Tracks,
+  type EventKind,
+  type TrackEvent,
+  type EventReport,
+} from './types.js';
+export {
+  DEFAULT_PARAMS,
+  SKYLIGHT_RENDEZVOUS,
+  withParams,
+  type TrackParams,
+  type PortVisitParams,
+  type EncounterParams,
+  type RendezvousParams,
+  type DarkParams,
+  type LoiteringParams,
+  type EventParams,
+  type ParamOverrides,
+} from './params.js';
 export { buildTracks } from './build.js';
 export { resample, type SlotGrid } from './resample.js';
 export { findEncounters, closePairs, type PortDistance } from './encounters.js';
@@ -23,4 +51,18 @@ export {
   type EventOptions,
   type RendezvousQuery,
 } from './events.js';
-export { haversineM } from './geo.js';
+export { wrapLon, lonDelta } from './geo.js';
+export {
+  GeographyError,
+  PolygonIndex,
+  readPolygons,
+  parsePolygons,
+  type NamedPolygons,
+  type ParseOptions,
+  type Position,
+  type Ring,
+  type Polygon,
+} from './geography.js';
+export { ShoreDistance, type ShoreResolution } from './shore.js';
+export { eventJson, toGeoJson, toKml, toCsv, trackLines } from './formats.js';
+export { keptIndices } from './thin.js';

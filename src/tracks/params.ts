@@ -8,6 +8,7 @@
  * R = 6,371,008.8 m (IUGG). Against WGS 84 geodesics the error is under
  * 0.5 %, far below the 500 m / 1 km thresholds' own uncertainty.
  */
+import { HOUR_MS, MINUTE_MS, NAUTICAL_MILE_M } from '../util/index.js';
 
 export interface TrackParams {
   /** A silence longer than this starts a new segment of the track. */
@@ -73,11 +74,8 @@ export interface EventParams {
   loitering: LoiteringParams;
 }
 
-export const HOUR = 3_600_000;
-export const MINUTE = 60_000;
-export const NAUTICAL_MILE_M = 1852;
-/** Mean Earth radius (IUGG), metres. */
-export const EARTH_RADIUS_M = 6_371_008.8;
+const HOUR = HOUR_MS;
+const MINUTE = MINUTE_MS;
 
 export const DEFAULT_PARAMS: EventParams = {
   tracks: { segmentGapMs: 12 * HOUR, maxImpliedSpeedKnots: 50, duplicateWindowMs: 1000 },

@@ -6,7 +6,8 @@
  * result is ordered by slot, so that the vessels present at one instant are
  * contiguous: that is what lets encounters be found slot by slot.
  */
-import { haversineM, interpolateLon, knots } from './geo.js';
+import { haversineM } from '../util/index.js';
+import { interpolateLon, knots } from './geo.js';
 import { FLAG_GOOD, type Tracks } from './types.js';
 
 export interface SlotGrid {

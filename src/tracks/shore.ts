@@ -32,15 +32,8 @@ import Flatbush from 'flatbush';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import {
-  arcChord2,
-  arcLatRange,
-  chord2ToMetres,
-  metresToChord2,
-  searchBoxes,
-  wrapLon,
-  type Polygon,
-} from './geography.js';
+import { arcChord2, arcLatRange, chord2ToMetres, metresToChord2, searchBoxes, type Polygon } from './geography.js';
+import { wrapLon } from './geo.js';
 
 const DEG = Math.PI / 180;
 /** Grid cells per degree for the land/sea grid. */

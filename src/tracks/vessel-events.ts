@@ -2,7 +2,8 @@
  * Events of one vessel at a time: port visits, dark periods, loitering.
  * Each walks the vessel's good reports once, in time order.
  */
-import { haversineM, knots, LonMean, median } from './geo.js';
+import { haversineM, median } from '../util/index.js';
+import { knots, LonMean } from './geo.js';
 import type { DarkParams, EventParams, LoiteringParams, PortVisitParams } from './params.js';
 import { FLAG_GOOD, type EventKind, type TrackEvent, type Tracks } from './types.js';
 

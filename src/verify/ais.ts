@@ -6,10 +6,10 @@
  */
 import { decodeBatchFiles, PositionColumnsBuilder, type PositionColumns, type StaticReport } from '../ais/index.js';
 import type { GeoJsonCollection } from '../case/index.js';
+import { haversineM } from '../util/index.js';
 import {
   buildTracks,
   findEncounters,
-  haversineM,
   portVisits,
   darkPeriods,
   vesselIndex,
@@ -18,8 +18,8 @@ import {
   type TrackEvent,
   type Tracks,
 } from '../tracks/index.js';
-import { FLAG_GOOD } from '../tracks/types.js';
-import { PolygonIndex, type NamedPolygons } from '../tracks/geography.js';
+import { FLAG_GOOD } from '../tracks/index.js';
+import { PolygonIndex, type NamedPolygons } from '../tracks/index.js';
 
 export interface AisFile {
   path: string;

@@ -7,11 +7,10 @@
 import type { Inspector, LoadedCase, Lot, Shipment } from '../case/index.js';
 import { isoTime, parseTime } from '../case/index.js';
 import type { EvidenceItem, RecordedCase } from '../evidence/index.js';
-import { checkReveal } from '../ledger/escrow.js';
+import { checkReveal } from '../ledger/index.js';
 import { objectChanges } from '../imagery/index.js';
 import type { TrackEvent } from '../tracks/index.js';
-import type { PolygonIndex } from '../tracks/geography.js';
-import type { ReportEvent } from '../report/types.js';
+import type { PolygonIndex } from '../tracks/index.js';
 import {
   allEncounters,
   approachOfPair,
@@ -25,6 +24,7 @@ import {
 } from './ais.js';
 import type { PassAnalysis } from './imagery.js';
 import type {
+  CustodyEvent,
   EvidenceRef,
   Finding,
   FindingCode,
@@ -81,7 +81,7 @@ export interface ChainOutput {
   lots: LotResult[];
   shipments: ShipmentResult[];
   sites: SiteResult[];
-  events: ReportEvent[];
+  events: CustodyEvent[];
 }
 
 const MINUTE = 60_000;
@@ -91,7 +91,7 @@ export function runChain(inp: ChainInput): ChainOutput {
   const m = c.manifest;
   const T = c.terms;
   const findings: Finding[] = [];
-  const events: ReportEvent[] = [];
+  const events: CustodyEvent[] = [];
 
   const ref = (path: string): EvidenceRef => {
     const it = inp.items.get(path);

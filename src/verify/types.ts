@@ -191,3 +191,29 @@ export interface Results {
   terms: Record<string, unknown>;
   generated_at?: string;
 }
+
+/** An event of the track stage or of the verification, for the map and the timeline. */
+export interface CustodyEvent {
+  kind:
+    | 'port_visit'
+    | 'departure'
+    | 'encounter'
+    | 'rendezvous'
+    | 'overflight'
+    | 'dark_period'
+    | 'inspection'
+    | 'imagery'
+    | 'left_zone'
+    | 'declaration';
+  /** ISO 8601. */
+  start: string;
+  end: string;
+  lat: number | null;
+  lon: number | null;
+  mmsi: number[];
+  label: string;
+  /** A finding it supports, by id. */
+  finding?: string;
+  /** The shipment, site or inspection it belongs to. */
+  subject?: { kind: string; id: string };
+}
