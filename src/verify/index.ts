@@ -17,7 +17,7 @@ export {
   type VerifyOptions,
 } from './verify.js';
 export { compareResults, type Comparison } from './compare.js';
-export { worst } from './custody.js';
+export { worst } from './custody/index.js';
 export type { PassAnalysis } from './imagery.js';
 export {
   RESULTS_SCHEMA,

@@ -10,7 +10,7 @@ import { loadCase, parseTime, termsJson, type LoadedCase } from '../case/index.j
 import { collectEvidence, recordEvidence } from '../evidence/index.js';
 import type { Tracks } from '../tracks/index.js';
 import { caseTracks, polygonIndex, type CaseTracks } from './ais.js';
-import { runChain } from './custody.js';
+import { runChain } from './custody/index.js';
 import { analysePass, type PassAnalysis } from './imagery.js';
 import { RESULTS_SCHEMA, type CustodyEvent, type EvidenceRef, type Results } from './types.js';
 
