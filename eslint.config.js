@@ -19,10 +19,15 @@ const functionLines = { skipBlankLines: true, skipComments: true, IIFEs: true };
  * insides can change without its users noticing. test/, bench/ and scripts/
  * may reach inside, to test the parts on their own.
  */
-const throughIndex = (up) => ({
-  group: [`${up}*/*`, `!${up}*/index.js`],
+const throughIndex = (depth) => ({
+  regex: `^(\\.\\./){${depth}}[^/.][^/]*/(?!index\\.js$)`,
   message: "import another folder of src/ through its index.ts (add the name to that folder's exports)",
 });
+/** One block per depth below src/: from src/a/x.ts another folder is ../b/, from src/a/b/x.ts it is ../../c/. */
+const boundaries = [1, 2, 3].map((depth) => ({
+  files: [`src/${'*/'.repeat(depth)}*.ts`],
+  rules: { 'no-restricted-imports': ['error', { patterns: [throughIndex(depth)] }] },
+}));
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'out/', 'bench/data/'] },
@@ -46,12 +51,7 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     rules: { 'max-lines-per-function': 'off', 'size/max-lines-per-function': 'off' },
   },
-  {
-    files: ['src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [throughIndex('../'), throughIndex('../../')] }],
-    },
-  },
+  ...boundaries,
   {
     files: ['src/*/index.ts'],
     rules: {

@@ -6,7 +6,33 @@
  *   loadCase(dir)        -> LoadedCase, or CaseError listing every problem (file, line, field)
  *   resolveTerms(terms)  -> the agreed terms with defaults, in ms and metres
  */
-export * from './types.js';
+export {
+  CASE_FORMAT,
+  INSPECTION_FORMAT,
+  type PartyRole,
+  type Party,
+  type InspectorKind,
+  type Inspector,
+  type ItemClass,
+  type Terms,
+  type Geography,
+  type GeoJsonCollection,
+  type GeoJsonFeature,
+  type Lot,
+  type Vessel,
+  type Shipment,
+  type Declarations,
+  type Provenance,
+  type AisEvidence,
+  type ImageryEvidence,
+  type InspectionEvidence,
+  type DocumentEvidence,
+  type ChallengeEvidence,
+  type EvidenceList,
+  type ProvenanceNote,
+  type CaseManifest,
+  type InspectionRecord,
+} from './types.js';
 export { CaseError, formatIssue, type CaseIssue } from './source.js';
 export {
   loadCase,

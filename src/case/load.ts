@@ -171,211 +171,265 @@ export function loadCase(dirOrFile: string): LoadedCase {
     }
     throw new CaseError(issues);
   }
-  const m = src.value as CaseManifest;
-  const issues: CaseIssue[] = [];
-  const add = (path: FieldPath, message: string): void => {
-    issues.push(src.issue(path, message));
-  };
+  const check = new ManifestCheck(dir, src, v.inspection);
+  const m = check.m;
+  check.ids();
+  const geography = check.geography();
+  check.declarations();
+  check.evidenceFiles();
+  const inspections = check.inspections();
+  const reveals = check.reveals();
+  if (check.issues.length > 0) throw new CaseError(check.issues);
+  return { dir, manifestPath, manifest: m, geography, inspections, reveals, terms: resolveTerms(m.terms) };
+}
 
-  // Ids: unique within their kind.
-  const unique = (list: { id: string }[], path: FieldPath, what: string): Set<string> => {
+/**
+ * What a schema cannot say about a manifest that passed it: ids that must
+ * exist and be unique, times that must parse, geography that must load,
+ * evidence files that must be inside the case and be what they claim.
+ * Every problem is collected, in the manifest's order, with its file, line
+ * and field.
+ */
+class ManifestCheck {
+  readonly m: CaseManifest;
+  readonly issues: CaseIssue[] = [];
+  parties = new Set<string>();
+  inspectors = new Set<string>();
+  classes = new Set<string>();
+  lots = new Set<string>();
+  siteIds = new Set<string>();
+  portIds = new Set<string>();
+  /** Evidence paths seen so far, with the field that listed each. */
+  seenPaths = new Map<string, string>();
+
+  constructor(
+    readonly dir: string,
+    readonly src: SourceFile,
+    readonly inspectionSchema: ValidateFunction,
+  ) {
+    this.m = src.value as CaseManifest;
+  }
+
+  add(path: FieldPath, message: string): void {
+    this.issues.push(this.src.issue(path, message));
+  }
+
+  time(path: FieldPath, s: string | undefined): void {
+    if (s !== undefined && !Number.isFinite(parseTime(s)))
+      this.add(path, `${JSON.stringify(s)} is not a valid date/time`);
+  }
+
+  /** Ids unique within their kind. */
+  unique(list: { id: string }[], path: FieldPath, what: string): Set<string> {
     const seen = new Set<string>();
     list.forEach((x, i) => {
-      if (seen.has(x.id)) add([...path, i, 'id'], `${what} id ${JSON.stringify(x.id)} is used twice`);
+      if (seen.has(x.id)) this.add([...path, i, 'id'], `${what} id ${JSON.stringify(x.id)} is used twice`);
       seen.add(x.id);
     });
     return seen;
-  };
-  const parties = unique(m.parties, ['parties'], 'party');
-  const inspectors = unique(m.inspectors, ['inspectors'], 'inspector');
-  const classes = unique(m.terms.item_classes, ['terms', 'item_classes'], 'item class');
-  const lots = unique(m.declarations.lots, ['declarations', 'lots'], 'lot');
-  unique(m.declarations.shipments, ['declarations', 'shipments'], 'shipment');
+  }
 
-  const declaring = m.parties.find((p) => p.id === m.declarations.party);
-  if (!declaring) add(['declarations', 'party'], `names no party of the case (parties: ${[...parties].join(', ')})`);
-  else if (declaring.role !== 'declaring')
-    add(['declarations', 'party'], `party ${JSON.stringify(declaring.id)} has role ${declaring.role}, not declaring`);
-  m.inspectors.forEach((ins, i) => {
-    if (ins.party !== undefined && !parties.has(ins.party))
-      add(['inspectors', i, 'party'], `names no party of the case (${JSON.stringify(ins.party)})`);
-  });
-  m.terms.item_classes.forEach((c, i) => {
-    if (c.length_m[0] > c.length_m[1])
-      add(['terms', 'item_classes', i, 'length_m'], 'the range must be [min, max] with min <= max');
-    if (c.width_m[0] > c.width_m[1])
-      add(['terms', 'item_classes', i, 'width_m'], 'the range must be [min, max] with min <= max');
-  });
-  const time = (path: FieldPath, s: string | undefined): void => {
-    if (s !== undefined && !Number.isFinite(parseTime(s))) add(path, `${JSON.stringify(s)} is not a valid date/time`);
-  };
-  time(['terms', 'removal_deadline'], m.terms.removal_deadline);
-
-  // Geography.
-  const siteIds = new Set<string>();
-  const portIds = new Set<string>();
-  const geo = {
-    sites: readGeography(dir, src, 'sites', m.geography.sites, issues, siteIds),
-    ports: readGeography(dir, src, 'ports', m.geography.ports, issues, portIds),
-    zone: readGeography(dir, src, 'zone', m.geography.zone, issues),
-    files: (['sites', 'ports', 'zone'] as const)
-      .map((k) => m.geography[k])
-      .filter((x): x is string => typeof x === 'string'),
-  };
-
-  m.declarations.lots.forEach((lot, i) => {
-    if (siteIds.size && !siteIds.has(lot.site))
-      add(
-        ['declarations', 'lots', i, 'site'],
-        `names no site of the geography (${JSON.stringify(lot.site)}; sites: ${[...siteIds].join(', ')})`,
+  /** Parties, inspectors, item classes, lots and shipments: unique ids, roles, ranges, the deadline. */
+  ids(): void {
+    const m = this.m;
+    this.parties = this.unique(m.parties, ['parties'], 'party');
+    this.inspectors = this.unique(m.inspectors, ['inspectors'], 'inspector');
+    this.classes = this.unique(m.terms.item_classes, ['terms', 'item_classes'], 'item class');
+    this.lots = this.unique(m.declarations.lots, ['declarations', 'lots'], 'lot');
+    this.unique(m.declarations.shipments, ['declarations', 'shipments'], 'shipment');
+    const declaring = m.parties.find((p) => p.id === m.declarations.party);
+    if (!declaring)
+      this.add(['declarations', 'party'], `names no party of the case (parties: ${[...this.parties].join(', ')})`);
+    else if (declaring.role !== 'declaring')
+      this.add(
+        ['declarations', 'party'],
+        `party ${JSON.stringify(declaring.id)} has role ${declaring.role}, not declaring`,
       );
-    if (!classes.has(lot.item_class))
-      add(
-        ['declarations', 'lots', i, 'item_class'],
-        `names no item class of the terms (${JSON.stringify(lot.item_class)})`,
-      );
-    time(['declarations', 'lots', i, 'removal_deadline'], lot.removal_deadline);
-  });
-  m.declarations.shipments.forEach((s, i) => {
-    if (portIds.size && !portIds.has(s.port))
-      add(
-        ['declarations', 'shipments', i, 'port'],
-        `names no port of the geography (${JSON.stringify(s.port)}; ports: ${[...portIds].join(', ')})`,
-      );
-    s.lots.forEach((l, j) => {
-      if (!lots.has(l))
-        add(['declarations', 'shipments', i, 'lots', j], `names no declared lot (${JSON.stringify(l)})`);
+    m.inspectors.forEach((ins, i) => {
+      if (ins.party !== undefined && !this.parties.has(ins.party))
+        this.add(['inspectors', i, 'party'], `names no party of the case (${JSON.stringify(ins.party)})`);
     });
-    time(['declarations', 'shipments', i, 'date'], s.date);
-  });
+    m.terms.item_classes.forEach((c, i) => {
+      if (c.length_m[0] > c.length_m[1])
+        this.add(['terms', 'item_classes', i, 'length_m'], 'the range must be [min, max] with min <= max');
+      if (c.width_m[0] > c.width_m[1])
+        this.add(['terms', 'item_classes', i, 'width_m'], 'the range must be [min, max] with min <= max');
+    });
+    this.time(['terms', 'removal_deadline'], m.terms.removal_deadline);
+  }
 
-  // Evidence files.
-  const seenPaths = new Map<string, string>();
-  const fileOf = (path: FieldPath, rel: string): string | null => {
-    const abs = resolve(dir, rel);
-    if (isAbsolute(rel) || relative(dir, abs).startsWith('..')) {
-      add(path, 'must be a path inside the case directory');
+  geography(): LoadedCase['geography'] {
+    const { m, dir, src, issues } = this;
+    return {
+      sites: readGeography(dir, src, 'sites', m.geography.sites, issues, this.siteIds),
+      ports: readGeography(dir, src, 'ports', m.geography.ports, issues, this.portIds),
+      zone: readGeography(dir, src, 'zone', m.geography.zone, issues),
+      files: (['sites', 'ports', 'zone'] as const)
+        .map((k) => m.geography[k])
+        .filter((x): x is string => typeof x === 'string'),
+    };
+  }
+
+  /** Lots name a site and an item class; shipments a port and declared lots. */
+  declarations(): void {
+    const { m, siteIds, portIds } = this;
+    m.declarations.lots.forEach((lot, i) => {
+      if (siteIds.size && !siteIds.has(lot.site))
+        this.add(
+          ['declarations', 'lots', i, 'site'],
+          `names no site of the geography (${JSON.stringify(lot.site)}; sites: ${[...siteIds].join(', ')})`,
+        );
+      if (!this.classes.has(lot.item_class))
+        this.add(
+          ['declarations', 'lots', i, 'item_class'],
+          `names no item class of the terms (${JSON.stringify(lot.item_class)})`,
+        );
+      this.time(['declarations', 'lots', i, 'removal_deadline'], lot.removal_deadline);
+    });
+    m.declarations.shipments.forEach((s, i) => {
+      if (portIds.size && !portIds.has(s.port))
+        this.add(
+          ['declarations', 'shipments', i, 'port'],
+          `names no port of the geography (${JSON.stringify(s.port)}; ports: ${[...portIds].join(', ')})`,
+        );
+      s.lots.forEach((l, j) => {
+        if (!this.lots.has(l))
+          this.add(['declarations', 'shipments', i, 'lots', j], `names no declared lot (${JSON.stringify(l)})`);
+      });
+      this.time(['declarations', 'shipments', i, 'date'], s.date);
+    });
+  }
+
+  /** An evidence file named at `path`: inside the case, listed once, a file. Its absolute path, or null. */
+  fileOf(path: FieldPath, rel: string): string | null {
+    const abs = resolve(this.dir, rel);
+    if (isAbsolute(rel) || relative(this.dir, abs).startsWith('..')) {
+      this.add(path, 'must be a path inside the case directory');
       return null;
     }
-    const prev = seenPaths.get(rel);
-    if (prev) add(path, `the same file is already listed at ${prev}`);
-    seenPaths.set(rel, fieldName(path));
+    const prev = this.seenPaths.get(rel);
+    if (prev) this.add(path, `the same file is already listed at ${prev}`);
+    this.seenPaths.set(rel, fieldName(path));
     try {
       if (!statSync(abs).isFile()) {
-        add(path, `${rel} is not a file`);
+        this.add(path, `${rel} is not a file`);
         return null;
       }
     } catch {
-      add(path, `${rel}: file not found`);
+      this.add(path, `${rel}: file not found`);
       return null;
     }
     return abs;
-  };
-  const ev = m.evidence;
-  const provenance = (path: FieldPath, e: { submitted_by?: string; captured?: string }): void => {
-    if (e.submitted_by !== undefined && !parties.has(e.submitted_by))
-      add([...path, 'submitted_by'], `names no party of the case (${JSON.stringify(e.submitted_by)})`);
-    time([...path, 'captured'], e.captured);
-  };
-  (ev.ais ?? []).forEach((e, i) => {
-    const path: FieldPath = ['evidence', 'ais', i];
-    provenance(path, e);
-    const abs = fileOf([...path, 'path'], e.path);
-    if (abs) {
-      const why = aisFormatProblem(abs);
-      if (why) add([...path, 'path'], `${e.path} is not an AIS log: ${why}`);
-    }
-  });
-  (ev.imagery ?? []).forEach((e: ImageryEvidence, i) => {
-    const path: FieldPath = ['evidence', 'imagery', i];
-    provenance(path, e);
-    time([...path, 'time'], e.time);
-    if (siteIds.size && !siteIds.has(e.site))
-      add([...path, 'site'], `names no site of the geography (${JSON.stringify(e.site)})`);
-    const abs = fileOf([...path, 'path'], e.path);
-    if (abs) {
-      const why = tiffFormatProblem(abs);
-      if (why) add([...path, 'path'], `${e.path} is not a GeoTIFF: ${why}`);
-    }
-  });
-  (ev.documents ?? []).forEach((e, i) => {
-    provenance(['evidence', 'documents', i], e);
-    fileOf(['evidence', 'documents', i, 'path'], e.path);
-  });
+  }
 
-  const inspectionsOut: LoadedCase['inspections'] = [];
-  const inspectionIds = new Map<string, string>();
-  (ev.inspections ?? []).forEach((e, i) => {
-    const path: FieldPath = ['evidence', 'inspections', i];
-    provenance(path, e);
-    const abs = fileOf([...path, 'path'], e.path);
-    if (!abs) return;
-    const rec = readJson(abs, e.path, issues);
-    if (!rec) return;
-    if (!v.inspection(rec.value)) {
-      issues.push(...schemaIssues(rec, v.inspection.errors));
-      return;
-    }
-    const r = rec.value as InspectionRecord;
-    if (!Number.isFinite(parseTime(r.time)))
-      issues.push(rec.issue(['time'], `${JSON.stringify(r.time)} is not a valid time`));
-    const ins = m.inspectors.find((x) => x.id === r.inspector);
-    if (!ins)
-      issues.push(
-        rec.issue(
-          ['inspector'],
-          `names no inspector of the case (${JSON.stringify(r.inspector)}; inspectors: ${[...inspectors].join(', ')})`,
-        ),
-      );
-    else if (ins.kind !== r.kind)
-      issues.push(
-        rec.issue(
-          ['kind'],
-          `is ${r.kind}, but inspector ${ins.id} is a${ins.kind === 'aircraft' ? 'n aircraft' : ' ship'}`,
-        ),
-      );
-    if (r.item_class !== undefined && !classes.has(r.item_class))
-      issues.push(rec.issue(['item_class'], `names no item class of the terms (${JSON.stringify(r.item_class)})`));
-    const prev = inspectionIds.get(r.id);
-    if (prev) issues.push(rec.issue(['id'], `inspection id ${JSON.stringify(r.id)} is also used by ${prev}`));
-    inspectionIds.set(r.id, e.path);
-    inspectionsOut.push({ entry: e, record: r });
-  });
+  provenance(path: FieldPath, e: { submitted_by?: string; captured?: string }): void {
+    if (e.submitted_by !== undefined && !this.parties.has(e.submitted_by))
+      this.add([...path, 'submitted_by'], `names no party of the case (${JSON.stringify(e.submitted_by)})`);
+    this.time([...path, 'captured'], e.captured);
+  }
 
-  const revealsOut: LoadedCase['reveals'] = [];
-  (ev.challenges ?? []).forEach((e, i) => {
-    const path: FieldPath = ['evidence', 'challenges', i];
-    provenance(path, e);
-    const lot = m.declarations.lots.find((l) => l.id === e.lot);
-    if (!lot) add([...path, 'lot'], `names no declared lot (${JSON.stringify(e.lot)})`);
-    else if (e.k > lot.count) add([...path, 'k'], `asks for ${e.k} items of a lot of ${lot.count}`);
-    const abs = fileOf([...path, 'path'], e.path);
-    if (!abs) return;
-    const rec = readJson(abs, e.path, issues);
-    if (!rec) return;
-    const r = rec.value as { format?: unknown };
-    if (typeof r !== 'object' || r === null || Array.isArray(r))
-      issues.push(rec.issue([], 'a reveal must be a JSON object'));
-    else if (r.format !== REVEAL_FORMAT)
-      issues.push(
-        rec.issue(
-          ['format'],
-          `must be ${JSON.stringify(REVEAL_FORMAT)} (a reveal of challenged items), got ${describe(r.format)}`,
-        ),
-      );
-    else revealsOut.push({ entry: e, reveal: rec.value });
-  });
+  /** AIS logs, imagery and documents: provenance, and AIS and TIFF files that are what they claim. */
+  evidenceFiles(): void {
+    const ev = this.m.evidence;
+    (ev.ais ?? []).forEach((e, i) => {
+      const path: FieldPath = ['evidence', 'ais', i];
+      this.provenance(path, e);
+      const abs = this.fileOf([...path, 'path'], e.path);
+      if (abs) {
+        const why = aisFormatProblem(abs);
+        if (why) this.add([...path, 'path'], `${e.path} is not an AIS log: ${why}`);
+      }
+    });
+    (ev.imagery ?? []).forEach((e: ImageryEvidence, i) => {
+      const path: FieldPath = ['evidence', 'imagery', i];
+      this.provenance(path, e);
+      this.time([...path, 'time'], e.time);
+      if (this.siteIds.size && !this.siteIds.has(e.site))
+        this.add([...path, 'site'], `names no site of the geography (${JSON.stringify(e.site)})`);
+      const abs = this.fileOf([...path, 'path'], e.path);
+      if (abs) {
+        const why = tiffFormatProblem(abs);
+        if (why) this.add([...path, 'path'], `${e.path} is not a GeoTIFF: ${why}`);
+      }
+    });
+    (ev.documents ?? []).forEach((e, i) => {
+      this.provenance(['evidence', 'documents', i], e);
+      this.fileOf(['evidence', 'documents', i, 'path'], e.path);
+    });
+  }
 
-  if (issues.length > 0) throw new CaseError(issues);
-  return {
-    dir,
-    manifestPath,
-    manifest: m,
-    geography: geo,
-    inspections: inspectionsOut,
-    reveals: revealsOut,
-    terms: resolveTerms(m.terms),
-  };
+  /** Inspection records: each against its schema, naming a known inspector of its kind and a known class. */
+  inspections(): LoadedCase['inspections'] {
+    const { m, issues } = this;
+    const out: LoadedCase['inspections'] = [];
+    const inspectionIds = new Map<string, string>();
+    (m.evidence.inspections ?? []).forEach((e, i) => {
+      const path: FieldPath = ['evidence', 'inspections', i];
+      this.provenance(path, e);
+      const abs = this.fileOf([...path, 'path'], e.path);
+      if (!abs) return;
+      const rec = readJson(abs, e.path, issues);
+      if (!rec) return;
+      if (!this.inspectionSchema(rec.value)) {
+        issues.push(...schemaIssues(rec, this.inspectionSchema.errors));
+        return;
+      }
+      const r = rec.value as InspectionRecord;
+      if (!Number.isFinite(parseTime(r.time)))
+        issues.push(rec.issue(['time'], `${JSON.stringify(r.time)} is not a valid time`));
+      const ins = m.inspectors.find((x) => x.id === r.inspector);
+      if (!ins)
+        issues.push(
+          rec.issue(
+            ['inspector'],
+            `names no inspector of the case (${JSON.stringify(r.inspector)}; inspectors: ${[...this.inspectors].join(', ')})`,
+          ),
+        );
+      else if (ins.kind !== r.kind)
+        issues.push(
+          rec.issue(
+            ['kind'],
+            `is ${r.kind}, but inspector ${ins.id} is a${ins.kind === 'aircraft' ? 'n aircraft' : ' ship'}`,
+          ),
+        );
+      if (r.item_class !== undefined && !this.classes.has(r.item_class))
+        issues.push(rec.issue(['item_class'], `names no item class of the terms (${JSON.stringify(r.item_class)})`));
+      const prev = inspectionIds.get(r.id);
+      if (prev) issues.push(rec.issue(['id'], `inspection id ${JSON.stringify(r.id)} is also used by ${prev}`));
+      inspectionIds.set(r.id, e.path);
+      out.push({ entry: e, record: r });
+    });
+    return out;
+  }
+
+  /** Reveals of challenged items: a declared lot, k no larger than it, a reveal document. */
+  reveals(): LoadedCase['reveals'] {
+    const { m, issues } = this;
+    const out: LoadedCase['reveals'] = [];
+    (m.evidence.challenges ?? []).forEach((e, i) => {
+      const path: FieldPath = ['evidence', 'challenges', i];
+      this.provenance(path, e);
+      const lot = m.declarations.lots.find((l) => l.id === e.lot);
+      if (!lot) this.add([...path, 'lot'], `names no declared lot (${JSON.stringify(e.lot)})`);
+      else if (e.k > lot.count) this.add([...path, 'k'], `asks for ${e.k} items of a lot of ${lot.count}`);
+      const abs = this.fileOf([...path, 'path'], e.path);
+      if (!abs) return;
+      const rec = readJson(abs, e.path, issues);
+      if (!rec) return;
+      const r = rec.value as { format?: unknown };
+      if (typeof r !== 'object' || r === null || Array.isArray(r))
+        issues.push(rec.issue([], 'a reveal must be a JSON object'));
+      else if (r.format !== REVEAL_FORMAT)
+        issues.push(
+          rec.issue(
+            ['format'],
+            `must be ${JSON.stringify(REVEAL_FORMAT)} (a reveal of challenged items), got ${describe(r.format)}`,
+          ),
+        );
+      else out.push({ entry: e, reveal: rec.value });
+    });
+    return out;
+  }
 }
 
 /** A JSON evidence file, or null with its problems added to `issues`. */

@@ -79,12 +79,55 @@ export interface FixtureOptions {
   vesselName?: string;
 }
 
+const SHIP_MMSI = 273100001;
+const INSPECTOR_MMSI = 366900002;
+const STRANGER_MMSI = 999000003;
+
+/** What the parts of the fixture share: its evidence, geography, tracks and the times they give. */
+interface Scene {
+  vesselName: string;
+  evidence: ReturnType<typeof fixtureEvidence>;
+  geography: ReturnType<typeof fixtureGeography>;
+  tracks: ReturnType<typeof fixtureTracks>;
+  findings: { darkFinding: Finding; countFinding: Finding };
+}
+
 export async function buildReportFixture(options: FixtureOptions = {}): Promise<ReportInput> {
   const vesselName = options.vesselName ?? 'Bratsk';
-  const shipMmsi = 273100001;
-  const inspectorMmsi = 366900002;
-  const strangerMmsi = 999000003;
+  const evidence = fixtureEvidence();
+  const geography = fixtureGeography();
+  const tracks = fixtureTracks(vesselName);
+  const scene: Scene = {
+    vesselName,
+    evidence,
+    geography,
+    tracks,
+    findings: fixtureFindings(vesselName, evidence, tracks),
+  };
+  const events = fixtureEvents(scene);
+  const images = await fixtureImages(scene);
+  const results = fixtureResults(scene);
+  const manifest = fixtureManifest(scene);
+  const { sites, ports, zone } = geography;
+  const { ship, inspector } = tracks;
+  return {
+    results,
+    manifest,
+    geography: { sites, ports, zone },
+    tracks: [ship, inspector],
+    events,
+    images,
+    reverify: {
+      commands: [
+        'tally log verify cases/cuba-1962-fixture/log',
+        'tally verify cases/cuba-1962-fixture --reproduce results.json',
+      ],
+      logDir: 'cases/cuba-1962-fixture/log',
+    },
+  };
+}
 
+function fixtureEvidence() {
   const evidence = {
     manifest: ref('case.yaml', 0),
     geography: ref('geography/sites.geojson', 1),
@@ -97,6 +140,10 @@ export async function buildReportFixture(options: FixtureOptions = {}): Promise<
     shipment: ref('declarations/shipment-bratsk', 8),
   };
 
+  return evidence;
+}
+
+function fixtureGeography() {
   const sites = collection([
     square('san-cristobal', 'San Cristóbal', 22.68, -83.12, 0.03),
     square('sagua', 'Sagua la Grande', 22.65, -79.87, 0.03),
@@ -121,6 +168,13 @@ export async function buildReportFixture(options: FixtureOptions = {}): Promise<
     },
   ]);
 
+  return { sites, ports, zone };
+}
+
+/** Bratsk's voyage out, with a night of silence, and the inspector that meets it. */
+function fixtureTracks(vesselName: string) {
+  const shipMmsi = SHIP_MMSI;
+  const inspectorMmsi = INSPECTOR_MMSI;
   // Bratsk leaves Mariel on 6 Nov, goes silent for a night (a dark period), and leaves the zone to the north-east.
   const shipPoints = sail(
     [
@@ -164,12 +218,17 @@ export async function buildReportFixture(options: FixtureOptions = {}): Promise<
     breaks: [],
   };
 
-  const iso = (t: number): string => new Date(t).toISOString();
   const darkStart = iso(shipPoints[darkFrom - 1]![2]);
   const darkEnd = iso(shipPoints[darkTo]![2]);
   const inspectionTime = iso(meet[2]);
   const leftZone = iso(shipPoints[shipPoints.length - 3]![2]);
 
+  return { ship, inspector, shipPoints, meet, darkFrom, darkTo, darkStart, darkEnd, inspectionTime, leftZone };
+}
+
+function fixtureFindings(vesselName: string, evidence: Scene['evidence'], tracks: Scene['tracks']): Scene['findings'] {
+  const shipMmsi = SHIP_MMSI;
+  const { shipPoints, meet, darkFrom, darkStart, darkEnd, inspectionTime } = tracks;
   const darkFinding: Finding = {
     id: `DARK_PERIOD:vessel:${shipMmsi}:${darkStart}`,
     code: 'DARK_PERIOD',
@@ -193,6 +252,16 @@ export async function buildReportFixture(options: FixtureOptions = {}): Promise<
     details: { declared: 2, observed: 1 },
   };
 
+  return { darkFinding, countFinding };
+}
+
+function fixtureEvents(scene: Scene): ReportEvent[] {
+  const { vesselName } = scene;
+  const { shipPoints, meet, darkFrom, darkStart, darkEnd, inspectionTime, leftZone } = scene.tracks;
+  const { darkFinding, countFinding } = scene.findings;
+  const shipMmsi = SHIP_MMSI;
+  const inspectorMmsi = INSPECTOR_MMSI;
+  const strangerMmsi = STRANGER_MMSI;
   const events: ReportEvent[] = [
     {
       kind: 'declaration',
@@ -283,6 +352,11 @@ export async function buildReportFixture(options: FixtureOptions = {}): Promise<
     },
   ];
 
+  return events;
+}
+
+async function fixtureImages(scene: Scene): Promise<ReportImage[]> {
+  const { evidence } = scene;
   const before = await cropPng(64, 48, [
     { x: 18, y: 20 },
     { x: 32, y: 22 },
@@ -331,6 +405,14 @@ export async function buildReportFixture(options: FixtureOptions = {}): Promise<
     },
   ];
 
+  return images;
+}
+
+function fixtureResults(scene: Scene): Results {
+  const { vesselName, evidence } = scene;
+  const { shipPoints, meet, inspectionTime, leftZone } = scene.tracks;
+  const { darkFinding, countFinding } = scene.findings;
+  const shipMmsi = SHIP_MMSI;
   const origin = 'tally.example/cuba-1962-fixture';
   const root = 'qUQ8cRs1f8o4Wl6e6uXlIsxZ1q9x2kF0m6i0aXb3yN0=';
   const results: Results = {
@@ -447,6 +529,14 @@ export async function buildReportFixture(options: FixtureOptions = {}): Promise<
     terms: { removal_deadline: '1962-11-01T00:00:00Z', resolution_cap_m: 0.3 },
   };
 
+  return results;
+}
+
+function fixtureManifest(scene: Scene): CaseManifest {
+  const { vesselName } = scene;
+  const { sites, ports, zone } = scene.geography;
+  const shipMmsi = SHIP_MMSI;
+  const inspectorMmsi = INSPECTOR_MMSI;
   const manifest: CaseManifest = {
     format: 'tally/case/v1',
     id: 'cuba-1962-fixture',
@@ -491,19 +581,7 @@ export async function buildReportFixture(options: FixtureOptions = {}): Promise<
     evidence: {},
   };
 
-  return {
-    results,
-    manifest,
-    geography: { sites, ports, zone },
-    tracks: [ship, inspector],
-    events,
-    images,
-    reverify: {
-      commands: [
-        'tally log verify cases/cuba-1962-fixture/log',
-        'tally verify cases/cuba-1962-fixture --reproduce results.json',
-      ],
-      logDir: 'cases/cuba-1962-fixture/log',
-    },
-  };
+  return manifest;
 }
+
+const iso = (t: number): string => new Date(t).toISOString();
