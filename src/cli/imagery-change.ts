@@ -14,7 +14,6 @@
  * longest declared length): `removed` were there before and are gone, `added`
  * are new.
  */
-import type { Command } from 'commander';
 import {
   detectChange,
   detectObjects,
@@ -26,7 +25,7 @@ import {
   type Detection,
   type Gsd,
 } from '../imagery/index.js';
-import { imageryAction, parseSourceGsd } from './imagery.js';
+import { imageryAction, parseSourceGsd } from './imagery-common.js';
 import { detectionJson, detectionLine, parseRange, pixelLatLon, siteMask } from './imagery-count.js';
 import { UsageError } from './util.js';
 
@@ -169,27 +168,10 @@ function changeText(r: ChangeCliResult): string {
 }
 
 /** Adds `change` to the `tally imagery` command. */
-export function registerImageryChange(imagery: Command): void {
-  imagery
-    .command('change')
-    .description(
-      'change between two passes: regridded, residual shift corrected, changed fraction and blobs; ' +
-        'with a declared class, the objects removed and added',
-    )
-    .argument('<before>', 'earlier pass (GeoTIFF); its grid is the common one')
-    .argument('<after>', 'later pass (GeoTIFF), same CRS')
-    .option('--site <geojson>', 'site polygon(s), GeoJSON in WGS 84 lon/lat')
-    .option(
-      '--length <min..max>',
-      'declared object length range, metres (with --width: list removed and added objects)',
-    )
-    .option('--width <min..max>', 'declared object width range, metres')
-    .option('--source-gsd <metres>', 'ground resolution to assume when the passes have no georeferencing')
-    .option('--json', 'print one JSON object')
-    .action(async (before: string, after: string, o: ChangeCliOptions) => {
-      await imageryAction(async () => {
-        const r = await runImageryChange(before, after, o);
-        process.stdout.write(o.json ? `${JSON.stringify(changeJson(r), null, 2)}\n` : changeText(r));
-      });
-    });
+/** `tally imagery change BEFORE AFTER`: what it prints. */
+export async function changeAction(before: string, after: string, o: ChangeCliOptions): Promise<void> {
+  await imageryAction(async () => {
+    const r = await runImageryChange(before, after, o);
+    process.stdout.write(o.json ? `${JSON.stringify(changeJson(r), null, 2)}\n` : changeText(r));
+  });
 }

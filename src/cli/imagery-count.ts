@@ -11,7 +11,6 @@
  * into a mask that the detector (and `imagery change`) restricts to. A site
  * that covers no pixel of the image is an error (exit 2).
  */
-import type { Command } from 'commander';
 import {
   applyTransform,
   detectObjects,
@@ -24,7 +23,7 @@ import {
   type Raster,
 } from '../imagery/index.js';
 import { GeographyError, readPolygons } from '../tracks/index.js';
-import { imageryAction, parseSourceGsd } from './imagery.js';
+import { imageryAction, parseSourceGsd } from './imagery-common.js';
 import { rasteriseRings, sitePixelRings } from '../imagery/index.js';
 import { UsageError } from './util.js';
 
@@ -195,37 +194,18 @@ export function detectionLine(d: Detection): string {
 }
 
 /** Adds `count` to the `tally imagery` command. */
-export function registerImageryCount(imagery: Command): void {
-  imagery
-    .command('count')
-    .description(
-      'count the objects of a declared class (length and width in metres) inside a site polygon or the whole image',
-    )
-    .argument('<image>', 'GeoTIFF')
-    .requiredOption('--length <min..max>', 'declared length range, metres (e.g. 20..25)')
-    .requiredOption('--width <min..max>', 'declared width range, metres (e.g. 2.7..3.3)')
-    .option('--site <geojson>', 'site polygon(s), GeoJSON in WGS 84 lon/lat; only objects whose centre is inside count')
-    .option(
-      '--source-gsd <metres>',
-      'ground resolution to assume (for images without georeferencing, or to override it)',
-    )
-    .option(
-      '--scoring <how>',
-      'model (default: boosted trees learned from generated scenes, for vehicle-like rectangles) or shape (contrast and fit to the declared size only; for other shapes, such as aircraft)',
-    )
-    .option('--json', 'print one JSON object')
-    .action(async (image: string, o: CountCliOptions) => {
-      await imageryAction(async () => {
-        const r = await runImageryCount(image, o);
-        if (o.json) {
-          process.stdout.write(`${JSON.stringify(countJson(r), null, 2)}\n`);
-          return;
-        }
-        let s =
-          `${r.count} object(s) of ${r.length_m.join('..')} × ${r.width_m.join('..')} m in ${image}` +
-          `${r.site ? ` inside the site ${r.site} (${r.site_pixels} px)` : ''}, GSD ${f(r.gsd_m.x, 3)} × ${f(r.gsd_m.y, 3)} m\n`;
-        for (const d of r.detections) s += detectionLine(d);
-        process.stdout.write(s);
-      });
-    });
+/** `tally imagery count IMAGE`: what it prints. */
+export async function countAction(image: string, o: CountCliOptions): Promise<void> {
+  await imageryAction(async () => {
+    const r = await runImageryCount(image, o);
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify(countJson(r), null, 2)}\n`);
+      return;
+    }
+    let s =
+      `${r.count} object(s) of ${r.length_m.join('..')} × ${r.width_m.join('..')} m in ${image}` +
+      `${r.site ? ` inside the site ${r.site} (${r.site_pixels} px)` : ''}, GSD ${f(r.gsd_m.x, 3)} × ${f(r.gsd_m.y, 3)} m\n`;
+    for (const d of r.detections) s += detectionLine(d);
+    process.stdout.write(s);
+  });
 }

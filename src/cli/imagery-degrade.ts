@@ -7,11 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { Command } from 'commander';
 import { factorsForGsd } from '../imagery/index.js';
 import { readDegraded } from '../imagery/index.js';
 import { gsdMetres, readGeoTiffInfo, resolutionForCap, resolveGsd, writeGeoTiff, type Gsd } from '../imagery/index.js';
-import { imageryAction, parseSourceGsd } from './imagery.js';
+import { imageryAction, parseSourceGsd } from './imagery-common.js';
 import { UsageError } from './util.js';
 
 /**
@@ -103,36 +102,20 @@ export async function runImageryDegrade(
 }
 
 /** Adds `degrade` to the `tally imagery` command. */
-export function registerImageryDegrade(imagery: Command): void {
-  imagery
-    .command('degrade')
-    .description(
-      'Degrade an image to a coarser ground sample distance by exact area averaging (the resolution cap), ' +
-        'georeferencing kept, provenance recorded in the output',
-    )
-    .argument('<image>', 'input GeoTIFF')
-    .argument('<out>', 'output GeoTIFF')
-    .requiredOption('--gsd <metres>', 'target ground sample distance: the finer axis of the output')
-    .option(
-      '--source-gsd <metres>',
-      "the input's ground sample distance, when it has no georeferencing (or to override it)",
-    )
-    .option('--compression <kind>', 'none or deflate', 'deflate')
-    .option('--json', 'print what was done as JSON')
-    .action(async (image: string, out: string, o: DegradeCliOptions) => {
-      await imageryAction(async () => {
-        const r = await runImageryDegrade(image, out, o);
-        if (o.json) {
-          process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-        } else {
-          const b = r.gsd_before_m as Gsd;
-          const a = r.gsd_after_m as Gsd;
-          const [w0, h0] = r.size_before as number[];
-          const [w1, h1] = r.size_after as number[];
-          process.stdout.write(
-            `${out}: ${w1} × ${h1} px at ${gsdText(a)} (from ${w0} × ${h0} px at ${gsdText(b)}, ${image})\n`,
-          );
-        }
-      });
-    });
+/** `tally imagery degrade IMAGE OUT`: what it prints. */
+export async function degradeAction(image: string, out: string, o: DegradeCliOptions): Promise<void> {
+  await imageryAction(async () => {
+    const r = await runImageryDegrade(image, out, o);
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    } else {
+      const b = r.gsd_before_m as Gsd;
+      const a = r.gsd_after_m as Gsd;
+      const [w0, h0] = r.size_before as number[];
+      const [w1, h1] = r.size_after as number[];
+      process.stdout.write(
+        `${out}: ${w1} × ${h1} px at ${gsdText(a)} (from ${w0} × ${h0} px at ${gsdText(b)}, ${image})\n`,
+      );
+    }
+  });
 }

@@ -12,12 +12,7 @@ const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
   ais: async (p) => (await import('./ais.js')).registerAis(p),
   tracks: async (p) => (await import('./tracks.js')).registerTracks(p),
   scenario: async (p) => (await import('./scenario.js')).registerScenario(p),
-  imagery: async (p) => {
-    const imagery = (await import('./imagery.js')).registerImagery(p);
-    (await import('./imagery-degrade.js')).registerImageryDegrade(imagery);
-    (await import('./imagery-count.js')).registerImageryCount(imagery);
-    (await import('./imagery-change.js')).registerImageryChange(imagery);
-  },
+  imagery: async (p) => (await import('./imagery.js')).registerImagery(p),
   log: async (p) => (await import('./log.js')).registerLog(p),
   escrow: async (p) => (await import('./escrow.js')).registerEscrow(p),
   case: async (p) => (await import('./verify.js')).registerCase(p),

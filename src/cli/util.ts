@@ -1,5 +1,9 @@
 /** What every command shares: usage errors, stdout with back-pressure, a progress bar on stderr. */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type { SingleBar } from 'cli-progress';
+
+/** cli-progress, loaded only when a bar is drawn (large inputs), so that start-up stays small. */
+const cliProgress = (): typeof import('cli-progress') => createRequire(import.meta.url)('cli-progress');
 
 /** An error the user can fix: printed without a stack, exit status 2. */
 export class UsageError extends Error {
@@ -56,7 +60,7 @@ export class StdoutWriter {
 
 /** Progress on stderr for inputs above 16 MB; silent for small inputs and when total is 0. */
 export class Progress {
-  private bar: cliProgress.SingleBar | null = null;
+  private bar: SingleBar | null = null;
   private done = 0;
 
   constructor(
@@ -64,7 +68,8 @@ export class Progress {
     label: string,
   ) {
     if (total >= 16 * 1024 * 1024) {
-      this.bar = new cliProgress.SingleBar(
+      const { SingleBar, Presets } = cliProgress();
+      this.bar = new SingleBar(
         {
           format: `${label} [{bar}] {percentage}% | {value}/{total} MB | {eta}s left`,
           stream: process.stderr,
@@ -72,7 +77,7 @@ export class Progress {
           notTTYSchedule: 5000,
           etaBuffer: 50,
         },
-        cliProgress.Presets.shades_classic,
+        Presets.shades_classic,
       );
       this.bar.start(Math.ceil(total / 1e6), 0);
     }

@@ -1,22 +1,16 @@
 /**
- * `tally case check CASE_DIR [--json]`: validates a case (manifest, geography,
- * inspection records, evidence files) without writing anything.
- *
- * `tally verify CASE_DIR [--out DIR] [--json] [--reproduce RESULTS] [-q]`:
- * records the case's inputs in its log, runs the custody chain and writes
- * results.json and report.html. With --reproduce, an auditor's check on a
- * folder holding only the log, the evidence and the public manifest:
- * nothing is written to the log, every evidence file is checked against its
- * logged hash, the results are recomputed and compared finding by finding
- * (exit 0 when they match, 1 when not).
+ * `tally case check CASE_DIR [--json]` and `tally verify CASE_DIR [--out DIR]
+ * [--json] [--reproduce RESULTS] [-q]`, declared here; what they run is in
+ * verify-actions.ts, loaded when they run.
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CaseError, loadCase } from '../case/index.js';
-import { compareResults, resultsJson, verifyCase } from '../verify/index.js';
-import { writeOutputs } from '../report/index.js';
-import { CheckFailed, UsageError } from './util.js';
+
+export interface VerifyCliOptions {
+  out?: string;
+  json?: boolean;
+  reproduce?: string;
+  quiet?: boolean;
+}
 
 export function registerCase(program: Command): void {
   const cmd = program.command('case').description('Case manifests: check one before verifying it');
@@ -27,44 +21,9 @@ export function registerCase(program: Command): void {
     )
     .argument('<case>', 'case directory (or its case.yaml)')
     .option('--json', 'print the problems (or the summary) as JSON')
-    .action((dir: string, o: { json?: boolean }) => {
-      try {
-        const c = loadCase(dir);
-        const m = c.manifest;
-        const ev = m.evidence;
-        const summary = {
-          ok: true,
-          case: m.id,
-          name: m.name,
-          parties: m.parties.length,
-          inspectors: m.inspectors.length,
-          lots: m.declarations.lots.length,
-          items: m.declarations.lots.reduce((a, l) => a + l.count, 0),
-          shipments: m.declarations.shipments.length,
-          evidence: {
-            ais: ev.ais?.length ?? 0,
-            imagery: ev.imagery?.length ?? 0,
-            inspections: ev.inspections?.length ?? 0,
-            documents: ev.documents?.length ?? 0,
-            challenges: ev.challenges?.length ?? 0,
-          },
-        };
-        process.stdout.write(
-          o.json
-            ? `${JSON.stringify(summary, null, 2)}\n`
-            : `${c.manifestPath}: ok: case ${m.id} (${summary.lots} lots, ${summary.items} items, ${summary.shipments} shipments; evidence: ` +
-                `${summary.evidence.ais} AIS, ${summary.evidence.imagery} imagery, ${summary.evidence.inspections} inspections, ${summary.evidence.documents} documents, ${summary.evidence.challenges} challenges)\n`,
-        );
-      } catch (e) {
-        if (e instanceof CaseError) {
-          if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: e.issues }, null, 2)}\n`);
-          throw new UsageError(
-            `${dir}: the case is not valid (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}):\n${e.message}`,
-          );
-        }
-        throw e;
-      }
-    });
+    .action(async (dir: string, o: { json?: boolean }) =>
+      (await import('./verify-actions.js')).caseCheckAction(dir, o),
+    );
 }
 
 export function registerVerify(program: Command): void {
@@ -79,67 +38,5 @@ export function registerVerify(program: Command): void {
       'recompute from the logged evidence (writing nothing to the log) and compare with RESULTS, finding by finding',
     )
     .option('-q, --quiet', 'no progress on stderr')
-    .action(async (dir: string, o: { out?: string; json?: boolean; reproduce?: string; quiet?: boolean }) => {
-      const progress = o.quiet
-        ? undefined
-        : (msg: string): void => {
-            process.stderr.write(`${msg}\n`);
-          };
-      let given: unknown;
-      if (o.reproduce) {
-        try {
-          given = JSON.parse(readFileSync(o.reproduce, 'utf8')) as unknown;
-        } catch (e) {
-          throw new UsageError(
-            `--reproduce ${o.reproduce}: cannot read the results to reproduce: ${(e as Error).message}`,
-          );
-        }
-      }
-      let v;
-      try {
-        v = await verifyCase(dir, { readOnly: o.reproduce !== undefined, ...(progress ? { progress } : {}) });
-      } catch (e) {
-        if (e instanceof CaseError)
-          throw new UsageError(
-            `${dir}: the case is not valid (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}); nothing was written:\n${e.message}`,
-          );
-        throw e;
-      }
-      const r = v.results;
-      if (o.reproduce) {
-        const cmp = compareResults(given, r);
-        if (o.out) await writeOutputs(resolve(o.out), v);
-        if (o.json) process.stdout.write(`${JSON.stringify({ match: cmp.match, items: cmp.items }, null, 2)}\n`);
-        else {
-          for (const i of cmp.items) {
-            process.stdout.write(
-              `${i.match ? 'match   ' : 'DIFFERS '} ${i.what}${i.match ? '' : `\n  given:      ${JSON.stringify(i.given)}\n  recomputed: ${JSON.stringify(i.recomputed)}`}\n`,
-            );
-          }
-          process.stdout.write(
-            `${cmp.match ? 'REPRODUCED' : 'NOT REPRODUCED'}: verdict ${r.verdict}, ${r.findings.length} finding(s), checkpoint ${r.checkpoint.size} ${r.checkpoint.root}\n`,
-          );
-        }
-        if (!cmp.match)
-          throw new CheckFailed(
-            `the results in ${o.reproduce} are not reproduced from the logged evidence (${cmp.items.filter((i) => !i.match).length} difference(s))`,
-          );
-        return;
-      }
-      const out = resolve(o.out ?? join(v.case.dir, 'results'));
-      const files = await writeOutputs(out, v);
-      if (o.json) {
-        process.stdout.write(resultsJson(r));
-      } else {
-        const f = r.funnel;
-        process.stdout.write(
-          `${r.case.name}: ${r.verdict}\n` +
-            `  items: declared ${f.declared}, removed ${f.removed}, departed ${f.departed}, inspected ${f.inspected}, left the zone ${f.left_zone}\n` +
-            `  ${r.findings.length} finding(s)${r.findings.length ? ':' : ''}\n` +
-            r.findings.map((x) => `    ${x.code} ${x.subject.kind} ${x.subject.id}: ${x.message}\n`).join('') +
-            `  log: ${r.checkpoint.origin} size ${r.checkpoint.size} root ${r.checkpoint.root}${v.appended ? ` (${v.appended} entries appended)` : ' (nothing appended)'}\n` +
-            `  results: ${files.results}\n  report:  ${files.report}\n`,
-        );
-      }
-    });
+    .action(async (dir: string, o: VerifyCliOptions) => (await import('./verify-actions.js')).verifyAction(dir, o));
 }

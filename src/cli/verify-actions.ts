@@ -1,0 +1,122 @@
+/**
+ * What `tally case check` and `tally verify` run (declared in verify.ts).
+ *
+ * `tally case check CASE_DIR [--json]`: validates a case (manifest, geography,
+ * inspection records, evidence files) without writing anything.
+ *
+ * `tally verify CASE_DIR [--out DIR] [--json] [--reproduce RESULTS] [-q]`:
+ * records the case's inputs in its log, runs the custody chain and writes
+ * results.json and report.html. With --reproduce, an auditor's check on a
+ * folder holding only the log, the evidence and the public manifest:
+ * nothing is written to the log, every evidence file is checked against its
+ * logged hash, the results are recomputed and compared finding by finding
+ * (exit 0 when they match, 1 when not).
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CaseError, loadCase } from '../case/index.js';
+import { compareResults, resultsJson, verifyCase } from '../verify/index.js';
+import { writeOutputs } from '../report/index.js';
+import { CheckFailed, UsageError } from './util.js';
+import type { VerifyCliOptions } from './verify.js';
+
+export function caseCheckAction(dir: string, o: { json?: boolean }): void {
+  try {
+    const c = loadCase(dir);
+    const m = c.manifest;
+    const ev = m.evidence;
+    const summary = {
+      ok: true,
+      case: m.id,
+      name: m.name,
+      parties: m.parties.length,
+      inspectors: m.inspectors.length,
+      lots: m.declarations.lots.length,
+      items: m.declarations.lots.reduce((a, l) => a + l.count, 0),
+      shipments: m.declarations.shipments.length,
+      evidence: {
+        ais: ev.ais?.length ?? 0,
+        imagery: ev.imagery?.length ?? 0,
+        inspections: ev.inspections?.length ?? 0,
+        documents: ev.documents?.length ?? 0,
+        challenges: ev.challenges?.length ?? 0,
+      },
+    };
+    process.stdout.write(
+      o.json
+        ? `${JSON.stringify(summary, null, 2)}\n`
+        : `${c.manifestPath}: ok: case ${m.id} (${summary.lots} lots, ${summary.items} items, ${summary.shipments} shipments; evidence: ` +
+            `${summary.evidence.ais} AIS, ${summary.evidence.imagery} imagery, ${summary.evidence.inspections} inspections, ${summary.evidence.documents} documents, ${summary.evidence.challenges} challenges)\n`,
+    );
+  } catch (e) {
+    if (e instanceof CaseError) {
+      if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, issues: e.issues }, null, 2)}\n`);
+      throw new UsageError(
+        `${dir}: the case is not valid (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}):\n${e.message}`,
+      );
+    }
+    throw e;
+  }
+}
+
+export async function verifyAction(dir: string, o: VerifyCliOptions): Promise<void> {
+  const progress = o.quiet
+    ? undefined
+    : (msg: string): void => {
+        process.stderr.write(`${msg}\n`);
+      };
+  let given: unknown;
+  if (o.reproduce) {
+    try {
+      given = JSON.parse(readFileSync(o.reproduce, 'utf8')) as unknown;
+    } catch (e) {
+      throw new UsageError(`--reproduce ${o.reproduce}: cannot read the results to reproduce: ${(e as Error).message}`);
+    }
+  }
+  let v;
+  try {
+    v = await verifyCase(dir, { readOnly: o.reproduce !== undefined, ...(progress ? { progress } : {}) });
+  } catch (e) {
+    if (e instanceof CaseError)
+      throw new UsageError(
+        `${dir}: the case is not valid (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}); nothing was written:\n${e.message}`,
+      );
+    throw e;
+  }
+  const r = v.results;
+  if (o.reproduce) {
+    const cmp = compareResults(given, r);
+    if (o.out) await writeOutputs(resolve(o.out), v);
+    if (o.json) process.stdout.write(`${JSON.stringify({ match: cmp.match, items: cmp.items }, null, 2)}\n`);
+    else {
+      for (const i of cmp.items) {
+        process.stdout.write(
+          `${i.match ? 'match   ' : 'DIFFERS '} ${i.what}${i.match ? '' : `\n  given:      ${JSON.stringify(i.given)}\n  recomputed: ${JSON.stringify(i.recomputed)}`}\n`,
+        );
+      }
+      process.stdout.write(
+        `${cmp.match ? 'REPRODUCED' : 'NOT REPRODUCED'}: verdict ${r.verdict}, ${r.findings.length} finding(s), checkpoint ${r.checkpoint.size} ${r.checkpoint.root}\n`,
+      );
+    }
+    if (!cmp.match)
+      throw new CheckFailed(
+        `the results in ${o.reproduce} are not reproduced from the logged evidence (${cmp.items.filter((i) => !i.match).length} difference(s))`,
+      );
+    return;
+  }
+  const out = resolve(o.out ?? join(v.case.dir, 'results'));
+  const files = await writeOutputs(out, v);
+  if (o.json) {
+    process.stdout.write(resultsJson(r));
+  } else {
+    const f = r.funnel;
+    process.stdout.write(
+      `${r.case.name}: ${r.verdict}\n` +
+        `  items: declared ${f.declared}, removed ${f.removed}, departed ${f.departed}, inspected ${f.inspected}, left the zone ${f.left_zone}\n` +
+        `  ${r.findings.length} finding(s)${r.findings.length ? ':' : ''}\n` +
+        r.findings.map((x) => `    ${x.code} ${x.subject.kind} ${x.subject.id}: ${x.message}\n`).join('') +
+        `  log: ${r.checkpoint.origin} size ${r.checkpoint.size} root ${r.checkpoint.root}${v.appended ? ` (${v.appended} entries appended)` : ' (nothing appended)'}\n` +
+        `  results: ${files.results}\n  report:  ${files.report}\n`,
+    );
+  }
+}
