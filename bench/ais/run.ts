@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { buildInput, corpusSummary, inputName, type BuiltInput, type TypeMix } from './input.js';
 import { loadTally, type ChildResult } from './child.js';
+import { saveResults } from '../results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/bench/ais -> repository root */
@@ -639,6 +640,7 @@ async function main(): Promise<void> {
     skipped,
   };
 
+  if (!o.quick && !o.only) process.stderr.write(`figures written to ${saveResults('ais', 'npm run bench:ais', result)}\n`);
   if (o.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   } else {

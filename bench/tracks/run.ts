@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateFeed, writeFeedCsv } from '../../src/scenario/feed.js';
 import { compareEncounters, runPostgisEncounters, type PostgisResult } from './postgis.js';
+import { saveResults } from '../results.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../../..');
@@ -157,24 +158,20 @@ async function main(): Promise<void> {
       ],
     );
   }
+  const figures = {
+    events: best,
+    tally: { ...tally, encounters: tallyEnc.length },
+    postgis: peers.map((p) => ({
+      formulation: p.formulation,
+      seconds: p.r.seconds,
+      encounters: p.r.encounters.length,
+      comparison: { ...p.cmp },
+    })),
+    targets: targets.map(([name, pass, measured]) => ({ name, pass, measured })),
+  };
+  if (!quick && !noPostgis) log(`figures written to ${saveResults('tracks', 'npm run bench:tracks', figures)}`);
   if (json) {
-    process.stdout.write(
-      JSON.stringify(
-        {
-          events: best,
-          tally: { ...tally, encounters: tallyEnc.length },
-          postgis: peers.map((p) => ({
-            formulation: p.formulation,
-            seconds: p.r.seconds,
-            encounters: p.r.encounters.length,
-            comparison: { ...p.cmp },
-          })),
-          targets,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
+    process.stdout.write(JSON.stringify({ ...figures, targets }, null, 2) + '\n');
   } else {
     process.stdout.write('\nTargets:\n');
     for (const [name, ok, got] of targets) process.stdout.write(`${ok ? 'PASS' : 'MISS'}  ${name}: ${got}\n`);
