@@ -640,7 +640,8 @@ async function main(): Promise<void> {
     skipped,
   };
 
-  if (!o.quick && !o.only) process.stderr.write(`figures written to ${saveResults('ais', 'npm run bench:ais', result)}\n`);
+  if (!o.quick && !o.only)
+    process.stderr.write(`figures written to ${saveResults('ais', 'npm run bench:ais', result)}\n`);
   if (o.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   } else {

@@ -40,13 +40,41 @@ export function buildTracks(
 ): Tracks {
   const shared = opts.shared ?? false;
   const n = positions.length;
+  const { vid, seen } = vesselOfRow(positions.mmsi, n);
+  const { vessels, mmsi, start, order } = groupByVessel(vid, seen, n, shared);
+  const mmsiOut = alloc(Uint32Array, vessels, shared);
+  mmsiOut.set(mmsi);
+  const tracks: Tracks = {
+    mmsi: mmsiOut,
+    start,
+    time: alloc(Float64Array, n, shared),
+    lat: alloc(Float64Array, n, shared),
+    lon: alloc(Float64Array, n, shared),
+    speed: alloc(Float32Array, n, shared),
+    course: alloc(Float32Array, n, shared),
+    source: order,
+    flag: alloc(Uint8Array, n, shared),
+    segment: alloc(Uint32Array, n, shared),
+    vessels: vesselInfo(statics),
+    flagged: { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 },
+  };
+  gatherInTimeOrder(tracks, positions, vessels);
+  for (let k = 0; k < vessels; k++) cleanVessel(tracks, start[k], start[k + 1], params);
+  for (let i = 0; i < n; i++) tracks.flagged[tracks.flag[i] as 0 | 1 | 2 | 3 | 4]++;
+  return tracks;
+}
+
+/**
+ * The vessel of each row, as first-seen ids (an open-addressing hash of
+ * MMSIs; runs of one MMSI skip the lookup), and the MMSIs in first-seen order.
+ */
+function vesselOfRow(col: PositionColumns['mmsi'], n: number): { vid: Uint32Array; seen: number[] } {
   // Vessel of each row: an open-addressing hash of MMSIs (first-seen ids), then renumbered in MMSI order.
   let cap = 1024;
   let keys = new Int32Array(cap).fill(-1);
   let ids = new Uint32Array(cap);
   const seen: number[] = [];
   const vid = new Uint32Array(n);
-  const col = positions.mmsi;
   let lastM = -1;
   let lastV = 0;
   let shift = 32 - Math.log2(cap);
@@ -83,6 +111,20 @@ export function buildTracks(
     }
     vid[i] = lastV;
   }
+  return { vid, seen };
+}
+
+/**
+ * Vessels renumbered in MMSI order, and the rows grouped by vessel (a
+ * stable counting sort: input order kept within a vessel): `start[k]` is
+ * the first slot of vessel k in `order`. `vid` is renumbered in place.
+ */
+function groupByVessel(
+  vid: Uint32Array,
+  seen: number[],
+  n: number,
+  shared: boolean,
+): { vessels: number; mmsi: Uint32Array; start: Uint32Array; order: Uint32Array } {
   const vessels = seen.length;
   const mmsi = Uint32Array.from(seen).sort();
   // First-seen id -> rank in MMSI order.
@@ -105,69 +147,57 @@ export function buildTracks(
   const fill = start.slice(0, vessels);
   for (let i = 0; i < n; i++) order[fill[vid[i]]++] = i;
 
-  const t = positions.time;
+  return { vessels, mmsi, start, order };
+}
 
-  const mmsiOut = alloc(Uint32Array, vessels, shared);
-  mmsiOut.set(mmsi);
-  const tracks: Tracks = {
-    mmsi: mmsiOut,
-    start,
-    time: alloc(Float64Array, n, shared),
-    lat: alloc(Float64Array, n, shared),
-    lon: alloc(Float64Array, n, shared),
-    speed: alloc(Float32Array, n, shared),
-    course: alloc(Float32Array, n, shared),
-    source: order,
-    flag: alloc(Uint8Array, n, shared),
-    segment: alloc(Uint32Array, n, shared),
-    vessels: vesselInfo(statics),
-    flagged: { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 },
-  };
-  {
-    // Gather in vessel order; the arrays in locals so the loop does no property loads.
-    const [time, lat, lon, speed, course] = [tracks.time, tracks.lat, tracks.lon, tracks.speed, tracks.course];
-    const [pLat, pLon, pSpeed, pCourse] = [positions.lat, positions.lon, positions.speed, positions.course];
-    const gather = (from: number, to: number): void => {
-      for (let i = from; i < to; i++) {
-        const r = order[i];
-        time[i] = t[r];
-        lat[i] = pLat[r];
-        lon[i] = pLon[r];
-        speed[i] = pSpeed[r];
-        course[i] = pCourse[r];
-      }
-    };
-    gather(0, n);
-    // Within each vessel, sort by time where the input was out of order (NaN times last):
-    // checked on the gathered, contiguous times; the rare vessel out of order is sorted and gathered again.
-    for (let k = 0; k < vessels; k++) {
-      const a = start[k];
-      const b = start[k + 1];
-      let sorted = true;
-      for (let i = a + 1; i < b; i++) {
-        const ti = time[i];
-        const tp = time[i - 1];
-        if (ti < tp || (tp !== tp && ti === ti)) {
-          sorted = false;
-          break;
-        }
-      }
-      if (sorted) continue;
-      const rows = Array.from(order.subarray(a, b));
-      rows.sort((x, y) => {
-        const tx = t[x];
-        const ty = t[y];
-        if (tx !== tx) return ty !== ty ? x - y : 1;
-        if (ty !== ty) return -1;
-        return tx - ty || x - y;
-      });
-      order.set(rows, a);
-      gather(a, b);
+/**
+ * Copies the columns into vessel order, then sorts by time the rare
+ * vessel whose input was out of order (NaN times last) and copies it again.
+ */
+function gatherInTimeOrder(tracks: Tracks, positions: PositionColumns, vessels: number): void {
+  const { start, source: order } = tracks;
+  const t = positions.time;
+  const n = positions.length;
+  // Gather in vessel order; the arrays in locals so the loop does no property loads.
+  const [time, lat, lon, speed, course] = [tracks.time, tracks.lat, tracks.lon, tracks.speed, tracks.course];
+  const [pLat, pLon, pSpeed, pCourse] = [positions.lat, positions.lon, positions.speed, positions.course];
+  const gather = (from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
+      const r = order[i];
+      time[i] = t[r];
+      lat[i] = pLat[r];
+      lon[i] = pLon[r];
+      speed[i] = pSpeed[r];
+      course[i] = pCourse[r];
     }
+  };
+  gather(0, n);
+  // Within each vessel, sort by time where the input was out of order (NaN times last):
+  // checked on the gathered, contiguous times; the rare vessel out of order is sorted and gathered again.
+  for (let k = 0; k < vessels; k++) {
+    const a = start[k];
+    const b = start[k + 1];
+    let sorted = true;
+    for (let i = a + 1; i < b; i++) {
+      const ti = time[i];
+      const tp = time[i - 1];
+      if (ti < tp || (tp !== tp && ti === ti)) {
+        sorted = false;
+        break;
+      }
+    }
+    if (sorted) continue;
+    const rows = Array.from(order.subarray(a, b));
+    rows.sort((x, y) => {
+      const tx = t[x];
+      const ty = t[y];
+      if (tx !== tx) return ty !== ty ? x - y : 1;
+      if (ty !== ty) return -1;
+      return tx - ty || x - y;
+    });
+    order.set(rows, a);
+    gather(a, b);
   }
-  for (let k = 0; k < vessels; k++) cleanVessel(tracks, start[k], start[k + 1], params);
-  for (let i = 0; i < n; i++) tracks.flagged[tracks.flag[i] as 0 | 1 | 2 | 3 | 4]++;
-  return tracks;
 }
 
 /**

@@ -267,9 +267,7 @@ export function parsePolygons(text: string, file: string, opts: ParseOptions = {
     return off === undefined ? undefined : lineAt(text, off);
   };
 
-  const out: NamedPolygons = { file, names: [], polygons: [], properties: [] };
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v);
+  const reader = new PolygonReader(file, opts);
 
   if (!isObject(root)) {
     throw new GeographyError(
@@ -279,128 +277,6 @@ export function parsePolygons(text: string, file: string, opts: ParseOptions = {
     );
   }
 
-  const addFeature = (f: unknown, prefix: string, index: number, line: number | undefined): void => {
-    const at = (field: string): string => (prefix ? `${prefix}.${field}` : field);
-    if (!isObject(f))
-      throw new GeographyError(file, prefix || 'top level', `expected a Feature object, got ${show(f)}`, line);
-    if (f.type !== 'Feature')
-      throw new GeographyError(file, at('type'), `expected "Feature", got ${show(f.type)}`, line);
-    const props = f.properties;
-    if (props !== undefined && props !== null && !isObject(props)) {
-      throw new GeographyError(file, at('properties'), `expected an object or null, got ${show(props)}`, line);
-    }
-    const name = isObject(props) ? props.name : undefined;
-    let finalName: string;
-    if (name === undefined || name === null || name === '') {
-      if (opts.requireName) {
-        throw new GeographyError(
-          file,
-          at('properties.name'),
-          `expected a non-empty string naming the port, got ${show(name)}`,
-          line,
-        );
-      }
-      finalName = `feature ${index}`;
-    } else if (typeof name !== 'string') {
-      throw new GeographyError(file, at('properties.name'), `expected a string, got ${show(name)}`, line);
-    } else {
-      finalName = name;
-    }
-    const polys = readGeometry(f.geometry, at('geometry'), line);
-    out.names.push(finalName);
-    out.polygons.push(polys);
-    out.properties.push(isObject(props) ? props : null);
-  };
-
-  const readGeometry = (g: unknown, where: string, line: number | undefined): Polygon[] => {
-    if (!isObject(g))
-      throw new GeographyError(file, where, `expected a Polygon or MultiPolygon geometry, got ${show(g)}`, line);
-    const sub = (s: string): string => (where ? `${where}.${s}` : s);
-    if (g.type === 'Polygon') return [readPolygon(g.coordinates, sub('coordinates'), line)];
-    if (g.type === 'MultiPolygon') {
-      const c = g.coordinates;
-      if (!Array.isArray(c) || c.length === 0) {
-        throw new GeographyError(
-          file,
-          sub('coordinates'),
-          `expected an array of at least one polygon, got ${show(c)}`,
-          line,
-        );
-      }
-      return c.map((p, i) => readPolygon(p, `${sub('coordinates')}[${i}]`, line));
-    }
-    throw new GeographyError(
-      file,
-      where || 'type',
-      `expected a Polygon or MultiPolygon, got ${typeof g.type === 'string' ? g.type : show(g.type)}`,
-      line,
-    );
-  };
-
-  const readPolygon = (c: unknown, where: string, line: number | undefined): Polygon => {
-    if (!Array.isArray(c) || c.length === 0) {
-      throw new GeographyError(file, where, `expected an array of rings (outer ring first), got ${show(c)}`, line);
-    }
-    return c.map((r, i) => readRing(r, `${where}[${i}]`, line));
-  };
-
-  const readRing = (r: unknown, where: string, line: number | undefined): Ring => {
-    if (!Array.isArray(r))
-      throw new GeographyError(file, where, `expected a ring (an array of positions), got ${show(r)}`, line);
-    if (r.length < 4)
-      throw new GeographyError(
-        file,
-        where,
-        `expected a ring of at least 4 positions (closed: last equal to first), got ${r.length}`,
-        line,
-      );
-    const ring: Ring = [];
-    for (let k = 0; k < r.length; k++) {
-      const p: unknown = r[k];
-      const pw = `${where}[${k}]`;
-      if (!Array.isArray(p) || p.length < 2)
-        throw new GeographyError(file, pw, `expected a position [longitude, latitude], got ${show(p)}`, line);
-      const [lon, lat] = p as unknown[];
-      if (typeof lon !== 'number' || !Number.isFinite(lon))
-        throw new GeographyError(file, `${pw}[0]`, `expected a longitude (number), got ${show(lon)}`, line);
-      if (typeof lat !== 'number' || !Number.isFinite(lat))
-        throw new GeographyError(file, `${pw}[1]`, `expected a latitude (number), got ${show(lat)}`, line);
-      if (lon < -360 || lon > 360) {
-        throw new GeographyError(
-          file,
-          `${pw}[0]`,
-          `expected a longitude in [-180, 180] (up to ±360 for a ring continued across the antimeridian), got ${lon}`,
-          line,
-        );
-      }
-      if (lat < -90 || lat > 90)
-        throw new GeographyError(file, `${pw}[1]`, `expected a latitude in [-90, 90], got ${lat}`, line);
-      ring.push([lon, lat]);
-    }
-    const first = ring[0]!;
-    const last = ring[ring.length - 1]!;
-    if (first[0] !== last[0] || first[1] !== last[1]) {
-      throw new GeographyError(
-        file,
-        where,
-        `expected a closed ring (last position equal to the first), got first ${JSON.stringify(first)} and last ${JSON.stringify(last)}`,
-        line,
-      );
-    }
-    const unwrapped = unwrapRing(ring);
-    const u0 = unwrapped[0]!;
-    const u1 = unwrapped[unwrapped.length - 1]!;
-    if (Math.abs(u0[0] - u1[0]) > 1e-9) {
-      throw new GeographyError(
-        file,
-        where,
-        'expected a ring that comes back across the antimeridian, got one that goes round a pole: split it into polygons that do not contain a pole',
-        line,
-      );
-    }
-    return ring;
-  };
-
   switch (root.type) {
     case 'FeatureCollection': {
       const fs = root.features;
@@ -408,11 +284,11 @@ export function parsePolygons(text: string, file: string, opts: ParseOptions = {
         throw new GeographyError(file, 'features', `expected an array of Features, got ${show(fs)}`);
       if (fs.length === 0)
         throw new GeographyError(file, 'features', 'expected at least one feature, got an empty FeatureCollection');
-      fs.forEach((f, i) => addFeature(f, `features[${i}]`, i, lineOf(i)));
+      fs.forEach((f, i) => reader.feature(f, `features[${i}]`, i, lineOf(i)));
       break;
     }
     case 'Feature':
-      addFeature(root, '', 0, undefined);
+      reader.feature(root, '', 0, undefined);
       break;
     case 'Polygon':
     case 'MultiPolygon':
@@ -423,9 +299,9 @@ export function parsePolygons(text: string, file: string, opts: ParseOptions = {
           `expected a Feature or FeatureCollection whose features carry properties.name, got a bare ${root.type}`,
         );
       }
-      out.names.push('feature 0');
-      out.polygons.push(readGeometry(root, '', undefined));
-      out.properties.push(null);
+      reader.out.names.push('feature 0');
+      reader.out.polygons.push(reader.geometry(root, '', undefined));
+      reader.out.properties.push(null);
       break;
     default:
       throw new GeographyError(
@@ -434,7 +310,143 @@ export function parsePolygons(text: string, file: string, opts: ParseOptions = {
         `expected a FeatureCollection, Feature, Polygon or MultiPolygon, got ${typeof root.type === 'string' ? root.type : show(root.type)}`,
       );
   }
-  return out;
+  return reader.out;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads features, geometries, polygons and rings of one file, each checked, with where it failed. */
+class PolygonReader {
+  readonly out: NamedPolygons;
+
+  constructor(
+    readonly file: string,
+    readonly opts: ParseOptions,
+  ) {
+    this.out = { file, names: [], polygons: [], properties: [] };
+  }
+
+  feature(f: unknown, prefix: string, index: number, line: number | undefined): void {
+    const at = (field: string): string => (prefix ? `${prefix}.${field}` : field);
+    if (!isObject(f))
+      throw new GeographyError(this.file, prefix || 'top level', `expected a Feature object, got ${show(f)}`, line);
+    if (f.type !== 'Feature')
+      throw new GeographyError(this.file, at('type'), `expected "Feature", got ${show(f.type)}`, line);
+    const props = f.properties;
+    if (props !== undefined && props !== null && !isObject(props)) {
+      throw new GeographyError(this.file, at('properties'), `expected an object or null, got ${show(props)}`, line);
+    }
+    const name = isObject(props) ? props.name : undefined;
+    let finalName: string;
+    if (name === undefined || name === null || name === '') {
+      if (this.opts.requireName) {
+        throw new GeographyError(
+          this.file,
+          at('properties.name'),
+          `expected a non-empty string naming the port, got ${show(name)}`,
+          line,
+        );
+      }
+      finalName = `feature ${index}`;
+    } else if (typeof name !== 'string') {
+      throw new GeographyError(this.file, at('properties.name'), `expected a string, got ${show(name)}`, line);
+    } else {
+      finalName = name;
+    }
+    const polys = this.geometry(f.geometry, at('geometry'), line);
+    this.out.names.push(finalName);
+    this.out.polygons.push(polys);
+    this.out.properties.push(isObject(props) ? props : null);
+  }
+
+  geometry(g: unknown, where: string, line: number | undefined): Polygon[] {
+    if (!isObject(g))
+      throw new GeographyError(this.file, where, `expected a Polygon or MultiPolygon geometry, got ${show(g)}`, line);
+    const sub = (s: string): string => (where ? `${where}.${s}` : s);
+    if (g.type === 'Polygon') return [this.polygon(g.coordinates, sub('coordinates'), line)];
+    if (g.type === 'MultiPolygon') {
+      const c = g.coordinates;
+      if (!Array.isArray(c) || c.length === 0) {
+        throw new GeographyError(
+          this.file,
+          sub('coordinates'),
+          `expected an array of at least one polygon, got ${show(c)}`,
+          line,
+        );
+      }
+      return c.map((p, i) => this.polygon(p, `${sub('coordinates')}[${i}]`, line));
+    }
+    throw new GeographyError(
+      this.file,
+      where || 'type',
+      `expected a Polygon or MultiPolygon, got ${typeof g.type === 'string' ? g.type : show(g.type)}`,
+      line,
+    );
+  }
+
+  polygon(c: unknown, where: string, line: number | undefined): Polygon {
+    if (!Array.isArray(c) || c.length === 0) {
+      throw new GeographyError(this.file, where, `expected an array of rings (outer ring first), got ${show(c)}`, line);
+    }
+    return c.map((r, i) => this.ring(r, `${where}[${i}]`, line));
+  }
+
+  ring(r: unknown, where: string, line: number | undefined): Ring {
+    if (!Array.isArray(r))
+      throw new GeographyError(this.file, where, `expected a ring (an array of positions), got ${show(r)}`, line);
+    if (r.length < 4)
+      throw new GeographyError(
+        this.file,
+        where,
+        `expected a ring of at least 4 positions (closed: last equal to first), got ${r.length}`,
+        line,
+      );
+    const ring: Ring = [];
+    for (let k = 0; k < r.length; k++) {
+      const p: unknown = r[k];
+      const pw = `${where}[${k}]`;
+      if (!Array.isArray(p) || p.length < 2)
+        throw new GeographyError(this.file, pw, `expected a position [longitude, latitude], got ${show(p)}`, line);
+      const [lon, lat] = p as unknown[];
+      if (typeof lon !== 'number' || !Number.isFinite(lon))
+        throw new GeographyError(this.file, `${pw}[0]`, `expected a longitude (number), got ${show(lon)}`, line);
+      if (typeof lat !== 'number' || !Number.isFinite(lat))
+        throw new GeographyError(this.file, `${pw}[1]`, `expected a latitude (number), got ${show(lat)}`, line);
+      if (lon < -360 || lon > 360) {
+        throw new GeographyError(
+          this.file,
+          `${pw}[0]`,
+          `expected a longitude in [-180, 180] (up to ±360 for a ring continued across the antimeridian), got ${lon}`,
+          line,
+        );
+      }
+      if (lat < -90 || lat > 90)
+        throw new GeographyError(this.file, `${pw}[1]`, `expected a latitude in [-90, 90], got ${lat}`, line);
+      ring.push([lon, lat]);
+    }
+    const first = ring[0]!;
+    const last = ring[ring.length - 1]!;
+    if (first[0] !== last[0] || first[1] !== last[1]) {
+      throw new GeographyError(
+        this.file,
+        where,
+        `expected a closed ring (last position equal to the first), got first ${JSON.stringify(first)} and last ${JSON.stringify(last)}`,
+        line,
+      );
+    }
+    const unwrapped = unwrapRing(ring);
+    const u0 = unwrapped[0]!;
+    const u1 = unwrapped[unwrapped.length - 1]!;
+    if (Math.abs(u0[0] - u1[0]) > 1e-9) {
+      throw new GeographyError(
+        this.file,
+        where,
+        'expected a ring that comes back across the antimeridian, got one that goes round a pole: split it into polygons that do not contain a pole',
+        line,
+      );
+    }
+    return ring;
+  }
 }
 
 /** Reads and parses a GeoJSON polygon file (see `parsePolygons`). */
