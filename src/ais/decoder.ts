@@ -719,7 +719,28 @@ export class AisDecoder extends LineSplitter {
       return next;
     }
 
-    // Multi-sentence message: keep the fragment until its siblings arrive, in any order.
+    return this.fragment(buf, lineNo, total, num, seq, fill, nchars, c4, c5, c6, next);
+  }
+
+  /**
+   * One fragment of a multi-sentence message: kept until its siblings
+   * arrive, in any order, then the message is emitted whole. Returns `next`.
+   * The sentence's fields come as arguments, not an object: no allocation
+   * per fragment.
+   */
+  private fragment(
+    buf: Uint8Array,
+    lineNo: number,
+    total: number,
+    num: number,
+    seq: number,
+    fill: number,
+    nchars: number,
+    c4: number,
+    c5: number,
+    c6: number,
+    next: number,
+  ): number {
     const frag = this.fragScratch;
     if (!this.unarmour(buf, c5 + 1, c6, frag, lineNo)) return -1;
     // Tag-block groups name their fragments (often only the first carries the station);
