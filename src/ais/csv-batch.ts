@@ -43,6 +43,8 @@ import type { PositionColumnsBuilder, StaticReport } from './batch.js';
 import { AisCsvReader, detectCsvDialect, isCsvReject } from './csv.js';
 import { AisInputError, type DecodeStats, type RejectReason } from './types.js';
 
+/** What `number()` returns for a value the fast path does not take: the row goes the string way. */
+const OUT = -Infinity;
 const TAB = 9,
   LF = 10,
   CR = 13,
@@ -466,6 +468,23 @@ class FastCsvFile extends LineSplitter {
     this.row(buf, start, end, lineNo);
   }
 
+  /**
+   * The number in column `c` (absent when c < 0): NaN when empty, absent or
+   * equal to `na` (the not-available value); OUT when the byte reader does
+   * not take it or it lies outside [lo, hi] ([lo, hi) with `hiOpen`), so
+   * that the row goes the string way and is judged there.
+   */
+  private number(buf: Uint8Array, c: number, na: number, lo: number, hi: number, hiOpen: boolean): number {
+    if (c < 0) return NaN;
+    const a = this.at[c] + 1;
+    const b = this.at[c + 1];
+    if (a >= b) return NaN;
+    const x = parseDecimal(buf, a, b);
+    if (x === na) return NaN;
+    if (!(x >= lo && (hiOpen ? x < hi : x <= hi))) return OUT;
+    return x + 0;
+  }
+
   /** One data row, trimmed, not empty. */
   private row(buf: Uint8Array, s: number, e: number, lineNo: number): void {
     const first = buf[s];
@@ -523,87 +542,16 @@ class FastCsvFile extends LineSplitter {
     }
 
     // Numbers: NaN for not available; a value the byte reader does not take, or out of range, goes the string way.
-    let lat = NaN;
-    a = at[this.cLat] + 1;
-    b = at[this.cLat + 1];
-    if (a < b) {
-      const x = parseDecimal(buf, a, b);
-      if (x !== 91) {
-        if (!(x >= -90 && x <= 90)) {
-          this.other(buf, s, e, lineNo, true);
-          return;
-        }
-        lat = x + 0;
-      }
-    }
-    let lon = NaN;
-    a = at[this.cLon] + 1;
-    b = at[this.cLon + 1];
-    if (a < b) {
-      const x = parseDecimal(buf, a, b);
-      if (x !== 181) {
-        if (!(x >= -180 && x <= 180)) {
-          this.other(buf, s, e, lineNo, true);
-          return;
-        }
-        lon = x + 0;
-      }
-    }
-    let sog = NaN;
-    if (this.cSog >= 0) {
-      a = at[this.cSog] + 1;
-      b = at[this.cSog + 1];
-      if (a < b) {
-        const x = parseDecimal(buf, a, b);
-        if (x !== 102.3) {
-          if (!(x >= 0 && x <= 102.2)) {
-            this.other(buf, s, e, lineNo, true);
-            return;
-          }
-          sog = x + 0;
-        }
-      }
-    }
-    let cog = NaN;
-    if (this.cCog >= 0) {
-      a = at[this.cCog] + 1;
-      b = at[this.cCog + 1];
-      if (a < b) {
-        const x = parseDecimal(buf, a, b);
-        if (x !== 360) {
-          if (!(x >= 0 && x < 360)) {
-            this.other(buf, s, e, lineNo, true);
-            return;
-          }
-          cog = x + 0;
-        }
-      }
-    }
-    let heading = NaN;
-    if (this.cHeading >= 0) {
-      a = at[this.cHeading] + 1;
-      b = at[this.cHeading + 1];
-      if (a < b) {
-        const x = parseDecimal(buf, a, b);
-        if (x !== 511) {
-          if (!(x >= 0 && x < 360)) {
-            this.other(buf, s, e, lineNo, true);
-            return;
-          }
-          heading = x + 0;
-        }
-      }
-    }
-    if (this.cRot >= 0) {
-      a = at[this.cRot] + 1;
-      b = at[this.cRot + 1];
-      if (a < b) {
-        const x = parseDecimal(buf, a, b);
-        if (!(x >= -720 && x <= 720)) {
-          this.other(buf, s, e, lineNo, true);
-          return;
-        }
-      }
+    const lat = this.number(buf, this.cLat, 91, -90, 90, false);
+    const lon = this.number(buf, this.cLon, 181, -180, 180, false);
+    const sog = this.number(buf, this.cSog, 102.3, 0, 102.2, false);
+    const cog = this.number(buf, this.cCog, 360, 0, 360, true);
+    const heading = this.number(buf, this.cHeading, 511, 0, 360, true);
+    // Rate of turn is not kept in the columns, only checked (no not-available value: NaN stands in).
+    const rot = this.number(buf, this.cRot, NaN, -720, 720, false);
+    if (lat === OUT || lon === OUT || sog === OUT || cog === OUT || heading === OUT || rot === OUT) {
+      this.other(buf, s, e, lineNo, true);
+      return;
     }
     let status = 255;
     if (this.cStatus >= 0) {
