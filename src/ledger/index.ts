@@ -11,8 +11,13 @@
  *   entries.ts      the records appended (evidence, declarations, inspections, reveals), RFC 8785
  *
  *   storage/        the log's storage: interface.ts (TileStore, Sequencer, CheckpointStore),
- *                   posix.ts (the files driver), writer-record.ts (the writer's own record)
+ *                   posix.ts (the files driver), writer-record.ts (the writer's own record),
+ *                   lease-file.ts (its .lock), durable.ts (fsync, atomic replace)
  *   layout.ts       the names of a log's files beside its tiles
+ *   errors.ts       LogError, AuditError
+ *   keys.ts         the log's signing key file
+ *   tile-reader.ts  tiles and bundles read from any TileStore (a HashAt for proofs)
+ *   tile-edge.ts    the right edge of the tile tree, as entries are appended
  *   log.ts          the writer: init, open, durable batched appends, checkpoints, proofs
  *   tlog-proof.ts   C2SP tlog-proof receipts: format, parse, verify
  *   verify.ts       the current checkpoint against the key and the tiles
