@@ -32,7 +32,8 @@ import {
 } from '../src/ledger/note.js';
 import { CheckpointError, openCheckpoint, signCheckpoint } from '../src/ledger/checkpoint.js';
 import { CosignatureError, CosignerKey, SplitViewError, verifyCosignature } from '../src/ledger/cosignature.js';
-import { formatTlogProof, LogError, verifyTlogProof } from '../src/ledger/log.js';
+import { formatTlogProof, verifyTlogProof } from '../src/ledger/tlog-proof.js';
+import { LogError } from '../src/ledger/errors.js';
 import { leafHash, MemoryTree, ProofError, rootOf } from '../src/ledger/merkle.js';
 import { TileError } from '../src/ledger/tiles.js';
 import { EntryError } from '../src/ledger/entries.js';

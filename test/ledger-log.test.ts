@@ -6,7 +6,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AuditError, auditLog, cosignLog, Log, parseTlogProof, verifyLog, verifyTlogProof } from '../src/ledger/log.js';
+import { Log } from '../src/ledger/log.js';
+import { AuditError } from '../src/ledger/errors.js';
+import { auditLog } from '../src/ledger/audit.js';
+import { cosignLog } from '../src/ledger/cosign.js';
+import { verifyLog } from '../src/ledger/verify.js';
+import { parseTlogProof, verifyTlogProof } from '../src/ledger/tlog-proof.js';
 import { appendRecords, LogIndex } from '../src/ledger/store.js';
 import { encodeEntry, EntryError, entryFromFile, evidenceRecord } from '../src/ledger/entries.js';
 import { leafHash, MemoryTree, ProofError, verifyInclusion } from '../src/ledger/merkle.js';

@@ -37,7 +37,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
-import { hashAtFromDir, Log } from '../../src/ledger/log.js';
+import { Log } from '../../src/ledger/log.js';
+import { hashAtFromDir } from '../../src/ledger/storage/posix.js';
 import { appendRecords, LogIndex } from '../../src/ledger/store.js';
 import { isCanonicalEntry } from '../../src/ledger/entries.js';
 import {

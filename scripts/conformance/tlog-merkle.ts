@@ -11,7 +11,9 @@
  *    plus every inclusion and consistency proof among those sizes generated
  *    and verified;
  *  - tlog-tiles-paths.json: the index encoding, the tile sets of every tree
- *    size, and that the Go sumdb paths are not read as tlog-tiles paths.
+ *    size, and that the Go sumdb paths are not read as tlog-tiles paths;
+ *  - the same vectors on a log written through the files driver: roots,
+ *    proofs and tile layout from the stored tiles (tlog-log.ts).
  * The subtree vectors (merkle-testdata/subtree*, draft-ietf-plants-merkle-
  * tree-certs) are not run: Tally does not implement subtree proofs.
  *
@@ -19,7 +21,8 @@
  * or read error.
  */
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,6 +43,9 @@ import {
   tilesForSize,
   TileError,
 } from '../../src/ledger/tiles.js';
+import { Log } from '../../src/ledger/log.js';
+import { openPosixStorage } from '../../src/ledger/storage/posix.js';
+import { logVectorChecks, type LogUnderTest } from './tlog-log.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const args = process.argv.slice(2);
@@ -310,11 +316,28 @@ function runTilePaths(): void {
   }
 }
 
+/** The same vectors on a log written through the files driver (tlog-log.ts). */
+async function runStoredLog(): Promise<void> {
+  const base = mkdtempSync(path.join(tmpdir(), 'tally-tlog-conformance-'));
+  let n = 0;
+  const newLog = async (): Promise<LogUnderTest> => {
+    const dir = path.join(base, `log-${n}`);
+    await Log.init(dir, { origin: 'example.org/conformance', keyPath: path.join(base, `log-${n++}.key`) });
+    return { storage: openPosixStorage(dir), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  };
+  try {
+    for (const r of await logVectorChecks(dir, newLog)) record(r.group, r.ok, false, r.what);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
 try {
   runVectors('inclusion');
   runVectors('consistency');
   runReferenceTree();
   runTilePaths();
+  await runStoredLog();
 } catch (e) {
   console.error(`tlog-merkle: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exit(2);

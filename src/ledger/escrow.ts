@@ -407,6 +407,29 @@ export function reveal(secrets: SecretsFile | Lot, indices: number[]): Reveal {
   return { format: REVEAL_FORMAT, root: secrets.root, count: n, items: out };
 }
 
+/** Step 3 of `checkReveal`: the opened commitments ascend strictly with their indices, and no descriptor is revealed twice. */
+function checkOrder(
+  opened: readonly { index: number; commitment: string; canon: string }[],
+  add: (problem: RevealProblem, message: string, index?: number) => void,
+): void {
+  const byIndex = [...opened].sort((a, b) => a.index - b.index);
+  for (let j = 1; j < byIndex.length; j++) {
+    const a = byIndex[j - 1];
+    const b = byIndex[j];
+    if (!(a.commitment < b.commitment)) {
+      add('NOT_SORTED', `commitments at ${a.index} and ${b.index} are not in strictly ascending order`, b.index);
+    }
+  }
+  const byCanon = new Map<string, number>();
+  for (const o of byIndex) {
+    if (o.canon === '') continue;
+    const prev = byCanon.get(o.canon);
+    if (prev !== undefined)
+      add('DUPLICATE_DESCRIPTOR', `indices ${prev} and ${o.index} reveal the same descriptor`, o.index);
+    else byCanon.set(o.canon, o.index);
+  }
+}
+
 export interface CheckRevealOptions {
   /** The root as logged in the declaration (hex or bytes). */
   root: Uint8Array | string;
@@ -538,22 +561,7 @@ export function checkReveal(rev: unknown, opts: CheckRevealOptions): Finding[] {
 
   // 3. Revealed commitments are in strictly ascending order of their indices,
   //    and no item is committed twice.
-  const byIndex = [...opened].sort((a, b) => a.index - b.index);
-  for (let j = 1; j < byIndex.length; j++) {
-    const a = byIndex[j - 1];
-    const b = byIndex[j];
-    if (!(a.commitment < b.commitment)) {
-      add('NOT_SORTED', `commitments at ${a.index} and ${b.index} are not in strictly ascending order`, b.index);
-    }
-  }
-  const byCanon = new Map<string, number>();
-  for (const o of byIndex) {
-    if (o.canon === '') continue;
-    const prev = byCanon.get(o.canon);
-    if (prev !== undefined)
-      add('DUPLICATE_DESCRIPTOR', `indices ${prev} and ${o.index} reveal the same descriptor`, o.index);
-    else byCanon.set(o.canon, o.index);
-  }
+  checkOrder(opened, add);
 
   // 4. Every challenged index was answered.
   if (drawn) {

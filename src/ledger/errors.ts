@@ -1,0 +1,17 @@
+/** The errors of the log: what a caller gave wrong, and what a check found. */
+
+/** A log that cannot be opened, written or read as asked (bad input, a missing file, a damaged log). */
+export class LogError extends Error {
+  override name = 'LogError';
+}
+
+/** An inconsistency found by `auditLog` or `verifyLog`; `where` names the file (tile, bundle, checkpoint, state). */
+export class AuditError extends Error {
+  override name = 'AuditError';
+  constructor(
+    readonly where: string,
+    message: string,
+  ) {
+    super(`${where}: ${message}`);
+  }
+}

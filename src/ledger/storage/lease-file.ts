@@ -1,0 +1,56 @@
+/**
+ * The files driver's writer lease: DIR/.lock, created exclusively, holding
+ * the writer's process id. A lock left by a process that is gone is taken
+ * over; a lock held by a live process (this one included) is refused.
+ */
+
+import { closeSync, constants as fsc, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LogError } from '../errors.js';
+
+/** Lock files this process holds: its own id in a lock file is not a stale lock (process ids are reused across restarts). */
+const held = new Set<string>();
+
+/** Takes the lock at `path` for the log in `dir`; throws LogError when a live writer holds it. */
+export function takeLock(path: string, dir: string): void {
+  const key = resolve(path);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      held.add(key);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(path, 'utf8'));
+      let alive = false;
+      if (Number.isSafeInteger(pid) && pid > 0) {
+        if (pid === process.pid) {
+          alive = held.has(key);
+        } else {
+          try {
+            process.kill(pid, 0);
+            alive = true;
+          } catch (k) {
+            alive = (k as NodeJS.ErrnoException).code === 'EPERM';
+          }
+        }
+      }
+      if (alive) throw new LogError(`the log ${dir} is being written by process ${pid} (${path})`);
+      unlinkSync(path); // a writer that died
+    }
+  }
+  throw new LogError(`cannot take the writer lock ${path}`);
+}
+
+/** Releases a lock taken by `takeLock` (idempotent). */
+export function releaseLock(path: string): void {
+  const key = resolve(path);
+  if (!held.delete(key)) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
