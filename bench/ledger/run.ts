@@ -38,6 +38,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import { Log } from '../../src/ledger/log.js';
+import { saveResults } from '../results.js';
 import { hashAtFromDir } from '../../src/ledger/storage/posix.js';
 import { appendRecords, LogIndex } from '../../src/ledger/store.js';
 import { isCanonicalEntry } from '../../src/ledger/entries.js';
@@ -623,28 +624,25 @@ function report(o: Options, r: Report): void {
       pass: null,
     },
   ];
+  const figures = {
+    entries: r.entries,
+    requested: r.requested,
+    scaledToDisk: r.scaled,
+    entryBytes: ENTRY_BYTES,
+    batch: BATCH,
+    node: process.version,
+    append: app,
+    index: r.idx,
+    proofs,
+    diskBytes: r.disk,
+    runs: r.runs.length > 1 ? r.runs : undefined,
+    targets: { appendsPerSec: TARGET_APPENDS, proofMs: TARGET_PROOF_MS, flatRatio: FLAT_RATIO },
+    pass: Object.fromEntries(rows.filter((x) => x.pass !== null).map((x) => [x.figure, x.pass])),
+    rows,
+  };
+  if (!o.quick) process.stderr.write(`figures written to ${saveResults('ledger', 'npm run bench:ledger', figures)}\n`);
   if (o.json) {
-    process.stdout.write(
-      `${JSON.stringify(
-        {
-          entries: r.entries,
-          requested: r.requested,
-          scaledToDisk: r.scaled,
-          entryBytes: ENTRY_BYTES,
-          batch: BATCH,
-          node: process.version,
-          append: app,
-          index: r.idx,
-          proofs,
-          diskBytes: r.disk,
-          runs: r.runs.length > 1 ? r.runs : undefined,
-          targets: { appendsPerSec: TARGET_APPENDS, proofMs: TARGET_PROOF_MS, flatRatio: FLAT_RATIO },
-          pass: Object.fromEntries(rows.filter((x) => x.pass !== null).map((x) => [x.figure, x.pass])),
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
     return;
   }
   const out: string[] = [];
