@@ -27,12 +27,22 @@ function commit(): string | null {
   }
 }
 
+/** What the README's table of figures shows of a check: a title, a table, and the targets with their outcome. */
+export interface ReadmeFigures {
+  title: string;
+  /** One line under the title: what was measured and how. */
+  note: string;
+  columns: string[];
+  rows: string[][];
+  targets: { name: string; measured: string; pass: boolean | null }[];
+}
+
 /**
  * Writes bench/results/NAME.json: the figures with when, where and from
  * which commit they were measured, and the command that measures them.
  * Returns the path.
  */
-export function saveResults(name: string, command: string, figures: unknown): string {
+export function saveResults(name: string, command: string, readme: ReadmeFigures, figures: unknown): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const path = join(RESULTS_DIR, `${name}.json`);
   const doc = {
@@ -47,6 +57,7 @@ export function saveResults(name: string, command: string, figures: unknown): st
       node: process.version,
       platform: `${process.platform}-${process.arch}`,
     },
+    readme,
     figures,
   };
   const tmp = `${path}.tmp-${process.pid}`;

@@ -640,8 +640,21 @@ async function main(): Promise<void> {
     skipped,
   };
 
+  const readme = {
+    title: 'AIS decoding',
+    note: `${fmtInt(input.mix.sentences)} real sentences (${(input.bytes / 1e6).toFixed(1)} MB), each decoder in its own process${hasTaskset ? ' pinned to one core' : ''}, best of ${o.runs}`,
+    columns: ['decoder', 'sentences/s', 'MB/s', 'messages', 'peak RSS'],
+    rows: rows.map((r) => [
+      r.label,
+      fmtInt(r.sentencesPerSecond),
+      r.mbPerSecond.toFixed(1),
+      r.messages === null ? 'n/a' : `${((r.messages / input.mix.messages) * 100).toFixed(1)} %`,
+      `${r.maxRssMiB.toFixed(0)} MiB`,
+    ]),
+    targets: targets.map((t) => ({ name: t.name, measured: t.measured, pass: t.pass })),
+  };
   if (!o.quick && !o.only)
-    process.stderr.write(`figures written to ${saveResults('ais', 'npm run bench:ais', result)}\n`);
+    process.stderr.write(`figures written to ${saveResults('ais', 'npm run bench:ais', readme, result)}\n`);
   if (o.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   } else {

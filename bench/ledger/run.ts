@@ -640,7 +640,17 @@ function report(o: Options, r: Report): void {
     pass: Object.fromEntries(rows.filter((x) => x.pass !== null).map((x) => [x.figure, x.pass])),
     rows,
   };
-  if (!o.quick) process.stderr.write(`figures written to ${saveResults('ledger', 'npm run bench:ledger', figures)}\n`);
+  const readme = {
+    title: 'The log',
+    note: `${fmtInt(r.entries)} durable appends of ${ENTRY_BYTES}-byte entries in batches of ${fmtInt(BATCH)}, then proofs at that size${r.runs.length > 1 ? `, median of ${r.runs.length} runs` : ''}`,
+    columns: ['figure', 'measured', 'target'],
+    rows: rows.map((x) => [x.figure, x.value, x.target]),
+    targets: rows
+      .filter((x) => x.pass !== null)
+      .map((x) => ({ name: `${x.figure}: ${x.target}`, measured: x.value, pass: x.pass })),
+  };
+  if (!o.quick)
+    process.stderr.write(`figures written to ${saveResults('ledger', 'npm run bench:ledger', readme, figures)}\n`);
   if (o.json) {
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
     return;

@@ -70,8 +70,21 @@ async function main(): Promise<void> {
       };
     });
     const figures = { runs, statistic: 'median of interleaved runs', commands: rows };
+    const readme = {
+      title: 'Start-up of the command',
+      note: `median of ${runs} interleaved runs of each command, bare \`node -e 0\` as the peer`,
+      columns: ['command', 'median', 'x node'],
+      rows: rows.map((r) => [r.command, `${r.median_ms.toFixed(1)} ms`, r.ratio_to_node.toFixed(2)]),
+      targets: rows
+        .filter((r) => r.pass !== null)
+        .map((r) => ({
+          name: `${r.command} within ${TARGET}x of bare node`,
+          measured: `${r.ratio_to_node.toFixed(2)}x`,
+          pass: r.pass,
+        })),
+    };
     if (!process.argv.includes('--no-save'))
-      process.stderr.write(`figures written to ${saveResults('startup', 'npm run bench:startup', figures)}\n`);
+      process.stderr.write(`figures written to ${saveResults('startup', 'npm run bench:startup', readme, figures)}\n`);
     if (json) {
       process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
       return;

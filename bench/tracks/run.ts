@@ -169,7 +169,38 @@ async function main(): Promise<void> {
     })),
     targets: targets.map(([name, pass, measured]) => ({ name, pass, measured })),
   };
-  if (!quick && !noPostgis) log(`figures written to ${saveResults('tracks', 'npm run bench:tracks', figures)}`);
+  const sec = (v: unknown, d = 2): string => `${(v as number).toFixed(d)} s`;
+  const readme = {
+    title: 'Tracks and events',
+    note: `all events of ${big.toLocaleString('en')} generated positions (best of ${runs.length}); the encounters of ${small.toLocaleString('en')} positions from the same CSV by Tally and by PostgreSQL/PostGIS, same definition`,
+    columns: ['work', 'Tally', 'PostGIS (ST_ClusterDBSCAN)', 'PostGIS (ST_DWithin)'],
+    rows: [
+      [
+        `all events, ${big.toLocaleString('en')} positions`,
+        `${sec(best.totalSeconds)}, ${String(best.peakRssMiB)} MiB`,
+        '',
+        '',
+      ],
+      [
+        `encounters, ${small.toLocaleString('en')} positions, loading excluded`,
+        sec(tally.engineSeconds, 3),
+        ...['dbscan', 'dwithin'].map((f) => {
+          const p = peers.find((x) => x.formulation === f);
+          return p ? sec(p.r.seconds.resample + p.r.seconds.query) : 'not run';
+        }),
+      ],
+      [
+        'encounters from the CSV file',
+        sec(tally.totalSeconds),
+        ...['dbscan', 'dwithin'].map((f) => {
+          const p = peers.find((x) => x.formulation === f);
+          return p ? sec(p.r.seconds.total) : 'not run';
+        }),
+      ],
+    ],
+    targets: targets.map(([name, pass, measured]) => ({ name, measured, pass })),
+  };
+  if (!quick && !noPostgis) log(`figures written to ${saveResults('tracks', 'npm run bench:tracks', readme, figures)}`);
   if (json) {
     process.stdout.write(JSON.stringify({ ...figures, targets }, null, 2) + '\n');
   } else {
