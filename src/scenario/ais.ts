@@ -6,6 +6,7 @@
  * with the lines, so tests can decode and compare.
  */
 import { encodeSentences, type EncodableRecord } from '../ais/index.js';
+import { DAY_MS, EARTH_RADIUS_M, HOUR_MS, KNOT_M_PER_S, MINUTE_MS } from '../util/index.js';
 import { Random } from './random.js';
 
 export interface ScenarioVessel {
@@ -46,14 +47,14 @@ export const DEFAULT_AIS_SCENARIO: AisScenarioOptions = {
   seed: 1962,
   vessels: 12,
   start: Date.UTC(1962, 10, 7, 0, 0, 0),
-  durationMs: 6 * 3600_000,
-  reportIntervalMs: 60_000,
-  staticIntervalMs: 360_000,
+  durationMs: 6 * HOUR_MS,
+  reportIntervalMs: MINUTE_MS,
+  staticIntervalMs: 6 * MINUTE_MS,
   // Florida Straits and the waters north of Cuba.
   bbox: [-84.5, 22.2, -79.0, 24.4],
   stations: ['rKEYWEST', 'rHAVANA'],
   baseStation: 3669702,
-  baseIntervalMs: 600_000,
+  baseIntervalMs: 10 * MINUTE_MS,
 };
 
 /** One report as sent: the record the encoder was given, its time and station. */
@@ -118,9 +119,6 @@ function makeVessel(rng: Random, k: number): ScenarioVessel {
 
 /** Degrees quantised to the AIS resolution (1/10 000 minute), so that decoding gives them back exactly. */
 const q = (deg: number): number => Math.round(deg * 600000) / 600000;
-
-const R_EARTH_M = 6_371_008.8;
-const KNOT_MS = 1852 / 3600;
 
 /**
  * Lines of the scenario's AIS log, in receive order, with the reports that
@@ -193,10 +191,10 @@ export function* aisScenario(
     const st = state[best];
     // Dead reckoning since the last report, then a small random change of course and speed.
     const dt = (bestTime - st.last) / 1000;
-    const dist = st.speed * KNOT_MS * dt;
+    const dist = st.speed * KNOT_M_PER_S * dt;
     const crs = (st.course * Math.PI) / 180;
-    st.lat += ((dist * Math.cos(crs)) / R_EARTH_M) * (180 / Math.PI);
-    st.lon += ((dist * Math.sin(crs)) / (R_EARTH_M * Math.cos((st.lat * Math.PI) / 180))) * (180 / Math.PI);
+    st.lat += ((dist * Math.cos(crs)) / EARTH_RADIUS_M) * (180 / Math.PI);
+    st.lon += ((dist * Math.sin(crs)) / (EARTH_RADIUS_M * Math.cos((st.lat * Math.PI) / 180))) * (180 / Math.PI);
     if (st.lat > 89 || st.lat < -89) st.course = (180 - st.course + 360) % 360;
     if (st.lon > 180) st.lon -= 360;
     if (st.lon < -180) st.lon += 360;
@@ -236,7 +234,7 @@ export function* aisScenario(
               shiptype: v.shiptype,
               ...dims,
               epfd: 1,
-              eta: etaOf(bestTime + 2 * 86400_000),
+              eta: etaOf(bestTime + 2 * DAY_MS),
               draught: v.draught,
               destination: v.destination,
               dte: 0,

@@ -44,6 +44,7 @@ import {
   type PartyRole,
   type GeoJsonCollection,
 } from '../case/index.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, NAUTICAL_MILE_M } from '../util/index.js';
 import { Random } from './random.js';
 import { renderScene, type SceneObject } from './scenes.js';
 import { writeMarineCadastreCsv, type CsvFixtureRow } from './csv.js';
@@ -58,10 +59,6 @@ import {
   type LatLon,
   type Path,
 } from './traffic.js';
-
-export const MIN = 60_000;
-export const HR = 3_600_000;
-export const DAY = 86_400_000;
 
 /** The finding codes a scenario can seed (`--violate CODE`). */
 export const VIOLATION_CODES = [
@@ -367,7 +364,7 @@ export function alongsidePath(
   const side = (t: number): LatLon => destination(vessel(t), abeam(t), opts.sideM);
   const p0 = side(t0);
   const p1 = side(t1);
-  const run = (opts.knots * 1852 * opts.approachMs) / 3_600_000;
+  const run = (opts.knots * NAUTICAL_MILE_M * opts.approachMs) / HOUR_MS;
   const a = destination(p0, opts.fromBearing, run);
   const b = destination(p1, opts.fromBearing, run);
   return (t) => {
@@ -432,7 +429,7 @@ function reportsOf(track: TrackSpec): Report[] {
 }
 
 /** Linear interpolation of a track's reports at t (null outside its span or across a gap longer than maxGapMs). */
-function at(rs: Report[], t: number, maxGapMs = 20 * MIN): Report | null {
+function at(rs: Report[], t: number, maxGapMs = 20 * MINUTE_MS): Report | null {
   if (rs.length === 0 || t < rs[0].t || t > rs[rs.length - 1].t) return null;
   let lo = 0,
     hi = rs.length - 1;
@@ -510,7 +507,7 @@ export function checkInspection(
   const vessel = reports(rec.vessel_mmsi);
   const step = 30_000;
   if (rec.kind === 'aircraft') {
-    const w = (desc.terms.aerial?.window_min ?? 30) * MIN;
+    const w = (desc.terms.aerial?.window_min ?? 30) * MINUTE_MS;
     const dmax = desc.terms.aerial?.distance_m ?? 5000;
     let best = Infinity;
     let seen = false;
@@ -524,9 +521,9 @@ export function checkInspection(
   }
   const insp = desc.inspectors.find((i) => i.id === rec.inspector);
   const own = insp?.mmsi !== undefined ? reports(insp.mmsi) : [];
-  const w = (desc.terms.rendezvous?.window_min ?? 120) * MIN;
+  const w = (desc.terms.rendezvous?.window_min ?? 120) * MINUTE_MS;
   const dmax = desc.terms.rendezvous?.distance_m ?? 1000;
-  const need = (desc.terms.rendezvous?.min_duration_min ?? 15) * MIN;
+  const need = (desc.terms.rendezvous?.min_duration_min ?? 15) * MINUTE_MS;
   let run = 0,
     longest = 0,
     seenV = false,
@@ -541,7 +538,7 @@ export function checkInspection(
       longest = Math.max(longest, run - step);
     } else run = 0;
   }
-  return { id: rec.id, corroborated: longest >= need, withAis: seenV && seenI, measure: longest / MIN };
+  return { id: rec.id, corroborated: longest >= need, withAis: seenV && seenI, measure: longest / MINUTE_MS };
 }
 
 export interface ShipmentCheck {
@@ -577,7 +574,7 @@ export function checkShipment(
     if (inside) {
       if (runStart === null) runStart = r.t;
     } else {
-      if (runStart !== null && own[i - 1].t - runStart >= 2 * HR && r.t > s.date) {
+      if (runStart !== null && own[i - 1].t - runStart >= 2 * HOUR_MS && r.t > s.date) {
         exit = r.t;
         break;
       }
@@ -587,18 +584,18 @@ export function checkShipment(
   const departed = exit !== null;
   const leftZone = departed && own.some((r) => r.t > (exit as number) && !inRing(zring, r.lat, r.lon));
   const darkGapsH: number[] = [];
-  const gapMs = (desc.terms.dark_period?.min_gap_hours ?? 6) * HR;
+  const gapMs = (desc.terms.dark_period?.min_gap_hours ?? 6) * HOUR_MS;
   for (let i = 1; i < own.length; i++) {
     const a = own[i - 1],
       b = own[i];
     if (b.t - a.t > gapMs && (inRing(zring, a.lat, a.lon) || inRing(zring, b.lat, b.lon)))
-      darkGapsH.push((b.t - a.t) / HR);
+      darkGapsH.push((b.t - a.t) / HOUR_MS);
   }
   // Encounters with every vessel that is not an inspector.
   const inspectorMmsi = new Set(desc.inspectors.map((i) => i.mmsi).filter((m): m is number => m !== undefined));
   const dmax = desc.terms.encounter?.distance_m ?? 500;
   const vmax = desc.terms.encounter?.max_speed_knots ?? 2;
-  const need = (desc.terms.encounter?.min_duration_min ?? 120) * MIN;
+  const need = (desc.terms.encounter?.min_duration_min ?? 120) * MINUTE_MS;
   const portRings = desc.ports.map(ringOfPort);
   const encounters: { mmsi: number; minutes: number }[] = [];
   const others = new Map<number, Report[]>();
@@ -614,7 +611,7 @@ export function checkShipment(
     }
     others.set(t.vessel.mmsi, r);
   }
-  const step = MIN;
+  const step = MINUTE_MS;
   for (const [mmsi, rs] of others) {
     if (rs.length === 0 || own.length === 0) continue;
     const t0 = Math.max(rs[0].t, own[0].t);
@@ -626,7 +623,7 @@ export function checkShipment(
       if (runT === null) return;
       const sorted = speeds.slice().sort((x, y) => x - y);
       const med = sorted.length ? sorted[sorted.length >> 1] : Infinity;
-      if (endT - runT >= need && med < vmax) best = Math.max(best, (endT - runT) / MIN);
+      if (endT - runT >= need && med < vmax) best = Math.max(best, (endT - runT) / MINUTE_MS);
       runT = null;
       speeds.length = 0;
     };
@@ -826,7 +823,7 @@ export function sceneLayout(site: SiteSpec, itemsMax: number, rng: Random): Scen
 function vesselStatics(v: VesselSpec, t: number): EncodableRecord {
   const toBow = Math.round(v.length * 0.6);
   const toPort = Math.floor(v.beam / 2);
-  const eta = new Date(t + 2 * DAY);
+  const eta = new Date(t + 2 * DAY_MS);
   const p = (x: number): string => String(x).padStart(2, '0');
   return {
     type: 5,
@@ -864,7 +861,7 @@ export function tracksNmea(tracks: TrackSpec[], stations: string[], rng: Random)
     track.times.forEach((t, k) => {
       const order = ti * 10_000_000 + k * 4;
       if (t >= nextStatic) {
-        nextStatic = t + HR;
+        nextStatic = t + HOUR_MS;
         items.push({ time: t, order, record: vesselStatics(v, t) });
       }
       const p = sentAt(track, t);
@@ -1224,7 +1221,7 @@ export async function writeCase(desc: CaseDescription, dir: string, truth: Truth
 
 /** First time (1-minute steps) in [from, to] at which the path is outside the ring; null when it never is. */
 export function exitTime(path: Path, ring: number[][], from: number, to: number): number | null {
-  for (let t = from; t <= to; t += MIN) {
+  for (let t = from; t <= to; t += MINUTE_MS) {
     const p = path(t);
     if (!inRing(ring, p.lat, p.lon)) return t;
   }
@@ -1278,10 +1275,10 @@ export function backgroundTracks(
       const r = route(p0, t0, [{ to: b1, knots }]);
       path = r.path;
       // Under way throughout: the reports stop before the end of the lane.
-      t1 = Math.min(t1, r.end - 10 * MIN);
+      t1 = Math.min(t1, r.end - 10 * MINUTE_MS);
     } else {
       const p0 = { lat: rng.range(s, nn), lon: rng.range(w, e) };
-      const far = destination(p0, rng.range(0, 360), knots * 1852 * 200);
+      const far = destination(p0, rng.range(0, 360), knots * NAUTICAL_MILE_M * 200);
       path = route(p0, t0, [{ to: far, knots }]).path;
     }
     out.push({ vessel: v, role: 'background', path, times: reportTimes(rng, t0, t1, 180, 360), file: opts.file });

@@ -16,6 +16,7 @@
  * Times: EST + 5 h = UTC.
  */
 import { DEFAULT_TERMS } from '../case/index.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../util/index.js';
 import type {
   CaseDescription,
   InspectionSpec,
@@ -26,9 +27,6 @@ import type {
   ViolationCode,
 } from './case.js';
 import {
-  HR,
-  MIN,
-  DAY,
   alongsidePath,
   backgroundTracks,
   boxRing,
@@ -269,14 +267,14 @@ export function cuba1962Description(seed: number, scale: number, violations: Vio
     waypointTimes.set(s.key, times);
     const path = route(s.berth, s.depart, legs).path;
     paths.set(s.key, path);
-    const exit = exitTime(path, zoneRing, s.depart, s.depart + 20 * DAY);
+    const exit = exitTime(path, zoneRing, s.depart, s.depart + 20 * DAY_MS);
     if (exit === null) throw new Error(`cuba-1962: ${s.name} never leaves the zone`);
-    spans.set(s.key, [s.depart - 12 * HR, exit + 2 * HR]);
+    spans.set(s.key, [s.depart - 12 * HOUR_MS, exit + 2 * HOUR_MS]);
     shipments.push({
       id: `sh-${s.key}`,
       vessel,
       port: s.port,
-      date: Math.floor(s.depart / DAY) * DAY,
+      date: Math.floor(s.depart / DAY_MS) * DAY_MS,
       count: s.count,
       lots: [s.lot],
     });
@@ -308,16 +306,16 @@ export function cuba1962Description(seed: number, scale: number, violations: Vio
   ): void => {
     const n = navy.find((x) => x.id === inspId)!;
     const vpath = paths.get(key) as Path;
-    const t0 = mid - 20 * MIN,
-      t1 = mid + 25 * MIN;
-    const ipath = alongsidePath(vpath, t0, t1, { sideM: 350, knots: 20, approachMs: 2.5 * HR, fromBearing: from });
+    const t0 = mid - 20 * MINUTE_MS,
+      t1 = mid + 25 * MINUTE_MS;
+    const ipath = alongsidePath(vpath, t0, t1, { sideM: 350, knots: 20, approachMs: 2.5 * HOUR_MS, fromBearing: from });
     const r = rngFor(seed, `inspector/${recId}`);
     const times = mergeTimes(
-      reportTimes(r, t0 - 3 * HR, t1 + 2 * HR, 120, 300),
-      reportTimes(r, t0 - 10 * MIN, t1 + 10 * MIN, 30, 60),
+      reportTimes(r, t0 - 3 * HOUR_MS, t1 + 2 * HOUR_MS, 120, 300),
+      reportTimes(r, t0 - 10 * MINUTE_MS, t1 + 10 * MINUTE_MS, 30, 60),
     );
     tracks.push({ vessel: n.vessel, role: 'inspector', path: ipath, times, file: 'evidence/ais/navy.nmea' });
-    dense.set(key, [...(dense.get(key) ?? []), reportTimes(r, t0 - 10 * MIN, t1 + 10 * MIN, 60, 120)]);
+    dense.set(key, [...(dense.get(key) ?? []), reportTimes(r, t0 - 10 * MINUTE_MS, t1 + 10 * MINUTE_MS, 60, 120)]);
     const sh = shipOf(key);
     inspections.push({
       id: recId,
@@ -357,7 +355,8 @@ export function cuba1962Description(seed: number, scale: number, violations: Vio
   };
   const ALONGSIDE =
     'alongside under way, deck cargo photographed; covers pulled back from some missiles only, no hatch opened, no ship stopped';
-  const wp = (key: string, k: number): number => Math.round((waypointTimes.get(key) as number[])[k] / MIN) * MIN;
+  const wp = (key: string, k: number): number =>
+    Math.round((waypointTimes.get(key) as number[])[k] / MINUTE_MS) * MINUTE_MS;
   // Divnogorsk: seen at 25.43 N 60.32 W on 9 Nov (by patrol aircraft: reconstructed).
   aerial(
     'insp-divnogorsk',
@@ -459,7 +458,7 @@ export function cuba1962Description(seed: number, scale: number, violations: Vio
     ...backgroundTracks(seed, 8 * scale, {
       bbox: [-84, 21, -70, 30],
       start: NOV(5, 0),
-      spanMs: 6 * DAY,
+      spanMs: 6 * DAY_MS,
       mmsiBase: 311_620_000,
       file: 'evidence/ais/background.csv',
       lanes: [

@@ -28,6 +28,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { PositionColumns } from '../ais/index.js';
+import { DAY_MS, HOUR_MS, KNOT_M_PER_S, MINUTE_MS } from '../util/index.js';
 import { Random } from './random.js';
 import {
   bearingDeg,
@@ -36,16 +37,13 @@ import {
   distanceM,
   EARTH_RADIUS_M,
   type GeoCollection,
-  KNOT_MS,
   type LatLon,
   normLon,
 } from './traffic.js';
 
-const MIN = 60_000;
-const HR = 3_600_000;
 const D2R = Math.PI / 180;
 const R2D = 180 / Math.PI;
-const TIDE_MS = 12.42 * HR;
+const TIDE_MS = 12.42 * HOUR_MS;
 
 export interface FeedOptions {
   seed: number;
@@ -212,7 +210,7 @@ function moveLeg(a: LatLon, b: LatLon, t0: number, t1: number, status = 0): Leg 
   l.sinB = Math.sin(brg);
   l.cosB = Math.cos(brg);
   l.ang = d / EARTH_RADIUS_M;
-  l.knots = t1 > t0 ? d / ((t1 - t0) / 1000) / KNOT_MS : 0;
+  l.knots = t1 > t0 ? d / ((t1 - t0) / 1000) / KNOT_M_PER_S : 0;
   return l;
 }
 
@@ -253,7 +251,7 @@ function evalLeg(l: Leg, t: number, out: Fix): void {
       const p = destination({ lat: l.lat0, lon: l.lon0 }, l.heading + (360 * (t - l.t0)) / TIDE_MS, l.swing);
       out.lat = p.lat;
       out.lon = p.lon;
-      out.knots = (2 * Math.PI * l.swing) / (TIDE_MS / 1000) / KNOT_MS;
+      out.knots = (2 * Math.PI * l.swing) / (TIDE_MS / 1000) / KNOT_M_PER_S;
     } else {
       out.lat = l.lat0;
       out.lon = l.lon0;
@@ -333,7 +331,7 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
   const rng = new Random(o.seed);
   const [W, S, E, N] = o.bbox;
   const start = o.start;
-  const end = start + o.days * 86_400_000;
+  const end = start + o.days * DAY_MS;
   const span = end - start;
   const inBox = (p: LatLon, m = 0): boolean => p.lat > S + m && p.lat < N - m && p.lon > W + m && p.lon < E - m;
   const randomPoint = (m = 0): LatLon => ({ lat: rng.range(S + m, N - m), lon: rng.range(W + m, E - m) });
@@ -414,10 +412,10 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
       if (ports.length && rng.chance(0.2)) {
         const port = rng.pick(ports);
         const b = berth(port);
-        const dt = Math.round((distanceM(at, b) / (cruise * KNOT_MS)) * 1000);
+        const dt = Math.round((distanceM(at, b) / (cruise * KNOT_M_PER_S)) * 1000);
         legs.push(moveLeg(at, b, t, t + dt));
         t += dt;
-        const stay = Math.round(rng.range(6, 30) * HR);
+        const stay = Math.round(rng.range(6, 30) * HOUR_MS);
         legs.push(stayLeg(b, t, t + stay, 5, 0, rng.range(0, 360)));
         t += stay;
         at = b;
@@ -427,7 +425,7 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
       for (let k = 0; k < 10 && !inBox(q, 0.1); k++) q = destination(at, rng.range(0, 360), rng.range(40_000, 400_000));
       if (!inBox(q, 0.1)) q = randomPoint(0.1);
       const knots = cruise * rng.range(0.92, 1.08);
-      const dt = Math.max(1000, Math.round((distanceM(at, q) / (knots * KNOT_MS)) * 1000));
+      const dt = Math.max(1000, Math.round((distanceM(at, q) / (knots * KNOT_M_PER_S)) * 1000));
       legs.push(moveLeg(at, q, t, t + dt));
       t += dt;
       at = q;
@@ -464,9 +462,9 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
     const why = isEnc ? null : whys[(k - o.plantedEncounters) % 3];
     const durMin =
       why === 'too short' ? 10 * rng.int(6, 10) : why === 'too fast' ? 10 * rng.int(15, 24) : 10 * rng.int(15, 36);
-    const dur = durMin * MIN;
-    const slot = 10 * MIN;
-    const t0 = Math.floor(rng.range(start + 12 * HR, end - 12 * HR - dur) / slot) * slot + 5 * MIN;
+    const dur = durMin * MINUTE_MS;
+    const slot = 10 * MINUTE_MS;
+    const t0 = Math.floor(rng.range(start + 12 * HOUR_MS, end - 12 * HOUR_MS - dur) / slot) * slot + 5 * MINUTE_MS;
     const t1 = t0 + dur;
     let c = randomPoint(0.8);
     for (let tries = 0; tries < 1000; tries++) {
@@ -477,10 +475,10 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
     const fast = why === 'too fast';
     const knots = fast ? rng.range(8, 12) : rng.range(0.2, 1.0);
     const course = rng.range(0, 360);
-    const lead = fast ? 0 : 20 * MIN;
+    const lead = fast ? 0 : 20 * MINUTE_MS;
     const appKnots = fast ? knots : rng.range(10, 14);
-    const appM = fast ? knots * KNOT_MS * 3600 : rng.range(15_000, 30_000);
-    const appMs = Math.round((appM / (appKnots * KNOT_MS)) * 1000);
+    const appM = fast ? knots * KNOT_M_PER_S * 3600 : rng.range(15_000, 30_000);
+    const appMs = Math.round((appM / (appKnots * KNOT_M_PER_S)) * 1000);
     let d0: number;
     let d1: number;
     if (why === 'too far') {
@@ -491,7 +489,12 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
       d1 = rng.range(0, Math.min(d0 - 100, 400 - d0));
     }
     // First vessel: in from W, steady (drift) leg from t0 - lead to t1 + lead, out to E.
-    const drift = moveLeg(c, destination(c, course, knots * KNOT_MS * ((dur + 2 * lead) / 1000)), t0 - lead, t1 + lead);
+    const drift = moveLeg(
+      c,
+      destination(c, course, knots * KNOT_M_PER_S * ((dur + 2 * lead) / 1000)),
+      t0 - lead,
+      t1 + lead,
+    );
     const fx: Fix = { lat: 0, lon: 0, knots: 0, course: 0 };
     evalMove(drift, drift.t1, fx);
     const A1 = { lat: fx.lat, lon: fx.lon };
@@ -512,10 +515,10 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
     form.knots = knots;
     form.b0 = rng.range(0, 360);
     form.b1 = rng.range(0, 30);
-    form.wb = (2 * Math.PI) / (rng.range(1, 3) * HR);
+    form.wb = (2 * Math.PI) / (rng.range(1, 3) * HOUR_MS);
     form.d0 = d0;
     form.d1 = d1;
-    form.wd = (2 * Math.PI) / (rng.range(1, 3) * HR);
+    form.wd = (2 * Math.PI) / (rng.range(1, 3) * HOUR_MS);
     form.ph = 0;
     const F0 = destination(evalAt(drift, t0), form.b0, d0);
     const bEnd = form.b0 + form.b1 * Math.sin(form.wb * dur);
@@ -529,13 +532,13 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
       moveLeg(F1, Eb, t1, t1 + appMs),
       ...transit(Eb, t1 + appMs, end),
     ];
-    const dense: [number, number] = [t0 - HR, t1 + HR];
+    const dense: [number, number] = [t0 - HOUR_MS, t1 + HOUR_MS];
     plans[a] = { legs: legsA, dense };
     plans[a + 1] = { legs: legsB, dense };
     // Least and greatest separation over the event, sampled each minute.
     let lo = Infinity;
     let hi = 0;
-    for (let t = t0; t <= t1; t += MIN) {
+    for (let t = t0; t <= t1; t += MINUTE_MS) {
       const dt = t - t0;
       const d = d0 + d1 * Math.sin(form.wd * dt);
       lo = Math.min(lo, d);
@@ -567,18 +570,21 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
     if (kind === 'anchored' && ports.length) {
       const port = ports[(v - nPlanted) % ports.length];
       const p = destination(port.anchorage, rng.range(0, 360), Math.sqrt(rng.next()) * 1200);
-      plans[v] = { legs: [stayLeg(p, start - HR, end + HR, 1, rng.range(40, 80), rng.range(0, 360))], dense: null };
+      plans[v] = {
+        legs: [stayLeg(p, start - HOUR_MS, end + HOUR_MS, 1, rng.range(40, 80), rng.range(0, 360))],
+        dense: null,
+      };
     } else if (kind === 'fishing') {
       let ground = randomPoint(0.5);
       for (let k = 0; k < 100 && ports.length && nearestPortM(ground) < 30_000; k++) ground = randomPoint(0.5);
       const legs: Leg[] = [];
       let at = destination(ground, rng.range(0, 360), rng.range(0, 20_000));
-      for (let t = start - HR; t < end + HR;) {
+      for (let t = start - HOUR_MS; t < end + HOUR_MS;) {
         const away = distanceM(at, ground);
         const brg = away > 40_000 ? bearingDeg(at, ground) + rng.range(-40, 40) : rng.range(0, 360);
         const q = destination(at, brg, rng.range(3000, 15_000));
         const knots = rng.range(2.5, 4.5);
-        const dt = Math.round((distanceM(at, q) / (knots * KNOT_MS)) * 1000);
+        const dt = Math.round((distanceM(at, q) / (knots * KNOT_M_PER_S)) * 1000);
         const leg = moveLeg(at, q, t, t + dt, 7);
         legs.push(leg);
         t += dt;
@@ -587,7 +593,7 @@ export function generateFeed(options: Partial<FeedOptions> = {}): Feed {
       plans[v] = { legs, dense: null };
     } else {
       const p0 = ports.length && rng.chance(0.1) ? berth(rng.pick(ports)) : randomPoint(0.1);
-      plans[v] = { legs: transit(p0, start - HR, end + HR), dense: null };
+      plans[v] = { legs: transit(p0, start - HOUR_MS, end + HOUR_MS), dense: null };
     }
   }
 
@@ -881,7 +887,7 @@ export function writeFeedCsv(
       const sec = Math.floor(t / 1000);
       const minute = Math.floor(sec / 60);
       if (minute !== lastMinute) {
-        minutePrefix = Buffer.from(new Date(minute * 60_000).toISOString().slice(0, 17), 'latin1');
+        minutePrefix = Buffer.from(new Date(minute * MINUTE_MS).toISOString().slice(0, 17), 'latin1');
         lastMinute = minute;
       }
       const mmsi = columns.mmsi[i];

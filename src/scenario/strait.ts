@@ -8,6 +8,7 @@
  * seeded, every stage is confirmed: VERIFIED.
  */
 import { DEFAULT_TERMS } from '../case/index.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../util/index.js';
 import type {
   CaseDescription,
   InspectionSpec,
@@ -18,9 +19,6 @@ import type {
   ViolationCode,
 } from './case.js';
 import {
-  HR,
-  MIN,
-  DAY,
   alongsidePath,
   backgroundTracks,
   boxRing,
@@ -97,7 +95,7 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     {
       shipment: { id: 'sh-1', vessel: trader, port: 'north-harbour', date: T0, count: 4, lots: ['lot-a1'] },
       berth: nb,
-      depart: T0 + 3 * HR,
+      depart: T0 + 3 * HOUR_MS,
       legs: [
         { to: nMouth, knots: 6 },
         { to: { lat: 23.7, lon: -40.3 }, knots: 11 },
@@ -106,7 +104,7 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     {
       shipment: { id: 'sh-2', vessel: cape, port: 'north-harbour', date: T0, count: 2, lots: ['lot-a2'] },
       berth: { lat: 20.446, lon: -39.996 },
-      depart: T0 + 5 * HR,
+      depart: T0 + 5 * HOUR_MS,
       legs: [
         { to: nMouth, knots: 6 },
         { to: { lat: 23.7, lon: -42.7 }, knots: 11 },
@@ -115,7 +113,7 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     {
       shipment: { id: 'sh-3', vessel: wind, port: 'east-harbour', date: T0, count: 3, lots: ['lot-b'] },
       berth: eb,
-      depart: T0 + 4 * HR,
+      depart: T0 + 4 * HOUR_MS,
       legs: [
         { to: eMouth, knots: 6 },
         { to: w1, knots: 11 },
@@ -137,8 +135,8 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     const stays = has('SHIPMENT_NOT_DEPARTED') && p.shipment.id === 'sh-3';
     const path = stays ? still(p.berth) : route(p.berth, p.depart, p.legs).path;
     paths.set(p.shipment.id, path);
-    const exit = stays ? null : exitTime(path, zoneRing, p.depart, p.depart + 3 * DAY);
-    spanEnd.push(exit === null ? T0 + 20 * HR : exit + 2 * HR);
+    const exit = stays ? null : exitTime(path, zoneRing, p.depart, p.depart + 3 * DAY_MS);
+    spanEnd.push(exit === null ? T0 + 20 * HOUR_MS : exit + 2 * HOUR_MS);
   }
   const lastReport = Math.max(...spanEnd);
   if (has('SHIPMENT_NOT_DEPARTED'))
@@ -149,7 +147,7 @@ export function straitDescription(seed: number, scale: number, violations: Viola
   // Inspections: ships alongside sh-1 and sh-3, the aircraft over sh-2.
   const inspections: InspectionSpec[] = [];
   const meet = (sid: string, t0: number, t1: number): { at: number; pos: LatLon } => {
-    const at = Math.round((t0 + 0.45 * (t1 - t0)) / MIN) * MIN;
+    const at = Math.round((t0 + 0.45 * (t1 - t0)) / MINUTE_MS) * MINUTE_MS;
     return { at, pos: (paths.get(sid) as Path)(at) };
   };
   const alongside: {
@@ -167,8 +165,8 @@ export function straitDescription(seed: number, scale: number, violations: Viola
       insp: astra,
       inspId: 'pv-astra',
       recId: 'insp-1',
-      t0: plans[0].depart + 2 * HR,
-      t1: plans[0].depart + 2 * HR + 45 * MIN,
+      t0: plans[0].depart + 2 * HOUR_MS,
+      t1: plans[0].depart + 2 * HOUR_MS + 45 * MINUTE_MS,
       from: 200,
       away: has('INSPECTION_UNCORROBORATED'),
     },
@@ -177,8 +175,8 @@ export function straitDescription(seed: number, scale: number, violations: Viola
       insp: boreas,
       inspId: 'pv-boreas',
       recId: 'insp-3',
-      t0: plans[2].depart + 3 * HR,
-      t1: plans[2].depart + 3 * HR + 40 * MIN,
+      t0: plans[2].depart + 3 * HOUR_MS,
+      t1: plans[2].depart + 3 * HOUR_MS + 40 * MINUTE_MS,
       from: 150,
       away: false,
     },
@@ -195,17 +193,17 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     const ipath = alongsidePath(vpath, a.t0, a.t1, {
       sideM: 400,
       knots: 18,
-      approachMs: 2 * HR,
+      approachMs: 2 * HOUR_MS,
       fromBearing: a.from,
       ...(a.away ? { awayM: 50_000 } : {}),
     });
     const irng = rngFor(seed, `inspector/${a.inspId}`);
     const times = mergeTimes(
-      reportTimes(irng, a.t0 - 2.5 * HR, a.t1 + 1.5 * HR, 120, 240),
-      reportTimes(irng, a.t0 - 10 * MIN, a.t1 + 10 * MIN, 30, 60),
+      reportTimes(irng, a.t0 - 2.5 * HOUR_MS, a.t1 + 1.5 * HOUR_MS, 120, 240),
+      reportTimes(irng, a.t0 - 10 * MINUTE_MS, a.t1 + 10 * MINUTE_MS, 30, 60),
     );
     tracks.push({ vessel: a.insp, role: 'inspector', path: ipath, times, file: 'evidence/ais/inspectors.nmea' });
-    dense.set(a.sid, [reportTimes(irng, a.t0 - 10 * MIN, a.t1 + 10 * MIN, 60, 120)]);
+    dense.set(a.sid, [reportTimes(irng, a.t0 - 10 * MINUTE_MS, a.t1 + 10 * MINUTE_MS, 60, 120)]);
     const m = meet(a.sid, a.t0, a.t1);
     const observed =
       a.sid === 'sh-1' && has('COUNT_MISMATCH') ? 5 : plans.find((p) => p.shipment.id === a.sid)!.shipment.count;
@@ -228,7 +226,7 @@ export function straitDescription(seed: number, scale: number, violations: Viola
   if (has('SHIPMENT_UNINSPECTED'))
     notes.push('SHIPMENT_UNINSPECTED: the inspection record of EAST WIND (insp-3) is absent.');
   {
-    const at = plans[1].depart + 2.5 * HR;
+    const at = plans[1].depart + 2.5 * HOUR_MS;
     inspections.push({
       id: 'insp-2',
       inspector: 'mpa-1',
@@ -244,7 +242,7 @@ export function straitDescription(seed: number, scale: number, violations: Viola
 
   // Freighter AIS (in port from T0, reports every 3-6 min, denser alongside).
   const darkSkip: [number, number][] = has('DARK_PERIOD')
-    ? [[plans[1].depart + 4 * HR, plans[1].depart + 14 * HR]]
+    ? [[plans[1].depart + 4 * HOUR_MS, plans[1].depart + 14 * HOUR_MS]]
     : [];
   if (has('DARK_PERIOD'))
     notes.push('DARK_PERIOD: CAPE SYNTH is silent for 10 h inside the zone, from 4 h after leaving North Harbour.');
@@ -280,15 +278,15 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     const legs = plans[2].legs;
     const r = route(plans[2].berth, plans[2].depart, legs.slice(0, 3));
     const d0 = r.end,
-      d1 = d0 + 3 * HR;
+      d1 = d0 + 3 * HOUR_MS;
     const drng = rngFor(seed, 'violator');
     const v = vesselSpec(drng, 577_000_009, 'DARK STAR', 80, 'FOR ORDERS', drng.int(7_000_000, 9_899_999));
-    const dpath = alongsidePath(s3, d0, d1, { sideM: 200, knots: 10, approachMs: 2 * HR, fromBearing: 20 });
+    const dpath = alongsidePath(s3, d0, d1, { sideM: 200, knots: 10, approachMs: 2 * HOUR_MS, fromBearing: 20 });
     tracks.push({
       vessel: v,
       role: 'background',
       path: dpath,
-      times: reportTimes(drng, d0 - 3 * HR, d1 + 2 * HR, 180, 360),
+      times: reportTimes(drng, d0 - 3 * HOUR_MS, d1 + 2 * HOUR_MS, 180, 360),
       file: 'evidence/ais/background.csv',
     });
   }
@@ -306,10 +304,13 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     method: `degraded to ${gsd} m GSD before sharing`,
     submitted_by: 'inspectorate',
   });
-  passes.push(pass('site-a-before', 'site-a', T0 - 4 * DAY + 15 * HR, 6, has('RESOLUTION_VIOLATION') ? CAP / 2 : CAP));
-  passes.push(pass('site-a-after', 'site-a', T0 - DAY + 15 * HR, has('SITE_NOT_CLEARED') ? 2 : 0));
-  passes.push(pass('site-b-before', 'site-b', T0 - 4 * DAY + 15 * HR + 20 * MIN, lots[2].count));
-  if (!has('SITE_UNOBSERVED')) passes.push(pass('site-b-after', 'site-b', T0 - DAY + 15 * HR + 20 * MIN, 0));
+  passes.push(
+    pass('site-a-before', 'site-a', T0 - 4 * DAY_MS + 15 * HOUR_MS, 6, has('RESOLUTION_VIOLATION') ? CAP / 2 : CAP),
+  );
+  passes.push(pass('site-a-after', 'site-a', T0 - DAY_MS + 15 * HOUR_MS, has('SITE_NOT_CLEARED') ? 2 : 0));
+  passes.push(pass('site-b-before', 'site-b', T0 - 4 * DAY_MS + 15 * HOUR_MS + 20 * MINUTE_MS, lots[2].count));
+  if (!has('SITE_UNOBSERVED'))
+    passes.push(pass('site-b-after', 'site-b', T0 - DAY_MS + 15 * HOUR_MS + 20 * MINUTE_MS, 0));
   if (has('RESOLUTION_VIOLATION'))
     notes.push(`RESOLUTION_VIOLATION: site-a-before.tif is shared at ${CAP / 2} m GSD, finer than the ${CAP} m cap.`);
   if (has('SITE_NOT_CLEARED'))

@@ -19,12 +19,11 @@ import type { PositionColumns } from '../ais/index.js';
 import type { EventKind } from '../tracks/index.js';
 import { Random } from './random.js';
 import { wrapLon as normLon } from '../tracks/index.js';
-import { EARTH_RADIUS_M, haversineM } from '../util/index.js';
+import { EARTH_RADIUS_M, haversineM, HOUR_MS, KNOT_M_PER_S, MINUTE_MS, DAY_MS } from '../util/index.js';
 
 // The sphere and its distances are the track stage's own: the scenarios are measured as they will be judged.
 export { EARTH_RADIUS_M, haversineM } from '../util/index.js';
 export { wrapLon as normLon } from '../tracks/index.js';
-export const KNOT_MS = 1852 / 3600;
 const D2R = Math.PI / 180;
 const R2D = 180 / Math.PI;
 
@@ -80,7 +79,7 @@ export function still(p: LatLon): Path {
 
 /** Dead reckoning from `p` at time `t0` along a great circle at constant speed (before t0: backwards). */
 export function drift(p: LatLon, t0: number, course: number, knots: number): Path {
-  return (t) => destination(p, course, (knots * KNOT_MS * (t - t0)) / 1000);
+  return (t) => destination(p, course, (knots * KNOT_M_PER_S * (t - t0)) / 1000);
 }
 
 /** From a at t0 to b at t1 along the great circle at constant speed; held at either end outside [t0, t1]. */
@@ -136,7 +135,7 @@ export function route(
       t += leg.holdMs;
       continue;
     }
-    const dt = Math.round((distanceM(at, leg.to) / (leg.knots * KNOT_MS)) * 1000);
+    const dt = Math.round((distanceM(at, leg.to) / (leg.knots * KNOT_M_PER_S)) * 1000);
     parts.push([t, goTo(at, leg.to, t, t + dt)]);
     t += dt;
     at = leg.to;
@@ -150,7 +149,7 @@ export function velocity(path: Path, t: number, h = 5000): { knots: number; cour
   const a = path(t - h);
   const b = path(t + h);
   const d = distanceM(a, b);
-  return { knots: d / ((2 * h) / 1000) / KNOT_MS, course: d < 1e-3 ? NaN : bearingDeg(a, b) };
+  return { knots: d / ((2 * h) / 1000) / KNOT_M_PER_S, course: d < 1e-3 ? NaN : bearingDeg(a, b) };
 }
 
 /** Ray-casting point in polygon (one ring, degrees, no antimeridian crossing). */
@@ -250,12 +249,10 @@ export interface TrafficScenario {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-const MIN = 60_000;
-const HR = 3_600_000;
 /** Monday 11 March 2024, 00:00 UTC: the day the scenarios happen on. */
 export const SCENARIO_DAY = Date.UTC(2024, 2, 11);
 /** Default start/end tolerance of an event on the 10-minute grid. */
-const SLOT_TOLERANCE = 15 * MIN;
+const SLOT_TOLERANCE = 15 * MINUTE_MS;
 
 export function boxFeature(
   name: string,
@@ -401,7 +398,7 @@ class Builder {
       track.times.forEach((t, k) => {
         const order = ti * 1_000_000 + k * 4;
         if (t >= nextStatic) {
-          nextStatic = t + HR;
+          nextStatic = t + HOUR_MS;
           staticRecords(v, t).forEach((record, j) => items.push({ time: t, order: order + j, record }));
         }
         const p = Builder.sentPosition(track, t);
@@ -513,7 +510,7 @@ function staticRecords(v: Vessel, t: number): EncodableRecord[] {
       },
     ];
   }
-  const eta = new Date(t + 2 * 86_400_000);
+  const eta = new Date(t + 2 * DAY_MS);
   const p = (x: number): string => String(x).padStart(2, '0');
   return [
     {
@@ -570,9 +567,9 @@ interface MeetingSpec {
  * of t0 and t1.
  */
 function meeting(s: MeetingSpec): { paths: Path[]; start: number; end: number; base: Path } {
-  const lead = s.leadMs ?? 15 * MIN;
-  const appMs = s.approachMs ?? HR;
-  const appM = ((s.approachKnots ?? 11) * KNOT_MS * appMs) / 1000;
+  const lead = s.leadMs ?? 15 * MINUTE_MS;
+  const appMs = s.approachMs ?? HOUR_MS;
+  const appM = ((s.approachKnots ?? 11) * KNOT_M_PER_S * appMs) / 1000;
   const base = drift(s.centre, s.t0, s.course, s.knots);
   const a0 = s.t0 - lead;
   const a1 = s.t1 + lead;
@@ -674,7 +671,7 @@ const FLORIDA_PORTS = [portBox('KEY WEST', 24.555, -81.79), portBox('HAVANA', 23
 function portVisit(seed: number): TrafficScenario {
   const b = new Builder(seed, 636_011_000, FLORIDA_STATIONS);
   const S = SCENARIO_DAY;
-  const E = S + 21 * HR;
+  const E = S + 21 * HOUR_MS;
   const sierra = boxFeature('HAVANA SIERRA MAESTRA', -82.356, 23.128, -82.349, 23.136);
   const regla = boxFeature('HAVANA REGLA', -82.336, 23.122, -82.326, 23.13);
   const mariel = portBox('MARIEL', 22.99, -82.76);
@@ -686,7 +683,7 @@ function portVisit(seed: number): TrafficScenario {
   });
   const smBerth = { lat: 23.132, lon: -82.352 };
   const reglaBerth = { lat: 23.126, lon: -82.331 };
-  const sh = route(smBerth, S, [{ holdMs: 4 * HR }, { to: reglaBerth, knots: 3 }, { holdMs: 48 * HR }]);
+  const sh = route(smBerth, S, [{ holdMs: 4 * HOUR_MS }, { to: reglaBerth, knots: 3 }, { holdMs: 48 * HOUR_MS }]);
   const shTrack = b.add({ vessel: shifter, path: sh.path, times: b.times(S, E, 45, 75) });
 
   // The departing vessel: in from the north at 03:00, moored at Regla 200 m from the shifter's new berth, out at 13:00.
@@ -695,13 +692,13 @@ function portVisit(seed: number): TrafficScenario {
   const channel = { lat: 23.165, lon: -82.36 };
   const entrance = { lat: 23.152, lon: -82.358 };
   const lBerth = destination(reglaBerth, 90, 200);
-  const tIn = S + 1 * HR;
+  const tIn = S + 1 * HOUR_MS;
   const inbound = route(sea0, tIn, [
     { to: channel, knots: 12 },
     { to: entrance, knots: 6 },
     { to: lBerth, knots: 4 },
   ]);
-  const tOut = S + 12 * HR;
+  const tOut = S + 12 * HOUR_MS;
   const outbound = route(lBerth, tOut, [
     { to: entrance, knots: 4 },
     { to: channel, knots: 6 },
@@ -718,10 +715,10 @@ function portVisit(seed: number): TrafficScenario {
 
   const sr = ringOf(sierra);
   const rr = ringOf(regla);
-  const shExit = crossing(sh.path, sr, S + 4 * HR, S + 5 * HR);
-  const shEntry = crossing(sh.path, rr, shExit, S + 6 * HR);
+  const shExit = crossing(sh.path, sr, S + 4 * HOUR_MS, S + 5 * HOUR_MS);
+  const shEntry = crossing(sh.path, rr, shExit, S + 6 * HOUR_MS);
   const lvEntry = crossing(lvPath, rr, tIn, inbound.end);
-  const lvExit = crossing(lvPath, rr, tOut, tOut + 2 * HR);
+  const lvExit = crossing(lvPath, rr, tOut, tOut + 2 * HOUR_MS);
   const [shFirst] = reportRun(shTrack, sr, S);
   const [, shLast] = reportRun(shTrack, rr, E);
   const visit = (v: Vessel, port: string, a: number, z: number, departed: boolean, note: string): ExpectedEvent => ({
@@ -733,7 +730,7 @@ function portVisit(seed: number): TrafficScenario {
     endMs: z,
     start: iso(a),
     end: iso(z),
-    toleranceMs: 5 * MIN,
+    toleranceMs: 5 * MINUTE_MS,
     note,
   });
   const nmea = b.nmea();
@@ -798,10 +795,10 @@ function portVisit(seed: number): TrafficScenario {
 
 function encounterMidnight(seed: number): TrafficScenario {
   const b = new Builder(seed, 636_012_000, FLORIDA_STATIONS);
-  const t0 = SCENARIO_DAY + 22 * HR + 35 * MIN;
-  const t1 = t0 + 3 * HR;
+  const t0 = SCENARIO_DAY + 22 * HOUR_MS + 35 * MINUTE_MS;
+  const t1 = t0 + 3 * HOUR_MS;
   const bearing = (t: number): number => 20 + (90 * (t - t0)) / (t1 - t0);
-  const dist = (t: number): number => 200 + 90 * Math.sin((2 * Math.PI * (t - t0)) / (100 * MIN));
+  const dist = (t: number): number => 200 + 90 * Math.sin((2 * Math.PI * (t - t0)) / (100 * MINUTE_MS));
   const m = meeting({
     centre: { lat: 23.9, lon: -81.4 },
     t0,
@@ -850,17 +847,17 @@ function encounterMidnight(seed: number): TrafficScenario {
 function crossingPaths(seed: number): TrafficScenario {
   const b = new Builder(seed, 636_013_000, FLORIDA_STATIONS);
   const X = { lat: 23.95, lon: -81.0 };
-  const tc = SCENARIO_DAY + 9 * HR;
+  const tc = SCENARIO_DAY + 9 * HOUR_MS;
   const speed = 12;
   const a = b.vessel("crosses B's path at 12 kn", 'NORTHERN LIGHT');
   const c = b.vessel("crosses A's path at 12 kn", 'SANTA CLARA');
   const pa = drift(X, tc, 90, speed);
   const pc = drift(X, tc + 45_000, 0, speed);
-  b.add({ vessel: a, path: pa, times: b.times(tc - 90 * MIN, tc + 90 * MIN, 20, 40) });
-  b.add({ vessel: c, path: pc, times: b.times(tc - 90 * MIN, tc + 90 * MIN, 20, 40) });
+  b.add({ vessel: a, path: pa, times: b.times(tc - 90 * MINUTE_MS, tc + 90 * MINUTE_MS, 20, 40) });
+  b.add({ vessel: c, path: pc, times: b.times(tc - 90 * MINUTE_MS, tc + 90 * MINUTE_MS, 20, 40) });
   let least = Infinity;
   let closeS = 0;
-  for (let t = tc - 10 * MIN; t <= tc + 10 * MIN; t += 1000) {
+  for (let t = tc - 10 * MINUTE_MS; t <= tc + 10 * MINUTE_MS; t += 1000) {
     const d = distanceM(pa(t), pc(t));
     least = Math.min(least, d);
     if (d <= 500) closeS++;
@@ -892,8 +889,8 @@ function crossingPaths(seed: number): TrafficScenario {
 
 function shortPair(seed: number): TrafficScenario {
   const b = new Builder(seed, 636_014_000, FLORIDA_STATIONS);
-  const t0 = SCENARIO_DAY + 10 * HR + 5 * MIN;
-  const t1 = t0 + 90 * MIN;
+  const t0 = SCENARIO_DAY + 10 * HOUR_MS + 5 * MINUTE_MS;
+  const t1 = t0 + 90 * MINUTE_MS;
   const m = meeting({
     centre: { lat: 24.05, lon: -80.6 },
     t0,
@@ -937,11 +934,15 @@ function darkPeriod(seed: number): TrafficScenario {
   const S = SCENARIO_DAY;
   const d = b.vessel('silent for 18 h inside the zone', 'DIVNOGORSK');
   const dPath = drift({ lat: 23.95, lon: -85.3 }, S, 90, 10);
-  const dGap: [number, number] = [S + 6 * HR, S + 24 * HR];
-  const dTrack = b.add({ vessel: d, path: dPath, times: b.times(S, S + 30 * HR, 90, 150, dGap) });
+  const dGap: [number, number] = [S + 6 * HOUR_MS, S + 24 * HOUR_MS];
+  const dTrack = b.add({ vessel: d, path: dPath, times: b.times(S, S + 30 * HOUR_MS, 90, 150, dGap) });
   const e = b.vessel('silent for 11 h inside the zone (under the 12 h minimum)', 'KIMOVSK');
   const ePath = drift({ lat: 23.45, lon: -84.9 }, S, 80, 9);
-  b.add({ vessel: e, path: ePath, times: b.times(S + 1 * HR, S + 26 * HR, 90, 150, [S + 8 * HR, S + 19 * HR]) });
+  b.add({
+    vessel: e,
+    path: ePath,
+    times: b.times(S + 1 * HOUR_MS, S + 26 * HOUR_MS, 90, 150, [S + 8 * HOUR_MS, S + 19 * HOUR_MS]),
+  });
   const pos = (t: number): { timeMs: number; time: string; lat: number; lon: number } => {
     const p = Builder.sentPosition(dTrack, t);
     return { timeMs: t, time: iso(t), lat: p.lat, lon: p.lon };
@@ -985,37 +986,42 @@ function darkPeriod(seed: number): TrafficScenario {
 function loitering(seed: number): TrafficScenario {
   const b = new Builder(seed, 636_016_000, OCEAN_STATIONS);
   const rng = b.rng;
-  const t0 = SCENARIO_DAY + 6 * HR + 5 * MIN;
-  const t1 = t0 + 8 * HR;
+  const t0 = SCENARIO_DAY + 6 * HOUR_MS + 5 * MINUTE_MS;
+  const t1 = t0 + 8 * HOUR_MS;
   const P0 = { lat: 25.0, lon: -60.0 };
   // Drift: 40-minute legs at 0.3-1.5 kn on random courses.
   const parts: [number, Path][] = [];
-  const W = destination(P0, 270, 10 * KNOT_MS * 7200);
-  parts.push([t0 - 2 * HR, goTo(W, P0, t0 - 2 * HR, t0)]);
+  const W = destination(P0, 270, 10 * KNOT_M_PER_S * 7200);
+  parts.push([t0 - 2 * HOUR_MS, goTo(W, P0, t0 - 2 * HOUR_MS, t0)]);
   let at = P0;
-  for (let t = t0; t < t1; t += 40 * MIN) {
+  for (let t = t0; t < t1; t += 40 * MINUTE_MS) {
     const leg = drift(at, t, rng.range(0, 360), rng.range(0.3, 1.5));
     parts.push([t, leg]);
-    at = leg(Math.min(t + 40 * MIN, t1));
+    at = leg(Math.min(t + 40 * MINUTE_MS, t1));
   }
-  const E = destination(at, 90, 10 * KNOT_MS * 7200);
-  parts.push([t1, goTo(at, E, t1, t1 + 2 * HR)]);
+  const E = destination(at, 90, 10 * KNOT_M_PER_S * 7200);
+  parts.push([t1, goTo(at, E, t1, t1 + 2 * HOUR_MS)]);
   const l = b.vessel('drifts for 8 h in open ocean', 'ATLANTIC DAWN', { shiptype: 30 });
   const lPath = piecewise(parts);
-  b.add({ vessel: l, path: lPath, times: b.times(t0 - 2 * HR, t1 + 2 * HR, 40, 80), status: () => 0 });
+  b.add({ vessel: l, path: lPath, times: b.times(t0 - 2 * HOUR_MS, t1 + 2 * HOUR_MS, 40, 80), status: () => 0 });
   // A second vessel 60 km north, slow for 3 h 30 min only.
-  const s0 = t0 + 2 * HR;
+  const s0 = t0 + 2 * HOUR_MS;
   const Q = destination(P0, 0, 60_000);
   const q = b.vessel('drifts for 3 h 30 min only', 'SARGASSO', { shiptype: 30 });
   const qPath = piecewise([
-    [s0 - HR, goTo(destination(Q, 180, 10 * KNOT_MS * 3600), Q, s0 - HR, s0)],
+    [s0 - HOUR_MS, goTo(destination(Q, 180, 10 * KNOT_M_PER_S * 3600), Q, s0 - HOUR_MS, s0)],
     [s0, drift(Q, s0, 300, 0.8)],
     [
-      s0 + 3.5 * HR,
-      goTo(drift(Q, s0, 300, 0.8)(s0 + 3.5 * HR), destination(Q, 0, 30_000), s0 + 3.5 * HR, s0 + 4.5 * HR),
+      s0 + 3.5 * HOUR_MS,
+      goTo(
+        drift(Q, s0, 300, 0.8)(s0 + 3.5 * HOUR_MS),
+        destination(Q, 0, 30_000),
+        s0 + 3.5 * HOUR_MS,
+        s0 + 4.5 * HOUR_MS,
+      ),
     ],
   ]);
-  b.add({ vessel: q, path: qPath, times: b.times(s0 - HR, s0 + 4.5 * HR, 40, 80), status: () => 0 });
+  b.add({ vessel: q, path: qPath, times: b.times(s0 - HOUR_MS, s0 + 4.5 * HOUR_MS, 40, 80), status: () => 0 });
   const nmea = b.nmea();
   const [startMs, endMs] = b.span();
   return {
@@ -1054,8 +1060,8 @@ function loitering(seed: number): TrafficScenario {
 
 function irregular(seed: number): TrafficScenario {
   const b = new Builder(seed, 636_017_000, OCEAN_STATIONS);
-  const t0 = SCENARIO_DAY + 14 * HR + 5 * MIN;
-  const t1 = t0 + 3 * HR;
+  const t0 = SCENARIO_DAY + 14 * HOUR_MS + 5 * MINUTE_MS;
+  const t1 = t0 + 3 * HOUR_MS;
   const m = meeting({
     centre: { lat: 26.5, lon: -62.0 },
     t0,
@@ -1065,7 +1071,10 @@ function irregular(seed: number): TrafficScenario {
     from: 30,
     to: 30,
     companions: [
-      { bearing: (t) => 120 + 40 * Math.sin((t - t0) / HR), distM: (t) => 250 + 50 * Math.cos((t - t0) / (40 * MIN)) },
+      {
+        bearing: (t) => 120 + 40 * Math.sin((t - t0) / HOUR_MS),
+        distM: (t) => 250 + 50 * Math.cos((t - t0) / (40 * MINUTE_MS)),
+      },
     ],
   });
   const a = b.vessel('meets B; reports at random intervals of 2 s to 6 min', 'KASIMOV');
@@ -1095,8 +1104,8 @@ function irregular(seed: number): TrafficScenario {
 
 function antimeridian(seed: number): TrafficScenario {
   const b = new Builder(seed, 512_018_000, OCEAN_STATIONS);
-  const t0 = SCENARIO_DAY + 3 * HR + 5 * MIN;
-  const t1 = t0 + 3 * HR;
+  const t0 = SCENARIO_DAY + 3 * HOUR_MS + 5 * MINUTE_MS;
+  const t1 = t0 + 3 * HOUR_MS;
   const m = meeting({
     centre: { lat: -35.0, lon: 179.985 },
     t0,
@@ -1113,7 +1122,7 @@ function antimeridian(seed: number): TrafficScenario {
   b.add({ vessel: c, path: m.paths[1], times: b.times(m.start, m.end, 40, 80) });
   // When each crosses 180°.
   const cross = (p: Path): number => {
-    for (let t = t0 - 15 * MIN; t <= t1 + 15 * MIN; t += 1000) if (p(t).lon < 0) return t;
+    for (let t = t0 - 15 * MINUTE_MS; t <= t1 + 15 * MINUTE_MS; t += 1000) if (p(t).lon < 0) return t;
     return NaN;
   };
   const ca = cross(m.paths[0]);
@@ -1184,17 +1193,22 @@ function antimeridian(seed: number): TrafficScenario {
 
 function spoofedJump(seed: number): TrafficScenario {
   const b = new Builder(seed, 636_019_000, OCEAN_STATIONS);
-  const S = SCENARIO_DAY + 8 * HR;
+  const S = SCENARIO_DAY + 8 * HOUR_MS;
   const s = b.vessel('steady at 12 kn; one report spoofed 500 km away', 'VOLGOLES');
   const sPath = drift({ lat: 30.0, lon: -45.0 }, S, 60, 12);
-  const times = b.times(S, S + 6 * HR, 30, 60);
-  const tSpoof = times.find((t) => t >= S + 3 * HR)!;
+  const times = b.times(S, S + 6 * HOUR_MS, 30, 60);
+  const tSpoof = times.find((t) => t >= S + 3 * HOUR_MS)!;
   const spoofPos = destination(sPath(tSpoof), 150, 500_000);
   const sTrack = b.add({ vessel: s, path: sPath, times, spoofed: new Map([[tSpoof, spoofPos]]) });
   // A vessel drifting where the spoofed report lands.
   const x = b.vessel('drifts where the spoofed report lands', 'LABINSK');
   const xPath = drift(destination(spoofPos, 200, 150), tSpoof, 30, 0.4);
-  b.add({ vessel: x, path: xPath, times: b.times(tSpoof - 90 * MIN, tSpoof + 90 * MIN, 40, 80), status: () => 0 });
+  b.add({
+    vessel: x,
+    path: xPath,
+    times: b.times(tSpoof - 90 * MINUTE_MS, tSpoof + 90 * MINUTE_MS, 40, 80),
+    status: () => 0,
+  });
   const sent = Builder.sentPosition(sTrack, tSpoof);
   const k = times.indexOf(tSpoof);
   const nmea = b.nmea();
@@ -1243,12 +1257,12 @@ function spoofedJump(seed: number): TrafficScenario {
 
 function borderline(seed: number): TrafficScenario {
   const b = new Builder(seed, 636_020_000, OCEAN_STATIONS);
-  const t0 = SCENARIO_DAY + 2 * HR + 5 * MIN;
+  const t0 = SCENARIO_DAY + 2 * HOUR_MS + 5 * MINUTE_MS;
   const expected: ExpectedEvent[] = [];
   const notExpected: NotExpectedEvent[] = [];
   let lon = -64.0;
   const pair = (label: string, distM: number, durMin: number, encounter: boolean, why: string): void => {
-    const t1 = t0 + durMin * MIN;
+    const t1 = t0 + durMin * MINUTE_MS;
     const m = meeting({
       centre: { lat: 27.0, lon },
       t0,
@@ -1309,8 +1323,8 @@ function borderline(seed: number): TrafficScenario {
 
 function chain(seed: number): TrafficScenario {
   const b = new Builder(seed, 636_021_000, OCEAN_STATIONS);
-  const t0 = SCENARIO_DAY + 16 * HR + 5 * MIN;
-  const t1 = t0 + 3 * HR;
+  const t0 = SCENARIO_DAY + 16 * HOUR_MS + 5 * MINUTE_MS;
+  const t1 = t0 + 3 * HOUR_MS;
   const m = meeting({
     centre: { lat: 26.0, lon: -58.0 },
     t0,
@@ -1434,15 +1448,15 @@ export interface RandomTrafficOptions {
 export function randomTraffic(seed: number, o: RandomTrafficOptions): PositionColumns {
   const rng = new Random(seed);
   const start = o.start ?? SCENARIO_DAY;
-  const end = start + o.hours * HR;
+  const end = start + o.hours * HOUR_MS;
   const [w, s, e, n] = o.bbox;
   const mid = { lat: (s + n) / 2, lon: (w + e) / 2 };
   const inBox = (p: LatLon): boolean => p.lat > s && p.lat < n && p.lon > w && p.lon < e;
   const wander = (p0: LatLon): Path => {
     const parts: [number, Path][] = [];
     let at = p0;
-    for (let t = start - HR; t < end + HR;) {
-      const len = rng.int(20, 90) * MIN;
+    for (let t = start - HOUR_MS; t < end + HOUR_MS;) {
+      const len = rng.int(20, 90) * MINUTE_MS;
       const knots = rng.chance(0.7) ? rng.range(0.2, 1.8) : rng.range(1.8, 3);
       const course = inBox(at) && rng.chance(0.8) ? rng.range(0, 360) : bearingDeg(at, mid) + rng.range(-30, 30);
       const leg = drift(at, t, course, knots);
@@ -1457,7 +1471,7 @@ export function randomTraffic(seed: number, o: RandomTrafficOptions): PositionCo
   while (paths.length < o.vessels) {
     const p0 = { lat: rng.range(s, n), lon: rng.range(w, e) };
     if (rng.chance(0.12)) {
-      paths.push(drift(p0, start + rng.range(0, o.hours) * HR, rng.range(0, 360), rng.range(8, 15)));
+      paths.push(drift(p0, start + rng.range(0, o.hours) * HOUR_MS, rng.range(0, 360), rng.range(8, 15)));
       classB.push(false);
       continue;
     }
@@ -1468,10 +1482,10 @@ export function randomTraffic(seed: number, o: RandomTrafficOptions): PositionCo
     for (let f = 0; f < followers && paths.length < o.vessels; f++) {
       const b0 = rng.range(0, 360);
       const b1 = rng.range(0, 60);
-      const wb = (2 * Math.PI) / (rng.range(1, 6) * HR);
+      const wb = (2 * Math.PI) / (rng.range(1, 6) * HOUR_MS);
       const d0 = rng.range(150, 900);
       const d1 = rng.range(0, 500);
-      const wd = (2 * Math.PI) / (rng.range(1, 5) * HR);
+      const wd = (2 * Math.PI) / (rng.range(1, 5) * HOUR_MS);
       const ph = rng.range(0, 2 * Math.PI);
       paths.push(
         offset(
@@ -1494,7 +1508,7 @@ export function randomTraffic(seed: number, o: RandomTrafficOptions): PositionCo
   let row = 0;
   paths.forEach((_, v) => {
     const c = counts[v];
-    const silent = rng.chance(0.15) ? [start + rng.range(0.1, 0.7) * (end - start), rng.range(1, 2.5) * HR] : null;
+    const silent = rng.chance(0.15) ? [start + rng.range(0.1, 0.7) * (end - start), rng.range(1, 2.5) * HOUR_MS] : null;
     const span = end - start - (silent ? silent[1] : 0);
     let last = -Infinity;
     for (let k = 0; k < c; k++) {
