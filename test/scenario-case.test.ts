@@ -23,7 +23,7 @@ import {
   type Truth,
 } from '../src/scenario/index.js';
 import { MINUTE_MS } from '../src/util/index.js';
-import { distanceM } from '../src/scenario/traffic.js';
+import { distanceM } from '../src/scenario/paths.js';
 import { readGeoTiff } from '../src/imagery/read.js';
 import { detectObjects } from '../src/imagery/detect.js';
 import { resolveGsd } from '../src/imagery/crs.js';

@@ -58,7 +58,7 @@ import {
   route,
   type LatLon,
   type Path,
-} from './traffic.js';
+} from './paths.js';
 
 /** The finding codes a scenario can seed (`--violate CODE`). */
 export const VIOLATION_CODES = [

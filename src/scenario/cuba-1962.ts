@@ -36,7 +36,7 @@ import {
   rngFor,
   vesselSpec,
 } from './case.js';
-import { route, type LatLon, type Path } from './traffic.js';
+import { route, type LatLon, type Path } from './paths.js';
 
 export const CUBA_DEFAULT_SEED = 1962;
 /** The violations this scenario can seed (the others need the strait's layout). */

@@ -28,18 +28,10 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { PositionColumns } from '../ais/index.js';
-import { DAY_MS, HOUR_MS, KNOT_M_PER_S, MINUTE_MS } from '../util/index.js';
+import { DAY_MS, EARTH_RADIUS_M, HOUR_MS, KNOT_M_PER_S, MINUTE_MS } from '../util/index.js';
 import { Random } from './random.js';
-import {
-  bearingDeg,
-  boxFeature,
-  destination,
-  distanceM,
-  EARTH_RADIUS_M,
-  type GeoCollection,
-  type LatLon,
-  normLon,
-} from './traffic.js';
+import { boxFeature, type GeoCollection } from './geojson.js';
+import { bearingDeg, destination, distanceM, normLon, type LatLon } from './paths.js';
 
 const D2R = Math.PI / 180;
 const R2D = 180 / Math.PI;

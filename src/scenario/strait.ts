@@ -28,7 +28,7 @@ import {
   rngFor,
   vesselSpec,
 } from './case.js';
-import { destination, bearingDeg, route, still, type LatLon, type Path } from './traffic.js';
+import { destination, bearingDeg, route, still, type LatLon, type Path } from './paths.js';
 
 export const STRAIT_DEFAULT_SEED = 2025;
 
