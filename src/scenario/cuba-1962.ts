@@ -35,7 +35,7 @@ import {
   reportTimes,
   rngFor,
   vesselSpec,
-} from './case.js';
+} from './case-build.js';
 import { route, type LatLon, type Path } from './paths.js';
 
 export const CUBA_DEFAULT_SEED = 1962;

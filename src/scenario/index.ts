@@ -13,11 +13,9 @@ export {
   type ScenarioVessel,
   type SentReport,
 } from './ais.js';
+export { deriveTruth, checkInspection, checkShipment } from './case-truth.js';
 export {
   VIOLATION_CODES,
-  deriveTruth,
-  checkInspection,
-  checkShipment,
   CaseDirError,
   type ViolationCode,
   type Truth,
@@ -26,15 +24,9 @@ export {
   type CaseDescription,
 } from './case.js';
 
-import {
-  VIOLATION_CODES,
-  deriveTruth,
-  prepareCaseDir,
-  writeCase,
-  type CaseDescription,
-  type Truth,
-  type ViolationCode,
-} from './case.js';
+import { deriveTruth } from './case-truth.js';
+import { prepareCaseDir, writeCase } from './case-write.js';
+import { VIOLATION_CODES, type CaseDescription, type Truth, type ViolationCode } from './case.js';
 import { straitDescription, STRAIT_DEFAULT_SEED } from './strait.js';
 import { cuba1962Description, CUBA_DEFAULT_SEED } from './cuba-1962.js';
 

@@ -27,7 +27,7 @@ import {
   reportTimes,
   rngFor,
   vesselSpec,
-} from './case.js';
+} from './case-build.js';
 import { destination, bearingDeg, route, still, type LatLon, type Path } from './paths.js';
 
 export const STRAIT_DEFAULT_SEED = 2025;
