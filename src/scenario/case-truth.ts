@@ -18,8 +18,8 @@ import type {
   Truth,
   TruthFinding,
   Verdict,
-  ViolationCode,
 } from './case.js';
+import type { ViolationCode } from './defaults.js';
 
 // ---------------------------------------------------------------------------
 // Reports as the verifier will see them

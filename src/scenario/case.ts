@@ -23,24 +23,8 @@
  *                  inspection records, case.yaml, truth.json
  */
 import type { Inspector, InspectorKind, ProvenanceNote, Terms, PartyRole } from '../case/index.js';
+import type { ViolationCode } from './defaults.js';
 import type { LatLon, Path } from './paths.js';
-
-/** The finding codes a scenario can seed (`--violate CODE`). */
-export const VIOLATION_CODES = [
-  'SITE_NOT_CLEARED',
-  'SITE_UNOBSERVED',
-  'SHIPMENT_NOT_DEPARTED',
-  'SHIPMENT_UNINSPECTED',
-  'INSPECTION_UNCORROBORATED',
-  'COUNT_MISMATCH',
-  'INVENTORY_SHORTFALL',
-  'DARK_PERIOD',
-  'UNDECLARED_ENCOUNTER',
-  'RESOLUTION_VIOLATION',
-  'COMMITMENT_MISMATCH',
-  'LOG_INCONSISTENT',
-] as const;
-export type ViolationCode = (typeof VIOLATION_CODES)[number];
 
 export type Verdict = 'VERIFIED' | 'INCOMPLETE' | 'DISCREPANCY';
 export type SubjectKind = 'site' | 'shipment' | 'inspection' | 'case' | 'evidence' | 'lot' | 'log';

@@ -28,8 +28,8 @@ import type {
   SiteSpec,
   TrackSpec,
   VesselSpec,
-  ViolationCode,
 } from './case.js';
+import type { ViolationCode } from './defaults.js';
 import {
   alongsidePath,
   backgroundTracks,

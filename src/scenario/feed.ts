@@ -29,6 +29,7 @@
  */
 import type { PositionColumns } from '../ais/index.js';
 import { DAY_MS, EARTH_RADIUS_M, HOUR_MS, KNOT_M_PER_S, MINUTE_MS } from '../util/index.js';
+import { DEFAULT_FEED, type FeedOptions } from './defaults.js';
 import { Random } from './random.js';
 import { boxFeature, type GeoCollection, type GeoFeature } from './geojson.js';
 import { bearingDeg, destination, distanceM, normLon, type LatLon } from './paths.js';
@@ -52,35 +53,6 @@ export { MARINECADASTRE_FEED_HEADER, writeFeedCsv } from './feed-csv.js';
 
 const D2R = Math.PI / 180;
 const R2D = 180 / Math.PI;
-
-export interface FeedOptions {
-  seed: number;
-  vessels: number;
-  days: number;
-  /** Exactly this many position rows. */
-  positions: number;
-  /** [west, south, east, north], degrees (not across the antimeridian). */
-  bbox: [number, number, number, number];
-  /** Start time, ms since the epoch. */
-  start: number;
-  plantedEncounters: number;
-  plantedNearMisses: number;
-  /** Number of ports (0: one per 400 vessels, at least 3). */
-  ports: number;
-}
-
-export const DEFAULT_FEED: FeedOptions = {
-  seed: 1,
-  vessels: 5000,
-  days: 7,
-  positions: 10_000_000,
-  // The western North Atlantic between the US east coast and the Azores: open sea (Bermuda aside).
-  bbox: [-72, 28, -50, 40],
-  start: Date.UTC(2024, 2, 4),
-  plantedEncounters: 40,
-  plantedNearMisses: 60,
-  ports: 0,
-};
 
 export interface PlantedEncounter {
   /** Ascending. */

@@ -20,8 +20,8 @@ import type {
   SiteSpec,
   TrackSpec,
   VesselSpec,
-  ViolationCode,
 } from './case.js';
+import type { ViolationCode } from './defaults.js';
 import {
   alongsidePath,
   backgroundTracks,

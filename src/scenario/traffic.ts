@@ -23,6 +23,7 @@
  */
 import type { PositionColumns } from '../ais/index.js';
 import { HOUR_MS, MINUTE_MS } from '../util/index.js';
+import { TRAFFIC_SCENARIO_NAMES, type TrafficScenarioName } from './defaults.js';
 import { Random } from './random.js';
 import { bearingDeg, drift, normLon, offset, piecewise, quantAis, velocity, type LatLon, type Path } from './paths.js';
 import { iso, SCENARIO_DAY, type TrafficScenario } from './traffic-events.js';
@@ -43,7 +44,7 @@ import {
 export type { TrafficScenario } from './traffic-events.js';
 
 /** The known-answer scenarios by name, each with its default seed. */
-export const TRAFFIC_SCENARIOS: Record<string, (seed?: number) => TrafficScenario> = {
+export const TRAFFIC_SCENARIOS: Record<TrafficScenarioName, (seed?: number) => TrafficScenario> = {
   'port-visit': (seed = 101) => portVisit(seed),
   'encounter-midnight': (seed = 102) => encounterMidnight(seed),
   crossing: (seed = 103) => crossingPaths(seed),
@@ -58,12 +59,12 @@ export const TRAFFIC_SCENARIOS: Record<string, (seed?: number) => TrafficScenari
 };
 
 export function trafficScenarioNames(): string[] {
-  return Object.keys(TRAFFIC_SCENARIOS);
+  return [...TRAFFIC_SCENARIO_NAMES];
 }
 
 /** One known-answer scenario by name (throws, naming the known ones, for another name). */
 export function trafficScenario(name: string, seed?: number): TrafficScenario {
-  const f = TRAFFIC_SCENARIOS[name];
+  const f = (TRAFFIC_SCENARIOS as Record<string, (seed?: number) => TrafficScenario>)[name];
   if (!f)
     throw new Error(
       `unknown traffic scenario ${JSON.stringify(name)}: expected one of ${trafficScenarioNames().join(', ')}`,
