@@ -1,5 +1,5 @@
 /**
- * Whole generated cases (src/scenario/case.ts, strait.ts, cuba-1962.ts): the
+ * Whole generated cases (src/scenario/case*.ts, strait.ts, cuba-1962.ts): the
  * ground truth of the clean cases and of every seeded violation, the same
  * bytes for the same seed, scenes that the detector counts exactly,
  * inspections that the tracks corroborate, keys and reveals that open, and
