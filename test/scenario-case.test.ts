@@ -1,5 +1,5 @@
 /**
- * Whole generated cases (src/scenario/case.ts, strait.ts, cuba-1962.ts): the
+ * Whole generated cases (src/scenario/case*.ts, strait.ts, cuba-1962.ts): the
  * ground truth of the clean cases and of every seeded violation, the same
  * bytes for the same seed, scenes that the detector counts exactly,
  * inspections that the tracks corroborate, keys and reveals that open, and
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
+  CaseDirError,
   VIOLATION_CODES,
   caseScenarioNames,
   checkInspection,
@@ -21,8 +22,8 @@ import {
   type CaseDescription,
   type Truth,
 } from '../src/scenario/index.js';
-import { CaseDirError, MIN } from '../src/scenario/case.js';
-import { distanceM } from '../src/scenario/traffic.js';
+import { MINUTE_MS } from '../src/util/index.js';
+import { distanceM } from '../src/scenario/paths.js';
 import { readGeoTiff } from '../src/imagery/read.js';
 import { detectObjects } from '../src/imagery/detect.js';
 import { resolveGsd } from '../src/imagery/crs.js';
@@ -294,7 +295,7 @@ function assertCorroborated(d: CaseDescription): void {
     const covers = (t: number, times: number[]): boolean => times[0] <= t && t <= times[times.length - 1];
     if (rec.kind === 'aircraft') {
       let best = Infinity;
-      for (let t = rec.time - 30 * MIN; t <= rec.time + 30 * MIN; t += MIN)
+      for (let t = rec.time - 30 * MINUTE_MS; t <= rec.time + 30 * MINUTE_MS; t += MINUTE_MS)
         if (covers(t, vessel.times)) best = Math.min(best, distanceM(vessel.path(t), rec.position));
       assert.ok(best <= 1000, `${rec.id}: the vessel passes ${best} m from the recorded position`);
     } else {
@@ -303,7 +304,7 @@ function assertCorroborated(d: CaseDescription): void {
       assert.ok(own, `${rec.id}: inspector track`);
       let run = 0,
         longest = 0;
-      for (let t = rec.time - 120 * MIN; t <= rec.time + 120 * MIN; t += MIN) {
+      for (let t = rec.time - 120 * MINUTE_MS; t <= rec.time + 120 * MINUTE_MS; t += MINUTE_MS) {
         const ok = covers(t, vessel.times) && covers(t, own.times) && distanceM(vessel.path(t), own.path(t)) <= 700;
         run = ok ? run + 1 : 0;
         longest = Math.max(longest, run - 1);

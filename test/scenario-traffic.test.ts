@@ -12,11 +12,10 @@ import { decodeBatchFiles, decodeText } from '../src/ais/index.js';
 import type { PositionColumns } from '../src/ais/batch.js';
 import { randomTraffic, trafficScenario, trafficScenarioNames, type TrafficScenario } from '../src/scenario/traffic.js';
 import { generateFeed, writeFeedCsv } from '../src/scenario/feed.js';
+import { HOUR_MS, MINUTE_MS } from '../src/util/index.js';
 
 const R = 6_371_008.8;
-const MIN = 60_000;
-const HR = 3_600_000;
-const SLOT = 10 * MIN;
+const SLOT = 10 * MINUTE_MS;
 
 function hav(lat1: number, lon1: number, lat2: number, lon2: number): number {
   const r = Math.PI / 180;
@@ -79,7 +78,7 @@ function at(tr: Track, t: number): { lat: number; lon: number } | null {
     if (tr.t[m] <= t) lo = m;
     else hi = m;
   }
-  if (tr.t[hi] - tr.t[lo] > HR) return null;
+  if (tr.t[hi] - tr.t[lo] > HOUR_MS) return null;
   const f = tr.t[hi] === tr.t[lo] ? 0 : (t - tr.t[lo]) / (tr.t[hi] - tr.t[lo]);
   let dl = tr.lon[hi] - tr.lon[lo];
   if (dl > 180) dl -= 360;
@@ -218,7 +217,7 @@ test('chain: A-B and B-C about 300 m, A-C about 600 m', () => {
   const s = scenarios.get('chain')!;
   const tr = tracks.get('chain')!;
   const [a, b, c] = s.vessels.map((v) => tr.get(v.mmsi)!);
-  const mid = s.expected[0].startMs + HR;
+  const mid = s.expected[0].startMs + HOUR_MS;
   const d = (p: Track, q: Track): number => {
     const x = at(p, mid)!;
     const y = at(q, mid)!;
@@ -237,7 +236,7 @@ test('dark: one 18 h silence inside the zone, the other vessel 11 h; last and fi
       .map((t, k) => t - v.t[k])
       .sort((x, y) => y - x);
   const d = tr.get(e.mmsi[0])!;
-  assert.equal(gaps(d)[0], 18 * HR);
+  assert.equal(gaps(d)[0], 18 * HOUR_MS);
   assert.ok(gaps(d)[1] <= 150_000);
   const k = d.t.indexOf(e.startMs);
   assert.equal(d.t[k + 1], e.endMs);
@@ -249,7 +248,7 @@ test('dark: one 18 h silence inside the zone, the other vessel 11 h; last and fi
   const [w, so] = ring[0];
   const [ea, n] = ring[2];
   for (const j of [k, k + 1]) assert.ok(d.lat[j] > so && d.lat[j] < n && d.lon[j] > w && d.lon[j] < ea);
-  assert.equal(gaps(tr.get(s.notExpected[0].mmsi[0])!)[0], 11 * HR);
+  assert.equal(gaps(tr.get(s.notExpected[0].mmsi[0])!)[0], 11 * HOUR_MS);
 });
 
 test('loitering: under 2 kn for 8 h at 25N 60W; the other slow for under 4 h', () => {
@@ -257,13 +256,13 @@ test('loitering: under 2 kn for 8 h at 25N 60W; the other slow for under 4 h', (
   const tr = tracks.get('loitering')!;
   const e = s.expected[0];
   const l = tr.get(e.mmsi[0])!;
-  const inside = l.t.map((t, k) => [t, k]).filter(([t]) => t > e.startMs + MIN && t < e.endMs - MIN);
+  const inside = l.t.map((t, k) => [t, k]).filter(([t]) => t > e.startMs + MINUTE_MS && t < e.endMs - MINUTE_MS);
   assert.ok(inside.length > 300);
   assert.ok(inside.every(([, k]) => l.speed[k] < 2));
   assert.ok(inside.every(([, k]) => hav(l.lat[k], l.lon[k], 25, -60) < 20_000));
   const q = tr.get(s.notExpected[0].mmsi[0])!;
   const slow = q.t.filter((_, k) => q.speed[k] < 2);
-  assert.ok(slow[slow.length - 1] - slow[0] < 4 * HR && slow[slow.length - 1] - slow[0] > 3 * HR);
+  assert.ok(slow[slow.length - 1] - slow[0] < 4 * HOUR_MS && slow[slow.length - 1] - slow[0] > 3 * HOUR_MS);
 });
 
 test('irregular: intervals from 2 s to 6 min', () => {
@@ -316,14 +315,17 @@ test('port visit: reports inside the stated polygons at the stated times', () =>
     const v = tr.get(e.mmsi[0])!;
     const insideTimes = v.t.filter((_, k) => inBox(v.lat[k], v.lon[k]));
     assert.ok(
-      Math.abs(insideTimes[0] - e.startMs) <= 2 * MIN,
+      Math.abs(insideTimes[0] - e.startMs) <= 2 * MINUTE_MS,
       `${e.port}: first inside ${new Date(insideTimes[0]).toISOString()}`,
     );
-    const lastInRun = insideTimes.filter((t) => t <= e.endMs + 2 * MIN).pop()!;
-    assert.ok(Math.abs(lastInRun - e.endMs) <= 2 * MIN);
+    const lastInRun = insideTimes.filter((t) => t <= e.endMs + 2 * MINUTE_MS).pop()!;
+    assert.ok(Math.abs(lastInRun - e.endMs) <= 2 * MINUTE_MS);
   }
   const leaver = tr.get(s.expected[2].mmsi[0])!;
-  assert.ok(leaver.t[leaver.t.length - 1] - s.expected[2].endMs > 6 * HR, 'the leaver stays at sea for more than 6 h');
+  assert.ok(
+    leaver.t[leaver.t.length - 1] - s.expected[2].endMs > 6 * HOUR_MS,
+    'the leaver stays at sea for more than 6 h',
+  );
 });
 
 test('randomTraffic: exact count, sorted by time, many pairs within 500 m', () => {

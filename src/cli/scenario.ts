@@ -1,15 +1,80 @@
-/** `tally scenario ...`: write the project's synthetic inputs. */
-import { createWriteStream } from 'node:fs';
+/**
+ * `tally scenario ...`: write the project's synthetic inputs. Declaring
+ * the commands loads no generator: the names and defaults in the help
+ * come from scenario/defaults.ts, and each action imports
+ * scenario-actions.ts, which holds the implementations, when it runs.
+ */
 import type { Command } from 'commander';
-import { aisScenario } from '../scenario/index.js';
-import { UsageError } from './util.js';
-import { registerTrafficScenarios } from './scenario-traffic.js';
-import { registerScenarioGenerate } from './scenario-generate.js';
+// The one light file of the scenario folder: its index loads every generator (and sharp, geotiff...).
+// eslint-disable-next-line no-restricted-imports
+import { CASE_SCENARIO_NAMES, DEFAULT_FEED, TRAFFIC_SCENARIO_NAMES, VIOLATION_CODES } from '../scenario/defaults.js';
+
+const actions = () => import('./scenario-actions.js');
 
 export function registerScenario(program: Command): void {
   const scenario = program.command('scenario').description('generate deterministic synthetic inputs');
-  registerTrafficScenarios(scenario);
-  registerScenarioGenerate(scenario);
+  registerFeed(scenario);
+  registerTracks(scenario);
+  registerGenerate(scenario);
+  registerAis(scenario);
+}
+
+function registerFeed(scenario: Command): void {
+  scenario
+    .command('feed')
+    .description(
+      'a week of seeded AIS traffic at scale as MarineCadastre CSV, with a manifest of planted encounters and near misses',
+    )
+    .option('--seed <n>', 'random seed', String(DEFAULT_FEED.seed))
+    .option('--vessels <n>', 'number of vessels', String(DEFAULT_FEED.vessels))
+    .option('--days <n>', 'days of traffic', String(DEFAULT_FEED.days))
+    .option('--positions <n>', 'exact number of position rows', String(DEFAULT_FEED.positions))
+    .option('--start <iso>', 'start time, ISO 8601 UTC', new Date(DEFAULT_FEED.start).toISOString())
+    .option('--bbox <w,s,e,n>', 'area, degrees', DEFAULT_FEED.bbox.join(','))
+    .option('--encounters <n>', 'planted encounters', String(DEFAULT_FEED.plantedEncounters))
+    .option('--near-misses <n>', 'planted near misses', String(DEFAULT_FEED.plantedNearMisses))
+    .option('--ports <n>', 'number of ports (0: one per 400 vessels, at least 3)', '0')
+    .requiredOption('-o, --out <file>', 'CSV file to write')
+    .option('--manifest <file>', 'write the manifest (planted events, ports) as JSON')
+    .option('--ports-out <file>', 'write the ports as GeoJSON')
+    .action(async (opts: Record<string, string>) => (await actions()).scenarioFeed(opts));
+}
+
+function registerTracks(scenario: Command): void {
+  scenario
+    .command('tracks')
+    .description(
+      `a known-answer traffic scenario for the track stage: feed.nmea, ports.geojson, zone.geojson, expected.json (NAME: ${TRAFFIC_SCENARIO_NAMES.join(', ')}, or all)`,
+    )
+    .argument('<name>', 'scenario name, or "all" (one subdirectory each)')
+    .requiredOption('-o, --out <dir>', 'directory to write into')
+    .option('--seed <n>', "random seed (default: the scenario's own)")
+    .action(async (name: string, opts: { out: string; seed?: string }) => (await actions()).scenarioTracks(name, opts));
+}
+
+function registerGenerate(scenario: Command): void {
+  scenario
+    .command('generate')
+    .description(
+      `a whole verification case (case.yaml, geography, evidence, keys, secrets, truth.json) from a scenario description (NAME: ${CASE_SCENARIO_NAMES.join(', ')})`,
+    )
+    .argument('<name>', 'scenario name')
+    .requiredOption(
+      '-o, --out <dir>',
+      'case directory to write (new or empty; a previously generated case with --force)',
+    )
+    .option('--seed <n>', "random seed (default: the scenario's own)")
+    .option('--scale <n>', 'multiplies the background traffic', '1')
+    .option(
+      '--violate <code...>',
+      `seed violations (several codes, repeatable, or comma-separated): ${VIOLATION_CODES.join(', ')}`,
+    )
+    .option('--force', 'replace a previously generated case in --out')
+    .option('--json', 'print the ground truth as JSON')
+    .action(async (name: string, opts: GenerateCliOptions) => (await actions()).scenarioGenerate(name, opts));
+}
+
+function registerAis(scenario: Command): void {
   scenario
     .command('ais')
     .description("an AIS log (NMEA with tag blocks) of seeded vessel traffic, through the project's encoder")
@@ -19,34 +84,23 @@ export function registerScenario(program: Command): void {
     .option('--start <iso>', 'start time, ISO 8601 UTC', '1962-11-07T00:00:00Z')
     .option('--interval <s>', 'seconds between position reports of a vessel', '60')
     .option('-o, --out <file>', 'write to this file instead of standard output')
-    .action(
-      async (opts: { seed: string; vessels: string; hours: string; start: string; interval: string; out?: string }) => {
-        const num = (name: string, v: string, min: number): number => {
-          const n = Number(v);
-          if (!Number.isFinite(n) || n < min)
-            throw new UsageError(`--${name}: expected a number of at least ${min}, got ${JSON.stringify(v)}`);
-          return n;
-        };
-        const start = Date.parse(opts.start);
-        if (Number.isNaN(start))
-          throw new UsageError(`--start: expected an ISO 8601 time, got ${JSON.stringify(opts.start)}`);
-        const out: NodeJS.WritableStream = opts.out ? createWriteStream(opts.out) : process.stdout;
-        let buf = '';
-        for (const { lines } of aisScenario({
-          seed: num('seed', opts.seed, 0),
-          vessels: num('vessels', opts.vessels, 1),
-          start,
-          durationMs: num('hours', opts.hours, 0) * 3600_000,
-          reportIntervalMs: num('interval', opts.interval, 1) * 1000,
-        })) {
-          buf += lines.join('\n') + '\n';
-          if (buf.length > 1 << 16) {
-            if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
-            buf = '';
-          }
-        }
-        out.write(buf);
-        if (opts.out) await new Promise<void>((r) => out.end(() => r()));
-      },
-    );
+    .action(async (opts: AisCliOptions) => (await actions()).scenarioAis(opts));
+}
+
+export interface GenerateCliOptions {
+  out: string;
+  seed?: string;
+  scale?: string;
+  violate?: string[];
+  force?: boolean;
+  json?: boolean;
+}
+
+export interface AisCliOptions {
+  seed: string;
+  vessels: string;
+  hours: string;
+  start: string;
+  interval: string;
+  out?: string;
 }

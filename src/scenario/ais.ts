@@ -6,6 +6,7 @@
  * with the lines, so tests can decode and compare.
  */
 import { encodeSentences, type EncodableRecord } from '../ais/index.js';
+import { DAY_MS, EARTH_RADIUS_M, HOUR_MS, KNOT_M_PER_S, MINUTE_MS } from '../util/index.js';
 import { Random } from './random.js';
 
 export interface ScenarioVessel {
@@ -46,14 +47,14 @@ export const DEFAULT_AIS_SCENARIO: AisScenarioOptions = {
   seed: 1962,
   vessels: 12,
   start: Date.UTC(1962, 10, 7, 0, 0, 0),
-  durationMs: 6 * 3600_000,
-  reportIntervalMs: 60_000,
-  staticIntervalMs: 360_000,
+  durationMs: 6 * HOUR_MS,
+  reportIntervalMs: MINUTE_MS,
+  staticIntervalMs: 6 * MINUTE_MS,
   // Florida Straits and the waters north of Cuba.
   bbox: [-84.5, 22.2, -79.0, 24.4],
   stations: ['rKEYWEST', 'rHAVANA'],
   baseStation: 3669702,
-  baseIntervalMs: 600_000,
+  baseIntervalMs: 10 * MINUTE_MS,
 };
 
 /** One report as sent: the record the encoder was given, its time and station. */
@@ -119,8 +120,19 @@ function makeVessel(rng: Random, k: number): ScenarioVessel {
 /** Degrees quantised to the AIS resolution (1/10 000 minute), so that decoding gives them back exactly. */
 const q = (deg: number): number => Math.round(deg * 600000) / 600000;
 
-const R_EARTH_M = 6_371_008.8;
-const KNOT_MS = 1852 / 3600;
+/** Where a vessel is and what it does between its reports (dead reckoning). */
+interface VesselState {
+  lat: number;
+  lon: number;
+  speed: number;
+  course: number;
+  status: number;
+  /** Time of its next position report and next static report. */
+  next: number;
+  nextStatic: number;
+  /** Time of its last report of either kind. */
+  last: number;
+}
 
 /**
  * Lines of the scenario's AIS log, in receive order, with the reports that
@@ -134,7 +146,7 @@ export function* aisScenario(
   const rng = new Random(o.seed);
   const vessels = Array.from({ length: o.vessels }, (_, k) => makeVessel(rng, k));
   const [w, s, e, n] = o.bbox;
-  const state = vessels.map((v) => ({
+  const state: VesselState[] = vessels.map((v) => ({
     lat: rng.range(s, n),
     lon: rng.range(w, e),
     speed: v.classB ? rng.range(0, 8) : rng.range(6, 16),
@@ -169,19 +181,7 @@ export function* aisScenario(
     const station = rng.pick(o.stations);
     const channel = rng.chance(0.5) ? 'A' : 'B';
     if (best < 0) {
-      const d = new Date(bestTime);
-      const record: EncodableRecord = {
-        type: 4,
-        repeat: 0,
-        mmsi: o.baseStation,
-        timestamp: d.toISOString().slice(0, 19) + 'Z',
-        accuracy: true,
-        lon: q(-81.8),
-        lat: q(24.55),
-        epfd: 7,
-        raim: false,
-        radio: 0,
-      };
+      const record = baseStationReport(o.baseStation, bestTime);
       yield {
         lines: encodeSentences(record, { time: bestTime, station, channel }),
         sent: { time: bestTime, station, record },
@@ -191,102 +191,14 @@ export function* aisScenario(
     }
     const v = vessels[best];
     const st = state[best];
-    // Dead reckoning since the last report, then a small random change of course and speed.
-    const dt = (bestTime - st.last) / 1000;
-    const dist = st.speed * KNOT_MS * dt;
-    const crs = (st.course * Math.PI) / 180;
-    st.lat += ((dist * Math.cos(crs)) / R_EARTH_M) * (180 / Math.PI);
-    st.lon += ((dist * Math.sin(crs)) / (R_EARTH_M * Math.cos((st.lat * Math.PI) / 180))) * (180 / Math.PI);
-    if (st.lat > 89 || st.lat < -89) st.course = (180 - st.course + 360) % 360;
-    if (st.lon > 180) st.lon -= 360;
-    if (st.lon < -180) st.lon += 360;
-    st.last = bestTime;
-    st.course = (st.course + rng.normal() * 3 + 360) % 360;
-    st.speed = Math.max(0, Math.min(v.classB ? 12 : 20, st.speed + rng.normal() * 0.2));
-    st.status = st.speed < 0.5 ? 1 : 0;
+    deadReckon(st, v, bestTime, rng);
     let records: EncodableRecord[];
     if (isStatic) {
       st.nextStatic += o.staticIntervalMs;
-      const dims = { to_bow: v.to_bow, to_stern: v.to_stern, to_port: v.to_port, to_starboard: v.to_starboard };
-      records = v.classB
-        ? [
-            { type: 24, repeat: 0, mmsi: v.mmsi, part: 0, shipname: v.shipname },
-            {
-              type: 24,
-              repeat: 0,
-              mmsi: v.mmsi,
-              part: 1,
-              shiptype: v.shiptype,
-              vendorid: 'TLY',
-              model: 1,
-              serial: v.mmsi % 1_000_000,
-              callsign: v.callsign,
-              ...dims,
-            },
-          ]
-        : [
-            {
-              type: 5,
-              repeat: 0,
-              mmsi: v.mmsi,
-              ais_version: 0,
-              imo: v.imo,
-              callsign: v.callsign,
-              shipname: v.shipname,
-              shiptype: v.shiptype,
-              ...dims,
-              epfd: 1,
-              eta: etaOf(bestTime + 2 * 86400_000),
-              draught: v.draught,
-              destination: v.destination,
-              dte: 0,
-            },
-          ];
+      records = staticReports(v, bestTime);
     } else {
       st.next += o.reportIntervalMs;
-      const heading = Math.round(st.course) % 360;
-      records = [
-        v.classB
-          ? {
-              type: 18,
-              repeat: 0,
-              mmsi: v.mmsi,
-              reserved: 0,
-              speed: Math.round(st.speed * 10) / 10,
-              accuracy: false,
-              lon: q(st.lon),
-              lat: q(st.lat),
-              course: (Math.round(st.course * 10) / 10) % 360,
-              heading,
-              second: new Date(bestTime).getUTCSeconds(),
-              regional: 0,
-              cs: true,
-              display: false,
-              dsc: true,
-              band: true,
-              msg22: true,
-              assigned: false,
-              raim: false,
-              radio: 0,
-            }
-          : {
-              type: rng.chance(0.8) ? 1 : 3,
-              repeat: 0,
-              mmsi: v.mmsi,
-              status: st.status,
-              turn: 0,
-              speed: Math.round(st.speed * 10) / 10,
-              accuracy: false,
-              lon: q(st.lon),
-              lat: q(st.lat),
-              course: (Math.round(st.course * 10) / 10) % 360,
-              heading,
-              second: new Date(bestTime).getUTCSeconds(),
-              maneuver: 0,
-              raim: false,
-              radio: 0,
-            },
-      ];
+      records = [positionReport(v, st, bestTime, rng)];
     }
     for (const record of records) {
       const lines = encodeSentences(record, { time: bestTime, station, channel, sequence: seq });
@@ -294,6 +206,123 @@ export function* aisScenario(
       yield { lines, sent: { time: bestTime, station, record } };
     }
   }
+}
+
+/** The base station's report (type 4): its UTC time and its position at Key West. */
+function baseStationReport(mmsi: number, time: number): EncodableRecord {
+  const d = new Date(time);
+  return {
+    type: 4,
+    repeat: 0,
+    mmsi,
+    timestamp: d.toISOString().slice(0, 19) + 'Z',
+    accuracy: true,
+    lon: q(-81.8),
+    lat: q(24.55),
+    epfd: 7,
+    raim: false,
+    radio: 0,
+  };
+}
+
+/** Dead reckoning since the vessel's last report, then a small random change of course and speed. */
+function deadReckon(st: VesselState, v: ScenarioVessel, t: number, rng: Random): void {
+  const dt = (t - st.last) / 1000;
+  const dist = st.speed * KNOT_M_PER_S * dt;
+  const crs = (st.course * Math.PI) / 180;
+  st.lat += ((dist * Math.cos(crs)) / EARTH_RADIUS_M) * (180 / Math.PI);
+  st.lon += ((dist * Math.sin(crs)) / (EARTH_RADIUS_M * Math.cos((st.lat * Math.PI) / 180))) * (180 / Math.PI);
+  if (st.lat > 89 || st.lat < -89) st.course = (180 - st.course + 360) % 360;
+  if (st.lon > 180) st.lon -= 360;
+  if (st.lon < -180) st.lon += 360;
+  st.last = t;
+  st.course = (st.course + rng.normal() * 3 + 360) % 360;
+  st.speed = Math.max(0, Math.min(v.classB ? 12 : 20, st.speed + rng.normal() * 0.2));
+  st.status = st.speed < 0.5 ? 1 : 0;
+}
+
+/** Static and voyage data: type 5 for Class A (ETA two days on), type 24 parts A and B for Class B. */
+function staticReports(v: ScenarioVessel, t: number): EncodableRecord[] {
+  const dims = { to_bow: v.to_bow, to_stern: v.to_stern, to_port: v.to_port, to_starboard: v.to_starboard };
+  if (v.classB)
+    return [
+      { type: 24, repeat: 0, mmsi: v.mmsi, part: 0, shipname: v.shipname },
+      {
+        type: 24,
+        repeat: 0,
+        mmsi: v.mmsi,
+        part: 1,
+        shiptype: v.shiptype,
+        vendorid: 'TLY',
+        model: 1,
+        serial: v.mmsi % 1_000_000,
+        callsign: v.callsign,
+        ...dims,
+      },
+    ];
+  return [
+    {
+      type: 5,
+      repeat: 0,
+      mmsi: v.mmsi,
+      ais_version: 0,
+      imo: v.imo,
+      callsign: v.callsign,
+      shipname: v.shipname,
+      shiptype: v.shiptype,
+      ...dims,
+      epfd: 1,
+      eta: etaOf(t + 2 * DAY_MS),
+      draught: v.draught,
+      destination: v.destination,
+      dte: 0,
+    },
+  ];
+}
+
+/** A position report: type 18 for Class B, type 1 (or 3, one in five) for Class A. */
+function positionReport(v: ScenarioVessel, st: VesselState, t: number, rng: Random): EncodableRecord {
+  const heading = Math.round(st.course) % 360;
+  if (v.classB)
+    return {
+      type: 18,
+      repeat: 0,
+      mmsi: v.mmsi,
+      reserved: 0,
+      speed: Math.round(st.speed * 10) / 10,
+      accuracy: false,
+      lon: q(st.lon),
+      lat: q(st.lat),
+      course: (Math.round(st.course * 10) / 10) % 360,
+      heading,
+      second: new Date(t).getUTCSeconds(),
+      regional: 0,
+      cs: true,
+      display: false,
+      dsc: true,
+      band: true,
+      msg22: true,
+      assigned: false,
+      raim: false,
+      radio: 0,
+    };
+  return {
+    type: rng.chance(0.8) ? 1 : 3,
+    repeat: 0,
+    mmsi: v.mmsi,
+    status: st.status,
+    turn: 0,
+    speed: Math.round(st.speed * 10) / 10,
+    accuracy: false,
+    lon: q(st.lon),
+    lat: q(st.lat),
+    course: (Math.round(st.course * 10) / 10) % 360,
+    heading,
+    second: new Date(t).getUTCSeconds(),
+    maneuver: 0,
+    raim: false,
+    radio: 0,
+  };
 }
 
 function etaOf(ms: number): string {

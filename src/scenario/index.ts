@@ -1,10 +1,40 @@
 /**
  * Deterministic synthetic scenarios: the demo, the test fixtures and the
  * benchmark feeds all come from here. The same seed gives the same bytes.
+ *
+ *   defaults.ts           names and defaults the command line declares (imports nothing)
+ *   random.ts             the seeded generator
+ *   paths.ts, geojson.ts  positions and paths on the sphere; port and zone polygons
+ *   ais.ts                seeded AIS traffic through the project's encoder
+ *   traffic*.ts           known-answer traffic scenarios for the track stage, random traffic
+ *   feed*.ts              a week of traffic at scale, with planted encounters, as CSV
+ *   csv.ts                AIS CSV fixtures in the MarineCadastre and DMA layouts
+ *   scenes.ts, scene-canvas.ts  synthetic overhead scenes of a site
+ *   case*.ts, cases.ts    whole verification cases: description, truth, writer, by name
+ *   strait.ts, cuba-1962.ts     the two case scenarios
+ *   demo.ts               `npm run demo`
  */
+export {
+  VIOLATION_CODES,
+  CASE_SCENARIO_NAMES,
+  TRAFFIC_SCENARIO_NAMES,
+  DEFAULT_FEED,
+  type ViolationCode,
+  type CaseScenarioName,
+  type TrafficScenarioName,
+  type FeedOptions,
+} from './defaults.js';
 export { Random } from './random.js';
-export { DEFAULT_FEED, generateFeed, writeFeedCsv } from './feed.js';
-export { expectedJson, trafficScenario, trafficScenarioNames } from './traffic.js';
+export {
+  generateFeed,
+  writeFeedCsv,
+  type Feed,
+  type FeedManifest,
+  type FeedVessel,
+  type PlantedEncounter,
+  type PlantedNearMiss,
+} from './feed.js';
+export { expectedJson, trafficScenario, trafficScenarioNames, type TrafficScenario } from './traffic.js';
 export {
   aisScenario,
   aisScenarioText,
@@ -13,88 +43,6 @@ export {
   type ScenarioVessel,
   type SentReport,
 } from './ais.js';
-export {
-  VIOLATION_CODES,
-  deriveTruth,
-  checkInspection,
-  checkShipment,
-  CaseDirError,
-  type ViolationCode,
-  type Truth,
-  type TruthFinding,
-  type Verdict,
-  type CaseDescription,
-} from './case.js';
-
-import {
-  VIOLATION_CODES,
-  deriveTruth,
-  prepareCaseDir,
-  writeCase,
-  type CaseDescription,
-  type Truth,
-  type ViolationCode,
-} from './case.js';
-import { straitDescription, STRAIT_DEFAULT_SEED } from './strait.js';
-import { cuba1962Description, CUBA_DEFAULT_SEED } from './cuba-1962.js';
-
-interface CaseScenario {
-  defaultSeed: number;
-  describe: (seed: number, scale: number, violations: ViolationCode[]) => CaseDescription;
-}
-
-const CASE_SCENARIOS: Record<string, CaseScenario> = {
-  'cuba-1962': { defaultSeed: CUBA_DEFAULT_SEED, describe: cuba1962Description },
-  strait: { defaultSeed: STRAIT_DEFAULT_SEED, describe: straitDescription },
-};
-
-/** Names of the scenarios that generate whole cases. */
-export function caseScenarioNames(): string[] {
-  return Object.keys(CASE_SCENARIOS).sort();
-}
-
-export interface GenerateCaseOptions {
-  out: string;
-  seed?: number;
-  scale?: number;
-  violate?: string[];
-  /** Replace a previously generated case in `out`. */
-  force?: boolean;
-}
-
-/** The description of a case scenario (what generateCase writes), without writing anything. */
-export function describeCase(name: string, opts: Omit<GenerateCaseOptions, 'out' | 'force'> = {}): CaseDescription {
-  const sc = CASE_SCENARIOS[name];
-  if (!sc)
-    throw new RangeError(
-      `unknown case scenario ${JSON.stringify(name)}: expected one of ${caseScenarioNames().join(', ')}`,
-    );
-  const violations: ViolationCode[] = [];
-  for (const v of opts.violate ?? []) {
-    if (!(VIOLATION_CODES as readonly string[]).includes(v)) {
-      throw new RangeError(`unknown violation ${JSON.stringify(v)}: expected one of ${VIOLATION_CODES.join(', ')}`);
-    }
-    if (!violations.includes(v as ViolationCode)) violations.push(v as ViolationCode);
-  }
-  const seed = opts.seed ?? sc.defaultSeed;
-  const scale = opts.scale ?? 1;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
-  if (!Number.isSafeInteger(scale) || scale < 1) throw new RangeError(`scale must be a positive integer, got ${scale}`);
-  return sc.describe(seed, scale, violations);
-}
-
-/**
- * Generates a whole verification case (case.yaml, geography, evidence,
- * keys, the declaring party's secrets, truth.json) from a scenario
- * description. The same name, seed, scale and violations give the same bytes.
- */
-export async function generateCase(
-  name: string,
-  opts: GenerateCaseOptions,
-): Promise<{ dir: string; truth: Truth; files: string[] }> {
-  const desc = describeCase(name, opts);
-  prepareCaseDir(opts.out, opts.force ?? false);
-  const truth = deriveTruth(desc);
-  const files = await writeCase(desc, opts.out, truth);
-  return { dir: opts.out, truth, files };
-}
+export { deriveTruth, checkInspection, checkShipment } from './case-truth.js';
+export { CaseDirError, type Truth, type TruthFinding, type Verdict, type CaseDescription } from './case.js';
+export { caseScenarioNames, describeCase, generateCase, type GenerateCaseOptions } from './cases.js';

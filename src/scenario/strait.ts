@@ -7,20 +7,22 @@
  * monitored zone (a box of about 6° around the island). With no violation
  * seeded, every stage is confirmed: VERIFIED.
  */
-import { DEFAULT_TERMS } from '../case/index.js';
+import { DEFAULT_TERMS, type Inspector, type ProvenanceNote, type Terms } from '../case/index.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../util/index.js';
 import type {
+  AisFileSpec,
   CaseDescription,
   InspectionSpec,
   LotSpec,
   PassSpec,
+  PortSpec,
   ShipmentSpec,
+  SiteSpec,
   TrackSpec,
-  ViolationCode,
+  VesselSpec,
 } from './case.js';
+import type { ViolationCode } from './defaults.js';
 import {
-  HR,
-  MIN,
-  DAY,
   alongsidePath,
   backgroundTracks,
   boxRing,
@@ -29,13 +31,121 @@ import {
   reportTimes,
   rngFor,
   vesselSpec,
-} from './case.js';
-import { destination, bearingDeg, route, still, type LatLon, type Path } from './traffic.js';
+} from './case-build.js';
+import { destination, bearingDeg, route, still, type LatLon, type Path } from './paths.js';
 
 export const STRAIT_DEFAULT_SEED = 2025;
 
+/** 2 June 2025, the day of the shipments. */
 const T0 = Date.UTC(2025, 5, 2);
+/** The resolution cap, metres (GSD). */
 const CAP = 0.5;
+
+const ZONE_RING = boxRing(-43.2, 17.3, -36.8, 23.3);
+
+const SITES: SiteSpec[] = [
+  { id: 'site-a', name: 'Northern battery', lat: 20.36, lon: -40.06, halfM: 100, epsg: 32624 },
+  { id: 'site-b', name: 'Eastern depot', lat: 20.25, lon: -39.93, halfM: 100, epsg: 32624 },
+];
+
+const PORTS: PortSpec[] = [
+  { id: 'north-harbour', name: 'North Harbour', lat: 20.45, lon: -40.0, halfM: 1500 },
+  { id: 'east-harbour', name: 'East Harbour', lat: 20.28, lon: -39.8, halfM: 1500 },
+];
+
+const PARTIES: CaseDescription['parties'] = [
+  { id: 'declarant', name: 'Island Republic (declaring party)', role: 'declaring' },
+  { id: 'inspectorate', name: 'Removal Inspectorate', role: 'inspecting' },
+  { id: 'observer', name: 'Independent Observer', role: 'observer' },
+];
+
+const ASTRA_MMSI = 247990101;
+const BOREAS_MMSI = 247990102;
+
+const INSPECTORS: Inspector[] = [
+  { id: 'pv-astra', kind: 'ship', name: 'PV Astra', mmsi: ASTRA_MMSI, party: 'inspectorate' },
+  { id: 'pv-boreas', kind: 'ship', name: 'PV Boreas', mmsi: BOREAS_MMSI, party: 'inspectorate' },
+  {
+    id: 'mpa-1',
+    kind: 'aircraft',
+    name: 'Maritime patrol aircraft 1',
+    registration: 'MPA-01',
+    party: 'inspectorate',
+  },
+];
+
+const TERMS: Terms = {
+  removal_deadline: '2025-05-31T00:00:00Z',
+  resolution_cap_m: CAP,
+  item_classes: [
+    {
+      id: 'launcher',
+      name: 'Mobile launcher on transporter',
+      length_m: [20, 25],
+      width_m: [1.6, 3.4],
+      height_m: 3.5,
+    },
+  ],
+  // the verification's defaults, written out in the manifest; a dark period of 6 h, not 12
+  ...DEFAULT_TERMS,
+  dark_period: { min_gap_hours: 6 },
+};
+
+const AIS_FILES: AisFileSpec[] = [
+  {
+    path: 'evidence/ais/freighters.nmea',
+    format: 'nmea',
+    source: 'coastal and satellite AIS receivers (synthetic)',
+    method: 'AIVDM with IEC 61162-450 tag blocks',
+    submitted_by: 'inspectorate',
+    stations: ['rNORTH', 'sSAT-A', 'sSAT-B'],
+  },
+  {
+    path: 'evidence/ais/inspectors.nmea',
+    format: 'nmea',
+    source: "inspector ships' own AIS (synthetic)",
+    method: 'AIVDM with IEC 61162-450 tag blocks',
+    submitted_by: 'inspectorate',
+    stations: ['sSAT-A', 'sSAT-B'],
+  },
+  {
+    path: 'evidence/ais/background.csv',
+    format: 'marinecadastre',
+    source: 'AIS aggregator (synthetic)',
+    method: 'MarineCadastre CSV',
+    submitted_by: 'observer',
+    stations: [],
+  },
+];
+
+const PROVENANCE: ProvenanceNote[] = [
+  {
+    part: 'whole case',
+    status: 'synthetic',
+    note: 'a fictional territory in open water at 20.3 N, 40 W: sites, ports, vessels, imagery and AIS are all synthetic',
+  },
+];
+
+/** What each seeded violation changes, in the order truth.json lists them. */
+const VIOLATION_NOTES: Partial<Record<ViolationCode, string>> = {
+  COMMITMENT_MISMATCH:
+    "COMMITMENT_MISMATCH: the reveal of lot-a1 has its first item's descriptor altered after committing.",
+  INVENTORY_SHORTFALL:
+    'INVENTORY_SHORTFALL: lot-b declares 4 items (and site-b shows 4 before removal), its shipment carries 3.',
+  UNDECLARED_ENCOUNTER:
+    'UNDECLARED_ENCOUNTER: EAST WIND drifts 3 h at 0.4 kn some 100 km from port while the background vessel DARK STAR keeps 200 m abeam.',
+  SHIPMENT_NOT_DEPARTED:
+    'SHIPMENT_NOT_DEPARTED: EAST WIND stays at her berth in East Harbour to the end of the AIS; no inspector meets her and there is no inspection record for her.',
+  INSPECTION_UNCORROBORATED:
+    "INSPECTION_UNCORROBORATED: PV ASTRA's AIS keeps 50 km abeam of STRAIT TRADER throughout, while both transmit; the record insp-1 says alongside.",
+  COUNT_MISMATCH: 'COUNT_MISMATCH: insp-1 counts 5 items on STRAIT TRADER, declared with 4.',
+  SHIPMENT_UNINSPECTED: 'SHIPMENT_UNINSPECTED: the inspection record of EAST WIND (insp-3) is absent.',
+  DARK_PERIOD: 'DARK_PERIOD: CAPE SYNTH is silent for 10 h inside the zone, from 4 h after leaving North Harbour.',
+  RESOLUTION_VIOLATION: `RESOLUTION_VIOLATION: site-a-before.tif is shared at ${CAP / 2} m GSD, finer than the ${CAP} m cap.`,
+  SITE_NOT_CLEARED: 'SITE_NOT_CLEARED: the pass of site-a after the deadline still shows 2 items.',
+  SITE_UNOBSERVED: 'SITE_UNOBSERVED: site-b has no pass after the deadline.',
+  LOG_INCONSISTENT: 'LOG_INCONSISTENT: case.yaml pins log.verifier_key to a key other than keys/operator.key.',
+};
 
 interface FreighterPlan {
   shipment: ShipmentSpec;
@@ -44,279 +154,46 @@ interface FreighterPlan {
   legs: { to: LatLon; knots: number }[];
 }
 
+interface StraitVessels {
+  trader: VesselSpec;
+  cape: VesselSpec;
+  wind: VesselSpec;
+  astra: VesselSpec;
+  boreas: VesselSpec;
+}
+
+/** Where the freighters go once they have left port. */
+interface Sailings {
+  paths: Map<string, Path>;
+  /** Each freighter's last report: 2 h after it leaves the zone (or late on T0 if it never sails). */
+  spanEnd: number[];
+  lastReport: number;
+}
+
 export function straitDescription(seed: number, scale: number, violations: ViolationCode[]): CaseDescription {
   const has = (c: ViolationCode): boolean => violations.includes(c);
-  const notes: string[] = [];
-  const zoneRing = boxRing(-43.2, 17.3, -36.8, 23.3);
-
-  const sites = [
-    { id: 'site-a', name: 'Northern battery', lat: 20.36, lon: -40.06, halfM: 100, epsg: 32624 },
-    { id: 'site-b', name: 'Eastern depot', lat: 20.25, lon: -39.93, halfM: 100, epsg: 32624 },
-  ];
-  const ports = [
-    { id: 'north-harbour', name: 'North Harbour', lat: 20.45, lon: -40.0, halfM: 1500 },
-    { id: 'east-harbour', name: 'East Harbour', lat: 20.28, lon: -39.8, halfM: 1500 },
-  ];
-  const lots: LotSpec[] = [
-    {
-      id: 'lot-a1',
-      site: 'site-a',
-      item_class: 'launcher',
-      count: 4,
-      challengeK: 2,
-      tamperReveal: has('COMMITMENT_MISMATCH'),
-    },
-    { id: 'lot-a2', site: 'site-a', item_class: 'launcher', count: 2 },
-    { id: 'lot-b', site: 'site-b', item_class: 'launcher', count: has('INVENTORY_SHORTFALL') ? 4 : 3 },
-  ];
-  if (has('COMMITMENT_MISMATCH'))
-    notes.push("COMMITMENT_MISMATCH: the reveal of lot-a1 has its first item's descriptor altered after committing.");
-  if (has('INVENTORY_SHORTFALL'))
-    notes.push(
-      'INVENTORY_SHORTFALL: lot-b declares 4 items (and site-b shows 4 before removal), its shipment carries 3.',
-    );
-
-  const vrng = rngFor(seed, 'vessels');
-  const ship = (mmsi: number, name: string, dest: string) =>
-    vesselSpec(vrng, mmsi, name, 70, dest, vrng.int(7_000_000, 9_899_999));
-  const trader = ship(636020001, 'STRAIT TRADER', 'PORT SAID');
-  const cape = ship(636020002, 'CAPE SYNTH', 'HALIFAX');
-  const wind = ship(636020003, 'EAST WIND', 'LISBON');
-  const astra = vesselSpec(vrng, 247990101, 'PV ASTRA', 35, '');
-  const boreas = vesselSpec(vrng, 247990102, 'PV BOREAS', 35, '');
-
-  const nb = { lat: 20.452, lon: -40.002 },
-    nMouth = { lat: 20.49, lon: -40.0 };
-  const eb = { lat: 20.281, lon: -39.802 },
-    eMouth = { lat: 20.29, lon: -39.76 };
-  const w1 = { lat: 20.4, lon: -39.3 },
-    eEnd = { lat: 20.6, lon: -36.3 };
-  const w2 = destination(w1, bearingDeg(w1, eEnd), 40_000);
-  const encounter = has('UNDECLARED_ENCOUNTER');
-  const plans: FreighterPlan[] = [
-    {
-      shipment: { id: 'sh-1', vessel: trader, port: 'north-harbour', date: T0, count: 4, lots: ['lot-a1'] },
-      berth: nb,
-      depart: T0 + 3 * HR,
-      legs: [
-        { to: nMouth, knots: 6 },
-        { to: { lat: 23.7, lon: -40.3 }, knots: 11 },
-      ],
-    },
-    {
-      shipment: { id: 'sh-2', vessel: cape, port: 'north-harbour', date: T0, count: 2, lots: ['lot-a2'] },
-      berth: { lat: 20.446, lon: -39.996 },
-      depart: T0 + 5 * HR,
-      legs: [
-        { to: nMouth, knots: 6 },
-        { to: { lat: 23.7, lon: -42.7 }, knots: 11 },
-      ],
-    },
-    {
-      shipment: { id: 'sh-3', vessel: wind, port: 'east-harbour', date: T0, count: 3, lots: ['lot-b'] },
-      berth: eb,
-      depart: T0 + 4 * HR,
-      legs: [
-        { to: eMouth, knots: 6 },
-        { to: w1, knots: 11 },
-        { to: w2, knots: 11 },
-        ...(encounter ? [{ to: destination(w2, bearingDeg(w1, eEnd), 2_200), knots: 0.4 }] : []),
-        { to: eEnd, knots: 11 },
-      ],
-    },
-  ];
-  if (encounter)
-    notes.push(
-      'UNDECLARED_ENCOUNTER: EAST WIND drifts 3 h at 0.4 kn some 100 km from port while the background vessel DARK STAR keeps 200 m abeam.',
-    );
-
-  const tracks: TrackSpec[] = [];
-  const paths = new Map<string, Path>();
-  const spanEnd: number[] = [];
-  for (const p of plans) {
-    const stays = has('SHIPMENT_NOT_DEPARTED') && p.shipment.id === 'sh-3';
-    const path = stays ? still(p.berth) : route(p.berth, p.depart, p.legs).path;
-    paths.set(p.shipment.id, path);
-    const exit = stays ? null : exitTime(path, zoneRing, p.depart, p.depart + 3 * DAY);
-    spanEnd.push(exit === null ? T0 + 20 * HR : exit + 2 * HR);
-  }
-  const lastReport = Math.max(...spanEnd);
-  if (has('SHIPMENT_NOT_DEPARTED'))
-    notes.push(
-      'SHIPMENT_NOT_DEPARTED: EAST WIND stays at her berth in East Harbour to the end of the AIS; no inspector meets her and there is no inspection record for her.',
-    );
-
-  // Inspections: ships alongside sh-1 and sh-3, the aircraft over sh-2.
-  const inspections: InspectionSpec[] = [];
-  const meet = (sid: string, t0: number, t1: number): { at: number; pos: LatLon } => {
-    const at = Math.round((t0 + 0.45 * (t1 - t0)) / MIN) * MIN;
-    return { at, pos: (paths.get(sid) as Path)(at) };
-  };
-  const alongside: {
-    sid: string;
-    insp: typeof astra;
-    inspId: string;
-    recId: string;
-    t0: number;
-    t1: number;
-    from: number;
-    away: boolean;
-  }[] = [
-    {
-      sid: 'sh-1',
-      insp: astra,
-      inspId: 'pv-astra',
-      recId: 'insp-1',
-      t0: plans[0].depart + 2 * HR,
-      t1: plans[0].depart + 2 * HR + 45 * MIN,
-      from: 200,
-      away: has('INSPECTION_UNCORROBORATED'),
-    },
-    {
-      sid: 'sh-3',
-      insp: boreas,
-      inspId: 'pv-boreas',
-      recId: 'insp-3',
-      t0: plans[2].depart + 3 * HR,
-      t1: plans[2].depart + 3 * HR + 40 * MIN,
-      from: 150,
-      away: false,
-    },
-  ];
-  if (has('INSPECTION_UNCORROBORATED'))
-    notes.push(
-      "INSPECTION_UNCORROBORATED: PV ASTRA's AIS keeps 50 km abeam of STRAIT TRADER throughout, while both transmit; the record insp-1 says alongside.",
-    );
-  const dense: Map<string, number[][]> = new Map();
-  for (const a of alongside) {
-    // A ship that never sails is never met at sea: no inspector track, no record.
-    if (a.sid === 'sh-3' && has('SHIPMENT_NOT_DEPARTED')) continue;
-    const vpath = paths.get(a.sid) as Path;
-    const ipath = alongsidePath(vpath, a.t0, a.t1, {
-      sideM: 400,
-      knots: 18,
-      approachMs: 2 * HR,
-      fromBearing: a.from,
-      ...(a.away ? { awayM: 50_000 } : {}),
-    });
-    const irng = rngFor(seed, `inspector/${a.inspId}`);
-    const times = mergeTimes(
-      reportTimes(irng, a.t0 - 2.5 * HR, a.t1 + 1.5 * HR, 120, 240),
-      reportTimes(irng, a.t0 - 10 * MIN, a.t1 + 10 * MIN, 30, 60),
-    );
-    tracks.push({ vessel: a.insp, role: 'inspector', path: ipath, times, file: 'evidence/ais/inspectors.nmea' });
-    dense.set(a.sid, [reportTimes(irng, a.t0 - 10 * MIN, a.t1 + 10 * MIN, 60, 120)]);
-    const m = meet(a.sid, a.t0, a.t1);
-    const observed =
-      a.sid === 'sh-1' && has('COUNT_MISMATCH') ? 5 : plans.find((p) => p.shipment.id === a.sid)!.shipment.count;
-    const dropped = a.sid === 'sh-3' && has('SHIPMENT_UNINSPECTED');
-    if (!dropped) {
-      inspections.push({
-        id: a.recId,
-        inspector: a.inspId,
-        kind: 'ship',
-        vessel_mmsi: plans.find((p) => p.shipment.id === a.sid)!.shipment.vessel.mmsi,
-        vessel_name: plans.find((p) => p.shipment.id === a.sid)!.shipment.vessel.name,
-        time: m.at,
-        position: m.pos,
-        observed_count: observed,
-        method: 'alongside at about 400 m, deck cargo counted and photographed, covers pulled back on request',
-      });
-    }
-  }
-  if (has('COUNT_MISMATCH')) notes.push('COUNT_MISMATCH: insp-1 counts 5 items on STRAIT TRADER, declared with 4.');
-  if (has('SHIPMENT_UNINSPECTED'))
-    notes.push('SHIPMENT_UNINSPECTED: the inspection record of EAST WIND (insp-3) is absent.');
-  {
-    const at = plans[1].depart + 2.5 * HR;
-    inspections.push({
-      id: 'insp-2',
-      inspector: 'mpa-1',
-      kind: 'aircraft',
-      vessel_mmsi: cape.mmsi,
-      vessel_name: cape.name,
-      time: at,
-      position: (paths.get('sh-2') as Path)(at),
-      observed_count: 2,
-      method: 'low pass at 300 ft, deck cargo photographed',
-    });
-  }
-
-  // Freighter AIS (in port from T0, reports every 3-6 min, denser alongside).
-  const darkSkip: [number, number][] = has('DARK_PERIOD')
-    ? [[plans[1].depart + 4 * HR, plans[1].depart + 14 * HR]]
-    : [];
-  if (has('DARK_PERIOD'))
-    notes.push('DARK_PERIOD: CAPE SYNTH is silent for 10 h inside the zone, from 4 h after leaving North Harbour.');
-  plans.forEach((p, i) => {
-    const frng = rngFor(seed, `freighter/${p.shipment.id}`);
-    const end = Math.min(spanEnd[i], lastReport);
-    const skips = p.shipment.id === 'sh-2' ? darkSkip : [];
-    const times = mergeTimes(reportTimes(frng, T0, end, 180, 360, skips), ...(dense.get(p.shipment.id) ?? []));
-    tracks.push({
-      vessel: p.shipment.vessel,
-      role: 'shipment',
-      path: paths.get(p.shipment.id) as Path,
-      times,
-      file: 'evidence/ais/freighters.nmea',
-    });
-  });
-
-  // Background traffic, and the violator.
+  const lots = straitLots(has);
+  const vessels = straitVessels(seed);
+  const plans = freighterPlans(vessels, has('UNDECLARED_ENCOUNTER'));
+  const sailings = sail(plans, has);
+  // Inspector tracks first, then the freighters, the background and the violator: the order of the AIS files.
+  const alongside = inspectionsAlongside(seed, vessels, plans, sailings.paths, has);
+  const tracks: TrackSpec[] = [...alongside.tracks, ...freighterTracks(seed, plans, sailings, alongside.dense, has)];
   tracks.push(
     ...backgroundTracks(seed, 5 * scale, {
       bbox: [-42.5, 18, -37.5, 22.8],
       start: T0,
-      spanMs: lastReport - T0,
+      spanMs: sailings.lastReport - T0,
       mmsiBase: 538_100_000,
       file: 'evidence/ais/background.csv',
       names: ['OCEAN MERIDIAN', 'BALTIC DAWN', 'SEA LARK', 'NORD TRADER', 'ATLANTIC ROSE', 'SILVER FERN', 'POLAR BEAR'],
       destinations: ['ROTTERDAM', 'SANTOS', 'HOUSTON', 'LAGOS', 'ALGECIRAS'],
     }),
   );
-  if (encounter) {
-    const s3 = paths.get('sh-3') as Path;
-    // When EAST WIND reaches the drift point.
-    const legs = plans[2].legs;
-    const r = route(plans[2].berth, plans[2].depart, legs.slice(0, 3));
-    const d0 = r.end,
-      d1 = d0 + 3 * HR;
-    const drng = rngFor(seed, 'violator');
-    const v = vesselSpec(drng, 577_000_009, 'DARK STAR', 80, 'FOR ORDERS', drng.int(7_000_000, 9_899_999));
-    const dpath = alongsidePath(s3, d0, d1, { sideM: 200, knots: 10, approachMs: 2 * HR, fromBearing: 20 });
-    tracks.push({
-      vessel: v,
-      role: 'background',
-      path: dpath,
-      times: reportTimes(drng, d0 - 3 * HR, d1 + 2 * HR, 180, 360),
-      file: 'evidence/ais/background.csv',
-    });
-  }
-
-  // Imagery: before (29 May) and after (1 June) the deadline (31 May).
-  const passes: PassSpec[] = [];
-  const pass = (id: string, site: string, time: number, count: number, gsd = CAP): PassSpec => ({
-    id,
-    site,
-    time,
-    gsd,
-    count,
-    sensor: 'SYNTH-EO-1 panchromatic',
-    source: 'commercial provider (synthetic)',
-    method: `degraded to ${gsd} m GSD before sharing`,
-    submitted_by: 'inspectorate',
-  });
-  passes.push(pass('site-a-before', 'site-a', T0 - 4 * DAY + 15 * HR, 6, has('RESOLUTION_VIOLATION') ? CAP / 2 : CAP));
-  passes.push(pass('site-a-after', 'site-a', T0 - DAY + 15 * HR, has('SITE_NOT_CLEARED') ? 2 : 0));
-  passes.push(pass('site-b-before', 'site-b', T0 - 4 * DAY + 15 * HR + 20 * MIN, lots[2].count));
-  if (!has('SITE_UNOBSERVED')) passes.push(pass('site-b-after', 'site-b', T0 - DAY + 15 * HR + 20 * MIN, 0));
-  if (has('RESOLUTION_VIOLATION'))
-    notes.push(`RESOLUTION_VIOLATION: site-a-before.tif is shared at ${CAP / 2} m GSD, finer than the ${CAP} m cap.`);
-  if (has('SITE_NOT_CLEARED'))
-    notes.push('SITE_NOT_CLEARED: the pass of site-a after the deadline still shows 2 items.');
-  if (has('SITE_UNOBSERVED')) notes.push('SITE_UNOBSERVED: site-b has no pass after the deadline.');
-  if (has('LOG_INCONSISTENT'))
-    notes.push('LOG_INCONSISTENT: case.yaml pins log.verifier_key to a key other than keys/operator.key.');
+  if (has('UNDECLARED_ENCOUNTER')) tracks.push(violatorTrack(seed, plans[2], sailings.paths.get('sh-3') as Path));
+  const notes = Object.entries(VIOLATION_NOTES)
+    .filter(([code]) => has(code as ViolationCode))
+    .map(([, note]) => note);
 
   return {
     scenario: 'strait',
@@ -328,84 +205,273 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     description:
       'A fictional island territory declares 9 launchers in 3 lots at 2 sites; 3 freighters carry them out of 2 harbours, ' +
       'inspected at sea by 2 patrol vessels and a patrol aircraft. Everything is synthetic.',
-    notes: [
-      {
-        part: 'whole case',
-        status: 'synthetic',
-        note: 'a fictional territory in open water at 20.3 N, 40 W: sites, ports, vessels, imagery and AIS are all synthetic',
-      },
-    ],
-    parties: [
-      { id: 'declarant', name: 'Island Republic (declaring party)', role: 'declaring' },
-      { id: 'inspectorate', name: 'Removal Inspectorate', role: 'inspecting' },
-      { id: 'observer', name: 'Independent Observer', role: 'observer' },
-    ],
+    notes: PROVENANCE,
+    parties: PARTIES,
     declaringParty: 'declarant',
-    inspectors: [
-      { id: 'pv-astra', kind: 'ship', name: 'PV Astra', mmsi: astra.mmsi, party: 'inspectorate' },
-      { id: 'pv-boreas', kind: 'ship', name: 'PV Boreas', mmsi: boreas.mmsi, party: 'inspectorate' },
-      {
-        id: 'mpa-1',
-        kind: 'aircraft',
-        name: 'Maritime patrol aircraft 1',
-        registration: 'MPA-01',
-        party: 'inspectorate',
-      },
-    ],
-    terms: {
-      removal_deadline: '2025-05-31T00:00:00Z',
-      resolution_cap_m: CAP,
-      item_classes: [
-        {
-          id: 'launcher',
-          name: 'Mobile launcher on transporter',
-          length_m: [20, 25],
-          width_m: [1.6, 3.4],
-          height_m: 3.5,
-        },
-      ],
-      // the verification's defaults, written out in the manifest; a dark period of 6 h, not 12
-      ...DEFAULT_TERMS,
-      dark_period: { min_gap_hours: 6 },
-    },
-    sites,
-    ports,
-    zone: { id: 'zone', name: 'Monitored zone', ring: zoneRing },
+    inspectors: INSPECTORS,
+    terms: TERMS,
+    sites: SITES,
+    ports: PORTS,
+    zone: { id: 'zone', name: 'Monitored zone', ring: ZONE_RING },
     lots,
     shipments: plans.map((p) => p.shipment),
-    passes,
-    inspections,
+    passes: straitPasses(has, lots),
+    inspections: [...alongside.inspections, aerialInspection(plans[1], sailings.paths.get('sh-2') as Path)],
     tracks,
-    aisFiles: [
-      {
-        path: 'evidence/ais/freighters.nmea',
-        format: 'nmea',
-        source: 'coastal and satellite AIS receivers (synthetic)',
-        method: 'AIVDM with IEC 61162-450 tag blocks',
-        submitted_by: 'inspectorate',
-        stations: ['rNORTH', 'sSAT-A', 'sSAT-B'],
-      },
-      {
-        path: 'evidence/ais/inspectors.nmea',
-        format: 'nmea',
-        source: "inspector ships' own AIS (synthetic)",
-        method: 'AIVDM with IEC 61162-450 tag blocks',
-        submitted_by: 'inspectorate',
-        stations: ['sSAT-A', 'sSAT-B'],
-      },
-      {
-        path: 'evidence/ais/background.csv',
-        format: 'marinecadastre',
-        source: 'AIS aggregator (synthetic)',
-        method: 'MarineCadastre CSV',
-        submitted_by: 'observer',
-        stations: [],
-      },
-    ],
+    aisFiles: AIS_FILES,
     pinWrongLogKey: has('LOG_INCONSISTENT'),
     truthNotes: [
       'strait: a synthetic case; the truth is derived from the scenario description by the verification rules, not by running the verifier',
       ...notes,
     ],
   };
+}
+
+/** 9 launchers in 3 lots; lot-a1 is challenged for 2 items. */
+function straitLots(has: (c: ViolationCode) => boolean): LotSpec[] {
+  return [
+    {
+      id: 'lot-a1',
+      site: 'site-a',
+      item_class: 'launcher',
+      count: 4,
+      challengeK: 2,
+      tamperReveal: has('COMMITMENT_MISMATCH'),
+    },
+    { id: 'lot-a2', site: 'site-a', item_class: 'launcher', count: 2 },
+    { id: 'lot-b', site: 'site-b', item_class: 'launcher', count: has('INVENTORY_SHORTFALL') ? 4 : 3 },
+  ];
+}
+
+/** The three freighters and the two patrol vessels, from one seeded stream. */
+function straitVessels(seed: number): StraitVessels {
+  const vrng = rngFor(seed, 'vessels');
+  const ship = (mmsi: number, name: string, dest: string) =>
+    vesselSpec(vrng, mmsi, name, 70, dest, vrng.int(7_000_000, 9_899_999));
+  const trader = ship(636020001, 'STRAIT TRADER', 'PORT SAID');
+  const cape = ship(636020002, 'CAPE SYNTH', 'HALIFAX');
+  const wind = ship(636020003, 'EAST WIND', 'LISBON');
+  const astra = vesselSpec(vrng, ASTRA_MMSI, 'PV ASTRA', 35, '');
+  const boreas = vesselSpec(vrng, BOREAS_MMSI, 'PV BOREAS', 35, '');
+  return { trader, cape, wind, astra, boreas };
+}
+
+/**
+ * The shipments and their routes: two north out of North Harbour, one
+ * east out of East Harbour (drifting 3 h on the way for an encounter).
+ */
+function freighterPlans(v: StraitVessels, encounter: boolean): FreighterPlan[] {
+  const nb = { lat: 20.452, lon: -40.002 },
+    nMouth = { lat: 20.49, lon: -40.0 };
+  const eb = { lat: 20.281, lon: -39.802 },
+    eMouth = { lat: 20.29, lon: -39.76 };
+  const w1 = { lat: 20.4, lon: -39.3 },
+    eEnd = { lat: 20.6, lon: -36.3 };
+  const w2 = destination(w1, bearingDeg(w1, eEnd), 40_000);
+  return [
+    {
+      shipment: { id: 'sh-1', vessel: v.trader, port: 'north-harbour', date: T0, count: 4, lots: ['lot-a1'] },
+      berth: nb,
+      depart: T0 + 3 * HOUR_MS,
+      legs: [
+        { to: nMouth, knots: 6 },
+        { to: { lat: 23.7, lon: -40.3 }, knots: 11 },
+      ],
+    },
+    {
+      shipment: { id: 'sh-2', vessel: v.cape, port: 'north-harbour', date: T0, count: 2, lots: ['lot-a2'] },
+      berth: { lat: 20.446, lon: -39.996 },
+      depart: T0 + 5 * HOUR_MS,
+      legs: [
+        { to: nMouth, knots: 6 },
+        { to: { lat: 23.7, lon: -42.7 }, knots: 11 },
+      ],
+    },
+    {
+      shipment: { id: 'sh-3', vessel: v.wind, port: 'east-harbour', date: T0, count: 3, lots: ['lot-b'] },
+      berth: eb,
+      depart: T0 + 4 * HOUR_MS,
+      legs: [
+        { to: eMouth, knots: 6 },
+        { to: w1, knots: 11 },
+        { to: w2, knots: 11 },
+        ...(encounter ? [{ to: destination(w2, bearingDeg(w1, eEnd), 2_200), knots: 0.4 }] : []),
+        { to: eEnd, knots: 11 },
+      ],
+    },
+  ];
+}
+
+/** Each freighter's path (EAST WIND stays at her berth for SHIPMENT_NOT_DEPARTED) and how long it reports. */
+function sail(plans: FreighterPlan[], has: (c: ViolationCode) => boolean): Sailings {
+  const paths = new Map<string, Path>();
+  const spanEnd: number[] = [];
+  for (const p of plans) {
+    const stays = has('SHIPMENT_NOT_DEPARTED') && p.shipment.id === 'sh-3';
+    const path = stays ? still(p.berth) : route(p.berth, p.depart, p.legs).path;
+    paths.set(p.shipment.id, path);
+    const exit = stays ? null : exitTime(path, ZONE_RING, p.depart, p.depart + 3 * DAY_MS);
+    spanEnd.push(exit === null ? T0 + 20 * HOUR_MS : exit + 2 * HOUR_MS);
+  }
+  return { paths, spanEnd, lastReport: Math.max(...spanEnd) };
+}
+
+/**
+ * The patrol vessels alongside sh-1 and sh-3 (the rendezvous): their
+ * tracks, the inspection records, and the freighters' denser reports
+ * while alongside.
+ */
+function inspectionsAlongside(
+  seed: number,
+  vessels: StraitVessels,
+  plans: FreighterPlan[],
+  paths: Map<string, Path>,
+  has: (c: ViolationCode) => boolean,
+): { tracks: TrackSpec[]; inspections: InspectionSpec[]; dense: Map<string, number[][]> } {
+  const meetings = [
+    {
+      sid: 'sh-1',
+      insp: vessels.astra,
+      inspId: 'pv-astra',
+      recId: 'insp-1',
+      t0: plans[0].depart + 2 * HOUR_MS,
+      t1: plans[0].depart + 2 * HOUR_MS + 45 * MINUTE_MS,
+      from: 200,
+      away: has('INSPECTION_UNCORROBORATED'),
+    },
+    {
+      sid: 'sh-3',
+      insp: vessels.boreas,
+      inspId: 'pv-boreas',
+      recId: 'insp-3',
+      t0: plans[2].depart + 3 * HOUR_MS,
+      t1: plans[2].depart + 3 * HOUR_MS + 40 * MINUTE_MS,
+      from: 150,
+      away: false,
+    },
+  ];
+  const tracks: TrackSpec[] = [];
+  const inspections: InspectionSpec[] = [];
+  const dense: Map<string, number[][]> = new Map();
+  for (const a of meetings) {
+    // A ship that never sails is never met at sea: no inspector track, no record.
+    if (a.sid === 'sh-3' && has('SHIPMENT_NOT_DEPARTED')) continue;
+    const vpath = paths.get(a.sid) as Path;
+    const ipath = alongsidePath(vpath, a.t0, a.t1, {
+      sideM: 400,
+      knots: 18,
+      approachMs: 2 * HOUR_MS,
+      fromBearing: a.from,
+      ...(a.away ? { awayM: 50_000 } : {}),
+    });
+    const irng = rngFor(seed, `inspector/${a.inspId}`);
+    const times = mergeTimes(
+      reportTimes(irng, a.t0 - 2.5 * HOUR_MS, a.t1 + 1.5 * HOUR_MS, 120, 240),
+      reportTimes(irng, a.t0 - 10 * MINUTE_MS, a.t1 + 10 * MINUTE_MS, 30, 60),
+    );
+    tracks.push({ vessel: a.insp, role: 'inspector', path: ipath, times, file: 'evidence/ais/inspectors.nmea' });
+    dense.set(a.sid, [reportTimes(irng, a.t0 - 10 * MINUTE_MS, a.t1 + 10 * MINUTE_MS, 60, 120)]);
+    // The record at 45 % of the time alongside, to the minute.
+    const at = Math.round((a.t0 + 0.45 * (a.t1 - a.t0)) / MINUTE_MS) * MINUTE_MS;
+    const shipment = plans.find((p) => p.shipment.id === a.sid)!.shipment;
+    const observed = a.sid === 'sh-1' && has('COUNT_MISMATCH') ? 5 : shipment.count;
+    const dropped = a.sid === 'sh-3' && has('SHIPMENT_UNINSPECTED');
+    if (dropped) continue;
+    inspections.push({
+      id: a.recId,
+      inspector: a.inspId,
+      kind: 'ship',
+      vessel_mmsi: shipment.vessel.mmsi,
+      vessel_name: shipment.vessel.name,
+      time: at,
+      position: vpath(at),
+      observed_count: observed,
+      method: 'alongside at about 400 m, deck cargo counted and photographed, covers pulled back on request',
+    });
+  }
+  return { tracks, inspections, dense };
+}
+
+/** The patrol aircraft over CAPE SYNTH, 2 h 30 after she leaves port. */
+function aerialInspection(plan: FreighterPlan, path: Path): InspectionSpec {
+  const at = plan.depart + 2.5 * HOUR_MS;
+  return {
+    id: 'insp-2',
+    inspector: 'mpa-1',
+    kind: 'aircraft',
+    vessel_mmsi: plan.shipment.vessel.mmsi,
+    vessel_name: plan.shipment.vessel.name,
+    time: at,
+    position: path(at),
+    observed_count: 2,
+    method: 'low pass at 300 ft, deck cargo photographed',
+  };
+}
+
+/** Freighter AIS: in port from T0, reports every 3-6 min, denser alongside; CAPE SYNTH silent 10 h for DARK_PERIOD. */
+function freighterTracks(
+  seed: number,
+  plans: FreighterPlan[],
+  sailings: Sailings,
+  dense: Map<string, number[][]>,
+  has: (c: ViolationCode) => boolean,
+): TrackSpec[] {
+  const darkSkip: [number, number][] = has('DARK_PERIOD')
+    ? [[plans[1].depart + 4 * HOUR_MS, plans[1].depart + 14 * HOUR_MS]]
+    : [];
+  return plans.map((p, i) => {
+    const frng = rngFor(seed, `freighter/${p.shipment.id}`);
+    const end = Math.min(sailings.spanEnd[i], sailings.lastReport);
+    const skips = p.shipment.id === 'sh-2' ? darkSkip : [];
+    const times = mergeTimes(reportTimes(frng, T0, end, 180, 360, skips), ...(dense.get(p.shipment.id) ?? []));
+    return {
+      vessel: p.shipment.vessel,
+      role: 'shipment',
+      path: sailings.paths.get(p.shipment.id) as Path,
+      times,
+      file: 'evidence/ais/freighters.nmea',
+    };
+  });
+}
+
+/** DARK STAR, 200 m abeam of EAST WIND for the 3 h she drifts (UNDECLARED_ENCOUNTER). */
+function violatorTrack(seed: number, plan: FreighterPlan, windPath: Path): TrackSpec {
+  // When EAST WIND reaches the drift point.
+  const r = route(plan.berth, plan.depart, plan.legs.slice(0, 3));
+  const d0 = r.end,
+    d1 = d0 + 3 * HOUR_MS;
+  const drng = rngFor(seed, 'violator');
+  const v = vesselSpec(drng, 577_000_009, 'DARK STAR', 80, 'FOR ORDERS', drng.int(7_000_000, 9_899_999));
+  const dpath = alongsidePath(windPath, d0, d1, { sideM: 200, knots: 10, approachMs: 2 * HOUR_MS, fromBearing: 20 });
+  return {
+    vessel: v,
+    role: 'background',
+    path: dpath,
+    times: reportTimes(drng, d0 - 3 * HOUR_MS, d1 + 2 * HOUR_MS, 180, 360),
+    file: 'evidence/ais/background.csv',
+  };
+}
+
+/** Imagery: before (29 May) and after (1 June) the deadline (31 May). */
+function straitPasses(has: (c: ViolationCode) => boolean, lots: LotSpec[]): PassSpec[] {
+  const pass = (id: string, site: string, time: number, count: number, gsd = CAP): PassSpec => ({
+    id,
+    site,
+    time,
+    gsd,
+    count,
+    sensor: 'SYNTH-EO-1 panchromatic',
+    source: 'commercial provider (synthetic)',
+    method: `degraded to ${gsd} m GSD before sharing`,
+    submitted_by: 'inspectorate',
+  });
+  const before = T0 - 4 * DAY_MS + 15 * HOUR_MS;
+  const after = T0 - DAY_MS + 15 * HOUR_MS;
+  const passes: PassSpec[] = [
+    pass('site-a-before', 'site-a', before, 6, has('RESOLUTION_VIOLATION') ? CAP / 2 : CAP),
+    pass('site-a-after', 'site-a', after, has('SITE_NOT_CLEARED') ? 2 : 0),
+    pass('site-b-before', 'site-b', before + 20 * MINUTE_MS, lots[2].count),
+  ];
+  if (!has('SITE_UNOBSERVED')) passes.push(pass('site-b-after', 'site-b', after + 20 * MINUTE_MS, 0));
+  return passes;
 }
