@@ -1,9 +1,10 @@
 /** `tally ais ...`: decode AIS logs to JSONL or CSV (declared here; run by ais-decode.ts). */
 import type { Command } from 'commander';
+import { COMMAND_DESCRIPTIONS } from './commands.js';
 import type { DecodeCliOptions } from './ais-decode.js';
 
 export function registerAis(program: Command): void {
-  const ais = program.command('ais').description('read AIS: NMEA 0183 VDM/VDO logs and national-authority CSV');
+  const ais = program.command('ais').description(COMMAND_DESCRIPTIONS.ais);
   ais
     .command('decode')
     .description('decode AIS messages to JSONL (gpsd field names) or CSV')

@@ -19,16 +19,13 @@
  * escrow-actions.ts (and the ledger) when it runs.
  */
 import type { Command } from 'commander';
+import { COMMAND_DESCRIPTIONS } from './commands.js';
 
 /** The implementations, loaded when a command runs. */
 const actions = (): Promise<typeof import('./escrow-actions.js')> => import('./escrow-actions.js');
 
 export function registerEscrow(program: Command): void {
-  const escrow = program
-    .command('escrow')
-    .description(
-      'Committed declarations of secret items: commit a lot, draw a challenge, reveal, check a reveal against the log (docs/escrow.md).',
-    );
+  const escrow = program.command('escrow').description(COMMAND_DESCRIPTIONS.escrow);
 
   escrow
     .command('commit')

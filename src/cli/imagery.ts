@@ -4,14 +4,13 @@
  * geotiff, sharp and proj4).
  */
 import type { Command } from 'commander';
+import { COMMAND_DESCRIPTIONS } from './commands.js';
 import type { ChangeCliOptions } from './imagery-change.js';
 import type { CountCliOptions } from './imagery-count.js';
 import type { DegradeCliOptions } from './imagery-degrade.js';
 
 export function registerImagery(program: Command): void {
-  const imagery = program
-    .command('imagery')
-    .description('overhead imagery: inspect, degrade to the resolution cap, count objects, detect change');
+  const imagery = program.command('imagery').description(COMMAND_DESCRIPTIONS.imagery);
   imagery
     .command('info')
     .description(

@@ -20,14 +20,13 @@
  * log-actions.ts (and the ledger) when it runs.
  */
 import type { Command } from 'commander';
+import { COMMAND_DESCRIPTIONS } from './commands.js';
 
 /** The implementations, loaded when a command runs. */
 const actions = (): Promise<typeof import('./log-actions.js')> => import('./log-actions.js');
 
 export function registerLog(program: Command): void {
-  const log = program
-    .command('log')
-    .description('The tamper-evident log: C2SP tlog-tiles, signed checkpoints, tlog-proof receipts.');
+  const log = program.command('log').description(COMMAND_DESCRIPTIONS.log);
 
   log
     .command('init')

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /** The `tally` command. */
 import { Command, CommanderError } from 'commander';
+import { COMMAND_DESCRIPTIONS, type CommandName } from './commands.js';
 import { CheckFailed, UsageError } from './util.js';
 
 /**
- * Each top-level command and how to register it. Modules are imported only
- * for the command being run (the imagery, log and verification modules pull
- * in sharp, geotiff, proj4, ajv...): start-up stays small for every command.
+ * How to declare each top-level command. Modules are imported only for the
+ * command being run (the imagery, log and verification modules pull in
+ * sharp, geotiff, proj4, ajv...): start-up stays small for every command.
  */
-const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
+const COMMANDS: Record<CommandName, (program: Command) => Promise<void>> = {
   ais: async (p) => (await import('./ais.js')).registerAis(p),
   tracks: async (p) => (await import('./tracks.js')).registerTracks(p),
   scenario: async (p) => (await import('./scenario.js')).registerScenario(p),
@@ -19,8 +20,18 @@ const COMMANDS: Record<string, (program: Command) => Promise<void>> = {
   verify: async (p) => (await import('./verify.js')).registerVerify(p),
 };
 
-/** The program with every command, or with only `command` when it names one. */
-export async function buildProgram(command?: string): Promise<Command> {
+/** Commands whose top-level help line shows their arguments, so the listing declares them whole. */
+const LEAVES: ReadonlySet<CommandName> = new Set(['verify']);
+
+const isCommand = (name: string | undefined): name is CommandName =>
+  name !== undefined && Object.hasOwn(COMMANDS, name);
+
+/**
+ * The program. With `command` naming one (or `help COMMAND`), only that
+ * command is declared, whole; otherwise every command is listed by its
+ * description alone, which loads none of them.
+ */
+export async function buildProgram(command?: string, sub?: string): Promise<Command> {
   const program = new Command();
   program
     .name('tally')
@@ -28,14 +39,21 @@ export async function buildProgram(command?: string): Promise<Command> {
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError();
-  const only = command !== undefined && Object.hasOwn(COMMANDS, command) ? [command] : Object.keys(COMMANDS);
-  for (const name of only) await COMMANDS[name](program);
+  const only = isCommand(command) ? command : command === 'help' && isCommand(sub) ? sub : undefined;
+  if (only) {
+    await COMMANDS[only](program);
+    return program;
+  }
+  for (const name of Object.keys(COMMANDS) as CommandName[]) {
+    if (LEAVES.has(name)) await COMMANDS[name](program);
+    else program.command(name).description(COMMAND_DESCRIPTIONS[name]);
+  }
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await (await buildProgram(argv[2])).parseAsync(argv);
+    await (await buildProgram(argv[2], argv[3])).parseAsync(argv);
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;

@@ -1,18 +1,18 @@
 /**
- * `tally scenario ...`: write the project's synthetic inputs. Declaring
- * the commands loads no generator: the names and defaults in the help
- * come from scenario/defaults.ts, and each action imports
- * scenario-actions.ts, which holds the implementations, when it runs.
+ * `tally scenario ...`: write the project's synthetic inputs. The names
+ * and defaults in the help are the scenario folder's, so declaring these
+ * commands loads it; main.ts declares them only when `scenario` is the
+ * command run (the top-level help lists it from cli/commands.ts). Each
+ * action imports scenario-actions.ts, which holds the implementations.
  */
 import type { Command } from 'commander';
-// The one light file of the scenario folder: its index loads every generator (and sharp, geotiff...).
-// eslint-disable-next-line no-restricted-imports
-import { CASE_SCENARIO_NAMES, DEFAULT_FEED, TRAFFIC_SCENARIO_NAMES, VIOLATION_CODES } from '../scenario/defaults.js';
+import { COMMAND_DESCRIPTIONS } from './commands.js';
+import { CASE_SCENARIO_NAMES, DEFAULT_FEED, TRAFFIC_SCENARIO_NAMES, VIOLATION_CODES } from '../scenario/index.js';
 
 const actions = () => import('./scenario-actions.js');
 
 export function registerScenario(program: Command): void {
-  const scenario = program.command('scenario').description('generate deterministic synthetic inputs');
+  const scenario = program.command('scenario').description(COMMAND_DESCRIPTIONS.scenario);
   registerFeed(scenario);
   registerTracks(scenario);
   registerGenerate(scenario);

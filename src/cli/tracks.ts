@@ -1,5 +1,6 @@
 /** `tally tracks ...`: events in AIS feeds, and the rendezvous query (declared here; run by tracks-actions.ts). */
 import type { Command } from 'commander';
+import { COMMAND_DESCRIPTIONS } from './commands.js';
 import type { EventKind } from '../tracks/index.js';
 
 export const KINDS: EventKind[] = ['port_visit', 'encounter', 'dark_period', 'loitering'];
@@ -23,7 +24,7 @@ export interface RendezvousCliOptions {
 }
 
 export function registerTracks(program: Command): void {
-  const tracks = program.command('tracks').description('vessel tracks and maritime events from AIS');
+  const tracks = program.command('tracks').description(COMMAND_DESCRIPTIONS.tracks);
   tracks
     .command('events')
     .description('port visits, encounters, dark periods and loitering in AIS feeds (NMEA or CSV)')

@@ -4,6 +4,7 @@
  * verify-actions.ts, loaded when they run.
  */
 import type { Command } from 'commander';
+import { COMMAND_DESCRIPTIONS } from './commands.js';
 
 export interface VerifyCliOptions {
   out?: string;
@@ -13,7 +14,7 @@ export interface VerifyCliOptions {
 }
 
 export function registerCase(program: Command): void {
-  const cmd = program.command('case').description('Case manifests: check one before verifying it');
+  const cmd = program.command('case').description(COMMAND_DESCRIPTIONS.case);
   cmd
     .command('check')
     .description(
@@ -29,7 +30,7 @@ export function registerCase(program: Command): void {
 export function registerVerify(program: Command): void {
   program
     .command('verify')
-    .description('verify a case: log every input, run the custody chain, write results.json and report.html')
+    .description(COMMAND_DESCRIPTIONS.verify)
     .argument('<case>', 'case directory (holding case.yaml)')
     .option('--out <dir>', 'where to write results.json, report.html and derived/ (default CASE_DIR/results)')
     .option('--json', 'print results.json on stdout')
