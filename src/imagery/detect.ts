@@ -142,8 +142,8 @@ import {
   Worker,
   workerData,
 } from 'node:worker_threads';
-import proj4 from 'proj4';
 import type { BandArray, Detection, Georeference, Gsd, Raster } from './types.js';
+import { applyTransform, isSupportedEpsg, toWgs84 } from './crs.js';
 import { shapeFeatures, type ShapeFeatures } from './detect-features.js';
 import { splitSideBySide } from './detect-split.js';
 import { MAX_MOVE_PX, refineCandidate } from './detect-refine.js';
@@ -189,37 +189,14 @@ export interface ObjectDetector {
 
 /* ---------- coordinates ---------- */
 
-const convCache = new Map<number, ((x: number, y: number) => [number, number]) | null>();
-
-function projDef(epsg: number): string | null {
-  if (epsg >= 32601 && epsg <= 32660) return `+proj=utm +zone=${epsg - 32600} +datum=WGS84 +units=m +no_defs`;
-  if (epsg >= 32701 && epsg <= 32760) return `+proj=utm +zone=${epsg - 32700} +south +datum=WGS84 +units=m +no_defs`;
-  if (epsg >= 26901 && epsg <= 26923) return `+proj=utm +zone=${epsg - 26900} +datum=NAD83 +units=m +no_defs`;
-  if (epsg === 3857) return 'EPSG:3857';
-  return null;
-}
-
-/** CRS coordinates to [lon, lat] in degrees, or null when the CRS is not known here. */
-export function crsToLonLat(epsg: number, x: number, y: number): [number, number] | null {
-  if (epsg === 4326) return [x, y];
-  let f = convCache.get(epsg);
-  if (f === undefined) {
-    const def = projDef(epsg);
-    f = null;
-    if (def) {
-      const conv = proj4(def, 'EPSG:4326');
-      f = (a: number, b: number) => conv.forward([a, b]) as [number, number];
-    }
-    convCache.set(epsg, f);
-  }
-  return f ? f(x, y) : null;
-}
-
-/** Pixel coordinates (pixel centres at .5) to [lon, lat], or null without a known georeference. */
+/**
+ * Pixel coordinates (pixel centres at .5) to [lon, lat] through crs.ts, or
+ * null without a georeference or with a CRS that crs.ts does not know.
+ */
 export function pixelToLonLat(geo: Georeference | null, x: number, y: number): [number, number] | null {
-  if (!geo) return null;
-  const t = geo.transform;
-  return crsToLonLat(geo.epsg, t[0] + x * t[1] + y * t[2], t[3] + x * t[4] + y * t[5]);
+  if (!geo || !isSupportedEpsg(geo.epsg)) return null;
+  const [e, n] = applyTransform(geo.transform, x, y);
+  return toWgs84(geo.epsg, e, n);
 }
 
 /* ---------- helpers ---------- */
