@@ -24,8 +24,8 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { EVALUATION, evaluationScenes, matchDetections } from './imagery-accuracy.js';
 import { renderScene } from '../src/scenario/scenes.js';
 import { collectCandidates, oneDetectionPerObject, SCORE_FEATURES, type DetectOptions } from '../src/imagery/detect.js';
-import { trainBoostedTrees, type BoostOptions } from '../src/imagery/boost-train.js';
-import { CompiledTrees, type BoostedTrees } from '../src/imagery/boost.js';
+import { trainBoostedTrees, type BoostOptions } from '../src/imagery/detect/boost-train.js';
+import { CompiledTrees, type BoostedTrees } from '../src/imagery/detect/boost.js';
 import type { Detection } from '../src/imagery/types.js';
 import type { TruthObject } from '../src/scenario/scenes.js';
 

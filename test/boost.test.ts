@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CompiledTrees, type BoostedTrees } from '../src/imagery/boost.js';
-import { trainBoostedTrees } from '../src/imagery/boost-train.js';
+import { CompiledTrees, type BoostedTrees } from '../src/imagery/detect/boost.js';
+import { trainBoostedTrees } from '../src/imagery/detect/boost-train.js';
 import { Random } from '../src/scenario/random.js';
 
 /** The project's seeded generator, so the data are the same on every run. */

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shapeFeatures } from '../src/imagery/detect-features.js';
+import { shapeFeatures } from '../src/imagery/detect/shape.js';
 import { renderScene } from '../src/scenario/scenes.js';
 import { ClassicalDetector } from '../src/imagery/detect.js';
 

@@ -8,8 +8,8 @@ import {
   balancedThreshold,
   crossValidatedTable,
 } from '../scripts/imagery-train.js';
-import { trainBoostedTrees } from '../src/imagery/boost-train.js';
-import { CompiledTrees } from '../src/imagery/boost.js';
+import { trainBoostedTrees } from '../src/imagery/detect/boost-train.js';
+import { CompiledTrees } from '../src/imagery/detect/boost.js';
 import { SCORE_FEATURES } from '../src/imagery/detect.js';
 import { SCORE_TREES } from '../src/imagery/detect-model.js';
 

@@ -36,7 +36,7 @@
  *   0.90  0.993  0.862
  *   0.95  0.996  0.818
  */
-import type { BoostedTrees } from './boost.js';
+import type { BoostedTrees } from './detect/boost.js';
 
 export const SCORE_THRESHOLD = 0.2;
 

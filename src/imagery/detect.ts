@@ -132,22 +132,20 @@
  * the same `lengthM` / `widthM` / `site` options. Callers choose the
  * detector; nothing else changes.
  */
-import { availableParallelism } from 'node:os';
-import {
-  isMainThread,
-  MessageChannel,
-  type MessagePort,
-  parentPort,
-  receiveMessageOnPort,
-  Worker,
-  workerData,
-} from 'node:worker_threads';
-import type { BandArray, Detection, Georeference, Gsd, Raster } from './types.js';
+import type { Detection, Georeference, Gsd, Raster } from './types.js';
 import { applyTransform, isSupportedEpsg, toWgs84 } from './crs.js';
-import { shapeFeatures, type ShapeFeatures } from './detect-features.js';
-import { splitSideBySide } from './detect-split.js';
-import { MAX_MOVE_PX, refineCandidate } from './detect-refine.js';
-import { CompiledTrees } from './boost.js';
+import { findRoot } from '../util/index.js';
+import { shapeFeatures, type ShapeFeatures } from './detect/shape.js';
+import { splitSideBySide } from './detect/split.js';
+import { MAX_MOVE_PX } from './detect/refine.js';
+import { CompiledTrees } from './detect/boost.js';
+import { fitBackground, levelAt as levelAtPx, zAt as zAtPx, zSpan } from './detect/background.js';
+import { componentsOf, labelRuns, thresholdRegion, type Labels } from './detect/components.js';
+export { thresholdRowRuns } from './detect/components.js';
+import { luminance, quantisation, type PixelPass } from './detect/luminance.js';
+import { LOW_T, PARALLEL_MIN_PIXELS } from './detect/params.js';
+import { getPool, sharedCopy } from './detect/pool.js';
+import { fitProfiles, type RefineJob } from './detect/refine-pass.js';
 import { SCORE_THRESHOLD, SCORE_TREES } from './detect-model.js';
 
 export interface DetectOptions {
@@ -201,24 +199,6 @@ export function pixelToLonLat(geo: Georeference | null, x: number, y: number): [
 
 /* ---------- helpers ---------- */
 
-class Grow {
-  a: Int32Array;
-  n = 0;
-  constructor(cap = 1024) {
-    this.a = new Int32Array(cap);
-  }
-  push3(p: number, q: number, r: number): void {
-    if (this.n + 3 > this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = p;
-    this.a[this.n++] = q;
-    this.a[this.n++] = r;
-  }
-}
-
 /** The 8-neighbours (and the pixel itself) of patch index i inside a pw × ph patch, into out; returns how many. */
 function neighbours8(i: number, pw: number, ph: number, out: Int32Array): number {
   const yy = (i / pw) | 0,
@@ -236,14 +216,6 @@ function neighbours8(i: number, pw: number, ph: number, out: Int32Array): number
   return n;
 }
 
-function find(par: Int32Array, i: number): number {
-  while (par[i] !== i) {
-    par[i] = par[par[i]];
-    i = par[i];
-  }
-  return i;
-}
-
 function pointInPolygon(poly: [number, number][], x: number, y: number): boolean {
   let c = false;
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
@@ -252,148 +224,6 @@ function pointInPolygon(poly: [number, number][], x: number, y: number): boolean
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
   }
   return c;
-}
-
-function medianOfHist(hist: Int32Array, off: number, nb: number, total: number): number {
-  const half = total / 2;
-  let acc = 0;
-  for (let b = 0; b < nb; b++) {
-    const c = hist[off + b];
-    if (acc + c >= half) return b + (c > 0 ? (half - acc) / c : 0);
-    acc += c;
-  }
-  return nb - 1;
-}
-
-/**
- * Values on a grid of square blocks (B pixels) over a region, read back at
- * any pixel by bilinear interpolation between block centres.
- */
-class Grid {
-  readonly gw: number;
-  readonly gh: number;
-  readonly v: Float32Array;
-  private readonly cx0: Int32Array;
-  private readonly cx1: Int32Array;
-  private readonly cwx: Float32Array;
-  private readonly tmp: Float32Array;
-  /** Ends (exclusive) of the runs of columns that share their two block centres. */
-  private readonly segEnd: Int32Array;
-  constructor(
-    readonly B: number,
-    readonly x0: number,
-    readonly y0: number,
-    readonly rw: number,
-    readonly rh: number,
-  ) {
-    this.gw = Math.ceil(rw / B);
-    this.gh = Math.ceil(rh / B);
-    this.v = new Float32Array(this.gw * this.gh);
-    this.cx0 = new Int32Array(rw);
-    this.cx1 = new Int32Array(rw);
-    this.cwx = new Float32Array(rw);
-    this.tmp = new Float32Array(this.gw);
-    const ends: number[] = [];
-    for (let x = 0; x < rw; x++) {
-      const f = (x + 0.5) / B - 0.5;
-      const a = Math.max(0, Math.min(this.gw - 1, Math.floor(f)));
-      this.cx0[x] = a;
-      this.cx1[x] = Math.min(this.gw - 1, a + 1);
-      this.cwx[x] = Math.max(0, Math.min(1, f - a));
-      if (x > 0 && a !== this.cx0[x - 1]) ends.push(x);
-    }
-    ends.push(rw);
-    this.segEnd = Int32Array.from(ends);
-  }
-
-  /** Interpolated values of image row y, for the region's columns. */
-  row(y: number, out: Float32Array): void {
-    const { gw, gh, v, tmp, cx0, cx1, cwx } = this;
-    const f = (y - this.y0 + 0.5) / this.B - 0.5;
-    const a = Math.max(0, Math.min(gh - 1, Math.floor(f)));
-    const b = Math.min(gh - 1, a + 1);
-    const t = Math.max(0, Math.min(1, f - a));
-    for (let i = 0; i < gw; i++) tmp[i] = v[a * gw + i] * (1 - t) + v[b * gw + i] * t;
-    // by runs of columns between the same two block centres
-    const segEnd = this.segEnd;
-    let x = 0;
-    for (let sgi = 0; sgi < segEnd.length; sgi++) {
-      const p = tmp[cx0[x]];
-      const d = tmp[cx1[x]] - p;
-      const e = segEnd[sgi];
-      for (; x < e; x++) out[x] = p + d * cwx[x];
-    }
-  }
-
-  /** at(x, y) for x = xa … xa + out.length − 1 (the same arithmetic, the row's part hoisted). */
-  span(y: number, xa: number, out: Float32Array): void {
-    const { gw, gh, v } = this;
-    const fy = (y - this.y0 + 0.5) / this.B - 0.5;
-    const a = Math.max(0, Math.min(gh - 1, Math.floor(fy)));
-    const b = Math.min(gh - 1, a + 1);
-    const t = Math.max(0, Math.min(1, fy - a));
-    const ao = a * gw,
-      bo = b * gw;
-    const cx0 = this.cx0,
-      cx1 = this.cx1,
-      cwx = this.cwx;
-    const r0 = xa - this.x0;
-    for (let k = 0; k < out.length; k++) {
-      const xr = r0 + k;
-      const i0 = cx0[xr],
-        i1 = cx1[xr],
-        u = cwx[xr];
-      const top = v[ao + i0] + (v[ao + i1] - v[ao + i0]) * u;
-      const bot = v[bo + i0] + (v[bo + i1] - v[bo + i0]) * u;
-      out[k] = top + (bot - top) * t;
-    }
-  }
-
-  at(x: number, y: number): number {
-    const { gw, gh, v } = this;
-    const fy = (y - this.y0 + 0.5) / this.B - 0.5;
-    const a = Math.max(0, Math.min(gh - 1, Math.floor(fy)));
-    const b = Math.min(gh - 1, a + 1);
-    const t = Math.max(0, Math.min(1, fy - a));
-    const xr = x - this.x0;
-    const i0 = this.cx0[xr],
-      i1 = this.cx1[xr],
-      u = this.cwx[xr];
-    const top = v[a * gw + i0] + (v[a * gw + i1] - v[a * gw + i0]) * u;
-    const bot = v[b * gw + i0] + (v[b * gw + i1] - v[b * gw + i0]) * u;
-    return top + (bot - top) * t;
-  }
-
-  /** Blocks not marked valid (1) take the mean of valid neighbours, repeatedly. */
-  fill(valid: Uint8Array): void {
-    const { gw, gh, v } = this;
-    for (let pass = 0; pass < gw + gh; pass++) {
-      let missing = 0;
-      for (let j = 0; j < gh; j++) {
-        for (let i = 0; i < gw; i++) {
-          const k = j * gw + i;
-          if (valid[k]) continue;
-          let s = 0,
-            n = 0;
-          for (let dj = -1; dj <= 1; dj++) {
-            for (let di = -1; di <= 1; di++) {
-              const jj = j + dj,
-                ii = i + di;
-              if (jj < 0 || ii < 0 || jj >= gh || ii >= gw || valid[jj * gw + ii] !== 1) continue;
-              s += v[jj * gw + ii];
-              n++;
-            }
-          }
-          if (n) {
-            v[k] = s / n;
-            valid[k] = 2;
-          } else missing++;
-        }
-      }
-      for (let k = 0; k < valid.length; k++) if (valid[k] === 2) valid[k] = 1;
-      if (!missing) break;
-    }
-  }
 }
 
 interface Measure {
@@ -435,229 +265,9 @@ const EMIT_LOOSE = 8;
 const EMIT_SIDE = 16;
 const EMIT_WIDE = 32;
 const EMIT_LOW = 64;
-/** The second look's threshold, as a fraction of the first's. */
-const LOW_T = 0.75;
 /** The second look takes components up to this many times the largest declared area (two objects and their shadows; not roads or pads). */
 const LOW_MAX_AREA = 4;
 const NO_PAIR = { stag: 0, wpair: 0 };
-
-/* ---------- row kernels (top level, monomorphic: the passes over every pixel) ---------- */
-
-type Lum = BandArray | Float32Array;
-
-/** Row of lum from offset o, minus lo (float32), NaN at nodata. */
-function copyRow(lum: Lum, o: number, nodata: number | null, lo: number, row: Float32Array): void {
-  const n = row.length;
-  if (nodata === null) {
-    for (let x = 0; x < n; x++) row[x] = lum[o + x] - lo;
-    return;
-  }
-  for (let x = 0; x < n; x++) {
-    const v = lum[o + x];
-    row[x] = v === nodata ? NaN : v - lo;
-  }
-}
-
-/** |lum − bg (− fine)| of a row (float32), NaN at nodata. */
-function absResidual(
-  lum: Lum,
-  o: number,
-  nodata: number | null,
-  bg: Float32Array,
-  fine: Float32Array | null,
-  row: Float32Array,
-): void {
-  const n = row.length;
-  if (nodata === null) {
-    if (fine) {
-      for (let x = 0; x < n; x++) {
-        const r = lum[o + x] - bg[x] - fine[x];
-        row[x] = r < 0 ? -r : r;
-      }
-    } else {
-      for (let x = 0; x < n; x++) {
-        const r = lum[o + x] - bg[x];
-        row[x] = r < 0 ? -r : r;
-      }
-    }
-    return;
-  }
-  for (let x = 0; x < n; x++) {
-    const v = lum[o + x];
-    const r = fine ? v - bg[x] - fine[x] : v - bg[x] - 0;
-    row[x] = v === nodata ? NaN : r < 0 ? -r : r;
-  }
-}
-
-/** Per-block histograms of a row: bins (v·q)|0 clamped to 0..255, NaN skipped. */
-function histRow(
-  row: Float32Array,
-  B: number,
-  gw: number,
-  q: number,
-  hist: Int32Array,
-  cnt: Int32Array,
-  step: number,
-): void {
-  const rw = row.length;
-  for (let i = 0, xa = 0; i < gw; i++, xa += B) {
-    const xb = Math.min(rw, xa + B);
-    const off = i * 256;
-    let c = 0;
-    for (let xr = xa; xr < xb; xr += step) {
-      const v = row[xr];
-      if (v !== v) continue;
-      let b = (v * q) | 0;
-      if (b < 0) b = 0;
-      else if (b > 255) b = 255;
-      hist[off + b]++;
-      c++;
-    }
-    cnt[i] += c;
-  }
-}
-
-/** Fine background: per block, the sum and count of the residuals within 2.5 noise units. */
-function fineRow(
-  lum: Lum,
-  o: number,
-  nodata: number | null,
-  bg: Float32Array,
-  noise: Float32Array,
-  B: number,
-  gw: number,
-  sum: Float64Array,
-  num: Int32Array,
-): void {
-  const rw = bg.length;
-  for (let i = 0, xa = 0; i < gw; i++, xa += B) {
-    const xb = Math.min(rw, xa + B);
-    let s = sum[i],
-      c = 0;
-    for (let xr = xa; xr < xb; xr++) {
-      const v = lum[o + xr];
-      if (v === nodata) continue;
-      const r = v - bg[xr];
-      const lim = 2.5 * noise[xr];
-      if (r > lim || r < -lim) continue;
-      s += r;
-      c++;
-    }
-    sum[i] = s;
-    num[i] += c;
-  }
-}
-
-/**
- * One row's runs (y, first x, last x) of z ≥ T (bright), z ≤ −T (dark), z ≥ TL
- * and z ≤ −TL (the second look's), z = (lum − bg − fine) / noise, in one
- * pass. Exported for its test.
- */
-export function thresholdRowRuns(
-  lum: Float32Array,
-  bg: Float32Array,
-  fine: Float32Array,
-  noise: Float32Array,
-  T: number,
-  TL: number,
-  y: number,
-): Int32Array[] {
-  const out = [new Grow(), new Grow(), new Grow(), new Grow()];
-  thresholdRow(lum, 0, null, bg, fine, noise, T, TL, y, 0, out);
-  return out.map((g) => g.a.slice(0, g.n));
-}
-
-/** Runs of |z| at or above T (bright, dark) and at or above the lower TL (brightL, darkL), one pass. */
-function thresholdRow(
-  lum: Lum,
-  o: number,
-  nodata: number | null,
-  bg: Float32Array,
-  fine: Float32Array,
-  noise: Float32Array,
-  T: number,
-  TL: number,
-  y: number,
-  x0: number,
-  out: Grow[],
-): void {
-  const rw = bg.length;
-  const [bright, dark, brightL, darkL] = out;
-  let sb = -1,
-    sd = -1,
-    sbl = -1,
-    sdl = -1;
-  for (let xr = 0; xr < rw; xr++) {
-    const v = lum[o + xr];
-    const z = v === nodata ? 0 : (v - bg[xr] - fine[xr]) / noise[xr];
-    if (z >= TL) {
-      if (sbl < 0) sbl = xr;
-      if (z >= T) {
-        if (sb < 0) sb = xr;
-      } else if (sb >= 0) {
-        bright.push3(y, sb + x0, xr - 1 + x0);
-        sb = -1;
-      }
-      if (sdl >= 0) {
-        darkL.push3(y, sdl + x0, xr - 1 + x0);
-        sdl = -1;
-      }
-      if (sd >= 0) {
-        dark.push3(y, sd + x0, xr - 1 + x0);
-        sd = -1;
-      }
-      continue;
-    }
-    if (sbl >= 0) {
-      brightL.push3(y, sbl + x0, xr - 1 + x0);
-      sbl = -1;
-    }
-    if (sb >= 0) {
-      bright.push3(y, sb + x0, xr - 1 + x0);
-      sb = -1;
-    }
-    if (z <= -TL) {
-      if (sdl < 0) sdl = xr;
-      if (z <= -T) {
-        if (sd < 0) sd = xr;
-      } else if (sd >= 0) {
-        dark.push3(y, sd + x0, xr - 1 + x0);
-        sd = -1;
-      }
-      continue;
-    }
-    if (sdl >= 0) {
-      darkL.push3(y, sdl + x0, xr - 1 + x0);
-      sdl = -1;
-    }
-    if (sd >= 0) {
-      dark.push3(y, sd + x0, xr - 1 + x0);
-      sd = -1;
-    }
-  }
-  if (sb >= 0) bright.push3(y, sb + x0, rw - 1 + x0);
-  if (sd >= 0) dark.push3(y, sd + x0, rw - 1 + x0);
-  if (sbl >= 0) brightL.push3(y, sbl + x0, rw - 1 + x0);
-  if (sdl >= 0) darkL.push3(y, sdl + x0, rw - 1 + x0);
-}
-
-/** sign · z over a span of a row, into z from offset zo (grid values from Grid.span). */
-function zSpan(
-  lum: Lum,
-  o: number,
-  nodata: number | null,
-  g: Float32Array,
-  f: Float32Array,
-  s: Float32Array,
-  sign: number,
-  z: Float32Array,
-  zo: number,
-): void {
-  for (let k = 0; k < g.length; k++) {
-    const v = lum[o + k];
-    z[zo + k] = v === nodata ? 0 : sign * ((v - g[k] - f[k]) / s[k]);
-  }
-}
 
 /**
  * The elements of v from rank k up (0-based, ascending), in no particular
@@ -691,459 +301,6 @@ function selectTop(v: Float32Array, k: number): Float32Array {
     else break;
   }
   return v.slice(k);
-}
-
-/* ---------- the passes over every pixel, by block rows (also run in workers) ---------- */
-
-interface PassCtx {
-  lum: Lum;
-  w: number;
-  x0: number;
-  y0: number;
-  y1: number;
-  rw: number;
-  rh: number;
-  nodata: number | null;
-  lo: number;
-}
-interface GridSpec {
-  B: number;
-  x0: number;
-  y0: number;
-  rw: number;
-  rh: number;
-  v: Float32Array;
-}
-
-function gridSpec(g: Grid): GridSpec {
-  return { B: g.B, x0: g.x0, y0: g.y0, rw: g.rw, rh: g.rh, v: g.v };
-}
-
-function gridOf(s: GridSpec): Grid {
-  const g = new Grid(s.B, s.x0, s.y0, s.rw, s.rh);
-  g.v.set(s.v);
-  return g;
-}
-
-/**
- * Block medians from every other row and column when a block holds 32 × 32
- * pixels or more: a quarter of the pixels, still 256 or more per block, keeps
- * a median's sampling error under a tenth of the noise (1.25 σ / √256), and
- * the passes over the pixels are most of the detector's time on large images.
- */
-const MEDIAN_SAMPLE_MIN_B = 32;
-function medianStep(B: number): number {
-  return B >= MEDIAN_SAMPLE_MIN_B ? 2 : 1;
-}
-/** The fine background's means from every other row when its blocks are this many pixels across or more. */
-const FINE_SAMPLE_MIN_B = 12;
-
-/**
- * Per-block medians over block rows [jA, jB) of g, quantised by q (bins
- * 0..255): mode 0 of lum − lo, 1 of |lum − bg|, 2 of |lum − bg − fine|.
- * Sampled (medianStep).
- */
-function medianBlockRows(
-  c: PassCtx,
-  g: Grid,
-  q: number,
-  mode: 0 | 1 | 2,
-  bg: Grid | null,
-  fine: Grid | null,
-  jA: number,
-  jB: number,
-  vals: Float32Array,
-  valid: Uint8Array,
-): void {
-  const { rw, w, x0, y0, y1 } = c;
-  const hist = new Int32Array(g.gw * 256);
-  const cnt = new Int32Array(g.gw);
-  const row = new Float32Array(rw),
-    row2 = new Float32Array(rw),
-    row3 = new Float32Array(rw);
-  const step = medianStep(g.B);
-  for (let j = jA; j < jB; j++) {
-    hist.fill(0);
-    cnt.fill(0);
-    const ya = y0 + j * g.B,
-      yb = Math.min(y1, ya + g.B);
-    for (let y = ya; y < yb; y += step) {
-      if (mode === 0 || !bg) copyRow(c.lum, y * w + x0, c.nodata, c.lo, row);
-      else {
-        bg.row(y, row2);
-        if (mode === 2 && fine) fine.row(y, row3);
-        absResidual(c.lum, y * w + x0, c.nodata, row2, mode === 2 ? row3 : null, row);
-      }
-      histRow(row, g.B, g.gw, q, hist, cnt, step);
-    }
-    for (let i = 0; i < g.gw; i++) {
-      const area = Math.ceil((Math.min(rw, (i + 1) * g.B) - i * g.B) / step) * Math.ceil((yb - ya) / step);
-      if (cnt[i] > 0 && cnt[i] >= 0.25 * area) {
-        vals[j * g.gw + i] = medianOfHist(hist, i * 256, 256, cnt[i]) / q;
-        valid[j * g.gw + i] = 1;
-      }
-    }
-  }
-}
-
-/** Fine background over block rows [jA, jB) of F: the mean residual within 2.5 noise units. */
-function fineBlockRows(
-  c: PassCtx,
-  F: Grid,
-  bg: Grid,
-  noise: Grid,
-  jA: number,
-  jB: number,
-  vals: Float32Array,
-  valid: Uint8Array,
-): void {
-  const { rw, w, x0, y0, y1 } = c;
-  const sum = new Float64Array(F.gw);
-  const num = new Int32Array(F.gw);
-  const row2 = new Float32Array(rw),
-    row3 = new Float32Array(rw);
-  const step = F.B >= FINE_SAMPLE_MIN_B ? 2 : 1;
-  for (let j = jA; j < jB; j++) {
-    sum.fill(0);
-    num.fill(0);
-    const ya = y0 + j * F.B,
-      yb = Math.min(y1, ya + F.B);
-    for (let y = ya; y < yb; y += step) {
-      bg.row(y, row2);
-      noise.row(y, row3);
-      fineRow(c.lum, y * w + x0, c.nodata, row2, row3, F.B, F.gw, sum, num);
-    }
-    for (let i = 0; i < F.gw; i++) {
-      const area = (Math.min(rw, (i + 1) * F.B) - i * F.B) * Math.ceil((yb - ya) / step);
-      if (num[i] >= 0.6 * area && num[i] > 0) {
-        vals[j * F.gw + i] = sum[i] / num[i];
-        valid[j * F.gw + i] = 1;
-      }
-    }
-  }
-}
-
-/** Rows [yA, yB) thresholded at ±T and ±TL into four run lists (thresholdRow). */
-function thresholdRows(
-  c: PassCtx,
-  bg: Grid,
-  fine: Grid,
-  noise: Grid,
-  T: number,
-  TL: number,
-  yA: number,
-  yB: number,
-  out: Grow[],
-): void {
-  const { rw, w, x0 } = c;
-  const r1 = new Float32Array(rw),
-    r2 = new Float32Array(rw),
-    r3 = new Float32Array(rw);
-  for (let y = yA; y < yB; y++) {
-    bg.row(y, r1);
-    fine.row(y, r3);
-    noise.row(y, r2);
-    thresholdRow(c.lum, y * w + x0, c.nodata, r1, r3, r2, T, TL, y, x0, out);
-  }
-}
-
-/* ---------- worker threads ---------- */
-
-/** Below this many pixels in the region, the passes run on the calling thread. */
-const PARALLEL_MIN_PIXELS = 4_000_000;
-
-type Job = Record<string, unknown> & { kind: 'ping' | 'smooth' | 'median' | 'fine' | 'threshold' | 'refine' };
-interface Pool {
-  workers: Worker[];
-  ports: MessagePort[];
-  flag: Int32Array;
-}
-let pool: Pool | null | undefined;
-
-/** The worker pool (one per core, at most 8), or null where there are no workers to be had. */
-function getPool(): Pool | null {
-  if (pool !== undefined) return pool;
-  pool = null;
-  if (process.env.TALLY_DETECT_THREADS === '0') return pool;
-  try {
-    const n = Math.min(8, Number(process.env.TALLY_DETECT_THREADS) || availableParallelism());
-    if (n < 2) return pool;
-    const flag = new Int32Array(new SharedArrayBuffer(4));
-    const workers: Worker[] = [],
-      ports: MessagePort[] = [];
-    for (let k = 0; k < n; k++) {
-      const { port1, port2 } = new MessageChannel();
-      const wk = new Worker(new URL(import.meta.url), {
-        workerData: { tallyDetectWorker: true, port: port2, flag },
-        transferList: [port2],
-      });
-      wk.unref();
-      workers.push(wk);
-      ports.push(port1);
-    }
-    const p: Pool = { workers, ports, flag };
-    // a first round trip (workers that cannot start must not hang detect): else inline
-    runJobs(
-      p,
-      workers.map(() => ({ kind: 'ping' }) as Job),
-      30_000,
-    );
-    pool = p;
-  } catch {
-    pool = null;
-  }
-  return pool;
-}
-
-/** Runs one job per worker and waits for them all (the caller's thread blocks: detect stays synchronous). */
-function runJobs(p: Pool, jobs: Job[], timeoutMs = 600_000): Record<string, unknown>[] {
-  Atomics.store(p.flag, 0, 0);
-  jobs.forEach((j, k) => p.workers[k].postMessage(j));
-  const t0 = Date.now();
-  for (;;) {
-    const v = Atomics.load(p.flag, 0);
-    if (v >= jobs.length) break;
-    const left = timeoutMs - (Date.now() - t0);
-    if (left <= 0 || Atomics.wait(p.flag, 0, v, left) === 'timed-out') {
-      for (const wk of p.workers) void wk.terminate();
-      pool = null;
-      throw new Error('detect: a worker thread did not answer');
-    }
-  }
-  return jobs.map((_, k) => {
-    const m = receiveMessageOnPort(p.ports[k]);
-    const r = m?.message as Record<string, unknown> | undefined;
-    if (!r || typeof r.error === 'string') throw new Error(`detect: worker thread failed: ${String(r?.error)}`);
-    return r;
-  });
-}
-
-/** Contiguous ranges splitting [0, n) into at most k parts. */
-function splitRange(n: number, k: number): [number, number][] {
-  const out: [number, number][] = [];
-  const step = Math.ceil(n / k);
-  for (let a = 0; a < n; a += step) out.push([a, Math.min(n, a + step)]);
-  return out;
-}
-
-/** Block-row jobs whose results (values and validity of their rows) go into g.v and valid. */
-function runBlockJobs(p: Pool, gh: number, job: (jA: number, jB: number) => Job, g: Grid, valid: Uint8Array): void {
-  const ranges = splitRange(gh, p.workers.length);
-  const res = runJobs(
-    p,
-    ranges.map(([a, b]) => job(a, b)),
-  );
-  res.forEach((r, k) => {
-    const [a] = ranges[k];
-    g.v.set(r.vals as Float32Array, a * g.gw);
-    valid.set(r.valid as Uint8Array, a * g.gw);
-  });
-}
-
-/**
- * 1-2-1 × 1-2-1 smoothing of one band, rows [yA, yB) of out (edges
- * replicated): the same sums, in the same order and precision (out's type),
- * as the whole-image pass in detect.
- */
-function smoothRows(
-  src: BandArray,
-  out: Uint16Array | Float32Array,
-  w: number,
-  h: number,
-  yA: number,
-  yB: number,
-): void {
-  const mk = (): Uint16Array | Float32Array => (out instanceof Uint16Array ? new Uint16Array(w) : new Float32Array(w));
-  const hrow = (y: number, d: Uint16Array | Float32Array): void => {
-    const o = y * w;
-    let l = src[o],
-      c = src[o];
-    for (let x = 0; x < w; x++) {
-      const r = x < w - 1 ? src[o + x + 1] : c;
-      d[x] = l + 2 * c + r;
-      l = c;
-      c = r;
-    }
-  };
-  let up = mk(),
-    cur = mk(),
-    dn = mk();
-  hrow(Math.max(0, yA - 1), up);
-  hrow(yA, cur);
-  for (let y = yA; y < yB; y++) {
-    hrow(Math.min(h - 1, y + 1), dn);
-    const o = y * w;
-    for (let x = 0; x < w; x++) out[o + x] = up[x] + 2 * cur[x] + dn[x];
-    const t = up;
-    up = cur;
-    cur = dn;
-    dn = t;
-  }
-}
-
-/** z along a row (sign: +1 bright, −1 dark), from the pass's luminance and its three grids. */
-function makeZRow(
-  c: PassCtx,
-  G0: Grid,
-  F: Grid,
-  S: Grid,
-): (sign: number) => (y: number, xa: number, row: Float32Array) => void {
-  let gr = new Float32Array(64),
-    fr = new Float32Array(64),
-    sr = new Float32Array(64);
-  return (sign) => (y, xa, row) => {
-    const n = row.length;
-    if (gr.length < n) {
-      gr = new Float32Array(n);
-      fr = new Float32Array(n);
-      sr = new Float32Array(n);
-    }
-    G0.span(y, xa, gr.subarray(0, n));
-    F.span(y, xa, fr.subarray(0, n));
-    S.span(y, xa, sr.subarray(0, n));
-    zSpan(c.lum, y * c.w + xa, c.nodata, gr.subarray(0, n), fr.subarray(0, n), sr.subarray(0, n), sign, row, 0);
-  };
-}
-
-/** Per candidate in a refine job: cx, cy, L, W, ux, uy, sign (+1 bright, −1 dark). */
-const REFINE_IN = 7;
-/** Per candidate out: ok, cx, cy, L, W, C, sigma, rms, shadowAcross, shadowAcrossM, shadowAlong, baseAcross, baseAlong, endLo, endHi. */
-const REFINE_OUT = 15;
-
-interface RefineJob {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-  gx: number;
-  gy: number;
-  shadow: [number, number] | null;
-  maxShadowM: number | null;
-}
-
-/** Profile fits of packed candidates (REFINE_IN each) into REFINE_OUT each. */
-function refineAll(
-  zRow: (sign: number) => (y: number, xa: number, row: Float32Array) => void,
-  r: RefineJob,
-  cin: Float64Array,
-): Float64Array {
-  const n = cin.length / REFINE_IN;
-  const out = new Float64Array(n * REFINE_OUT);
-  for (let k = 0; k < n; k++) {
-    const o = k * REFINE_IN;
-    const sign = cin[o + 6];
-    const rf = refineCandidate(
-      zRow(sign),
-      r.x0,
-      r.y0,
-      r.x1,
-      r.y1,
-      { cx: cin[o], cy: cin[o + 1], L: cin[o + 2], W: cin[o + 3], ux: cin[o + 4], uy: cin[o + 5] },
-      r.gx,
-      r.gy,
-      r.shadow,
-      r.maxShadowM,
-      sign < 0,
-    );
-    if (!rf) continue;
-    out.set(
-      [
-        1,
-        rf.cx,
-        rf.cy,
-        rf.L,
-        rf.W,
-        rf.C,
-        rf.sigma,
-        rf.rms,
-        rf.shadowAcross,
-        rf.shadowAcrossM,
-        rf.shadowAlong,
-        rf.baseAcross,
-        rf.baseAlong,
-        rf.endLo,
-        rf.endHi,
-      ],
-      k * REFINE_OUT,
-    );
-  }
-  return out;
-}
-
-function workerJob(j: Job): Record<string, unknown> {
-  if (j.kind === 'ping') return {};
-  if (j.kind === 'refine') {
-    const zRow = makeZRow(
-      j.ctx as PassCtx,
-      gridOf(j.bg as GridSpec),
-      gridOf(j.fine as GridSpec),
-      gridOf(j.noise as GridSpec),
-    );
-    return { out: refineAll(zRow, j.job as RefineJob, j.cands as Float64Array) };
-  }
-  if (j.kind === 'smooth') {
-    smoothRows(
-      j.src as BandArray,
-      j.out as Uint16Array | Float32Array,
-      j.w as number,
-      j.h as number,
-      j.yA as number,
-      j.yB as number,
-    );
-    return {};
-  }
-  const c = j.ctx as PassCtx;
-  if (j.kind === 'threshold') {
-    const out = [new Grow(), new Grow(), new Grow(), new Grow()];
-    thresholdRows(
-      c,
-      gridOf(j.bg as GridSpec),
-      gridOf(j.fine as GridSpec),
-      gridOf(j.noise as GridSpec),
-      j.T as number,
-      j.TL as number,
-      j.yA as number,
-      j.yB as number,
-      out,
-    );
-    return { runs: out.map((g) => g.a.slice(0, g.n)) };
-  }
-  const g = gridOf(j.g as GridSpec);
-  const jA = j.jA as number,
-    jB = j.jB as number;
-  const valid = new Uint8Array(g.v.length);
-  if (j.kind === 'median') {
-    medianBlockRows(
-      c,
-      g,
-      j.q as number,
-      j.mode as 0 | 1 | 2,
-      j.bg ? gridOf(j.bg as GridSpec) : null,
-      j.fine ? gridOf(j.fine as GridSpec) : null,
-      jA,
-      jB,
-      g.v,
-      valid,
-    );
-  } else {
-    fineBlockRows(c, g, gridOf(j.bg as GridSpec), gridOf(j.fine as GridSpec), jA, jB, g.v, valid);
-  }
-  return { vals: g.v.slice(jA * g.gw, jB * g.gw), valid: valid.slice(jA * g.gw, jB * g.gw) };
-}
-
-if (!isMainThread && (workerData as { tallyDetectWorker?: boolean } | null)?.tallyDetectWorker) {
-  const wd = workerData as { port: MessagePort; flag: Int32Array };
-  parentPort?.on('message', (j: Job) => {
-    let r: Record<string, unknown>;
-    try {
-      r = workerJob(j);
-    } catch (e) {
-      r = { error: (e as Error).stack ?? String(e) };
-    }
-    wd.port.postMessage(r);
-    Atomics.add(wd.flag, 0, 1);
-    Atomics.notify(wd.flag, 0);
-  });
 }
 
 /* ---------- the detector ---------- */
@@ -1282,103 +439,10 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   const pixArea = gx * gy;
   const minPix = Math.max(2, (0.3 * minArea) / pixArea);
 
-  // Luminance: the band, or the mean of the first three; then, without
-  // nodata, a 1-2-1 × 1-2-1 smoothing (a matched filter for objects two or
-  // more pixels wide: white noise down 2.7 times, edges at half maximum
-  // barely moved). For 8-bit input this is exact in 16-bit integers.
   const nodata = raster.nodata;
-  let lum: BandArray | Float32Array = raster.bands[0];
-  let unit = 1; // lum = grey level × unit
-  const nb = raster.bands.length >= 3 ? 3 : 1;
-  // large images: the smoothed luminance goes straight into shared memory for the workers
   const bigPool = w * h >= PARALLEL_MIN_PIXELS ? getPool() : null;
-  const lumArray = (n: number): Uint16Array | Float32Array => {
-    const u8 = raster.type === 'uint8';
-    if (!bigPool) return u8 ? new Uint16Array(n) : new Float32Array(n);
-    return u8 ? new Uint16Array(new SharedArrayBuffer(2 * n)) : new Float32Array(new SharedArrayBuffer(4 * n));
-  };
-  if (nodata === null && nb === 1 && bigPool) {
-    // by row strips on the workers (the same arithmetic as below)
-    const band = raster.bands[0];
-    let src: BandArray = band;
-    if (!(band.buffer instanceof SharedArrayBuffer)) {
-      const sh =
-        band instanceof Uint8Array
-          ? new Uint8Array(new SharedArrayBuffer(band.byteLength))
-          : band instanceof Uint16Array
-            ? new Uint16Array(new SharedArrayBuffer(band.byteLength))
-            : band instanceof Int16Array
-              ? new Int16Array(new SharedArrayBuffer(band.byteLength))
-              : new Float32Array(new SharedArrayBuffer(band.byteLength));
-      sh.set(band);
-      src = sh;
-    }
-    const sum = lumArray(w * h);
-    runJobs(
-      bigPool,
-      splitRange(h, bigPool.workers.length).map(
-        ([a, b]) => ({ kind: 'smooth', src, out: sum, w, h, yA: a, yB: b }) as Job,
-      ),
-    );
-    lum = sum;
-    unit = 16;
-  } else if (nodata === null) {
-    const sum = lumArray(w * h);
-    const tmp = raster.type === 'uint8' ? new Uint16Array(w) : new Float32Array(w);
-    const b0 = raster.bands[0],
-      b1 = raster.bands[nb - 1 > 0 ? 1 : 0],
-      b2 = raster.bands[nb - 1];
-    const px = nb === 3 ? (i: number): number => b0[i] + b1[i] + b2[i] : (i: number): number => b0[i];
-    // horizontal
-    if (nb === 1) {
-      for (let y = 0; y < h; y++) {
-        const o = y * w;
-        let l = b0[o],
-          c = b0[o];
-        for (let x = 0; x < w; x++) {
-          const r = x < w - 1 ? b0[o + x + 1] : c;
-          sum[o + x] = l + 2 * c + r;
-          l = c;
-          c = r;
-        }
-      }
-    } else {
-      for (let y = 0; y < h; y++) {
-        const o = y * w;
-        for (let x = 0; x < w; x++) {
-          const l = px(o + (x > 0 ? x - 1 : x)),
-            c = px(o + x),
-            r = px(o + (x < w - 1 ? x + 1 : x));
-          sum[o + x] = l + 2 * c + r;
-        }
-      }
-    }
-    // vertical, in place, keeping the previous row's horizontal sums
-    let prev = sum.slice(0, w);
-    let cur = sum.slice(0, w);
-    for (let y = 0; y < h; y++) {
-      const o = y * w;
-      const dn = y < h - 1 ? o + w : o;
-      for (let x = 0; x < w; x++) {
-        const c = sum[o + x];
-        cur[x] = c;
-        tmp[x] = prev[x] + 2 * c + sum[dn + x];
-      }
-      sum.set(tmp, o);
-      const t = prev;
-      prev = cur;
-      cur = t;
-    }
-    lum = sum;
-    unit = 16 * nb;
-  } else if (nb === 3) {
-    const a = raster.bands[0],
-      b = raster.bands[1],
-      c = raster.bands[2];
-    const m = new Float32Array(w * h);
-    for (let i = 0; i < m.length; i++) m[i] = a[i] === nodata ? nodata : (a[i] + b[i] + c[i]) / 3;
-    lum = m;
-  }
+  const lumi = luminance(raster, bigPool);
+  let lum = lumi.lum;
 
   // Region of interest: the site's bounding box and a margin.
   let x0 = 0,
@@ -1407,204 +471,25 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   const rw = x1 - x0;
   const rh = y1 - y0;
 
-  // Value quantisation for the histograms (exact for 8-bit).
-  let lo = 0,
-    qs = 1 / unit;
-  if (raster.type !== 'uint8') {
-    let mn = Infinity,
-      mx = -Infinity;
-    const step = Math.max(1, Math.floor((w * h) / 1_000_000));
-    for (let i = 0; i < w * h; i += step) {
-      const v = lum[i];
-      if (v === nodata) continue;
-      if (v < mn) mn = v;
-      if (v > mx) mx = v;
-    }
-    if (!(mx > mn)) return [];
-    lo = mn;
-    qs = 255 / (mx - mn);
-  }
+  const quant = quantisation(raster, lumi);
+  if (!quant) return [];
+  const lo = quant.lo;
 
-  // 1. Background, coarse: block medians (histograms, one pass). The passes
-  //    over every pixel go by block rows, split over worker threads on large
-  //    images (the same arithmetic, so the same result).
   const B = Math.max(8, Math.min(256, Math.round(lmax / gm)));
-  const G0 = new Grid(B, x0, y0, rw, rh);
-  const ctx: PassCtx = { lum, w, x0, y0, y1, rw, rh, nodata, lo };
   const par = rw * rh >= PARALLEL_MIN_PIXELS ? getPool() : null;
-  if (par && !(lum.buffer instanceof SharedArrayBuffer)) {
-    const shared =
-      lum instanceof Uint16Array
-        ? new Uint16Array(new SharedArrayBuffer(lum.byteLength))
-        : lum instanceof Uint8Array
-          ? new Uint8Array(new SharedArrayBuffer(lum.byteLength))
-          : lum instanceof Int16Array
-            ? new Int16Array(new SharedArrayBuffer(lum.byteLength))
-            : new Float32Array(new SharedArrayBuffer(lum.byteLength));
-    shared.set(lum);
-    ctx.lum = shared;
-  }
-  const medians = (
-    g: Grid,
-    q: number,
-    mode: 0 | 1 | 2,
-    bg: Grid | null,
-    fine: Grid | null,
-    valid: Uint8Array,
-  ): void => {
-    if (par)
-      runBlockJobs(
-        par,
-        g.gh,
-        (jA, jB) => ({
-          kind: 'median',
-          ctx,
-          g: gridSpec(g),
-          q,
-          mode,
-          bg: bg && gridSpec(bg),
-          fine: fine && gridSpec(fine),
-          jA,
-          jB,
-        }),
-        g,
-        valid,
-      );
-    else medianBlockRows(ctx, g, q, mode, bg, fine, 0, g.gh, g.v, valid);
-  };
-  const valid0 = new Uint8Array(G0.gw * G0.gh);
-  medians(G0, qs, 0, null, null, valid0);
-  if (!valid0.some((v) => v === 1)) return [];
-  G0.fill(valid0.slice());
-  for (let k = 0; k < G0.v.length; k++) G0.v[k] += lo;
-
-  // 2. Noise, first estimate: block MAD of the residual (bins of a quarter grey level).
-  const rq = 4 * qs;
-  const S0 = new Grid(B, x0, y0, rw, rh);
-  const F = new Grid(Math.max(3, Math.round(B / 3)), x0, y0, rw, rh);
-  const smoothed = (g: Grid, floor: number): void => {
-    const s2 = new Float32Array(g.v.length);
-    for (let j = 0; j < g.gh; j++) {
-      for (let i = 0; i < g.gw; i++) {
-        let s = 0,
-          n = 0;
-        for (let dj = -1; dj <= 1; dj++) {
-          for (let di = -1; di <= 1; di++) {
-            const jj = j + dj,
-              ii = i + di;
-            if (jj < 0 || ii < 0 || jj >= g.gh || ii >= g.gw) continue;
-            s += g.v[jj * g.gw + ii];
-            n++;
-          }
-        }
-        s2[j * g.gw + i] = Math.max((1.4826 * s) / n, floor);
-      }
-    }
-    g.v.set(s2);
-  };
-  {
-    const vs = new Uint8Array(S0.v.length);
-    medians(S0, rq, 1, G0, null, vs);
-    S0.fill(vs);
-    smoothed(S0, 0.5 / qs);
-  }
-
-  // 3. Background, fine: per small block, the mean residual of the pixels
-  //    within 2.5 noise units (objects left out), blocks a quarter as wide.
-  {
-    const vf = new Uint8Array(F.v.length);
-    if (par)
-      runBlockJobs(
-        par,
-        F.gh,
-        (jA, jB) => ({ kind: 'fine', ctx, g: gridSpec(F), bg: gridSpec(G0), fine: gridSpec(S0), jA, jB }),
-        F,
-        vf,
-      );
-    else fineBlockRows(ctx, F, G0, S0, 0, F.gh, F.v, vf);
-    if (vf.some((v) => v === 1)) F.fill(vf);
-  }
-
-  // 4. Noise: block MAD of the final residual, smoothed over 3 × 3 blocks.
-  const S = new Grid(B, x0, y0, rw, rh);
-  {
-    const vs = new Uint8Array(S.v.length);
-    medians(S, rq, 2, G0, F, vs);
-    S.fill(vs);
-    smoothed(S, 0.5 / qs);
-  }
-  // 5. Threshold into runs (label by union-find below).
-  // (one pass, two levels: T for the components, LOW_T × T for the second look, 5b)
-  const thresholdAll = (T: number, TL: number): { runs: Grow[]; rowStart: Int32Array[] } => {
-    const rr: Grow[] = [new Grow(), new Grow(), new Grow(), new Grow()]; // bright, dark at T; bright, dark at TL: (y, xa, xb) inclusive
-    if (par) {
-      const res = runJobs(
-        par,
-        splitRange(rh, par.workers.length).map(
-          ([a, b]) =>
-            ({
-              kind: 'threshold',
-              ctx,
-              bg: gridSpec(G0),
-              fine: gridSpec(F),
-              noise: gridSpec(S),
-              T,
-              TL,
-              yA: y0 + a,
-              yB: y0 + b,
-            }) as Job,
-        ),
-      );
-      for (const r of res) {
-        (r.runs as Int32Array[]).forEach((a, p) => {
-          for (let k = 0; k < a.length; k += 3) rr[p].push3(a[k], a[k + 1], a[k + 2]);
-        });
-      }
-    } else thresholdRows(ctx, G0, F, S, T, TL, y0, y1, rr);
-    const rst = rr.map((g) => {
-      const R = g.a,
-        n = g.n / 3,
-        rs = new Int32Array(rh + 1);
-      let k = 0;
-      for (let yr = 0; yr < rh; yr++) {
-        rs[yr] = k;
-        while (k < n && R[3 * k] === yr + y0) k++;
-      }
-      rs[rh] = n;
-      return rs;
-    });
-    return { runs: rr, rowStart: rst };
-  };
-  const { runs, rowStart } = thresholdAll(T0, LOW_T * T0);
-
-  const label = (R: Int32Array, n: number, rs: Int32Array): { par: Int32Array; area: Float64Array } => {
-    const par = new Int32Array(n);
-    for (let i = 0; i < n; i++) par[i] = i;
-    for (let yr = 1; yr < rh; yr++) {
-      let i = rs[yr - 1];
-      const ie = rs[yr];
-      for (let k = rs[yr]; k < rs[yr + 1]; k++) {
-        const a = R[3 * k + 1],
-          b = R[3 * k + 2];
-        while (i < ie && R[3 * i + 2] < a - 1) i++;
-        for (let m = i; m < ie && R[3 * m + 1] <= b + 1; m++) {
-          const ra = find(par, k),
-            rb = find(par, m);
-          if (ra !== rb) par[Math.max(ra, rb)] = Math.min(ra, rb);
-        }
-      }
-    }
-    const area = new Float64Array(n);
-    for (let k = 0; k < n; k++) area[find(par, k)] += R[3 * k + 2] - R[3 * k + 1] + 1;
-    return { par, area };
-  };
+  if (par && !(lum.buffer instanceof SharedArrayBuffer)) lum = sharedCopy(lum);
+  const ctx: PixelPass = { lum, width: w, x0, y0, y1, rw, rh, nodata, lo };
+  const bgm = fitBackground(ctx, B, quant, par);
+  if (!bgm) return [];
+  const G0 = bgm.coarse,
+    F = bgm.fine,
+    S = bgm.noise;
+  const th = thresholdRegion(ctx, bgm, T0, LOW_T * T0, par);
+  const runs = [th.atT[0], th.atT[1], th.atLow[0], th.atLow[1]];
+  const rowStart = runs.map((r) => r.rowStart);
 
   // Noise level and z at any pixel (for the patches).
-  const zAt = (x: number, y: number): number => {
-    const v = lum[y * w + x];
-    if (v === nodata) return 0;
-    return (v - G0.at(x, y) - F.at(x, y)) / S.at(x, y);
-  };
+  const zAt = (x: number, y: number): number => zAtPx(ctx, bgm, x, y);
 
   // Direction in which shadows fall, image axes (x right, y down), metres space.
   const shadowDir: [number, number] | null =
@@ -2313,28 +1198,13 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     }
   };
 
-  /** Runs of each component of at least minPix pixels. */
-  const componentsOf = (lb: { par: Int32Array; area: Float64Array }): number[][] => {
-    const groups = new Map<number, number[]>();
-    for (let k = 0; k < lb.par.length; k++) {
-      const r = find(lb.par, k);
-      if (lb.area[r] < minPix) continue;
-      let gp = groups.get(r);
-      if (!gp) {
-        gp = [];
-        groups.set(r, gp);
-      }
-      gp.push(k);
-    }
-    return [...groups.values()];
-  };
-  const labels: { par: Int32Array; area: Float64Array }[] = [];
+  const labels: Labels[] = [];
   for (const p of [0, 1] as const) {
-    const R = runs[p].a;
-    const lb = label(R, runs[p].n / 3, rowStart[p]);
+    const R = runs[p].runs;
+    const lb = labelRuns(runs[p], rh);
     labels.push(lb);
     if (p === 0 ? pol === 'dark' : pol === 'bright') continue; // labelled all the same, for the shadow check
-    for (const gp of componentsOf(lb)) analyseComponent(p, R, gp);
+    for (const gp of componentsOf(lb, minPix)) analyseComponent(p, R, gp);
   }
 
   // 5b. A second look at a lower threshold (LOW_T of T): components there
@@ -2345,13 +1215,13 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   {
     for (const p of [0, 1] as const) {
       if (p === 0 ? pol === 'dark' : pol === 'bright') continue;
-      const R = runs[2 + p].a;
-      const lb = label(R, runs[2 + p].n / 3, rowStart[2 + p]);
+      const R = runs[2 + p].runs;
+      const lb = labelRuns(runs[2 + p], rh);
       // every pixel of the first look's candidates of this polarity
       const have = new Set<number>();
       for (const c of cands) if ((c.pol === 'dark') === (p === 1)) for (const g of c.pix) have.add(g);
       const maxPix = (LOW_MAX_AREA * maxArea) / pixArea;
-      for (const gp of componentsOf(lb)) {
+      for (const gp of componentsOf(lb, minPix)) {
         let np = 0;
         for (const k of gp) np += R[3 * k + 2] - R[3 * k + 1] + 1;
         if (np > maxPix) continue;
@@ -2407,8 +1277,8 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       }
       return [sunE > 0 ? sunB / sunE : 0, antiE > 0 ? antiB / antiE : 0];
     }
-    const R = runs[0].a;
-    const { par, area } = labels[0];
+    const R = runs[0].runs;
+    const { parent: par, area } = labels[0];
     let hits = 0;
     for (const g of c.pix) {
       const y = (g / w) | 0,
@@ -2417,7 +1287,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
         const rs = rowStart[0];
         for (let k = rs[yy - y0]; k < rs[yy - y0 + 1]; k++) {
           if (R[3 * k + 2] < x - 2 || R[3 * k + 1] > x + 2) continue;
-          const a = area[find(par, k)] * pixArea;
+          const a = area[findRoot(par, k)] * pixArea;
           if (a >= 0.3 * minArea && a <= 10 * maxArea) hits++;
         }
       }
@@ -2435,11 +1305,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
   const kept: Candidate[] = [];
   const sunFrac: [number, number][] = [];
   /** Level over the background at a pixel (1 on open ground), NaN at nodata or where the background is not positive. */
-  const levelAt = (x: number, y: number): number => {
-    const v = lum[y * w + x];
-    const b = G0.at(x, y) + F.at(x, y);
-    return v === nodata || !(b > 0) ? NaN : v / b;
-  };
+  const levelAt = (x: number, y: number): number => levelAtPx(ctx, bgm, x, y);
   // The scene's shadow ratio: the level of bright objects' shadows over
   // their ground, inside the site or not. Light in shadow is the sky's alone,
   // so the ratio is one for the scene, whatever the ground; a dark object's
@@ -2513,32 +1379,8 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
       [a, (a + b) / 2, b].map((t) => end * (c.L / 2 + t)),
       [-0.25 * c.W, 0, 0.25 * c.W],
     );
-  const cin = new Float64Array(kept.length * REFINE_IN);
-  kept.forEach((c0, k) => cin.set([c0.cx, c0.cy, c0.L, c0.W, c0.ux, c0.uy, c0.pol === 'dark' ? -1 : 1], k * REFINE_IN));
   const rjob: RefineJob = { x0, y0, x1, y1, gx, gy, shadow: shadowDir, maxShadowM };
-  let fits: Float64Array;
-  if (par && kept.length >= 64) {
-    const ranges = splitRange(kept.length, par.workers.length);
-    const res = runJobs(
-      par,
-      ranges.map(
-        ([a, b]) =>
-          ({
-            kind: 'refine',
-            ctx,
-            bg: gridSpec(G0),
-            fine: gridSpec(F),
-            noise: gridSpec(S),
-            job: rjob,
-            cands: cin.slice(a * REFINE_IN, b * REFINE_IN),
-          }) as Job,
-      ),
-    );
-    fits = new Float64Array(kept.length * REFINE_OUT);
-    res.forEach((r, k) => fits.set(r.out as Float64Array, ranges[k][0] * REFINE_OUT));
-  } else {
-    fits = refineAll(makeZRow(ctx, G0, F, S), rjob, cin);
-  }
+  const fitted = fitProfiles(ctx, bgm, rjob, kept, par);
   for (let ki = 0; ki < kept.length; ki++) {
     const c0 = kept[ki];
     // A bright object takes the fit's centre and size; a dark one only the
@@ -2546,26 +1388,7 @@ export function collectCandidates(raster: Raster, opts: DetectOptions): Collecte
     // makes the fit ambiguous: measured on the evaluation set, the fit's
     // centre across moved dark centres away from the truth). The fit goes to
     // the score as features either way.
-    const fo = ki * REFINE_OUT;
-    const rf =
-      fits[fo] === 1
-        ? {
-            cx: fits[fo + 1],
-            cy: fits[fo + 2],
-            L: fits[fo + 3],
-            W: fits[fo + 4],
-            C: fits[fo + 5],
-            sigma: fits[fo + 6],
-            rms: fits[fo + 7],
-            shadowAcross: fits[fo + 8],
-            shadowAcrossM: fits[fo + 9],
-            shadowAlong: fits[fo + 10],
-            baseAcross: fits[fo + 11],
-            baseAlong: fits[fo + 12],
-            endLo: fits[fo + 13],
-            endHi: fits[fo + 14],
-          }
-        : null;
+    const rf = fitted[ki];
     // (the fit itself bounds how far it may move and resize: detect-refine.ts)
     const mv = rf ? Math.hypot((rf.cx - c0.cx) * gx, (rf.cy - c0.cy) * gy) : 0;
     const rfOk = rf !== null;

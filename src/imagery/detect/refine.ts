@@ -19,7 +19,8 @@
  * does not widen the object.
  */
 
-import { median } from '../util/index.js';
+// eslint-disable-next-line no-restricted-imports -- util/ through its index.ts (the rule's ../*/* also matches ../../util)
+import { median } from '../../util/index.js';
 
 /**
  * Signed contrast (object polarity positive, noise units) of the pixels
