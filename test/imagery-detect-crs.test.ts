@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderScene, type SceneSpec } from '../src/scenario/scenes.js';
-import { ClassicalDetector, type DetectOptions } from '../src/imagery/detect.js';
+import { ClassicalDetector, type DetectOptions } from '../src/imagery/detect/index.js';
 import { applyTransform, toWgs84 } from '../src/imagery/crs.js';
 import type { Detection, GeoTransform, Raster } from '../src/imagery/types.js';
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shapeFeatures } from '../src/imagery/detect/shape.js';
 import { renderScene } from '../src/scenario/scenes.js';
-import { ClassicalDetector } from '../src/imagery/detect.js';
+import { ClassicalDetector } from '../src/imagery/detect/index.js';
 
 /** Pixels of a patch pw wide where inside(x, y) holds, with z = 10 there. */
 function region(

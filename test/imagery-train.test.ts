@@ -10,7 +10,7 @@ import {
 } from '../scripts/imagery-train.js';
 import { trainBoostedTrees } from '../src/imagery/detect/boost-train.js';
 import { CompiledTrees } from '../src/imagery/detect/boost.js';
-import { SCORE_FEATURES } from '../src/imagery/detect.js';
+import { SCORE_FEATURES } from '../src/imagery/detect/index.js';
 import { SCORE_TREES } from '../src/imagery/detect-model.js';
 
 test('the shipped score model names the features the detector computes', () => {

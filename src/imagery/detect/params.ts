@@ -4,12 +4,12 @@
  * fractions and factors of the declared sizes, of the threshold or of a
  * peak carry no suffix. "Tolerance" is the widening of the declared length
  * or width range (LENGTH_TOL, WIDTH_TOL). The score's model and its floor
- * are data (score-model.txt), not constants.
+ * are data (detect-model.ts), not constants.
  */
 
 /* ---------- the declared class and the threshold ---------- */
 
-/** Threshold in noise units (z) when the caller gives none: under it, white noise gives a false pixel in 30,000. */
+/** Threshold in noise units (z) when the caller gives none: white noise passes it at about one pixel in 30,000 per polarity. */
 export const DEFAULT_THRESHOLD_Z = 4;
 /** The length range is widened by this fraction of the longest declared length (a measured length scatters by a few %)… */
 export const LENGTH_TOL = 0.05;
@@ -68,7 +68,7 @@ export const FINE_SAMPLE_MIN_BLOCK_PX = 12;
 
 /** Below this many pixels in the region, the passes run on the calling thread (starting workers costs more). */
 export const PARALLEL_MIN_PIXELS = 4_000_000;
-/** Workers at most: the passes are memory-bound beyond this. */
+/** Workers at most, one per core up to this (each holds its own copies of the block grids). */
 export const MAX_WORKERS = 8;
 /** A worker must answer its first message within this (ms), or the detector runs without workers. */
 export const WORKER_START_TIMEOUT_MS = 30_000;
@@ -125,8 +125,12 @@ export const SPLIT_MAX_AREA = 2.6;
 export const END_TO_END_SLACK_TOL = 0.5;
 /** Side by side: split only where the contrast along the cut dips below this fraction of its sides'. */
 export const SEAM_DIP = 0.9;
-/** The seam's band is this fraction of the width across (at least half a pixel); its sides three times as far. */
+/** The seam's band is this fraction of the width across… */
 export const SEAM_BAND = 1 / 8;
+/** …but at least this many pixels (a seam is a pixel wide at least)… */
+export const SEAM_BAND_MIN_PX = 0.5;
+/** …and its sides reach this many bands from the cut. */
+export const SEAM_SIDES = 3;
 /** Side by side with no seam: the halves' ends offset by at least this many pixels on average. */
 export const SIDE_STAG = 0.8;
 /** …and the whole at least twice the mid width less this many width tolerances. */
@@ -198,6 +202,8 @@ export const END_IN_M = 5;
 export const END_MIN_STEP = 0.5;
 /** Without a shadow length, the fit's window reaches this many metres past the object for ground. */
 export const FIT_REACH_M = 4;
+/** A dark candidate's fitted end on the shadow side is not its own when its shadow reaches this many pixels past it. */
+export const SHADOW_PAST_END_PX = 0.5;
 
 /* ---------- the score's features ---------- */
 
@@ -216,6 +222,11 @@ export const FEATURE_CAP = 50;
 
 /** The shape score's size fit reaches 0 this many widening tolerances beyond the declared range. */
 export const FIT_SPAN = 3;
+/** The shape score: this weight on the contrast, 1 − exp(−P / (SHAPE_CONTRAST_T × T))… */
+export const SHAPE_CONTRAST_WEIGHT = 0.5;
+export const SHAPE_CONTRAST_T = 2;
+/** …and this on each of the length's and the width's fit to the declared range. */
+export const SHAPE_SIZE_WEIGHT = 0.25;
 /** The shape score's floor when the caller gives none: contrast well over the threshold and a size near the declared. */
 export const SHAPE_MIN_SCORE = 0.7;
 /** Scores are reported to this many parts (three decimals: what a reader compares). */

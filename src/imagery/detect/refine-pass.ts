@@ -5,9 +5,10 @@
  * Float64Array (FIT_IN numbers each) and come back packed (FIT_OUT each).
  */
 import { type Background, zSpan } from './background.js';
+import { type Candidate, FOUND_TRIM, type Scene } from './candidate.js';
 import { Grid, gridSpec } from './grid.js';
 import type { PixelPass } from './luminance.js';
-import { PARALLEL_MIN_FITS } from './params.js';
+import { FIT_MOVE_M, MAX_MOVE_PX, PARALLEL_MIN_FITS, SHADOW_PAST_END_PX } from './params.js';
 import { type Pool, runJobs, splitRange } from './pool.js';
 import { type ContrastRow, type Refined, refineCandidate } from './refine.js';
 
@@ -36,7 +37,7 @@ export interface FitStart {
   W: number;
   ux: number;
   uy: number;
-  pol: 'bright' | 'dark';
+  polarity: 'bright' | 'dark';
 }
 
 /** z along a row (sign: +1 bright, −1 dark), from the pass's luminance and its background model. */
@@ -135,7 +136,9 @@ export function fitProfiles(
   pool: Pool | null,
 ): (Refined | null)[] {
   const cin = new Float64Array(cands.length * FIT_IN);
-  cands.forEach((c0, k) => cin.set([c0.cx, c0.cy, c0.L, c0.W, c0.ux, c0.uy, c0.pol === 'dark' ? -1 : 1], k * FIT_IN));
+  cands.forEach((c0, k) =>
+    cin.set([c0.cx, c0.cy, c0.L, c0.W, c0.ux, c0.uy, c0.polarity === 'dark' ? -1 : 1], k * FIT_IN),
+  );
   let fits: Float64Array;
   if (pool && cands.length >= PARALLEL_MIN_FITS) {
     const ranges = splitRange(cands.length, pool.workers.length);
@@ -157,4 +160,40 @@ export function fitProfiles(
     fits = refineAll(makeZRow(pass, bg.coarse, bg.fine, bg.noise), job, cin);
   }
   return cands.map((_, k) => unpack(fits, k));
+}
+
+/**
+ * Where the fit puts a candidate, and how far it moved the centre (metres).
+ * A bright object takes the fit's centre and size; a dark one only the
+ * fit's centre along its axis (across it, its shadow, as dark as it, makes
+ * the fit ambiguous: measured on the evaluation set, the fit's centre
+ * across moved dark centres away from the truth). The fit goes to the score
+ * as features either way.
+ */
+export function placeByFit(scene: Scene, c0: Candidate, rf: Refined | null): { placed: Candidate; moved: number } {
+  const { gx, gy, gm } = scene.cls;
+  const { shadowDir, maxShadowM } = scene.sun;
+  // (the fit itself bounds how far it may move and resize: refine.ts)
+  const moved = rf ? Math.hypot((rf.cx - c0.cx) * gx, (rf.cy - c0.cy) * gy) : 0;
+  if (!rf) return { placed: c0, moved };
+  if (c0.polarity === 'bright') return { placed: { ...c0, cx: rf.cx, cy: rf.cy, L: rf.L, W: rf.W }, moved };
+  // dark: the fit's centre along the axis only (its ends are steps of the
+  // object's own level; across it the shadow is as dark as the object)
+  let al = (rf.cx - c0.cx) * gx * c0.ux + (rf.cy - c0.cy) * gy * c0.uy;
+  // when its shadow can reach past an end by half a pixel or more, that
+  // end is not the object's: the sun-side end and the length measured
+  // with the shadow taken off (a shift as bounded as the fit's); only
+  // for a candidate whose shadow was taken off, whose length is the object's
+  const sa = shadowDir ? c0.ux * shadowDir[0] + c0.uy * shadowDir[1] : 0;
+  if (
+    shadowDir &&
+    maxShadowM !== null &&
+    c0.flags & FOUND_TRIM &&
+    Math.abs(sa) * maxShadowM >= SHADOW_PAST_END_PX * gm
+  ) {
+    const sunEnd = sa > 0 ? rf.endLo : rf.endHi;
+    const bound = MAX_MOVE_PX * gm + FIT_MOVE_M;
+    al = Math.max(-bound, Math.min(bound, sunEnd + (Math.sign(sa) * c0.L) / 2));
+  }
+  return { placed: { ...c0, cx: c0.cx + (al * c0.ux) / gx, cy: c0.cy + (al * c0.uy) / gy }, moved };
 }
