@@ -81,7 +81,7 @@
  *    shadow can reach past an end, only the sun-side end and the length
  *    measured with the shadow off; for both the fit's values go to the
  *    score.
- * 8. Score: boosted trees (detect-model.ts, learned by
+ * 8. Score: boosted trees (score-model.txt, learned by
  *    scripts/imagery-train.ts from scenes drawn from the accuracy table with
  *    other seeds than the evaluation's) over SCORE_FEATURES: contrast over
  *    the threshold, length and width short of or past the declared range (in
@@ -99,7 +99,7 @@
  *    holds for the scene; a dark object's own shadow is at it, its body and
  *    a dark distractor's in general not). No GSD, no size in metres, no polarity: the features
  *    are relative to the declared class, so the trees do not learn the
- *    renderer's scales. Detections under its SCORE_THRESHOLD (
+ *    renderer's scales. Detections under the model file's threshold (
  *    where precision and recall meet on scenes the trees were not trained
  *    on) are dropped (`scoring:
  *    'shape'`: contrast and the fit to the declared size only, no learned
@@ -137,4 +137,12 @@ export { ClassicalDetector, detectObjects, oneDetectionPerObject } from './detec
 export { collectCandidates, pixelToLonLat, type Collected } from './collect.js';
 export type { DetectOptions, ObjectDetector } from './options.js';
 export { SCORE_FEATURES } from './features.js';
-export { scoreModel, type ScoreModel } from './score.js';
+export { scoreModel, loadScoreModel, SCORE_MODEL_PATH, type ScoreModel } from './score.js';
+export {
+  formatScoreModel,
+  parseScoreModel,
+  parseSeeds,
+  type BoostSettings,
+  type ScoreModelFile,
+  type ThresholdRow,
+} from './model-file.js';

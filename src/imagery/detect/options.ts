@@ -28,11 +28,11 @@ export interface DetectOptions {
   polarity?: 'both' | 'bright' | 'dark';
   /** Detection threshold in local noise units (default 4). */
   threshold?: number;
-  /** Detections scoring below this are dropped (default: SCORE_THRESHOLD of detect-model.ts for the model's probability, 0.7 for the shape score). */
+  /** Detections scoring below this are dropped (default: the model's threshold in score-model.txt for its probability, 0.7 for the shape score). */
   minScore?: number;
   /**
    * How candidates are scored: 'model' (default), the boosted trees learned
-   * from generated scenes (detect-model.ts, scripts/imagery-train.ts), for
+   * from generated scenes (score-model.txt, scripts/imagery-train.ts), for
    * vehicle-like rectangles; 'shape', contrast and fit to the declared size
    * only (no learned weights; use it for other shapes, such as aircraft: see
    * the README for both on real imagery).

@@ -4,7 +4,7 @@
  * fractions and factors of the declared sizes, of the threshold or of a
  * peak carry no suffix. "Tolerance" is the widening of the declared length
  * or width range (LENGTH_TOL, WIDTH_TOL). The score's model and its floor
- * are data (detect-model.ts), not constants.
+ * are data (score-model.txt), not constants.
  */
 
 /* ---------- the declared class and the threshold ---------- */
