@@ -1,5 +1,10 @@
-/** Public API of the imagery stage. */
-export * from './types.js';
+/**
+ * Public API of the imagery stage: reading and writing GeoTIFF, coordinate
+ * systems and ground sample distance, degrading to a resolution cap,
+ * change between two passes, and the object detector (detect/, whose own
+ * API is detect/index.ts). Other folders of src/ import from here only.
+ */
+export type { BandArray, Detection, GeoTransform, Georeference, Gsd, Raster, SampleType } from './types.js';
 export { ImageryError, type ImageryErrorCode } from './errors.js';
 export {
   readGeoTiff,
