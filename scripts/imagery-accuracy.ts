@@ -1,5 +1,5 @@
 /**
- * Accuracy of the object counter (`src/imagery/detect.ts`).
+ * Accuracy of the object counter (`src/imagery/detect/`).
  *
  * Part 1, synthetic: an evaluation set of site images rendered by
  * `src/scenario/scenes.ts` from the table EVALUATION below. The table was

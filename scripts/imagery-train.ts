@@ -7,7 +7,7 @@
  * accuracy script measures scenes the score has not seen. Every candidate
  * of every scene (collectCandidates, no score floor) is labelled 1 when its
  * centre lies within half the width of a true object (the accuracy script's
- * matching distance), else 0; boosted trees (src/imagery/boost-train.ts) are
+ * matching distance), else 0; boosted trees (src/imagery/detect/boost-train.ts) are
  * fitted to the labels and written out as the model file (its format:
  * src/imagery/detect/model-file.ts).
  *

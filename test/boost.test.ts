@@ -1,5 +1,5 @@
 /**
- * Boosted trees (src/imagery/boost.ts, src/imagery/boost-train.ts): learns a
+ * Boosted trees (src/imagery/detect/boost.ts, boost-train.ts): learns a
  * non-linear rule a linear one cannot, survives JSON, rejects malformed
  * models by tree and node, trains deterministically.
  */
