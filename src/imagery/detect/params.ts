@@ -17,7 +17,7 @@ export const LENGTH_TOL = 0.05;
 export const LENGTH_TOL_PX = 0.5;
 /** The width range is widened by this fraction of the widest declared width (widths scatter more than lengths)… */
 export const WIDTH_TOL = 0.1;
-/** …or by this many pixels, whichever is more (a blurred edge moves by up to three quarters of a pixel). */
+/** …or by this many pixels, whichever is more (a width of a few pixels is uncertain by most of a pixel). */
 export const WIDTH_TOL_PX = 0.75;
 /** A region of fewer pixels than this is never a candidate (no moments from one pixel). */
 export const MIN_PIXELS = 2;
@@ -25,7 +25,7 @@ export const MIN_PIXELS = 2;
 export const MIN_AREA = 0.3;
 /** Pixels of margin around the site's bounding box, beyond one longest length (the background's blocks need ground). */
 export const SITE_MARGIN_PX = 4;
-/** The lowest sun elevation a shadow's length is computed for (below it shadows run off the scene). */
+/** The lowest sun elevation a shadow's length is computed for (at 5° a shadow is already 11 heights long). */
 export const MIN_SUN_ELEVATION_DEG = 5;
 
 /* ---------- luminance and the background model ---------- */
@@ -34,7 +34,7 @@ export const MIN_SUN_ELEVATION_DEG = 5;
 export const HIST_BINS = 256;
 /** Pixels sampled for the value range of non-8-bit input: enough for its extremes, a fixed cost. */
 export const RANGE_SAMPLE_PIXELS = 1_000_000;
-/** Coarse background blocks are about one declared length across, but no fewer pixels than this (a median needs pixels)… */
+/** Coarse background blocks are about one declared length across, but no fewer pixels than this (64 pixels for a median)… */
 export const COARSE_BLOCK_MIN_PX = 8;
 /** …and no more (the background must follow the ground's slope). */
 export const COARSE_BLOCK_MAX_PX = 256;
@@ -46,7 +46,7 @@ export const FINE_BLOCK_MIN_PX = 3;
 export const RESIDUAL_BINS_PER_LEVEL = 4;
 /** Median absolute deviation to standard deviation, for Gaussian noise. */
 export const MAD_TO_SIGMA = 1.4826;
-/** The noise is at least this many grey levels (quantisation alone gives that much). */
+/** The noise is at least this many grey levels (flat or saturated ground must not give a noise of zero). */
 export const NOISE_FLOOR_LEVELS = 0.5;
 /** A block's median counts only when this fraction of its pixels has data (else it is filled from its neighbours). */
 export const BLOCK_MIN_COVER = 0.25;
@@ -79,7 +79,7 @@ export const PARALLEL_MIN_FITS = 64;
 
 /* ---------- components and the second look ---------- */
 
-/** The second look's threshold, as a fraction of the first's. */
+/** The second look's threshold, as a fraction of the first's (objects of low contrast break into pieces at T). */
 export const LOW_T = 0.75;
 /** The second look takes components up to this many times the largest declared area (two objects and their shadows; not roads or pads). */
 export const LOW_MAX_AREA = 4;
@@ -127,7 +127,7 @@ export const END_TO_END_SLACK_TOL = 0.5;
 export const SEAM_DIP = 0.9;
 /** The seam's band is this fraction of the width across… */
 export const SEAM_BAND = 1 / 8;
-/** …but at least this many pixels (a seam is a pixel wide at least)… */
+/** …but at least this many pixels (the band, twice this across, spans a pixel)… */
 export const SEAM_BAND_MIN_PX = 0.5;
 /** …and its sides reach this many bands from the cut. */
 export const SEAM_SIDES = 3;
@@ -135,7 +135,7 @@ export const SEAM_SIDES = 3;
 export const SIDE_STAG = 0.8;
 /** …and the whole at least twice the mid width less this many width tolerances. */
 export const SIDE_WPAIR = -1;
-/** The halves' end offset counts up to this many pixels in the score (beyond, it is another object). */
+/** The halves' end offset counts up to this many pixels in the score (larger offsets tell no more). */
 export const SIDE_STAG_CAP_PX = 8;
 
 /* ---------- candidates: dark objects and their shadows ---------- */
@@ -178,7 +178,7 @@ export const NEIGHBOUR_HITS = 3;
 /* ---------- the profile fits (refine.ts) ---------- */
 
 /** Levenberg–Marquardt iterations at most (a good start converges in a handful). */
-export const MAX_ITERATIONS = 10;
+export const FIT_MAX_ITERATIONS = 10;
 /**
  * How far the fit may take the first measurement: the centre by this many
  * pixels (and FIT_MOVE_M), the length and width within these factors, the
@@ -187,9 +187,9 @@ export const MAX_ITERATIONS = 10;
  */
 export const MAX_MOVE_PX = 0.75;
 export const FIT_MOVE_M = 0.3;
-export const LENGTH_RANGE = [0.85, 1.2];
-export const WIDTH_RANGE = [0.7, 1.35];
-export const SIGMA_RANGE_PX = [0.5, 1.6];
+export const LENGTH_RANGE: readonly [number, number] = [0.85, 1.2];
+export const WIDTH_RANGE: readonly [number, number] = [0.7, 1.35];
+export const SIGMA_RANGE_PX: readonly [number, number] = [0.5, 1.6];
 /** Past the first crossing by this much (metres) either side, the end's own inside and outside levels. */
 export const END_GAP_M = 1.5;
 /** The outside level over this much ground past the end (metres); the inside over a quarter of the length, at most END_IN_M. */
@@ -200,7 +200,7 @@ export const END_IN_M = 5;
  * crossing stays (past a dark object's end its shadow can be nearly as dark).
  */
 export const END_MIN_STEP = 0.5;
-/** Without a shadow length, the fit's window reaches this many metres past the object for ground. */
+/** Without a shadow length, the fit's window reaches this many metres past the object (a vehicle's shadow and ground past it). */
 export const FIT_REACH_M = 4;
 /** A dark candidate's fitted end on the shadow side is not its own when its shadow reaches this many pixels past it. */
 export const SHADOW_PAST_END_PX = 0.5;
@@ -214,7 +214,7 @@ export const SHADOW_PAST_END_PX = 0.5;
  */
 export const WPX_CAP = 4;
 /** Where along a candidate (fractions of its length from the centre) its levels are sampled (levelAcross). */
-export const SPAN_ALONG = [-0.3, -0.15, 0, 0.15, 0.3];
+export const SPAN_ALONG: readonly number[] = [-0.3, -0.15, 0, 0.15, 0.3];
 /** Level differences go to the score in noise units, at most this far from 0. */
 export const FEATURE_CAP = 50;
 
@@ -229,7 +229,7 @@ export const SHAPE_CONTRAST_T = 2;
 export const SHAPE_SIZE_WEIGHT = 0.25;
 /** The shape score's floor when the caller gives none: contrast well over the threshold and a size near the declared. */
 export const SHAPE_MIN_SCORE = 0.7;
-/** Scores are reported to this many parts (three decimals: what a reader compares). */
+/** Scores are reported to this many parts (three decimals). */
 export const SCORE_ROUNDING = 1000;
 /** Non-maximum suppression: same-polarity detections closer than this many narrowest declared widths are one. */
 export const NMS_WIDTHS = 0.45;

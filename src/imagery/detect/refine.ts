@@ -29,7 +29,7 @@ import {
   FIT_MOVE_M,
   FIT_REACH_M,
   LENGTH_RANGE,
-  MAX_ITERATIONS,
+  FIT_MAX_ITERATIONS,
   MAX_MOVE_PX,
   SIGMA_RANGE_PX,
   WIDTH_RANGE,
@@ -231,7 +231,7 @@ function fitProfile(
     q = new Float64Array(p.length);
   const M = new Float64Array(m * m),
     d = new Float64Array(m);
-  for (let it = 0; it < MAX_ITERATIONS; it++) {
+  for (let it = 0; it < FIT_MAX_ITERATIONS; it++) {
     A.fill(0);
     g.fill(0);
     for (let i = 0; i < n; i++) {
