@@ -1,5 +1,5 @@
 /**
- * Accuracy of the object counter (`src/imagery/detect.ts`).
+ * Accuracy of the object counter (`src/imagery/detect/`).
  *
  * Part 1, synthetic: an evaluation set of site images rendered by
  * `src/scenario/scenes.ts` from the table EVALUATION below. The table was
@@ -22,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Random } from '../src/scenario/random.js';
 import { renderScene, type SceneSpec, type TruthObject } from '../src/scenario/scenes.js';
-import { ClassicalDetector, type DetectOptions } from '../src/imagery/detect.js';
+import { ClassicalDetector, type DetectOptions } from '../src/imagery/detect/index.js';
 import type { Detection, Raster } from '../src/imagery/types.js';
 
 /* ---------- the evaluation set: FIXED, written before tuning ---------- */

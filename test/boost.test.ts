@@ -1,12 +1,12 @@
 /**
- * Boosted trees (src/imagery/boost.ts, src/imagery/boost-train.ts): learns a
+ * Boosted trees (src/imagery/detect/boost.ts, boost-train.ts): learns a
  * non-linear rule a linear one cannot, survives JSON, rejects malformed
  * models by tree and node, trains deterministically.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CompiledTrees, type BoostedTrees } from '../src/imagery/boost.js';
-import { trainBoostedTrees } from '../src/imagery/boost-train.js';
+import { CompiledTrees, type BoostedTrees } from '../src/imagery/detect/boost.js';
+import { trainBoostedTrees } from '../src/imagery/detect/boost-train.js';
 import { Random } from '../src/scenario/random.js';
 
 /** The project's seeded generator, so the data are the same on every run. */

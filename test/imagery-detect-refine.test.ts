@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderScene, type SceneSpec } from '../src/scenario/scenes.js';
-import { collectCandidates, SCORE_FEATURES } from '../src/imagery/detect.js';
+import { collectCandidates, SCORE_FEATURES } from '../src/imagery/detect/index.js';
 
 const FIT_WIDTH = SCORE_FEATURES.indexOf('fitWidthRatio');
 const FIT_OK = SCORE_FEATURES.indexOf('fitOk');

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderScene, type SceneObject, type SceneSpec } from '../src/scenario/scenes.js';
-import { ClassicalDetector, thresholdRowRuns, type DetectOptions } from '../src/imagery/detect.js';
+import { ClassicalDetector, type DetectOptions } from '../src/imagery/detect/index.js';
+import { thresholdRowRuns } from '../src/imagery/detect/components.js';
 import { matchDetections, runEvaluation } from '../scripts/imagery-accuracy.js';
 import type { Detection } from '../src/imagery/types.js';
 

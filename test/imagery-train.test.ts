@@ -2,21 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   trainingSet,
-  modelModule,
+  modelFile,
   thresholdTable,
   thresholdCounts,
   balancedThreshold,
   crossValidatedTable,
 } from '../scripts/imagery-train.js';
-import { trainBoostedTrees } from '../src/imagery/boost-train.js';
-import { CompiledTrees } from '../src/imagery/boost.js';
-import { SCORE_FEATURES } from '../src/imagery/detect.js';
-import { SCORE_TREES } from '../src/imagery/detect-model.js';
+import { trainBoostedTrees } from '../src/imagery/detect/boost-train.js';
+import { parseScoreModel, SCORE_FEATURES, scoreModel } from '../src/imagery/detect/index.js';
 
 test('the shipped score model names the features the detector computes', () => {
-  assert.deepEqual(SCORE_TREES.features, [...SCORE_FEATURES]);
-  const m = new CompiledTrees(SCORE_TREES);
-  const p = m.probability(new Float64Array(SCORE_FEATURES.length));
+  const { file, trees } = scoreModel();
+  assert.deepEqual(file.trees.features, [...SCORE_FEATURES]);
+  const p = trees.probability(new Float64Array(SCORE_FEATURES.length));
   assert.ok(p > 0 && p < 1);
 });
 
@@ -38,10 +36,18 @@ test('training rows: candidates of generated scenes labelled by the matching dis
   // a higher floor never finds more
   assert.ok(table[0].recall >= table[2].recall);
   const chosen = balancedThreshold(table);
-  const text = modelModule(model, [201], a, chosen, table, [[201]]);
-  assert.match(text, new RegExp(`export const SCORE_THRESHOLD = ${chosen.threshold};`));
-  assert.match(text, /export const SCORE_TREES: BoostedTrees = \{"format":"tally-boost\/v1"/);
-  assert.match(text, /never the evaluation's 19621028 nor the held-out 7/);
+  const text = modelFile(model, [201], a, chosen, table, [[201]], { iterations: 5, minLeaf: 2 });
+  assert.match(text, new RegExp(`^threshold ${chosen.threshold}$`, 'm'));
+  assert.match(text, /^command node dist\/scripts\/imagery-train.js --seeds 201 --folds 1 --iterations 5$/m);
+  assert.match(text, /^held-out 19621028 7$/m);
+  assert.match(text, /^boost iterations=5 learningRate=0.05 maxLeaves=15 minLeaf=2 l2=1 bins=255$/m);
+  assert.match(text, new RegExp(`^trained-on candidates=${a.rows} positives=${a.positives} scenes=6$`, 'm'));
+  // the file reads back: its trees, features, floor and table
+  const back = parseScoreModel(text);
+  assert.equal(back.trees.trees.length, 5);
+  assert.deepEqual(back.trees.features, [...SCORE_FEATURES]);
+  assert.equal(back.threshold, chosen.threshold);
+  assert.equal(back.table.length, 3);
 });
 
 test('the floor is chosen on out-of-fold scores: each group of seeds scored by trees trained on the others', async () => {

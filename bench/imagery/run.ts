@@ -45,7 +45,7 @@ import { performance } from 'node:perf_hooks';
 import { readGeoTiff } from '../../src/imagery/read.js';
 import { writeGeoTiff } from '../../src/imagery/write.js';
 import { detectChange } from '../../src/imagery/change.js';
-import { ClassicalDetector } from '../../src/imagery/detect.js';
+import { ClassicalDetector } from '../../src/imagery/detect/index.js';
 import { readDegraded } from '../../src/imagery/degrade-file.js';
 import { renderScene, type SceneObject } from '../../src/scenario/scenes.js';
 import type { Raster } from '../../src/imagery/types.js';

@@ -31,6 +31,7 @@
 import { applyTransform, gsdMetres, invertTransform, toWgs84 } from './crs.js';
 import { ImageryError } from './errors.js';
 import type { BandArray, Detection, Raster } from './types.js';
+import { findRoot, medianHigh, unionRoots } from '../util/index.js';
 
 // ---------------------------------------------------------------------------
 // Registration onto one grid
@@ -489,13 +490,6 @@ export interface ChangeResult {
   valid_pixels: number;
 }
 
-/** Median of a sorted-on-demand sample. */
-function medianOf(s: number[]): number {
-  if (s.length === 0) return 0;
-  const f = Float64Array.from(s).sort();
-  return f[Math.floor(f.length / 2)];
-}
-
 /** Growable list of runs (x0, x1 inclusive) grouped by row. */
 class Runs {
   xs: Int32Array;
@@ -754,14 +748,6 @@ function thresholdRow(row: Float32Array, med: number, thr: number, mask: Runs): 
   if (st >= 0) mask.push(st, w - 1);
 }
 
-function findRoot(par: Int32Array, i: number): number {
-  while (par[i] !== i) {
-    par[i] = par[par[i]];
-    i = par[i];
-  }
-  return i;
-}
-
 /** Robust linear fit after ≈ g·before + o over pixels valid in both (and in the site). */
 function robustFit(a: BandArray, b: BandArray, mask: Uint8Array | null): { gain: number; offset: number } {
   const n = a.length;
@@ -808,47 +794,54 @@ function robustFit(a: BandArray, b: BandArray, mask: Uint8Array | null): { gain:
   return { gain, offset };
 }
 
-/**
- * Change between BEFORE and AFTER: AFTER regridded onto BEFORE's grid, the
- * residual shift estimated and removed, radiometry matched, the difference
- * thresholded and cut into blobs (see the module comment).
- */
-export function detectChange(before: Raster, after: Raster, opts: ChangeOptions = {}): ChangeResult {
+/** AFTER's luminance on BEFORE's grid, the residual shift taken out (unless noShift). */
+function alignAfter(
+  before: Raster,
+  after: Raster,
+  a: BandArray,
+  noShift: boolean,
+): { b: BandArray; shift: { x: number; y: number } } {
   const { width: w, height: h } = before;
-  const n = w * h;
-  if (opts.site && opts.site.length !== n) {
-    throw new ImageryError('BAD_RASTER', `site mask has ${opts.site.length} pixels, BEFORE has ${n}`);
-  }
-  const a = lumView(before);
   const map = gridMap(before, after);
   let b: BandArray = map ? warpAffine(lumView(after), after.width, after.height, w, h, map.a, map.b) : lumView(after);
-
   let shift = { x: 0, y: 0 };
-  if (!opts.noShift) {
+  if (!noShift) {
     shift = shiftOf(a, b, w, h);
     if (Math.hypot(shift.x, shift.y) > 0.02) {
       // b'(p) = b(p + shift) ≈ a(p).
       b = warpAffine(b, w, h, w, h, [shift.x, 1, 0], [shift.y, 0, 1]);
     }
   }
+  return { b, shift };
+}
 
-  const site = opts.site ?? null;
-  const norm = robustFit(a, b, site);
-  // Difference in BEFORE's grey levels: (b − o)/g − a, as float32; NaN where
-  // either pass has no data or outside the site. Computed row by row, never
-  // stored whole: its 3 × 3 mean (NaN-aware, float32 like a stored image)
-  // is thresholded on the fly into runs.
-  const ig = norm.gain !== 0 ? 1 / norm.gain : 1;
-  const off = norm.offset;
-  const diffRow = (y: number, out: Float32Array): number => diffRowOf(a, b, y * w, w, off, ig, site, out);
-  const hsum = hsum3;
-  // The smoothed difference at single pixels, for the robust statistics (a strided sample, as before).
+/**
+ * The normalised difference (b − off)·ig − a at single pixels, float32 like
+ * a stored image, NaN where either pass has no data or outside the site.
+ */
+function differenceAt(
+  a: BandArray,
+  b: BandArray,
+  off: number,
+  ig: number,
+  site: Uint8Array | null,
+): (i: number) => number {
   const one = new Float32Array(1);
-  const diffAt = (i: number): number => {
+  return (i) => {
     one[0] = (b[i] - off) * ig - a[i];
     const d = one[0];
     return d === d && (!site || site[i]) ? d : NaN;
   };
+}
+
+/**
+ * The median and the robust standard deviation (1.4826 × MAD) of the
+ * difference's 3 × 3 mean, from a strided sample of about a million pixels
+ * (0 for either when no pixel is valid).
+ */
+function differenceStats(diffAt: (i: number) => number, w: number, h: number): { med: number; sigma: number } {
+  const n = w * h;
+  const one = new Float32Array(1);
   const smAt = (i: number): number => {
     const x = i % w,
       y = (i - x) / w;
@@ -875,93 +868,106 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
   const step = Math.max(1, Math.floor(n / (1 << 20)));
   const samp: number[] = [];
   for (let i = 0; i < n; i += step) samp.push(smAt(i));
-  const med = medianOf(samp.filter((v) => v === v));
+  // the high median (the upper middle value), 0 when there is none
+  const valid = samp.filter((v) => v === v);
+  const med = valid.length ? medianHigh(valid) : 0;
   const dev: number[] = [];
   for (const v of samp) {
     if (v !== v) continue;
     one[0] = v - med;
     dev.push(Math.abs(one[0]));
   }
-  const sigma = 1.4826 * medianOf(dev);
-  const k = opts.threshold ?? 4;
-  const thr = opts.thresholdAbs ?? Math.max(k * sigma, 1e-3);
+  return { med, sigma: 1.4826 * (dev.length ? medianHigh(dev) : 0) };
+}
 
-  // One pass: difference rows, 3 × 3 mean, threshold into runs.
+/**
+ * One pass over the rows: the difference (diffRow), its 3 × 3 mean, less
+ * the median, thresholded at ±thr straight into runs. Returns the runs and
+ * the count of valid pixels.
+ */
+function thresholdDifference(
+  diffRow: (y: number, out: Float32Array) => number,
+  w: number,
+  h: number,
+  med: number,
+  thr: number,
+): { mask: Runs; valid: number } {
   let valid = 0;
-  let mask = new Runs(h);
+  const mask = new Runs(h);
+  const d = [new Float32Array(w), new Float32Array(w), new Float32Array(w)];
+  const hs = [new Float32Array(w), new Float32Array(w), new Float32Array(w)];
+  const hc = [new Uint8Array(w), new Uint8Array(w), new Uint8Array(w)];
+  const smRow = new Float32Array(w);
+  // slot (y mod 3) holds row y
+  const full = [false, false, false];
   {
-    const d = [new Float32Array(w), new Float32Array(w), new Float32Array(w)];
-    const hs = [new Float32Array(w), new Float32Array(w), new Float32Array(w)];
-    const hc = [new Uint8Array(w), new Uint8Array(w), new Uint8Array(w)];
-    const smRow = new Float32Array(w);
-    // slot (y mod 3) holds row y
-    const full = [false, false, false];
-    {
-      const ok = diffRow(0, d[0]);
-      valid += ok;
-      full[0] = ok === w;
-      hsum(d[0], hs[0], hc[0], full[0]);
-    }
-    for (let y = 0; y < h; y++) {
-      if (y + 1 < h) {
-        const s = (y + 1) % 3;
-        const ok = diffRow(y + 1, d[s]);
-        valid += ok;
-        full[s] = ok === w;
-        hsum(d[s], hs[s], hc[s], full[s]);
-      }
-      const c0 = y % 3;
-      const cu = y > 0 ? (y - 1) % 3 : -1,
-        cd = y + 1 < h ? (y + 1) % 3 : -1;
-      const dc = d[c0],
-        sC = hs[c0],
-        nC = hc[c0];
-      const sU = cu >= 0 ? hs[cu] : null,
-        nU = cu >= 0 ? hc[cu] : null;
-      const sD = cd >= 0 ? hs[cd] : null,
-        nD = cd >= 0 ? hc[cd] : null;
-      vmean3(dc, sU, nU, sC, nC, sD, nD, sU !== null && sD !== null && full[c0] && full[cu] && full[cd], smRow);
-      mask.rowStart[y] = mask.n;
-      thresholdRow(smRow, med, thr, mask);
-    }
-    mask.rowStart[h] = mask.n;
+    const ok = diffRow(0, d[0]);
+    valid += ok;
+    full[0] = ok === w;
+    hsum3(d[0], hs[0], hc[0], full[0]);
   }
-  // Opening (speckle and one-pixel rims along edges, the trace of resampling, go), then closing.
+  for (let y = 0; y < h; y++) {
+    if (y + 1 < h) {
+      const s = (y + 1) % 3;
+      const ok = diffRow(y + 1, d[s]);
+      valid += ok;
+      full[s] = ok === w;
+      hsum3(d[s], hs[s], hc[s], full[s]);
+    }
+    const c0 = y % 3;
+    const cu = y > 0 ? (y - 1) % 3 : -1,
+      cd = y + 1 < h ? (y + 1) % 3 : -1;
+    const dc = d[c0],
+      sC = hs[c0],
+      nC = hc[c0];
+    const sU = cu >= 0 ? hs[cu] : null,
+      nU = cu >= 0 ? hc[cu] : null;
+    const sD = cd >= 0 ? hs[cd] : null,
+      nD = cd >= 0 ? hc[cd] : null;
+    vmean3(dc, sU, nU, sC, nC, sD, nD, sU !== null && sD !== null && full[c0] && full[cu] && full[cd], smRow);
+    mask.rowStart[y] = mask.n;
+    thresholdRow(smRow, med, thr, mask);
+  }
+  mask.rowStart[h] = mask.n;
+  return { mask, valid };
+}
+
+/**
+ * Opening (speckle and one-pixel rims along edges, the trace of
+ * resampling, go), then closing; what closing reached outside the valid
+ * area clipped back.
+ */
+function cleanMask(mask: Runs, w: number, h: number, diffAt: (i: number) => number): Runs {
   mask = morphRuns(morphRuns(mask, w, h, false), w, h, true);
   mask = morphRuns(morphRuns(mask, w, h, true), w, h, false);
-  // Closing may reach outside the valid area: clip it back.
-  {
-    const clip = new Runs(h, Math.max(16, mask.n));
-    for (let y = 0; y < h; y++) {
-      clip.rowStart[y] = clip.n;
-      for (let r = mask.rowStart[y]; r < mask.rowStart[y + 1]; r++) {
-        let st = -1;
-        const xa = mask.xs[2 * r],
-          xb = mask.xs[2 * r + 1];
-        for (let x = xa; x <= xb; x++) {
-          const v = diffAt(y * w + x);
-          if (v === v) {
-            if (st < 0) st = x;
-          } else if (st >= 0) {
-            clip.push(st, x - 1);
-            st = -1;
-          }
+  const clip = new Runs(h, Math.max(16, mask.n));
+  for (let y = 0; y < h; y++) {
+    clip.rowStart[y] = clip.n;
+    for (let r = mask.rowStart[y]; r < mask.rowStart[y + 1]; r++) {
+      let st = -1;
+      const xa = mask.xs[2 * r],
+        xb = mask.xs[2 * r + 1];
+      for (let x = xa; x <= xb; x++) {
+        const v = diffAt(y * w + x);
+        if (v === v) {
+          if (st < 0) st = x;
+        } else if (st >= 0) {
+          clip.push(st, x - 1);
+          st = -1;
         }
-        if (st >= 0) clip.push(st, xb);
       }
+      if (st >= 0) clip.push(st, xb);
     }
-    clip.rowStart[h] = clip.n;
-    mask = clip;
   }
+  clip.rowStart[h] = clip.n;
+  return clip;
+}
 
-  const gsd = before.geo ? gsdMetres(before.geo, w, h) : { x: opts.gsdM ?? 1, y: opts.gsdM ?? 1 };
-  const t = before.geo?.transform;
-  const pixelArea = t
-    ? gsd.x * gsd.y * Math.abs(Math.sin(Math.atan2(t[4], t[1]) - Math.atan2(t[5], t[2])))
-    : gsd.x * gsd.y;
-  const minPixels = opts.minBlobM2 !== undefined ? opts.minBlobM2 / pixelArea : 6;
-
-  // 8-connected blobs: union-find over the runs (the root of a blob is its first run in raster order).
+/**
+ * 8-connected blobs of the mask: union-find over the runs (the root of a
+ * blob is its first run in raster order), labelled 1 … count in that order.
+ */
+function labelBlobs(mask: Runs, h: number): { lab: Int32Array; count: number } {
   const nr = mask.n,
     xs = mask.xs,
     rs = mask.rowStart;
@@ -974,11 +980,7 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
       const ra0 = xs[2 * r],
         rb0 = xs[2 * r + 1];
       while (i < ie && xs[2 * i + 1] < ra0 - 1) i++;
-      for (let m = i; m < ie && xs[2 * m] <= rb0 + 1; m++) {
-        const p = findRoot(par, r),
-          q = findRoot(par, m);
-        if (p !== q) par[Math.max(p, q)] = Math.min(p, q);
-      }
+      for (let m = i; m < ie && xs[2 * m] <= rb0 + 1; m++) unionRoots(par, r, m);
     }
   }
   const lab = new Int32Array(nr);
@@ -987,6 +989,24 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
     const root = findRoot(par, r);
     lab[r] = root === r ? ++count : lab[root];
   }
+  return { lab, count };
+}
+
+/**
+ * The blobs of at least minPixels (largest first), their pixels in
+ * changedMask, and how many pixels changed.
+ */
+function blobsOf(
+  before: Raster,
+  mask: Runs,
+  diffAt: (i: number) => number,
+  minPixels: number,
+  pixelArea: number,
+): { blobs: ChangeBlob[]; changedMask: Uint8Array; changed: number } {
+  const { width: w, height: h } = before;
+  const xs = mask.xs,
+    rs = mask.rowStart;
+  const { lab, count } = labelBlobs(mask, h);
   const px = new Float64Array(count + 1);
   const sx = new Float64Array(count + 1);
   const sy = new Float64Array(count + 1);
@@ -1036,7 +1056,7 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
     blobs.push(blob);
   }
   let changed = 0;
-  const changedMask = new Uint8Array(n);
+  const changedMask = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let r = rs[y]; r < rs[y + 1]; r++) {
       if (!keep[lab[r]]) continue;
@@ -1047,6 +1067,47 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
     }
   }
   blobs.sort((p, q) => q.area_m2 - p.area_m2);
+  return { blobs, changedMask, changed };
+}
+
+/**
+ * Change between BEFORE and AFTER: AFTER regridded onto BEFORE's grid, the
+ * residual shift estimated and removed, radiometry matched, the difference
+ * thresholded and cut into blobs (see the module comment).
+ */
+export function detectChange(before: Raster, after: Raster, opts: ChangeOptions = {}): ChangeResult {
+  const { width: w, height: h } = before;
+  const n = w * h;
+  if (opts.site && opts.site.length !== n) {
+    throw new ImageryError('BAD_RASTER', `site mask has ${opts.site.length} pixels, BEFORE has ${n}`);
+  }
+  const a = lumView(before);
+  const { b, shift } = alignAfter(before, after, a, opts.noShift ?? false);
+
+  const site = opts.site ?? null;
+  const norm = robustFit(a, b, site);
+  // Difference in BEFORE's grey levels: (b − o)/g − a, as float32; NaN where
+  // either pass has no data or outside the site. Computed row by row, never
+  // stored whole: its 3 × 3 mean (NaN-aware, float32 like a stored image)
+  // is thresholded on the fly into runs.
+  const ig = norm.gain !== 0 ? 1 / norm.gain : 1;
+  const off = norm.offset;
+  const diffAt = differenceAt(a, b, off, ig, site);
+  const { med, sigma } = differenceStats(diffAt, w, h);
+  const k = opts.threshold ?? 4;
+  const thr = opts.thresholdAbs ?? Math.max(k * sigma, 1e-3);
+
+  const diffRow = (y: number, out: Float32Array): number => diffRowOf(a, b, y * w, w, off, ig, site, out);
+  const { mask: raw, valid } = thresholdDifference(diffRow, w, h, med, thr);
+  const mask = cleanMask(raw, w, h, diffAt);
+
+  const gsd = before.geo ? gsdMetres(before.geo, w, h) : { x: opts.gsdM ?? 1, y: opts.gsdM ?? 1 };
+  const t = before.geo?.transform;
+  const pixelArea = t
+    ? gsd.x * gsd.y * Math.abs(Math.sin(Math.atan2(t[4], t[1]) - Math.atan2(t[5], t[2])))
+    : gsd.x * gsd.y;
+  const minPixels = opts.minBlobM2 !== undefined ? opts.minBlobM2 / pixelArea : 6;
+  const { blobs, changedMask, changed } = blobsOf(before, mask, diffAt, minPixels, pixelArea);
   return {
     shift_px: shift,
     changed_fraction: valid ? changed / valid : 0,

@@ -1,5 +1,10 @@
-/** Public API of the imagery stage. */
-export * from './types.js';
+/**
+ * Public API of the imagery stage: reading and writing GeoTIFF, coordinate
+ * systems and ground sample distance, degrading to a resolution cap,
+ * change between two passes, and the object detector (detect/, whose own
+ * API is detect/index.ts). Other folders of src/ import from here only.
+ */
+export type { BandArray, Detection, GeoTransform, Georeference, Gsd, Raster, SampleType } from './types.js';
 export { ImageryError, type ImageryErrorCode } from './errors.js';
 export {
   readGeoTiff,
@@ -43,6 +48,6 @@ export {
   type ChangeResult,
   type ObjectChanges,
 } from './change.js';
-export { ClassicalDetector, detectObjects, type ObjectDetector, type DetectOptions } from './detect.js';
+export { ClassicalDetector, detectObjects, type ObjectDetector, type DetectOptions } from './detect/index.js';
 export { rasteriseRings, sitePixelRings } from './site.js';
 export { readDegraded } from './degrade-file.js';

@@ -268,14 +268,22 @@ async function openTiff(path: string): Promise<Opened> {
   }
 }
 
-async function describe(path: string, images: GeoTIFFImage[], fileSize: number): Promise<ImageInfo> {
-  const im = images[0]!;
-  const fd = im.getFileDirectory() as unknown as Fd;
-  const width = im.getWidth();
-  const height = im.getHeight();
-  const bands = im.getSamplesPerPixel();
-  const notes: string[] = [];
+/** The main image's sample layout: what the pixels are and how they are stored. */
+type Layout = Pick<
+  ImageInfo,
+  | 'type'
+  | 'bitsPerSample'
+  | 'photometric'
+  | 'alphaBand'
+  | 'compression'
+  | 'planar'
+  | 'tiled'
+  | 'blockWidth'
+  | 'blockHeight'
+>;
 
+/** The sample layout of the main image; throws on a compression or sample type Tally does not read. */
+async function sampleLayout(path: string, fd: Fd, width: number, height: number, bands: number): Promise<Layout> {
   const compressionCode = await num(fd, 'Compression', 1);
   const compression = COMPRESSIONS[compressionCode];
   if (compression === undefined) {
@@ -318,8 +326,11 @@ async function describe(path: string, images: GeoTIFFImage[], fileSize: number):
   const blockHeight = tiled
     ? await num(fd, 'TileLength', height)
     : Math.min(height, await num(fd, 'RowsPerStrip', height));
+  return { type, bitsPerSample: bits, photometric, alphaBand, compression, planar, tiled, blockWidth, blockHeight };
+}
 
-  // Every block of the main image must lie inside the file.
+/** Every block of the main image must lie inside the file: TRUNCATED otherwise. */
+async function checkBlocksInFile(path: string, fd: Fd, tiled: boolean, fileSize: number): Promise<void> {
   const offsets = await nums(fd, tiled ? 'TileOffsets' : 'StripOffsets');
   const counts = await nums(fd, tiled ? 'TileByteCounts' : 'StripByteCounts');
   if (!offsets || offsets.length === 0)
@@ -335,12 +346,14 @@ async function describe(path: string, images: GeoTIFFImage[], fileSize: number):
       );
     }
   }
+}
 
-  const nodata = parseNodata(await tag(fd, 'GDAL_NODATA'));
-  const descriptionV = await tag(fd, 'ImageDescription');
-  const description = typeof descriptionV === 'string' ? descriptionV.replace(/\0+$/, '') : null;
-
-  // Georeferencing.
+/** The georeferencing of the main image, with notes on what is missing or not supported. */
+async function georeferencing(
+  im: GeoTIFFImage,
+  fd: Fd,
+  notes: string[],
+): Promise<Pick<ImageInfo, 'epsg' | 'transform' | 'geo' | 'rasterType'>> {
   for (const t of ['GeoKeyDirectory', 'GeoDoubleParams', 'GeoAsciiParams']) await tag(fd, t);
   const keys = im.getGeoKeys() as Record<string, unknown> | null;
   let epsg: number | null = null;
@@ -377,7 +390,14 @@ async function describe(path: string, images: GeoTIFFImage[], fileSize: number):
   if (!transform && !keys) notes.push(`the image has no georeferencing; ${SOURCE_GSD_HINT}`);
   else if (!transform) notes.push(`the image has geokeys but no geotransform; ${SOURCE_GSD_HINT}`);
   else if (epsg === null && !keys) notes.push(`the image has a geotransform but no CRS; ${SOURCE_GSD_HINT}`);
+  return { epsg, transform, geo, rasterType };
+}
 
+/** The further IFDs: overviews and masks, with a note on any other page. */
+async function subImages(
+  images: GeoTIFFImage[],
+  notes: string[],
+): Promise<{ overviews: SubImage[]; masks: SubImage[] }> {
   const overviews: SubImage[] = [];
   const masks: SubImage[] = [];
   for (let i = 1; i < images.length; i++) {
@@ -389,22 +409,38 @@ async function describe(path: string, images: GeoTIFFImage[], fileSize: number):
   }
   const other = images.length - 1 - overviews.length - masks.length;
   if (other > 0) notes.push(`${other} further page(s) that are neither overviews nor masks are ignored`);
+  return { overviews, masks };
+}
 
+async function describe(path: string, images: GeoTIFFImage[], fileSize: number): Promise<ImageInfo> {
+  const im = images[0]!;
+  const fd = im.getFileDirectory() as unknown as Fd;
+  const width = im.getWidth();
+  const height = im.getHeight();
+  const bands = im.getSamplesPerPixel();
+  const notes: string[] = [];
+  const layout = await sampleLayout(path, fd, width, height, bands);
+  await checkBlocksInFile(path, fd, layout.tiled, fileSize);
+  const nodata = parseNodata(await tag(fd, 'GDAL_NODATA'));
+  const descriptionV = await tag(fd, 'ImageDescription');
+  const description = typeof descriptionV === 'string' ? descriptionV.replace(/\0+$/, '') : null;
+  const { epsg, transform, geo, rasterType } = await georeferencing(im, fd, notes);
+  const { overviews, masks } = await subImages(images, notes);
   return {
     path,
     format: 'GTiff',
     width,
     height,
     bands,
-    type,
-    bitsPerSample: bits,
-    photometric,
-    alphaBand,
-    compression,
-    planar,
-    tiled,
-    blockWidth,
-    blockHeight,
+    type: layout.type,
+    bitsPerSample: layout.bitsPerSample,
+    photometric: layout.photometric,
+    alphaBand: layout.alphaBand,
+    compression: layout.compression,
+    planar: layout.planar,
+    tiled: layout.tiled,
+    blockWidth: layout.blockWidth,
+    blockHeight: layout.blockHeight,
     nodata,
     epsg,
     transform,

@@ -129,29 +129,15 @@ function formatNodata(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(17).replace(/\.?0+$/, '');
 }
 
-/**
- * Writes a raster as a GeoTIFF (a plain TIFF when `raster.geo` is null).
- * Resolves when the file is on disk.
- */
-export async function writeGeoTiff(path: string, raster: Raster, opts: WriteOptions = {}): Promise<void> {
-  checkRaster(path, raster);
+/** The pixel blocks, packed (and compressed): tiles of `tile`, or strips of about 64 KiB. */
+async function pixelBlocks(
+  raster: Raster,
+  opts: WriteOptions,
+  tile: number | undefined,
+): Promise<{ blocks: Buffer[]; bh: number }> {
   const { width, height, type } = raster;
   const nb = raster.bands.length;
   const bps = BYTES[type];
-  const compression = opts.compression ?? 'none';
-  const tile = opts.tileSize;
-  if (tile !== undefined && (!Number.isInteger(tile) || tile < 16 || tile % 16 !== 0)) {
-    throw new ImageryError('BAD_RASTER', `${path}: tile size ${tile} must be a positive multiple of 16`, path);
-  }
-  const alpha = opts.alpha ?? false;
-  const photometric =
-    opts.photometric ?? (type === 'uint8' && (nb === 3 || (nb === 4 && alpha)) ? 'rgb' : 'minisblack');
-  if (photometric === 'rgb' && nb < 3)
-    throw new ImageryError('BAD_RASTER', `${path}: RGB needs at least 3 bands`, path);
-  const baseSamples = photometric === 'rgb' ? 3 : 1;
-  const extra = nb - baseSamples;
-
-  // Blocks: tiles, or strips of about 64 KiB.
   const bw = tile ?? width;
   const bh = tile ?? Math.max(1, Math.min(height, Math.floor((1 << 16) / Math.max(1, width * nb * bps))));
   const across = Math.ceil(width / bw);
@@ -163,70 +149,45 @@ export async function writeGeoTiff(path: string, raster: Raster, opts: WriteOpti
       raw.push(packBlock(raster, bx * bw, by * bh, bw, rows));
     }
   }
-  let blocks: Buffer[] = raw;
-  if (compression === 'deflate') {
-    const level = opts.level ?? 6;
-    blocks = [];
-    const batch = 64;
-    for (let i = 0; i < raw.length; i += batch) {
-      blocks.push(...(await Promise.all(raw.slice(i, i + batch).map((b) => deflateAsync(b, { level })))));
-    }
+  if ((opts.compression ?? 'none') !== 'deflate') return { blocks: raw, bh };
+  const level = opts.level ?? 6;
+  const blocks: Buffer[] = [];
+  const batch = 64;
+  for (let i = 0; i < raw.length; i += batch) {
+    blocks.push(...(await Promise.all(raw.slice(i, i + batch).map((b) => deflateAsync(b, { level })))));
   }
+  return { blocks, bh };
+}
 
-  const entries: Entry[] = [
-    { tag: 254, type: LONG, values: [0] }, // NewSubfileType: the full-resolution image
-    { tag: 256, type: LONG, values: [width] },
-    { tag: 257, type: LONG, values: [height] },
-    { tag: 258, type: SHORT, values: new Array<number>(nb).fill(bps * 8) },
-    { tag: 259, type: SHORT, values: [compression === 'deflate' ? 8 : 1] },
-    { tag: 262, type: SHORT, values: [photometric === 'rgb' ? 2 : 1] },
-    { tag: 277, type: SHORT, values: [nb] },
-    { tag: 284, type: SHORT, values: [1] },
-    { tag: 305, type: ASCII, values: 'tally' },
-    { tag: 317, type: SHORT, values: [1] },
-    { tag: 339, type: SHORT, values: new Array<number>(nb).fill(FORMAT[type]) },
-  ];
-  const description =
-    opts.description ??
-    (opts.derivedFrom !== undefined
-      ? `derived from ${opts.derivedFrom}${opts.derivedBy ? ` by ${opts.derivedBy}` : ''}`
-      : undefined);
-  if (description !== undefined) entries.push({ tag: 270, type: ASCII, values: description });
-  if (extra > 0) {
-    const ex = new Array<number>(extra).fill(0);
-    if (alpha) ex[extra - 1] = 2;
-    entries.push({ tag: 338, type: SHORT, values: ex });
-  }
-  const counts = blocks.map((b) => b.length);
-  if (tile) {
-    entries.push({ tag: 322, type: SHORT, values: [tile] }, { tag: 323, type: SHORT, values: [tile] });
-    entries.push({ tag: 324, type: LONG, values: [] }, { tag: 325, type: LONG, values: counts });
+/** The GeoTIFF tags: georeferencing (pixel scale and tie point when north-up, else the transformation) and its keys. */
+function geoEntries(raster: Raster, opts: WriteOptions): Entry[] {
+  if (!raster.geo) return [];
+  const entries: Entry[] = [];
+  const t = raster.geo.transform;
+  const rasterType = opts.rasterType ?? 'area';
+  // PixelIsPoint: the tie point names the centre of pixel (0, 0); readers move it back by half a pixel.
+  const ox = rasterType === 'point' ? t[0] + 0.5 * t[1] + 0.5 * t[2] : t[0];
+  const oy = rasterType === 'point' ? t[3] + 0.5 * t[4] + 0.5 * t[5] : t[3];
+  if (t[2] === 0 && t[4] === 0 && t[5] < 0 && t[1] > 0) {
+    entries.push({ tag: 33550, type: DOUBLE, values: [t[1], -t[5], 0] });
+    entries.push({ tag: 33922, type: DOUBLE, values: [0, 0, 0, ox, oy, 0] });
   } else {
-    entries.push({ tag: 278, type: LONG, values: [bh] });
-    entries.push({ tag: 273, type: LONG, values: [] }, { tag: 279, type: LONG, values: counts });
+    entries.push({
+      tag: 34264,
+      type: DOUBLE,
+      values: [t[1], t[2], 0, ox, t[4], t[5], 0, oy, 0, 0, 0, 0, 0, 0, 0, 1],
+    });
   }
-  if (raster.geo) {
-    const t = raster.geo.transform;
-    const rasterType = opts.rasterType ?? 'area';
-    // PixelIsPoint: the tie point names the centre of pixel (0, 0); readers move it back by half a pixel.
-    const ox = rasterType === 'point' ? t[0] + 0.5 * t[1] + 0.5 * t[2] : t[0];
-    const oy = rasterType === 'point' ? t[3] + 0.5 * t[4] + 0.5 * t[5] : t[3];
-    if (t[2] === 0 && t[4] === 0 && t[5] < 0 && t[1] > 0) {
-      entries.push({ tag: 33550, type: DOUBLE, values: [t[1], -t[5], 0] });
-      entries.push({ tag: 33922, type: DOUBLE, values: [0, 0, 0, ox, oy, 0] });
-    } else {
-      entries.push({
-        tag: 34264,
-        type: DOUBLE,
-        values: [t[1], t[2], 0, ox, t[4], t[5], 0, oy, 0, 0, 0, 0, 0, 0, 0, 1],
-      });
-    }
-    entries.push({ tag: 34735, type: SHORT, values: geoKeyDirectory(raster.geo.epsg, rasterType) });
-  }
-  if (raster.nodata !== null) entries.push({ tag: 42113, type: ASCII, values: formatNodata(raster.nodata) });
-  entries.sort((a, b) => a.tag - b.tag);
+  entries.push({ tag: 34735, type: SHORT, values: geoKeyDirectory(raster.geo.epsg, rasterType) });
+  return entries;
+}
 
-  // Layout: header, IFD, out-of-line values, then the blocks.
+/**
+ * The file's head: the TIFF header, the IFD of the entries (sorted by tag)
+ * and their out-of-line values, with the block offsets filled in for
+ * blocks that follow it. Returns the head and the file's total size.
+ */
+function tiffHead(path: string, entries: Entry[], blocks: Buffer[]): { head: Buffer; size: number } {
   const size = (e: Entry): number => {
     const n =
       typeof e.values === 'string'
@@ -292,5 +253,67 @@ export async function writeGeoTiff(path: string, raster: Raster, opts: WriteOpti
     }
   });
   head.writeUInt32LE(0, 8 + 2 + entries.length * 12); // no next IFD
-  await writeFile(path, Buffer.concat([head, ...blocks], pos));
+  return { head, size: pos };
+}
+
+/**
+ * Writes a raster as a GeoTIFF (a plain TIFF when `raster.geo` is null).
+ * Resolves when the file is on disk.
+ */
+export async function writeGeoTiff(path: string, raster: Raster, opts: WriteOptions = {}): Promise<void> {
+  checkRaster(path, raster);
+  const { width, height, type } = raster;
+  const nb = raster.bands.length;
+  const bps = BYTES[type];
+  const compression = opts.compression ?? 'none';
+  const tile = opts.tileSize;
+  if (tile !== undefined && (!Number.isInteger(tile) || tile < 16 || tile % 16 !== 0)) {
+    throw new ImageryError('BAD_RASTER', `${path}: tile size ${tile} must be a positive multiple of 16`, path);
+  }
+  const alpha = opts.alpha ?? false;
+  const photometric =
+    opts.photometric ?? (type === 'uint8' && (nb === 3 || (nb === 4 && alpha)) ? 'rgb' : 'minisblack');
+  if (photometric === 'rgb' && nb < 3)
+    throw new ImageryError('BAD_RASTER', `${path}: RGB needs at least 3 bands`, path);
+  const baseSamples = photometric === 'rgb' ? 3 : 1;
+  const extra = nb - baseSamples;
+  const { blocks, bh } = await pixelBlocks(raster, opts, tile);
+
+  const entries: Entry[] = [
+    { tag: 254, type: LONG, values: [0] }, // NewSubfileType: the full-resolution image
+    { tag: 256, type: LONG, values: [width] },
+    { tag: 257, type: LONG, values: [height] },
+    { tag: 258, type: SHORT, values: new Array<number>(nb).fill(bps * 8) },
+    { tag: 259, type: SHORT, values: [compression === 'deflate' ? 8 : 1] },
+    { tag: 262, type: SHORT, values: [photometric === 'rgb' ? 2 : 1] },
+    { tag: 277, type: SHORT, values: [nb] },
+    { tag: 284, type: SHORT, values: [1] },
+    { tag: 305, type: ASCII, values: 'tally' },
+    { tag: 317, type: SHORT, values: [1] },
+    { tag: 339, type: SHORT, values: new Array<number>(nb).fill(FORMAT[type]) },
+  ];
+  const description =
+    opts.description ??
+    (opts.derivedFrom !== undefined
+      ? `derived from ${opts.derivedFrom}${opts.derivedBy ? ` by ${opts.derivedBy}` : ''}`
+      : undefined);
+  if (description !== undefined) entries.push({ tag: 270, type: ASCII, values: description });
+  if (extra > 0) {
+    const ex = new Array<number>(extra).fill(0);
+    if (alpha) ex[extra - 1] = 2;
+    entries.push({ tag: 338, type: SHORT, values: ex });
+  }
+  const counts = blocks.map((b) => b.length);
+  if (tile) {
+    entries.push({ tag: 322, type: SHORT, values: [tile] }, { tag: 323, type: SHORT, values: [tile] });
+    entries.push({ tag: 324, type: LONG, values: [] }, { tag: 325, type: LONG, values: counts });
+  } else {
+    entries.push({ tag: 278, type: LONG, values: [bh] });
+    entries.push({ tag: 273, type: LONG, values: [] }, { tag: 279, type: LONG, values: counts });
+  }
+  entries.push(...geoEntries(raster, opts));
+  if (raster.nodata !== null) entries.push({ tag: 42113, type: ASCII, values: formatNodata(raster.nodata) });
+  entries.sort((a, b) => a.tag - b.tag);
+  const { head, size } = tiffHead(path, entries, blocks);
+  await writeFile(path, Buffer.concat([head, ...blocks], size));
 }

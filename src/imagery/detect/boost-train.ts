@@ -1,5 +1,5 @@
 /**
- * Training of boosted trees (src/imagery/boost.ts) for binary log-loss, the
+ * Training of boosted trees (boost.ts) for binary log-loss, the
  * histogram method of LightGBM and scikit-learn's HistGradientBoosting:
  * features are binned once into at most `bins` quantile bins, each tree is
  * grown leaf-wise (best gain first) from per-bin sums of gradient and hessian,

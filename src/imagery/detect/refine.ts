@@ -1,5 +1,5 @@
 /**
- * Sub-pixel measurement of a candidate (`detect.ts`): the half-maximum
+ * Sub-pixel measurement of a candidate (step 7 of the detector): the half-maximum
  * region that finds an object is a poor ruler at coarse GSD (an object two
  * pixels wide, blurred by the optics and the detector's own smoothing,
  * measures three at half maximum) and its centroid is off by the pixels an
@@ -19,7 +19,21 @@
  * does not widen the object.
  */
 
-import { median } from '../util/index.js';
+// eslint-disable-next-line no-restricted-imports -- util/ through its index.ts (the rule's ../*/* also matches ../../util)
+import { median } from '../../util/index.js';
+import {
+  END_GAP_M,
+  END_IN_M,
+  END_MIN_STEP,
+  END_OUT_M,
+  FIT_MOVE_M,
+  FIT_REACH_M,
+  LENGTH_RANGE,
+  FIT_MAX_ITERATIONS,
+  MAX_MOVE_PX,
+  SIGMA_RANGE_PX,
+  WIDTH_RANGE,
+} from './params.js';
 
 /**
  * Signed contrast (object polarity positive, noise units) of the pixels
@@ -61,18 +75,6 @@ export interface Refined {
 }
 
 const SQRT1_2 = Math.SQRT1_2;
-/** Levenberg–Marquardt iterations at most (a good start converges in a handful). */
-const MAX_ITERATIONS = 10;
-/**
- * How far the fit may take the first measurement: the centre by this many
- * pixels (and 0.3 m), the length and width within these factors, the PSF
- * sigma within these pixels. Bounded so that a fit cannot swap the object
- * for its shadow or a neighbour (unbounded, it did so on the evaluation set).
- */
-export const MAX_MOVE_PX = 0.75;
-const LENGTH_RANGE = [0.85, 1.2];
-const WIDTH_RANGE = [0.7, 1.35];
-const SIGMA_RANGE_PX = [0.5, 1.6];
 
 /** erf, Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7). */
 function erf(x: number): number {
@@ -229,7 +231,7 @@ function fitProfile(
     q = new Float64Array(p.length);
   const M = new Float64Array(m * m),
     d = new Float64Array(m);
-  for (let it = 0; it < MAX_ITERATIONS; it++) {
+  for (let it = 0; it < FIT_MAX_ITERATIONS; it++) {
     A.fill(0);
     g.fill(0);
     for (let i = 0; i < n; i++) {
@@ -358,17 +360,6 @@ function crossing(p: Profile, i0: number, dir: number, level: number): number {
   return NaN;
 }
 
-/** Past the first crossing by this much (metres) either side, the end's own inside and outside levels. */
-const END_GAP_M = 1.5;
-/** The outside level over this much ground past the end (metres); the inside over a quarter of the length, at most END_IN_M. */
-const END_OUT_M = 3;
-const END_IN_M = 5;
-/**
- * An end's own step at least this part of the plateau's height, or the first
- * crossing stays (past a dark object's end its shadow can be nearly as dark).
- */
-const END_MIN_STEP = 0.5;
-
 /** The half-level crossing of one end (dir +1: the + end) between its own inside and outside levels. */
 function localEnd(p: Profile, E: number, dir: number, L0: number, h: number): number {
   const inside: number[] = [],
@@ -453,39 +444,26 @@ function alongEdges(p: Profile, L0: number, reach: number): Along | null {
 }
 
 /**
- * Refine one candidate. shadow: the direction shadows fall (unit, metres
- * space) or null; maxShadowM: their longest reach (or null). Returns null
- * when a fit fails or lands outside what the first measurement allows.
+ * The samples of the window of half-sizes hu along and hv across the
+ * candidate's axis (metres), rows ya … yb and columns xa … xb at most:
+ * positions along (us) and across (vs) and contrast (zs), into buf, row by
+ * row over only the span each row crosses. Returns how many.
  */
-export function refineCandidate(
+function windowSamples(
   zRow: ContrastRow,
-  x0: number,
-  y0: number,
-  x1: number,
-  y1: number,
   c: RefineInput,
+  xa: number,
+  xb: number,
+  ya: number,
+  yb: number,
+  hu: number,
+  hv: number,
   gx: number,
   gy: number,
-  shadow: [number, number] | null,
-  maxShadowM: number | null,
-  dark: boolean,
-): Refined | null {
-  const gm = Math.sqrt(gx * gy);
+): number {
   const { ux, uy } = c;
   const vx = -uy,
     vy = ux;
-  const reach = (maxShadowM ?? 4) + 2 * gm;
-  const hu = c.L / 2 + reach + 2 * gm,
-    hv = c.W / 2 + reach + 2 * gm;
-  const ex = (Math.abs(ux) * hu + Math.abs(vx) * hv) / gx,
-    ey = (Math.abs(uy) * hu + Math.abs(vy) * hv) / gy;
-  const xa = Math.max(x0, Math.floor(c.cx - ex)),
-    xb = Math.min(x1 - 1, Math.ceil(c.cx + ex));
-  const ya = Math.max(y0, Math.floor(c.cy - ey)),
-    yb = Math.min(y1 - 1, Math.ceil(c.cy + ey));
-  if (xb <= xa || yb <= ya) return null;
-  // the pixels of the rotated window, row by row (only the span each row
-  // crosses, into buffers kept between calls)
   const cap = (xb - xa + 1) * (yb - ya + 1);
   if (buf.us.length < cap)
     buf = { us: new Float64Array(cap), vs: new Float64Array(cap), zs: new Float64Array(cap), row: buf.row };
@@ -526,6 +504,43 @@ export function refineCandidate(
       n++;
     }
   }
+  return n;
+}
+
+/**
+ * Refine one candidate. shadow: the direction shadows fall (unit, metres
+ * space) or null; maxShadowM: their longest reach (or null). Returns null
+ * when a fit fails or lands outside what the first measurement allows.
+ */
+export function refineCandidate(
+  zRow: ContrastRow,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  c: RefineInput,
+  gx: number,
+  gy: number,
+  shadow: [number, number] | null,
+  maxShadowM: number | null,
+  dark: boolean,
+): Refined | null {
+  const gm = Math.sqrt(gx * gy);
+  const { ux, uy } = c;
+  const vx = -uy,
+    vy = ux;
+  const reach = (maxShadowM ?? FIT_REACH_M) + 2 * gm;
+  const hu = c.L / 2 + reach + 2 * gm,
+    hv = c.W / 2 + reach + 2 * gm;
+  const ex = (Math.abs(ux) * hu + Math.abs(vx) * hv) / gx,
+    ey = (Math.abs(uy) * hu + Math.abs(vy) * hv) / gy;
+  const xa = Math.max(x0, Math.floor(c.cx - ex)),
+    xb = Math.min(x1 - 1, Math.ceil(c.cx + ex));
+  const ya = Math.max(y0, Math.floor(c.cy - ey)),
+    yb = Math.min(y1 - 1, Math.ceil(c.cy + ey));
+  if (xb <= xa || yb <= ya) return null;
+  const n = windowSamples(zRow, c, xa, xb, ya, yb, hu, hv, gx, gy);
+  const { us, vs, zs } = buf;
   // the shadow's side across: 1 = the − side, 2 = the + side, 3 = either
   const side = (d: number): number => (shadow === null ? 3 : d > 0.2 ? 2 : d < -0.2 ? 1 : 0);
   const sv = shadow ? shadow[0] * vx + shadow[1] * vy : 0;
@@ -546,7 +561,7 @@ export function refineCandidate(
   if (!pl) return null;
   const al = alongEdges(pl, c.L, reach);
   if (!al) return null;
-  const mv = MAX_MOVE_PX * gm + 0.3;
+  const mv = MAX_MOVE_PX * gm + FIT_MOVE_M;
   const uc = Math.max(-mv, Math.min(mv, al.centre));
   const L = Math.max(LENGTH_RANGE[0] * c.L, Math.min(LENGTH_RANGE[1] * c.L, al.length));
   const sigma = Math.max(SIGMA_RANGE_PX[0] * gm, Math.min(SIGMA_RANGE_PX[1] * gm, al.sigma));

@@ -1,6 +1,6 @@
 /**
  * Shape features of a candidate region, for the detector's second-stage
- * score (`detect.ts`): how rectangular it is, how constant its width is
+ * score (features.ts): how rectangular it is, how constant its width is
  * along its length, and how even its contrast is.
  */
 
