@@ -25,7 +25,7 @@ import {
 import { MINUTE_MS } from '../src/util/index.js';
 import { distanceM } from '../src/scenario/paths.js';
 import { readGeoTiff } from '../src/imagery/read.js';
-import { detectObjects } from '../src/imagery/detect.js';
+import { detectObjects } from '../src/imagery/index.js';
 import { resolveGsd } from '../src/imagery/crs.js';
 import { rasteriseRings, sitePixelRings } from '../src/imagery/index.js';
 import { parseSignerKey } from '../src/ledger/note.js';

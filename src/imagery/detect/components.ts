@@ -4,7 +4,6 @@
  * runs at the second look's lower level), labelled by union-find over the
  * runs (8-connectivity). Memory goes with the number of runs; O(pixels).
  */
-// eslint-disable-next-line no-restricted-imports -- util/ through its index.ts (the rule's ../*/* also matches ../../util)
 import { findRoot, unionRoots } from '../../util/index.js';
 import type { Background } from './background.js';
 import { Grid, gridSpec } from './grid.js';

@@ -19,7 +19,6 @@
  * does not widen the object.
  */
 
-// eslint-disable-next-line no-restricted-imports -- util/ through its index.ts (the rule's ../*/* also matches ../../util)
 import { median } from '../../util/index.js';
 import {
   END_GAP_M,

@@ -15,7 +15,6 @@
  * the scene, whatever the ground; a dark object's own shadow is at it, the
  * object (at its own level) and a dark distractor's body in general not.
  */
-// eslint-disable-next-line no-restricted-imports -- util/ through its index.ts (the rule's ../*/* also matches ../../util)
 import { findRoot, medianHigh } from '../../util/index.js';
 import { levelAt, zAt } from './background.js';
 import type { Candidate, Scene } from './candidate.js';
