@@ -11,9 +11,10 @@ import { fitBackground } from '../src/imagery/detect/background.js';
 import { thresholdRegion } from '../src/imagery/detect/components.js';
 import { luminance, quantisation, type PixelPass } from '../src/imagery/detect/luminance.js';
 import { fitProfiles, type FitStart } from '../src/imagery/detect/refine-pass.js';
+import { setDetectorThreads } from '../src/imagery/detect/pool.js';
 
-// two workers even on one core (read when the pool first starts)
-process.env.TALLY_DETECT_THREADS = '2';
+// two workers even on one core (taken when the pool first starts)
+setDetectorThreads(2);
 
 const scene = renderScene(
   {

@@ -19,6 +19,7 @@ import { compareResults, resultsJson, verifyCase } from '../verify/index.js';
 import { writeOutputs } from '../report/index.js';
 import { CheckFailed, UsageError } from './util.js';
 import type { VerifyCliOptions } from './verify.js';
+import { detectorThreadsFromEnvironment } from './imagery-common.js';
 
 export function caseCheckAction(dir: string, o: { json?: boolean }): void {
   try {
@@ -60,6 +61,7 @@ export function caseCheckAction(dir: string, o: { json?: boolean }): void {
 }
 
 export async function verifyAction(dir: string, o: VerifyCliOptions): Promise<void> {
+  detectorThreadsFromEnvironment();
   const progress = o.quiet
     ? undefined
     : (msg: string): void => {

@@ -48,6 +48,12 @@ export {
   type ChangeResult,
   type ObjectChanges,
 } from './change.js';
-export { ClassicalDetector, detectObjects, type ObjectDetector, type DetectOptions } from './detect/index.js';
+export {
+  ClassicalDetector,
+  detectObjects,
+  setDetectorThreads,
+  type ObjectDetector,
+  type DetectOptions,
+} from './detect/index.js';
 export { rasteriseRings, sitePixelRings } from './site.js';
 export { readDegraded } from './degrade-file.js';

@@ -111,8 +111,8 @@
  * row with typed-array row buffers (no per-pixel allocation; the block grids
  * interpolated by runs of columns). On regions of 4 Mpx or more they run by
  * block rows on a pool of worker threads (one per core, at most 8; the same
- * arithmetic, so the same result; TALLY_DETECT_THREADS=0 turns it off, =N
- * sets the count), the calling thread blocking so that `detect` stays
+ * arithmetic, so the same result; setDetectorThreads(0) turns it off, N
+ * sets the count, and the command reads TALLY_DETECT_THREADS), the calling thread blocking so that `detect` stays
  * synchronous. Step 4 computes z only on each component and two rings
  * around it (a road's bounding box is most of the image).
  *
@@ -135,6 +135,7 @@
  */
 export { ClassicalDetector, detectObjects, oneDetectionPerObject } from './detector.js';
 export { collectCandidates, pixelToLonLat, type Collected } from './collect.js';
+export { setDetectorThreads } from './pool.js';
 export type { DetectOptions, ObjectDetector } from './options.js';
 export { SCORE_FEATURES } from './features.js';
 export { scoreModel, loadScoreModel, SCORE_MODEL_PATH, type ScoreModel } from './score.js';

@@ -72,14 +72,29 @@ export interface Pool {
 }
 
 let pool: Pool | null | undefined;
+/** Worker threads asked for: 'auto' (one per core), 0 (none) or a number. */
+let threads: number | 'auto' = 'auto';
+
+/**
+ * How many worker threads the detector may start: 'auto' (one per core, at
+ * most MAX_WORKERS), 0 for none (everything on the calling thread, with
+ * the same results), or a number. The process's entry point decides (the
+ * command reads TALLY_DETECT_THREADS); it takes effect before the pool
+ * first starts, and a pool already started is kept.
+ */
+export function setDetectorThreads(n: number | 'auto'): void {
+  if (n !== 'auto' && !(Number.isInteger(n) && n >= 0))
+    throw new RangeError(`detector threads: expected 'auto' or a whole number >= 0, got ${String(n)}`);
+  threads = n;
+}
 
 /** The worker pool (one per core, at most MAX_WORKERS), or null where there are no workers to be had. */
 export function getPool(): Pool | null {
   if (pool !== undefined) return pool;
   pool = null;
-  if (process.env.TALLY_DETECT_THREADS === '0') return pool;
+  if (threads === 0) return pool;
   try {
-    const n = Math.min(MAX_WORKERS, Number(process.env.TALLY_DETECT_THREADS) || availableParallelism());
+    const n = Math.min(MAX_WORKERS, threads === 'auto' ? availableParallelism() : threads);
     if (n < 2) return pool;
     const flag = new Int32Array(new SharedArrayBuffer(4));
     const workers: Worker[] = [],
