@@ -37,6 +37,7 @@
  * than gdal_translate. They are stretch goals: reported, never enforced.
  */
 
+import { saveResults } from '../results.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -369,12 +370,34 @@ async function main(): Promise<void> {
     node: process.version,
     peer: versions,
   };
-  if (o.json) {
-    console.log(JSON.stringify({ meta, rows: rows.map((r) => ({ ...r, ratio: r.tally.ms / r.peer.ms })) }, null, 2));
-    return;
-  }
   const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const figures = { meta, rows: rows.map((r) => ({ ...r, ratio: r.tally.ms / r.peer.ms })) };
+  if (!o.quick && o.only === 'all') {
+    const readme = {
+      title: 'Imagery',
+      note: `two co-registered ${meta.size} 8-bit passes at ${GSD} m (${inputs.objects} objects, ${inputs.removed} removed), each measurement in its own process, best of ${o.runs}`,
+      columns: ['work', 'input', 'Tally', 'peer', 'peer time', 'Tally / peer'],
+      rows: rows.map((r) => [
+        r.what,
+        r.input,
+        `${s(r.tally.ms)} (${mb(r.tally.rss)})`,
+        r.peerName,
+        `${s(r.peer.ms)} (${mb(r.peer.rss)})`,
+        `${(r.tally.ms / r.peer.ms).toFixed(2)}x`,
+      ]),
+      targets: rows.map((r) => ({
+        name: `${r.what}, ${r.input}: ${r.target}`,
+        measured: `${(r.tally.ms / r.peer.ms).toFixed(2)}x`,
+        pass: r.pass,
+      })),
+    };
+    log(`figures written to ${saveResults('imagery', 'npm run bench:imagery', readme, figures)}`);
+  }
+  if (o.json) {
+    console.log(JSON.stringify(figures, null, 2));
+    return;
+  }
   console.log(
     `\nImagery benchmark: ${meta.size} px, 8-bit, GSD ${GSD} m, ${inputs.objects} objects, ${inputs.removed} removed; best of ${o.runs}`,
   );
