@@ -2,7 +2,7 @@
  * `tally imagery count IMAGE --length MIN..MAX --width MIN..MAX [--site
  * SITE.geojson] [--source-gsd M] [--json]`: the objects of the declared class
  * (sized in metres) inside the site polygon, or in the whole image, found by
- * the classical detector (src/imagery/detect.ts).
+ * the classical detector (src/imagery/detect/).
  *
  * The site is GeoJSON in WGS 84 lon/lat (a FeatureCollection, Feature,
  * Polygon or MultiPolygon, holes allowed); it is taken through the image's

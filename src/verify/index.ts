@@ -2,7 +2,7 @@
  * The verification: a case in, findings and verdicts out.
  *
  *   verify.ts    verifyCase(dir, opts)        -> { results, and what they were computed from }
- *   custody.ts   the custody chain: each lot, shipment and site through its stages, the findings, the verdicts
+ *   custody/     the custody chain: each lot, shipment and site through its stages, the findings, the verdicts
  *   ais.ts       the AIS evidence as tracks and the events the chain asks about
  *   imagery.ts   one imagery pass counted inside its site, under the resolution cap
  *   compare.ts   compareResults(given, again) -> the reproduction, finding by finding

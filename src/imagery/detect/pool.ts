@@ -4,7 +4,8 @@
  * per worker and blocks on a shared counter until every one has answered, so
  * that `detect` stays synchronous. A job runs the same function on its rows
  * as the calling thread would on all of them, so the result is the same.
- * TALLY_DETECT_THREADS=0 turns the pool off, =N sets its size.
+ * setDetectorThreads(0) turns the pool off, N sets its size (the command
+ * reads TALLY_DETECT_THREADS for it).
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
