@@ -130,7 +130,7 @@ export async function recordEvidence(
   }
   let log: Log;
   try {
-    log = await Log.open(logDir, { write: !readOnly });
+    log = await Log.open(logDir, readOnly ? {} : { write: true, keyPath: operatorKeyPath(c) });
   } catch (e) {
     if (e instanceof AuditError || e instanceof LogError) {
       return out.problems.length ? nothingLogged() : fail(`the log does not open: ${e.message}`);

@@ -31,7 +31,7 @@ import { isInside, loadOrCreateSigningKey, readSigningKey } from './keys.js';
 import { TileEdge } from './tile-edge.js';
 import { hashAtFromStore, readBundle } from './tile-reader.js';
 import { formatTlogProof } from './tlog-proof.js';
-import { createPosixLog, openPosixStorage, settleAll } from './storage/posix.js';
+import { createPosixLog, openPosixStorage } from './storage/posix.js';
 import type {
   AppendedEntry,
   DurabilityHooks,
@@ -61,6 +61,11 @@ export interface OpenOptions {
   write?: boolean;
   /** Fault injection at each durable step of the files driver (the kill test). */
   hooks?: DurabilityHooks;
+  /**
+   * The signing key the writer holds, from its own configuration (not from
+   * the published log.json): the writer's record is kept beside it.
+   */
+  keyPath?: string;
 }
 
 /** The signed checkpoint of a log, from `Log.checkpoint`. */
@@ -148,8 +153,8 @@ export class Log {
       signer_key: relative(resolve(dir), keyPath).split(sep).join('/'),
     };
     const hooks = opts.hooks ?? {};
-    await createPosixLog(dir, config, { hooks });
-    const log = await Log.open(dir, { hooks });
+    await createPosixLog(dir, config, { hooks, keyPath });
+    const log = await Log.open(dir, { hooks, keyPath });
     try {
       await log.checkpoint(signer);
     } finally {
@@ -165,7 +170,10 @@ export class Log {
    * each other.
    */
   static async open(dir: string, opts: OpenOptions = {}): Promise<Log> {
-    const storage = openPosixStorage(dir, opts.hooks ? { hooks: opts.hooks } : {});
+    const storage = openPosixStorage(dir, {
+      ...(opts.hooks ? { hooks: opts.hooks } : {}),
+      ...(opts.keyPath ? { keyPath: opts.keyPath } : {}),
+    });
     return Log.openStorage(storage, opts.write ? { write: true } : {});
   }
 
@@ -260,7 +268,7 @@ export class Log {
     for (const t of edge.partials())
       partial.push({ path: tilePath(t.level, t.index, t.hashes.length), data: encodeTile(t.hashes) });
     for (const t of edge.full) full.push({ path: tilePath(t.level, t.index), data: encodeTile(t.hashes) });
-    await settleAll([this.storage.tiles.write([...partial, ...full]), lease.stage(this.#range, range, leaves)]);
+    await lease.stage(this.#range, range, leaves, [...partial, ...full]);
     await lease.commit();
     this.#range = range;
     this.#edge = edge.edges();

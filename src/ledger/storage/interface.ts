@@ -34,14 +34,6 @@ export interface TileStore {
   read(path: string): Uint8Array;
   /** Whether something is stored at `path`. */
   has(path: string): boolean;
-  /**
-   * Stores tiles and bundles durably: when the promise resolves they
-   * survive a crash. Only paths that no committed tree covers are written
-   * (new ones, or partial ones wider than at the committed size), so a
-   * published path is never written again; until a commit covers them
-   * they are orphans, ignored by readers and overwritten by the next append.
-   */
-  write(files: readonly StoredFile[]): Promise<void>;
 }
 
 /** Publication of signed checkpoints. */
@@ -69,9 +61,10 @@ export interface Sequencer {
   /**
    * Takes the one writer's lease: while it is held, a second writer (in
    * this process or another) is refused with a LogError or waits until the
-   * lease is released. Taking it recovers what a killed writer left: a
-   * staged state is dropped, and the writer's record is cut back to the
-   * committed tree.
+   * lease is released. Taking it checks the committed tree against its
+   * tiles, then recovers what a killed writer left: a staged state is
+   * dropped, and the writer's record is cut back to what the committed
+   * tree holds as the writer recorded it.
    */
   acquire(): Promise<SequencerLease>;
   /**
@@ -87,12 +80,22 @@ export interface Sequencer {
 /** The writer's lease: it stages and commits appends, one at a time. */
 export interface SequencerLease {
   /**
-   * Stages the append that takes the committed tree `from` to `to`: the
-   * writer's record of each new entry (index from.size + i, leaf hash
-   * leaves[i]) and the new state are made durable, but not yet committed.
-   * It runs alongside TileStore.write of the append's tiles.
+   * Stages the append that takes the committed tree `from` to `to`: its
+   * tiles and bundles, the writer's record of each new entry (index
+   * from.size + i, leaf hash leaves[i]) and the new state are made durable,
+   * but not yet committed. Tiles are written only through the lease, so
+   * that a writer whose lease lapsed (a database driver fences it) cannot
+   * write one: only paths that no committed tree covers are written (new
+   * ones, or partial ones wider than at the committed size), and until a
+   * commit covers them they are orphans, ignored by readers and
+   * overwritten by the next append.
    */
-  stage(from: CompactRange, to: CompactRange, leaves: readonly Uint8Array[]): Promise<void>;
+  stage(
+    from: CompactRange,
+    to: CompactRange,
+    leaves: readonly Uint8Array[],
+    tiles: readonly StoredFile[],
+  ): Promise<void>;
   /**
    * The commit point: the staged state becomes the committed tree, once
    * its tiles are durable. A crash before it leaves the old tree; after it,

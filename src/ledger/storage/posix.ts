@@ -26,10 +26,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CompactRange, type HashAt } from '../merkle.js';
+import { bytesEqual, CompactRange, treeRoot, type HashAt } from '../merkle.js';
 import { AuditError, LogError } from '../errors.js';
 import { archivedCheckpointPath, CHECKPOINT, CHECKPOINTS, CONFIG, LOCK, STATE, TILES, TMP } from '../layout.js';
 import type { LogConfig } from '../layout.js';
+import { readSigningKey } from '../keys.js';
+import { encodeBase64 } from '../note.js';
 import { hashAtFromStore } from '../tile-reader.js';
 import type {
   AppendedEntry,
@@ -54,6 +56,13 @@ interface StateFile {
 export interface PosixOptions {
   /** Fault injection at each durable step (the kill test). */
   hooks?: DurabilityHooks;
+  /**
+   * The signing key the writer holds, from the operator's own configuration:
+   * its writer's record is kept beside it. Without it, the key named in
+   * log.json is looked for (log.json is published: whoever writes the log's
+   * folder could point it elsewhere, so a writer that knows its key says so).
+   */
+  keyPath?: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -142,7 +151,10 @@ export class PosixTileStore implements TileStore {
     return existsSync(join(this.dir, path));
   }
 
-  /** Written in place (see the top of this file): every file, and every directory with a new name, synced at once. */
+  /**
+   * Written in place (see the top of this file): every file, and every
+   * directory with a new name, synced at once. Only the lease calls it.
+   */
   async write(files: readonly StoredFile[]): Promise<void> {
     if (files.length === 0) return;
     const dirsToSync = await prepareDirs(
@@ -221,21 +233,29 @@ export class PosixSequencer implements Sequencer {
   readonly #dir: string;
   readonly #config: LogConfig;
   readonly #hooks: DurabilityHooks;
+  readonly #tiles: PosixTileStore;
+  readonly #keyPath: string;
 
-  constructor(dir: string, config: LogConfig, hooks: DurabilityHooks = {}) {
+  constructor(dir: string, config: LogConfig, tiles: PosixTileStore, opts: PosixOptions = {}) {
     this.#dir = dir;
     this.#config = config;
-    this.#hooks = hooks;
+    this.#hooks = opts.hooks ?? {};
+    this.#tiles = tiles;
+    this.#keyPath = resolve(opts.keyPath ?? resolve(dir, config.signer_key));
   }
 
   async committed(): Promise<CompactRange> {
     return readState(this.#dir);
   }
 
-  /** Where the writer's record is kept: beside the signing key, when the key is here. */
+  /**
+   * Where the writer's record is kept: beside the signing key, when the key
+   * is here (a reader without it keeps none). The key must be this log's.
+   */
   recordPath(): string | null {
-    const keyPath = resolve(this.#dir, this.#config.signer_key);
-    return existsSync(keyPath) ? writerRecordPath(keyPath, this.#dir) : null;
+    if (!existsSync(this.#keyPath)) return null;
+    readSigningKey(this.#keyPath, this.#config);
+    return writerRecordPath(this.#keyPath, this.#dir);
   }
 
   async acquire(): Promise<SequencerLease> {
@@ -244,22 +264,23 @@ export class PosixSequencer implements Sequencer {
     try {
       rmSync(join(this.#dir, TMP), { recursive: true, force: true });
       mkdirSync(join(this.#dir, TMP), { recursive: true });
-      return new PosixLease(this.#dir, lock, await this.#openRecord(), this.#hooks);
+      // The committed tree is checked against its tiles before anything is recovered from it.
+      const range = readState(this.#dir);
+      const hashAt = hashAtFromStore(this.#tiles, range.size);
+      const fromTiles = treeRoot(range.size, hashAt);
+      if (!bytesEqual(fromTiles, range.root()))
+        throw new AuditError(
+          STATE,
+          `the tiles give root ${encodeBase64(fromTiles)} for size ${range.size}, but the state says ${encodeBase64(range.root())}`,
+        );
+      const path = this.recordPath();
+      const record =
+        path === null
+          ? null
+          : await WriterRecord.openForWriter(path, this.#config.verifier_key, range.size, (i) => hashAt(0, i));
+      return new PosixLease(this.#dir, lock, this.#tiles, record, this.#hooks);
     } catch (e) {
       releaseLock(lock);
-      throw e;
-    }
-  }
-
-  /** The writer's record, recovered; none where the key is not here, or where its folder cannot be written. */
-  async #openRecord(): Promise<WriterRecord | null> {
-    const path = this.recordPath();
-    if (path === null) return null;
-    try {
-      return await WriterRecord.openForWriter(path, this.#config.verifier_key, readState(this.#dir).size);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return null;
       throw e;
     }
   }
@@ -280,17 +301,24 @@ class PosixLease implements SequencerLease {
   readonly #dir: string;
   readonly #lock: string;
   readonly #hooks: DurabilityHooks;
+  readonly #tiles: PosixTileStore;
   #record: WriterRecord | null;
   #released = false;
 
-  constructor(dir: string, lock: string, record: WriterRecord | null, hooks: DurabilityHooks) {
+  constructor(dir: string, lock: string, tiles: PosixTileStore, record: WriterRecord | null, hooks: DurabilityHooks) {
     this.#dir = dir;
     this.#lock = lock;
+    this.#tiles = tiles;
     this.#record = record;
     this.#hooks = hooks;
   }
 
-  async stage(from: CompactRange, to: CompactRange, leaves: readonly Uint8Array[]): Promise<void> {
+  async stage(
+    from: CompactRange,
+    to: CompactRange,
+    leaves: readonly Uint8Array[],
+    tiles: readonly StoredFile[],
+  ): Promise<void> {
     if (this.#released) throw new LogError('the lease on the log was released');
     const writeState = async (): Promise<void> => {
       const fh = await open(join(this.#dir, TMP, STATE), 'w', 0o644);
@@ -302,7 +330,7 @@ class PosixLease implements SequencerLease {
         await fh.close();
       }
     };
-    await settleAll([writeState(), this.#record?.stage(from.size, leaves, this.#hooks)]);
+    await settleAll([this.#tiles.write(tiles), writeState(), this.#record?.stage(from.size, leaves, this.#hooks)]);
   }
 
   async commit(): Promise<void> {
@@ -351,7 +379,7 @@ export async function createPosixLog(dir: string, config: LogConfig, opts: Posix
   mkdirSync(join(dir, TMP), { recursive: true });
   mkdirSync(join(dir, CHECKPOINTS), { recursive: true });
   mkdirSync(join(dir, TILES), { recursive: true });
-  const keyPath = resolve(dir, config.signer_key);
+  const keyPath = resolve(opts.keyPath ?? resolve(dir, config.signer_key));
   if (existsSync(keyPath)) await WriterRecord.reset(writerRecordPath(keyPath, dir), config.verifier_key);
   await writeAtomic(dir, join(dir, TMP), [{ path: STATE, data: stateJson(new CompactRange()) }], 'init', hooks);
   await writeAtomic(
@@ -367,11 +395,12 @@ export async function createPosixLog(dir: string, config: LogConfig, opts: Posix
 export function openPosixStorage(dir: string, opts: PosixOptions = {}): LogStorage {
   const hooks = opts.hooks ?? {};
   const config = readConfig(dir);
+  const tiles = new PosixTileStore(dir, hooks);
   return {
     dir,
     config,
-    tiles: new PosixTileStore(dir, hooks),
+    tiles,
     checkpoints: new PosixCheckpointStore(dir, hooks),
-    sequencer: new PosixSequencer(dir, config, hooks),
+    sequencer: new PosixSequencer(dir, config, tiles, opts),
   };
 }
