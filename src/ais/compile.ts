@@ -151,7 +151,7 @@ const STATIC_FIELDS = [
 
 export function compileLayout(layout: MessageLayout): CompiledLayout {
   const slot: Record<string, number> = {};
-  const fields: { f: FieldSpec; o: number; slot: number }[] = [];
+  const fields: PlacedField[] = [];
   let o = 0;
   for (const f of layout.fields) {
     if (f.kind !== 'spare') {
@@ -163,7 +163,47 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
   }
   if (fields.length > MAX_SLOTS) throw new Error(`layout ${layout.id}: ${fields.length} fields, at most ${MAX_SLOTS}`);
 
-  // --- decoder ---
+  const { decode, checked } = compileDecoder(layout, fields, slot);
+  const out = outputOrder(layout, fields);
+  const { json, object } = compileWriters(layout, out, slot);
+  const staticReport = compileStaticReport(layout, fields, slot);
+  const s = (n: string): number => slot[n] ?? -1;
+  return {
+    layout,
+    slot,
+    decode,
+    json,
+    object,
+    checked,
+    staticReport,
+    columns: out.map((e) => (e.kind === 'derived' ? e.d.name : e.f.name)),
+    pos: {
+      lat: s('lat'),
+      lon: s('lon'),
+      speed: s('speed'),
+      course: s('course'),
+      heading: s('heading'),
+      status: s('status'),
+    },
+  };
+}
+
+/** A field of a layout with its bit offset and its slot in the decoded values. */
+interface PlacedField {
+  f: FieldSpec;
+  o: number;
+  slot: number;
+}
+
+/** Where each visible field, and each derived one (at the place of its first part), goes in the output. */
+type OutputField = { kind: 'field'; f: FieldSpec; slot: number } | { kind: 'derived'; d: DerivedField };
+
+/** The decoder: straight-line code of constant shifts and masks, one line per field. */
+function compileDecoder(
+  layout: MessageLayout,
+  fields: PlacedField[],
+  slot: Record<string, number>,
+): { decode: DecodeFn; checked: string[] } {
   const lines: string[] = ['let r = 0; let bad = 0;'];
   const texts: number[] = [];
   const checked: string[] = [];
@@ -211,9 +251,12 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
     helpers,
   ) as DecodeFn;
 
-  // --- output order: visible fields, derived ones at the place of their first part ---
-  type Out = { kind: 'field'; f: FieldSpec; slot: number } | { kind: 'derived'; d: DerivedField };
-  const out: Out[] = [];
+  return { decode, checked };
+}
+
+/** The output order: visible fields, derived ones at the place of their first part. */
+function outputOrder(layout: MessageLayout, fields: PlacedField[]): OutputField[] {
+  const out: OutputField[] = [];
   const derivedAt = new Map<string, DerivedField>();
   for (const d of layout.derived ?? []) derivedAt.set(d.from[0], d);
   for (const { f, slot: k } of fields) {
@@ -222,7 +265,15 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
     if (!f.hidden && !['type', 'repeat', 'mmsi'].includes(f.name)) out.push({ kind: 'field', f, slot: k });
   }
 
-  // --- JSON writer ---
+  return out;
+}
+
+/** The JSON writer and the record writer, both in the output order. */
+function compileWriters(
+  layout: MessageLayout,
+  out: OutputField[],
+  slot: Record<string, number>,
+): { json: JsonFn; object: ObjectFn } {
   const parts: string[] = [];
   const objLines: string[] = [];
   for (const e of out) {
@@ -258,9 +309,16 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
     helpers,
   ) as ObjectFn;
 
-  // --- static report: the fields the track stage joins to positions ---
+  return { json, object };
+}
+
+/** The static report: the fields the track stage joins to positions; null for layouts without them. */
+function compileStaticReport(
+  layout: MessageLayout,
+  fields: PlacedField[],
+  slot: Record<string, number>,
+): StaticFn | null {
   const statics = STATIC_FIELDS.filter((n) => slot[n] !== undefined);
-  let staticReport: StaticFn | null = null;
   if (statics.includes('shipname') || statics.includes('callsign') || statics.includes('shiptype')) {
     const props = statics.map((n) => {
       const f = fields[slot[n]].f;
@@ -268,28 +326,10 @@ export function compileLayout(layout: MessageLayout): CompiledLayout {
         ? `${n}: t[${slot[n]}] === '' ? null : t[${slot[n]}]`
         : `${n}: v[${slot[n]}] !== v[${slot[n]}] ? null : v[${slot[n]}]`;
     });
-    staticReport = new Function(
+    return new Function(
       `return function static_${layout.id}(v, t, time, mmsi, type) {\nreturn { time, mmsi, type, ${props.join(', ')} };\n};`,
     )() as StaticFn;
   }
 
-  const s = (n: string): number => slot[n] ?? -1;
-  return {
-    layout,
-    slot,
-    decode,
-    json,
-    object,
-    checked,
-    staticReport,
-    columns: out.map((e) => (e.kind === 'derived' ? e.d.name : e.f.name)),
-    pos: {
-      lat: s('lat'),
-      lon: s('lon'),
-      speed: s('speed'),
-      course: s('course'),
-      heading: s('heading'),
-      status: s('status'),
-    },
-  };
+  return null;
 }

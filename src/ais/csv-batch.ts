@@ -42,6 +42,7 @@ import { LineSplitter, MAX_LINE_BYTES } from './lines.js';
 import type { PositionColumnsBuilder, StaticReport } from './batch.js';
 import { AisCsvReader, detectCsvDialect, isCsvReject } from './csv.js';
 import { AisInputError, type DecodeStats, type RejectReason } from './types.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from '../util/index.js';
 
 /** What `number()` returns for a value the fast path does not take: the row goes the string way. */
 const OUT = -Infinity;
@@ -66,7 +67,6 @@ const PLUS = 43,
 /** Exact powers of ten 10^0..10^22 (parsed, so correctly rounded, hence exact). */
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const DAY_MS = 86_400_000;
 /** Bytes of a file held while looking for its first content line. */
 const MAX_HELD_BYTES = 16 << 20;
 const NEWLINES = new Uint8Array(1 << 16).fill(LF);
@@ -227,7 +227,7 @@ function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: numbe
   if (y < 1000 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return NaN;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   if (d > (mo === 2 && leap ? 29 : MONTH_DAYS[mo - 1])) return NaN;
-  return daysFromCivil(y, mo, d) * DAY_MS + h * 3_600_000 + mi * 60_000 + s * 1000;
+  return daysFromCivil(y, mo, d) * DAY_MS + h * HOUR_MS + mi * MINUTE_MS + s * SECOND_MS;
 }
 
 /** MarineCadastre `yyyy-mm-ddTHH:MM:SS` (or a space for `T`, optional `Z`), whole seconds; NaN otherwise. */

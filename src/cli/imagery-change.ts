@@ -25,7 +25,7 @@ import {
   type Detection,
   type Gsd,
 } from '../imagery/index.js';
-import { imageryAction, parseSourceGsd } from './imagery-common.js';
+import { detectorThreadsFromEnvironment, imageryAction, parseSourceGsd } from './imagery-common.js';
 import { detectionJson, detectionLine, parseRange, pixelLatLon, siteMask } from './imagery-count.js';
 import { UsageError } from './util.js';
 
@@ -170,6 +170,7 @@ function changeText(r: ChangeCliResult): string {
 /** Adds `change` to the `tally imagery` command. */
 /** `tally imagery change BEFORE AFTER`: what it prints. */
 export async function changeAction(before: string, after: string, o: ChangeCliOptions): Promise<void> {
+  detectorThreadsFromEnvironment();
   await imageryAction(async () => {
     const r = await runImageryChange(before, after, o);
     process.stdout.write(o.json ? `${JSON.stringify(changeJson(r), null, 2)}\n` : changeText(r));

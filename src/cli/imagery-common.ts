@@ -4,7 +4,6 @@ import { UsageError } from './util.js';
 
 /** Runs an imagery action, turning bad input (ImageryError) into a usage error: message, exit status 2. */
 export async function imageryAction(f: () => Promise<void>): Promise<void> {
-  detectorThreadsFromEnvironment();
   try {
     await f();
   } catch (e) {

@@ -23,7 +23,7 @@ import {
   type Raster,
 } from '../imagery/index.js';
 import { GeographyError, readPolygons } from '../tracks/index.js';
-import { imageryAction, parseSourceGsd } from './imagery-common.js';
+import { detectorThreadsFromEnvironment, imageryAction, parseSourceGsd } from './imagery-common.js';
 import { rasteriseRings, sitePixelRings } from '../imagery/index.js';
 import { UsageError } from './util.js';
 
@@ -196,6 +196,7 @@ export function detectionLine(d: Detection): string {
 /** Adds `count` to the `tally imagery` command. */
 /** `tally imagery count IMAGE`: what it prints. */
 export async function countAction(image: string, o: CountCliOptions): Promise<void> {
+  detectorThreadsFromEnvironment();
   await imageryAction(async () => {
     const r = await runImageryCount(image, o);
     if (o.json) {

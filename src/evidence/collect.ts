@@ -23,7 +23,6 @@ export interface EvidenceItem {
   record: EntryRecord;
 }
 
-/** A non-file entry of the log: a declaration, a seed commitment or a seed reveal. */
 /** Every input of the case, hashed, in the order they are logged. */
 export async function collectEvidence(c: LoadedCase): Promise<EvidenceItem[]> {
   const m = c.manifest;

@@ -31,7 +31,7 @@
 import { applyTransform, gsdMetres, invertTransform, toWgs84 } from './crs.js';
 import { ImageryError } from './errors.js';
 import type { BandArray, Detection, Raster } from './types.js';
-import { findRoot, medianHigh, unionRoots } from '../util/index.js';
+import { findRoot, haversineM, medianHigh, unionRoots } from '../util/index.js';
 
 // ---------------------------------------------------------------------------
 // Registration onto one grid
@@ -1124,16 +1124,10 @@ export function detectChange(before: Raster, after: Raster, opts: ChangeOptions 
 // Object-level change
 // ---------------------------------------------------------------------------
 
-/** Distance in metres between two detections: on the ellipsoid's sphere from lat/lon, else pixels × gsdM. */
+/** Distance in metres between two detections: the haversine from lat/lon, else pixels × gsdM. */
 function detDistanceM(p: Detection, q: Detection, gsdM: number): number {
-  if (p.lat !== null && p.lon !== null && q.lat !== null && q.lon !== null) {
-    const R = 6371008.8;
-    const rad = Math.PI / 180;
-    const dLat = (q.lat - p.lat) * rad;
-    const dLon = (q.lon - p.lon) * rad;
-    const s = Math.sin(dLat / 2) ** 2 + Math.cos(p.lat * rad) * Math.cos(q.lat * rad) * Math.sin(dLon / 2) ** 2;
-    return 2 * R * Math.asin(Math.min(1, Math.sqrt(s)));
-  }
+  if (p.lat !== null && p.lon !== null && q.lat !== null && q.lon !== null)
+    return haversineM(p.lat, p.lon, q.lat, q.lon);
   return Math.hypot(p.x - q.x, p.y - q.y) * gsdM;
 }
 

@@ -409,10 +409,8 @@ async function fixtureImages(scene: Scene): Promise<ReportImage[]> {
 }
 
 function fixtureResults(scene: Scene): Results {
-  const { vesselName, evidence } = scene;
-  const { shipPoints, meet, inspectionTime, leftZone } = scene.tracks;
+  const { evidence } = scene;
   const { darkFinding, countFinding } = scene.findings;
-  const shipMmsi = SHIP_MMSI;
   const origin = 'tally.example/cuba-1962-fixture';
   const root = 'qUQ8cRs1f8o4Wl6e6uXlIsxZ1q9x2kF0m6i0aXb3yN0=';
   const results: Results = {
@@ -453,41 +451,7 @@ function fixtureResults(scene: Scene): Results {
         findings: [],
       },
     ],
-    shipments: [
-      {
-        id: 'shp-bratsk',
-        vessel: { mmsi: shipMmsi, name: vesselName },
-        port: 'mariel',
-        count: 2,
-        lots: ['lot-sc'],
-        verdict: 'DISCREPANCY',
-        declaration: evidence.shipment,
-        departed_at: iso(shipPoints[1]![2]),
-        inspections: [
-          {
-            id: 'insp-1',
-            evidence: evidence.inspection,
-            inspector: 'vesole',
-            kind: 'ship',
-            time: inspectionTime,
-            position: { lat: meet[1], lon: meet[0] },
-            observed_count: 1,
-            corroborated: true,
-            corroboration: {
-              kind: 'rendezvous',
-              start: iso(meet[2] - 40 * 60_000),
-              end: iso(meet[2] + 20 * 60_000),
-              min_distance_m: 310,
-              ais_available: true,
-              message: 'Vesole within 1,000 m of the vessel for 60 min',
-            },
-          },
-        ],
-        observed_count: 1,
-        left_zone_at: leftZone,
-        findings: [darkFinding.id, countFinding.id],
-      },
-    ],
+    shipments: [fixtureShipment(scene)],
     sites: [
       {
         id: 'san-cristobal',
@@ -530,6 +494,47 @@ function fixtureResults(scene: Scene): Results {
   };
 
   return results;
+}
+
+/** The fixture's one shipment: Bratsk, dark for a night, counted short at sea. */
+function fixtureShipment(scene: Scene): Results['shipments'][number] {
+  const { vesselName, evidence } = scene;
+  const { shipPoints, meet, inspectionTime, leftZone } = scene.tracks;
+  const { darkFinding, countFinding } = scene.findings;
+  const shipMmsi = SHIP_MMSI;
+  return {
+    id: 'shp-bratsk',
+    vessel: { mmsi: shipMmsi, name: vesselName },
+    port: 'mariel',
+    count: 2,
+    lots: ['lot-sc'],
+    verdict: 'DISCREPANCY',
+    declaration: evidence.shipment,
+    departed_at: iso(shipPoints[1]![2]),
+    inspections: [
+      {
+        id: 'insp-1',
+        evidence: evidence.inspection,
+        inspector: 'vesole',
+        kind: 'ship',
+        time: inspectionTime,
+        position: { lat: meet[1], lon: meet[0] },
+        observed_count: 1,
+        corroborated: true,
+        corroboration: {
+          kind: 'rendezvous',
+          start: iso(meet[2] - 40 * 60_000),
+          end: iso(meet[2] + 20 * 60_000),
+          min_distance_m: 310,
+          ais_available: true,
+          message: 'Vesole within 1,000 m of the vessel for 60 min',
+        },
+      },
+    ],
+    observed_count: 1,
+    left_zone_at: leftZone,
+    findings: [darkFinding.id, countFinding.id],
+  };
 }
 
 function fixtureManifest(scene: Scene): CaseManifest {

@@ -3,6 +3,7 @@
  * milliseconds are negative; everything goes through Date, never through
  * assumptions about the sign.
  */
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../util/index.js';
 
 /** Milliseconds since the epoch, or null when the string is not a date. */
 export function toMs(iso: string | null | undefined): number | null {
@@ -27,12 +28,12 @@ export function showTime(iso: string | null | undefined): string {
   return iso ?? '';
 }
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+const HOUR = HOUR_MS;
+const DAY = DAY_MS;
 /** Tick steps for the time axis, smallest first. */
 const STEPS = [
-  15 * 60_000,
-  30 * 60_000,
+  15 * MINUTE_MS,
+  30 * MINUTE_MS,
   HOUR,
   2 * HOUR,
   3 * HOUR,

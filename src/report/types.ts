@@ -21,7 +21,7 @@ export interface ReportTrack {
   breaks: number[];
 }
 
-/** An event of the track stage or of the verification, as the verification lists it. */
+/** An event the custody chain found, as the verification lists it. */
 export type ReportEvent = CustodyEvent;
 
 /** One imagery pass over a site, cropped to the site, for the before/after panels. */

@@ -13,6 +13,7 @@ import { findEncounters, pairRuns, type PortDistance } from './encounters.js';
 import { DEFAULT_PARAMS, type EventParams } from './params.js';
 import type { EventKind, EventReport, TrackEvent, Tracks } from './types.js';
 import { vesselEvents, type Polygons, type Shore } from './vessel-events.js';
+import { HOUR_MS } from '../util/index.js';
 
 export interface EventOptions {
   params?: EventParams;
@@ -156,7 +157,7 @@ export function rendezvous(tr: Tracks, mmsiA: number, mmsiB: number, q: Rendezvo
   const a = vesselIndex(tr, mmsiA);
   const b = vesselIndex(tr, mmsiB);
   if (a < 0 || b < 0 || a === b) return [];
-  const w = q.windowMs ?? 2 * 3_600_000;
+  const w = q.windowMs ?? 2 * HOUR_MS;
   const from = q.around !== undefined ? q.around - w : -Infinity;
   const to = q.around !== undefined ? q.around + w : Infinity;
   return pairRuns(

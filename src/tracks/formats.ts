@@ -5,6 +5,7 @@
  */
 import { FLAG_GOOD, type TrackEvent, type Tracks } from './types.js';
 import { lonDelta } from './geo.js';
+import { HOUR_MS } from '../util/index.js';
 
 const round = (x: number, d = 6): number => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -87,7 +88,7 @@ function eventTitle(e: TrackEvent): string {
     case 'rendezvous':
       return `Rendezvous ${e.mmsi.join(' / ')}`;
     case 'dark_period':
-      return `Dark period ${Math.round((e.endMs - e.startMs) / 3_600_000)} h`;
+      return `Dark period ${Math.round((e.endMs - e.startMs) / HOUR_MS)} h`;
     case 'loitering':
       return 'Loitering';
   }

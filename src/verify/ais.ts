@@ -6,7 +6,7 @@
  */
 import { decodeBatchFiles, PositionColumnsBuilder, type PositionColumns, type StaticReport } from '../ais/index.js';
 import type { GeoJsonCollection } from '../case/index.js';
-import { haversineM } from '../util/index.js';
+import { haversineM, MINUTE_MS } from '../util/index.js';
 import {
   buildTracks,
   findEncounters,
@@ -173,7 +173,7 @@ export interface Approach {
   coveredMinutes: number;
 }
 
-const MINUTE = 60_000;
+const MINUTE = MINUTE_MS;
 
 /** Closest distance between two moving (or fixed) positions over [from, to], sampled each minute where both are known. */
 function closest(

@@ -192,7 +192,7 @@ export interface Results {
   generated_at?: string;
 }
 
-/** An event of the track stage or of the verification, for the map and the timeline. */
+/** An event the custody chain found on its way (a departure, a rendezvous, a dark period, a pass...), for the map and the timeline. */
 export interface CustodyEvent {
   kind:
     | 'port_visit'

@@ -42,7 +42,7 @@ export interface Verification {
   tracks: Tracks | null;
   /** The AIS files the tracks come from, with their hashes. */
   aisSources: { path: string; sha256: string }[];
-  /** Events of the track stage and of the custody chain, in time order. */
+  /** The custody chain's events (departures, inspections, rendezvous, dark periods, meetings, passes), in time order. */
   events: CustodyEvent[];
   /** Each imagery pass analysed, site by site, in time order. */
   passes: VerifiedPass[];
