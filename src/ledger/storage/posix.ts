@@ -330,7 +330,8 @@ class PosixLease implements SequencerLease {
         await fh.close();
       }
     };
-    await settleAll([this.#tiles.write(tiles), writeState(), this.#record?.stage(from.size, leaves, this.#hooks)]);
+    // The record first: its write and sync then run beside the tiles' instead of queueing behind them.
+    await settleAll([this.#record?.stage(from.size, leaves, this.#hooks), this.#tiles.write(tiles), writeState()]);
   }
 
   async commit(): Promise<void> {

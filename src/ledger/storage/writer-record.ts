@@ -32,8 +32,9 @@
  * verified them are checked against the committed tree's leaves: from the
  * first whose leaf differs (an append staged by a writer that died, whose
  * indices another writer then filled), the rest are cut off too. The count
- * of verified records is kept in the header: written, not fsynced, after
- * each commit (a lost write only means more records checked next time).
+ * of verified records is kept in the header: saved when the lease is
+ * taken and when the writer closes, not synced (a lost write only means
+ * more records checked next time, against the tiles).
  */
 
 import {
@@ -87,6 +88,8 @@ export class WriterRecord {
   #count: number;
   /** Records of an append staged and not yet committed. */
   #staged = 0;
+  /** Opened by the lease holder (the count of verified records is its to save). */
+  #writer = false;
 
   private constructor(path: string, fd: number, count: number) {
     this.path = path;
@@ -120,6 +123,7 @@ export class WriterRecord {
     try {
       const size = checkHeader(fd, path, id);
       const r = new WriterRecord(path, fd, Math.floor((size - HEADER) / RECORD));
+      r.#writer = true;
       r.#recover(committedSize, leafAt);
       return r;
     } catch (e) {
@@ -170,16 +174,17 @@ export class WriterRecord {
       buf.set(h, at + 8);
     });
     this.#staged = leaves.length;
+    // On this thread, synchronously: the tiles' and the state's writes and syncs, started just before,
+    // hold libuv's four threads, and this sync then runs beside them instead of waiting for one.
     await writeAt(this.#fd, buf, 0, buf.length, HEADER + this.#count * RECORD);
     await hooks.afterWrite?.('record');
     await fdatasync(this.#fd);
   }
 
-  /** The staged records are now covered by the committed tree, and so verified. */
+  /** The staged records are now covered by the committed tree, and so verified (saved in the header at close). */
   committed(): void {
     this.#count += this.#staged;
     this.#staged = 0;
-    writeU64(this.#fd, IDENT, this.#count);
   }
 
   /** The staged records were not committed: cut them off. */
@@ -229,8 +234,14 @@ export class WriterRecord {
     return Number(readU64(this.#fd, HEADER + position * RECORD));
   }
 
+  /**
+   * Closes the record. The writer saves the count of verified records in
+   * the header (not synced: a count lost to a crash only means that the
+   * next writer checks more records against the tiles).
+   */
   close(): void {
     if (this.#fd < 0) return;
+    if (this.#writer) writeU64(this.#fd, IDENT, this.#count);
     closeSync(this.#fd);
     this.#fd = -1;
   }
