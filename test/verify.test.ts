@@ -122,7 +122,16 @@ describe('the clean strait case', () => {
     assert.ok(!existsSync(join(audit, 'keys')) && !existsSync(join(audit, 'private')));
     const resultsFile = join(root, 'published.json');
     writeFileSync(resultsFile, JSON.stringify(first));
-    const ok = spawnSync('node', [CLI, 'verify', audit, '--reproduce', resultsFile, '-q'], { encoding: 'utf8' });
+    // Without the operator key from a source the auditor trusts, there is nothing to check against.
+    const keyless = spawnSync('node', [CLI, 'verify', audit, '--reproduce', resultsFile, '-q'], { encoding: 'utf8' });
+    assert.equal(keyless.status, 2, keyless.stderr);
+    assert.match(keyless.stderr, /--reproduce needs the operator's verifier key: give it with --key/);
+    // The operator's verifier key, as the operator publishes it out of band.
+    const key = (JSON.parse(readFileSync(join(dir, 'log', 'log.json'), 'utf8')) as { verifier_key: string })
+      .verifier_key;
+    const ok = spawnSync('node', [CLI, 'verify', audit, '--reproduce', resultsFile, '--key', key, '-q'], {
+      encoding: 'utf8',
+    });
     assert.equal(ok.status, 0, ok.stderr + ok.stdout);
     assert.match(ok.stdout, /REPRODUCED/);
     assert.ok(!existsSync(join(audit, 'keys')), 'the reproduction needs and makes no key');
@@ -130,7 +139,9 @@ describe('the clean strait case', () => {
     const forged = structuredClone(first);
     forged.funnel.inspected += 1;
     writeFileSync(resultsFile, JSON.stringify(forged));
-    const bad = spawnSync('node', [CLI, 'verify', audit, '--reproduce', resultsFile, '-q'], { encoding: 'utf8' });
+    const bad = spawnSync('node', [CLI, 'verify', audit, '--reproduce', resultsFile, '--key', key, '-q'], {
+      encoding: 'utf8',
+    });
     assert.equal(bad.status, 1);
     assert.match(bad.stdout, /DIFFERS\s+funnel/);
     assert.match(bad.stdout, /NOT REPRODUCED/);

@@ -133,9 +133,28 @@ export function append(
   });
 }
 
+export function recover(dir: string, o: { key?: string }): Promise<void> {
+  return logAction('recover', async () => {
+    const l = await Log.open(dir, { write: true, ...(o.key !== undefined ? { keyPath: o.key } : {}) });
+    try {
+      const signer = l.signer(o.key);
+      const dropped = await l.dropUnsigned();
+      if (dropped.to > dropped.from)
+        process.stderr.write(
+          `dropped entries ${dropped.from} to ${dropped.to - 1} (${dropped.to - dropped.from}): beyond the signed checkpoint, not appended by this writer\n`,
+        );
+      else process.stderr.write("nothing to drop: every entry beyond the signed checkpoint is this writer's own\n");
+      const r = await l.checkpoint(signer);
+      process.stdout.write(r.note);
+    } finally {
+      await l.close();
+    }
+  });
+}
+
 export function checkpoint(dir: string, o: { key?: string }): Promise<void> {
   return logAction('checkpoint', async () => {
-    const l = await Log.open(dir, { write: true });
+    const l = await Log.open(dir, { write: true, ...(o.key !== undefined ? { keyPath: o.key } : {}) });
     try {
       const r = await l.checkpoint(l.signer(o.key));
       if (r.unchanged) process.stderr.write(`checkpoint unchanged (size ${r.size})\n`);
@@ -173,9 +192,34 @@ export function verify(dir: string, o: { key?: string }): Promise<void> {
   });
 }
 
-export function audit(dir: string, o: { key?: string }): Promise<void> {
-  return logAction('audit', () => {
+export function audit(dir: string, o: { key?: string; writerKey?: string }): Promise<void> {
+  return logAction('audit', async () => {
+    if (o.key === undefined)
+      process.stderr.write(
+        `note: no --key given, trusting the verifier key in ${resolve(dir, 'log.json')} (which proves nothing to whoever does not trust that folder)\n`,
+      );
     const r = auditLog(dir, { ...(o.key !== undefined ? { verifier: verifierArg(o.key)! } : {}) });
+    if (r.unsigned !== null) {
+      // Entries no signature covers: the writer's own (a crash before its checkpoint) only when its record says so.
+      let own = r.unsigned.from;
+      if (o.writerKey !== undefined) {
+        const l = await Log.open(dir, { keyPath: o.writerKey });
+        try {
+          l.signer(o.writerKey);
+          own = await l.appendedByWriterUpTo(r.unsigned.from);
+        } finally {
+          await l.close();
+        }
+      }
+      if (own < r.unsigned.to)
+        fail(
+          `log audit: FAILED: entries ${own} to ${r.unsigned.to - 1} (${r.unsigned.to - own}) are beyond the signed checkpoint ` +
+            `(size ${r.unsigned.from}) and ${o.writerKey === undefined ? "no signature covers them (with --writer-key, the operator can tell its own from others')" : "are not in the writer's record: someone without the key appended them"}`,
+        );
+      process.stderr.write(
+        `note: entries ${r.unsigned.from} to ${r.unsigned.to - 1} are the writer's own, not signed yet (tally log checkpoint signs them)\n`,
+      );
+    }
     process.stdout.write(
       `OK: ${r.entries} entries, ${r.bundles} entry bundles, ${r.tiles} hash tiles, ${r.checkpoints} checkpoints consistent` +
         `${r.current ? ` with the current one (size ${r.current.size})` : ''}\n`,

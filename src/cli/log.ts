@@ -60,6 +60,15 @@ export function registerLog(program: Command): void {
     );
 
   log
+    .command('recover')
+    .argument('<dir>', 'directory of the log')
+    .option('--key <path>', "the log's signing key file (default: the one named in DIR/log.json)")
+    .description(
+      "Drop the entries beyond the signed checkpoint that the key's writer did not append (its record beside the key says which), then sign what it did.",
+    )
+    .action(async (dir: string, o: { key?: string }) => (await actions()).recover(dir, o));
+
+  log
     .command('checkpoint')
     .argument('<dir>', 'directory of the log')
     .option('--key <path>', "the log's signing key file (default: the one named in DIR/log.json)")
@@ -103,10 +112,14 @@ export function registerLog(program: Command): void {
     .command('audit')
     .argument('<dir>', 'directory of the log')
     .option('--key <verifier>', "the log's verifier key; default: the one in DIR/log.json")
-    .description(
-      'Recompute every tile and hash from the entries and check every published checkpoint; exit 1 at the first inconsistency.',
+    .option(
+      '--writer-key <path>',
+      "the operator's signing key file: entries beyond the signed checkpoint that its writer's record holds are its own, not signed yet",
     )
-    .action(async (dir: string, o: { key?: string }) => (await actions()).audit(dir, o));
+    .description(
+      "Recompute every tile and hash from the entries and check every published checkpoint; exit 1 at the first inconsistency, or when entries beyond the signed checkpoint are not the writer's own.",
+    )
+    .action(async (dir: string, o: { key?: string; writerKey?: string }) => (await actions()).audit(dir, o));
 
   log
     .command('cosign')

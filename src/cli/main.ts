@@ -2,7 +2,7 @@
 /** The `tally` command. */
 import { Command, CommanderError } from 'commander';
 import { COMMAND_DESCRIPTIONS, type CommandName } from './commands.js';
-import { CheckFailed, UsageError } from './util.js';
+import { CheckFailed, ExitStatus, UsageError } from './util.js';
 
 /**
  * How to declare each top-level command. Modules are imported only for the
@@ -65,8 +65,17 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`tally: ${e.message}\n`);
       return 1;
     }
-    process.stderr.write(`tally: ${(e as Error).stack ?? String(e)}\n`);
-    return 1;
+    if (e instanceof ExitStatus) {
+      if (e.message) process.stderr.write(`tally: ${e.message}\n`);
+      return e.status;
+    }
+    // A fault of the program, not of its input: status 4 ("could not run"), the stack only on request.
+    const err = e instanceof Error ? e : new Error(String(e));
+    process.stderr.write(
+      `tally: internal error: ${err.message}\n` +
+        (process.env.TALLY_DEBUG ? `${err.stack ?? ''}\n` : '  (TALLY_DEBUG=1 prints where it happened)\n'),
+    );
+    return 4;
   }
 }
 

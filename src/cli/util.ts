@@ -21,6 +21,21 @@ export class CheckFailed extends Error {
   }
 }
 
+/**
+ * A command that ran and ends with a status of its own (`tally verify`: 0
+ * VERIFIED, 1 DISCREPANCY, 3 INCOMPLETE, 4 could not run); the message,
+ * when there is one, is printed without a stack.
+ */
+export class ExitStatus extends Error {
+  constructor(
+    readonly status: number,
+    message = '',
+  ) {
+    super(message);
+    this.name = 'ExitStatus';
+  }
+}
+
 /** Writes to stdout and lets the producer wait while the pipe is full, so memory stays flat. */
 export class StdoutWriter {
   private full = false;

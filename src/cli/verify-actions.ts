@@ -12,12 +12,14 @@
  * logged hash, the results are recomputed and compared finding by finding
  * (exit 0 when they match, 1 when not).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CaseError, loadCase } from '../case/index.js';
+import { OperatorKeyError } from '../evidence/index.js';
+import { LeaseHeldError, parseVerifierKey } from '../ledger/index.js';
 import { compareResults, resultsJson, verifyCase } from '../verify/index.js';
 import { writeOutputs } from '../report/index.js';
-import { CheckFailed, UsageError } from './util.js';
+import { CheckFailed, ExitStatus, UsageError } from './util.js';
 import type { VerifyCliOptions } from './verify.js';
 import { detectorThreadsFromEnvironment } from './imagery-common.js';
 
@@ -75,13 +77,30 @@ export async function verifyAction(dir: string, o: VerifyCliOptions): Promise<vo
       throw new UsageError(`--reproduce ${o.reproduce}: cannot read the results to reproduce: ${(e as Error).message}`);
     }
   }
+  const trustedKey = o.key === undefined ? undefined : verifierKeyArg(o.key);
+  if (o.reproduce && trustedKey === undefined)
+    throw new UsageError(
+      `--reproduce needs the operator's verifier key: give it with --key KEY (name+id+base64, or a file holding it) from a source you trust; a key read from the case folder proves nothing to someone who does not trust that folder`,
+    );
+  const waitMs = waitArg(o.wait);
   let v;
   try {
-    v = await verifyCase(dir, { readOnly: o.reproduce !== undefined, ...(progress ? { progress } : {}) });
+    v = await verifyCase(dir, {
+      readOnly: o.reproduce !== undefined,
+      ...(trustedKey !== undefined ? { trustedKey } : {}),
+      waitMs,
+      ...(progress ? { progress } : {}),
+    });
   } catch (e) {
     if (e instanceof CaseError)
       throw new UsageError(
         `${dir}: the case is not valid (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}); nothing was written:\n${e.message}`,
+      );
+    if (e instanceof OperatorKeyError) throw new UsageError(`${e.message}; nothing was written`);
+    if (e instanceof LeaseHeldError)
+      throw new ExitStatus(
+        4,
+        `${e.message}; still held after ${waitMs / 1000} s (--wait): nothing was written, try again when it is done`,
       );
     throw e;
   }
@@ -121,4 +140,35 @@ export async function verifyAction(dir: string, o: VerifyCliOptions): Promise<vo
         `  results: ${files.results}\n  report:  ${files.report}\n`,
     );
   }
+  const status = VERDICT_STATUS[r.verdict];
+  if (status !== 0) throw new ExitStatus(status);
+}
+
+/** `tally verify`'s exit status for each verdict (docs: the design's "Trust rests on the log's signed state only"). */
+const VERDICT_STATUS: Record<string, number> = { VERIFIED: 0, DISCREPANCY: 1, INCOMPLETE: 3 };
+
+/** A verifier key given inline (`name+id+base64`) or as a file holding one, checked. */
+function verifierKeyArg(v: string): string {
+  let text = v;
+  if (!v.includes('+') || existsSync(v)) {
+    try {
+      text = readFileSync(v, 'utf8').trim();
+    } catch (e) {
+      throw new UsageError(`--key ${v}: neither a verifier key nor a readable file: ${(e as Error).message}`);
+    }
+  }
+  try {
+    parseVerifierKey(text);
+  } catch (e) {
+    throw new UsageError(`--key: not a signed-note verifier key (name+id+base64): ${(e as Error).message}`);
+  }
+  return text;
+}
+
+function waitArg(v: string | undefined): number {
+  if (v === undefined) return 30_000;
+  const s = Number(v);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(v) || !Number.isFinite(s) || s > 86_400)
+    throw new UsageError(`--wait: seconds from 0 to 86400, got ${JSON.stringify(v)}`);
+  return Math.round(s * 1000);
 }

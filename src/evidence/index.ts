@@ -5,7 +5,8 @@
  *   collect.ts   collectEvidence(c)        -> the case's inputs, hashed, in log order
  *   records.ts   declarationRecords(c)     -> seed commitments, lots, shipments and seeds as log records
  *   record.ts    recordEvidence(c, items)  -> appends what the log does not hold yet (idempotent), signs a
- *                                             checkpoint, audits; with readOnly, only checks (an auditor)
+ *                                             checkpoint, audits; with readOnly, only checks (an auditor);
+ *                                             reads end at the checkpoint signed under the trusted key
  */
 export { collectEvidence, type EvidenceItem, type EvidenceRole } from './collect.js';
 export { declarationRecords, type LoggedRecord } from './records.js';
@@ -15,6 +16,8 @@ export {
   hasLog,
   logDirOf,
   operatorKeyPath,
+  operatorVerifierKey,
+  OperatorKeyError,
   type LogProblem,
   type RecordedCase,
   type RecordOptions,

@@ -11,11 +11,12 @@
  * logged again. The manifest and the geography are versioned instead: a new
  * version is a new entry.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseManifest, LoadedCase } from '../case/index.js';
 import {
   AuditError,
+  LeaseHeldError,
   Log,
   LogError,
   LogIndex,
@@ -29,8 +30,10 @@ import {
   entryHash,
   isLogDir,
   openCheckpoint,
+  parseSignerKey,
   parseVerifierKey,
   type EntryRecord,
+  type NoteVerifier,
 } from '../ledger/index.js';
 import { VERSIONED, type EvidenceItem } from './collect.js';
 import { declarationRecords, type LoggedRecord } from './records.js';
@@ -60,6 +63,14 @@ export interface RecordedCase {
 export interface RecordOptions {
   /** Check only: append nothing, sign nothing (an auditor without keys). */
   readOnly?: boolean;
+  /**
+   * The operator's verifier key that the caller trusts (an auditor's
+   * `--key`): checkpoints must verify under it. Needed read-only; when
+   * writing, the key is the operator's own key file.
+   */
+  trustedKey?: string;
+  /** How long to wait for another writer to release the log, in milliseconds (default 0: not at all). */
+  waitMs?: number;
   /** Progress lines. */
   progress?: (msg: string) => void;
 }
@@ -107,39 +118,60 @@ export async function recordEvidence(
     return nothingLogged();
   };
 
+  // The key everything is checked under: the operator's own key file when writing (never created
+  // here: `log keygen` or `scenario generate` make keys), the auditor's trusted key when reading.
+  let trusted: string;
+  if (opts.readOnly) {
+    if (opts.trustedKey === undefined)
+      throw new Error('recordEvidence: a read-only check needs the trusted operator key');
+    trusted = opts.trustedKey;
+  } else {
+    trusted = operatorVerifierKey(c);
+  }
   if (!isLogDir(logDir)) {
     if (opts.readOnly)
       return fail(`the case has no log (${logDir}/log.json is missing): nothing can be checked against it`);
-    mkdirSync(join(c.dir, 'keys'), { recursive: true });
     const origin = m.log?.origin ?? `tally.invalid/case/${m.id}`;
     await Log.init(logDir, { origin, keyPath: operatorKeyPath(c) });
     opts.progress?.(`created the case's log ${logDir} (origin ${origin})`);
   }
 
-  // Audit before writing: nothing is appended to a log that does not verify.
   let readOnly = opts.readOnly ?? false;
-  try {
-    auditLog(logDir);
-  } catch (e) {
-    if (!isLogFault(e)) throw e;
-    out.problems.push({
-      subject: { kind: 'log', id: 'log' },
-      message: `the log does not verify: ${(e as Error).message}`,
-    });
-    readOnly = true;
-  }
   let log: Log;
   try {
-    log = await Log.open(logDir, readOnly ? {} : { write: true, keyPath: operatorKeyPath(c) });
+    // The lease first, then the audit: a log being written by another process is busy, not damaged.
+    log = readOnly ? await Log.open(logDir) : await openForWriting(logDir, operatorKeyPath(c), opts);
   } catch (e) {
-    if (e instanceof AuditError || e instanceof LogError) {
-      return out.problems.length ? nothingLogged() : fail(`the log does not open: ${e.message}`);
-    }
+    if (e instanceof LeaseHeldError) throw e;
+    if (e instanceof AuditError || e instanceof LogError) return fail(`the log does not open: ${e.message}`);
     throw e;
   }
   try {
+    const verifier = parseVerifierKey(trusted);
+    if (log.config.verifier_key !== trusted) {
+      out.problems.push({
+        subject: { kind: 'log', id: 'log' },
+        message: `the log's log.json names the key ${keyName(log.config.verifier_key)}, not the operator key ${keyName(trusted)}: only checkpoints signed by the operator key are trusted`,
+      });
+      readOnly = true;
+    }
+    // Audit before writing: nothing is appended to a log that does not verify.
+    try {
+      auditLog(logDir, { verifier });
+    } catch (e) {
+      if (!isLogFault(e)) throw e;
+      out.problems.push({
+        subject: { kind: 'log', id: 'log' },
+        message: `the log does not verify: ${(e as Error).message}`,
+      });
+      return nothingLogged();
+    }
     pinnedLogProblems(m, log, out);
-    const plan = new AppendPlan(scanLog(log), readOnly, out);
+    const signed = log.signedCheckpoint(verifier)?.size ?? 0;
+    const tail = await trustedEnd(log, signed, readOnly, out, opts);
+    readOnly = tail.readOnly;
+    const end = tail.end;
+    const plan = new AppendPlan(scanLog(log, end), readOnly, out);
     for (const it of items) if (it.role === 'manifest' || it.role === 'geography') plan.evidence(it);
     for (const r of before) plan.declaration(r);
     for (const it of items) if (it.role !== 'manifest' && it.role !== 'geography') plan.evidence(it);
@@ -164,12 +196,87 @@ export async function recordEvidence(
         else throw e;
       }
     }
-    auditAsAnAuditor(m, logDir, out);
-    out.checkpoint = currentCheckpoint(c, log, out);
+    auditAsAnAuditor(logDir, verifier, out);
+    out.checkpoint = currentCheckpoint(c, log, verifier, out);
   } finally {
-    log.close();
+    await log.close();
   }
   return out;
+}
+
+/**
+ * What is read ends at the signed checkpoint; beyond it, only the writer's
+ * own entries (a crash between its append and its checkpoint), which it
+ * then signs. Anything else beyond it is reported and ignored, and nothing
+ * is appended or signed on top of it.
+ */
+async function trustedEnd(
+  log: Log,
+  signed: number,
+  readOnly: boolean,
+  out: RecordedCase,
+  opts: RecordOptions,
+): Promise<{ end: number; readOnly: boolean }> {
+  if (log.size === signed) return { end: signed, readOnly };
+  const own = readOnly ? signed : await log.appendedByWriterUpTo(signed);
+  if (own === log.size) {
+    opts.progress?.(`recovered ${log.size - signed} entries appended before a crash, not signed yet`);
+    return { end: log.size, readOnly };
+  }
+  const n = log.size - signed;
+  out.problems.push({
+    subject: { kind: 'log', id: 'log' },
+    message: `the log holds ${n} entr${n === 1 ? 'y' : 'ies'} (${signed} to ${log.size - 1}) beyond its signed checkpoint (size ${signed}) that no signature covers: they are ignored`,
+  });
+  if (!readOnly)
+    opts.progress?.(
+      `entries ${own} to ${log.size - 1} were not appended by the operator: nothing is appended or signed (\`tally log recover ${log.dir}\` drops them)`,
+    );
+  return { end: signed, readOnly: true };
+}
+
+/** `name+id` of a verifier key, for messages. */
+function keyName(k: string): string {
+  return k.split('+').slice(0, 2).join('+');
+}
+
+/**
+ * The verifier key of the operator's signing key file (keys/operator.key).
+ * Throws OperatorKeyError when there is none or it is not a key: a
+ * verification never makes a key of its own.
+ */
+export function operatorVerifierKey(c: LoadedCase): string {
+  const path = operatorKeyPath(c);
+  if (!existsSync(path))
+    throw new OperatorKeyError(
+      `${path}: no operator key: make one with \`tally log keygen ORIGIN --out ${path}\` (ORIGIN: the case's log origin) or give the case one; a verification never makes a key`,
+    );
+  try {
+    return parseSignerKey(readFileSync(path, 'utf8').trim()).verifierKey();
+  } catch (e) {
+    throw new OperatorKeyError(`${path}: not an operator signing key: ${(e as Error).message}`);
+  }
+}
+
+/** The operator's key is missing or unreadable: the verification is refused before anything is written. */
+export class OperatorKeyError extends Error {
+  override name = 'OperatorKeyError';
+}
+
+/** Opens the log for writing, waiting up to `opts.waitMs` for another writer to release it. */
+async function openForWriting(logDir: string, keyPath: string, opts: RecordOptions): Promise<Log> {
+  const until = Date.now() + (opts.waitMs ?? 0);
+  let said = false;
+  for (;;) {
+    try {
+      return await Log.open(logDir, { write: true, keyPath });
+    } catch (e) {
+      if (!(e instanceof LeaseHeldError) || Date.now() >= until) throw e;
+      if (!said) opts.progress?.(`${e.message}: waiting for it`);
+      said = true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 /** The errors that say the log is damaged or does not verify (findings), as opposed to bugs. */
@@ -206,9 +313,10 @@ interface LogScan {
   byPath: Map<string, { sha256: string; index: number }>;
 }
 
-function scanLog(log: Log): LogScan {
+/** The entries [0, end): what the verification may trust (see recordEvidence). */
+function scanLog(log: Log, end: number): LogScan {
   const s: LogScan = { byEntrySha: new Map(), byEvidenceSha: new Map(), byPath: new Map() };
-  log.forEachEntry(0, log.size, (i, bytes) => {
+  log.forEachEntry(0, end, (i, bytes) => {
     const h = entryHash(bytes);
     if (!s.byEntrySha.has(h)) s.byEntrySha.set(h, i);
     let r: EntryRecord;
@@ -312,11 +420,10 @@ async function appendPlanned(log: Log, plan: AppendPlan, out: RecordedCase, opts
   index.close();
 }
 
-/** The whole log, as an auditor checks it: every tile, bundle and checkpoint, under the agreed key. */
-function auditAsAnAuditor(m: CaseManifest, logDir: string, out: RecordedCase): void {
+/** The whole log, as an auditor checks it: every tile, bundle and checkpoint, under the trusted key. */
+function auditAsAnAuditor(logDir: string, verifier: NoteVerifier, out: RecordedCase): void {
   try {
-    const verifier = m.log?.verifier_key ? parseVerifierKey(m.log.verifier_key) : undefined;
-    auditLog(logDir, verifier ? { verifier } : {});
+    auditLog(logDir, { verifier });
   } catch (e) {
     if (!isLogFault(e)) throw e;
     if (!out.problems.some((p) => p.subject.kind === 'log'))
@@ -328,11 +435,16 @@ function auditAsAnAuditor(m: CaseManifest, logDir: string, out: RecordedCase): v
 }
 
 /** The current checkpoint as the results cite it, with the parties that cosigned it. */
-function currentCheckpoint(c: LoadedCase, log: Log, out: RecordedCase): RecordedCase['checkpoint'] {
+function currentCheckpoint(
+  c: LoadedCase,
+  log: Log,
+  verifier: NoteVerifier,
+  out: RecordedCase,
+): RecordedCase['checkpoint'] {
   const note = log.currentCheckpoint();
   if (!note) return null;
   try {
-    const cp = openCheckpoint(note, parseVerifierKey(log.config.verifier_key), { origin: log.origin });
+    const cp = openCheckpoint(note, verifier, { origin: log.origin });
     return {
       origin: cp.origin,
       size: cp.size,

@@ -36,6 +36,13 @@ export interface AuditReport {
   bundles: number;
   checkpoints: number;
   current: { size: number; root: string } | null;
+  /**
+   * Committed entries that no signed checkpoint covers, [from, to): what a
+   * killed writer left between its append and its checkpoint, or what
+   * someone without the key appended. Checked like the rest, but trusted
+   * by nothing: the caller decides (`tally log audit` fails on them).
+   */
+  unsigned: { from: number; to: number } | null;
 }
 
 export interface AuditOptions {
@@ -98,6 +105,7 @@ export function auditCommitted(log: PublishedLog, state: CompactRange, opts: Aud
     bundles: tree.bundles,
     checkpoints: published.length,
     current: current ? { size: current.size, root: encodeBase64(current.root) } : null,
+    unsigned: size > (current?.size ?? 0) ? { from: current?.size ?? 0, to: size } : null,
   };
 }
 

@@ -15,3 +15,18 @@ export class AuditError extends Error {
     super(`${where}: ${message}`);
   }
 }
+
+/**
+ * The writer's lease is held by another live writer: the log is busy, not
+ * damaged. Callers may wait and try again; it is never a finding.
+ */
+export class LeaseHeldError extends LogError {
+  override name = 'LeaseHeldError';
+  constructor(
+    message: string,
+    /** The holder's process id, when the driver knows it. */
+    readonly holder: number | null = null,
+  ) {
+    super(message);
+  }
+}

@@ -14,7 +14,7 @@
  *                   posix.ts (the files driver), writer-record.ts (the writer's own record),
  *                   lease-file.ts (its .lock), durable.ts (fsync, atomic replace)
  *   layout.ts       the names of a log's files beside its tiles
- *   errors.ts       LogError, AuditError
+ *   errors.ts       LogError, AuditError, LeaseHeldError
  *   keys.ts         the log's signing key file
  *   tile-reader.ts  tiles and bundles read from any TileStore (a HashAt for proofs)
  *   tile-edge.ts    the right edge of the tile tree, as entries are appended
@@ -253,7 +253,7 @@ export {
 } from './entries.js';
 
 // The log: errors, layout, storage
-export { LogError, AuditError } from './errors.js';
+export { LogError, AuditError, LeaseHeldError } from './errors.js';
 export { originSlug, type LogConfig } from './layout.js';
 export type {
   StoredFile,

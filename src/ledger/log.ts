@@ -23,10 +23,11 @@ import {
   TILE_WIDTH,
   tilePath,
 } from './tiles.js';
-import { encodeBase64, parseVerifierKey, type Ed25519NoteSigner } from './note.js';
-import { openCheckpoint, parseCheckpoint, signCheckpoint } from './checkpoint.js';
+import { encodeBase64, parseVerifierKey, type Ed25519NoteSigner, type NoteVerifier } from './note.js';
+import { openCheckpoint, parseCheckpoint, signCheckpoint, type OpenedCheckpoint } from './checkpoint.js';
 import { AuditError, LogError } from './errors.js';
-import { CONFIG, STATE, originSlug, type LogConfig } from './layout.js';
+import { CHECKPOINT, CONFIG, STATE, originSlug, type LogConfig } from './layout.js';
+import { openAt } from './verify.js';
 import { isInside, loadOrCreateSigningKey, readSigningKey } from './keys.js';
 import { TileEdge } from './tile-edge.js';
 import { hashAtFromStore, readBundle } from './tile-reader.js';
@@ -100,6 +101,15 @@ function readEdges(tiles: TileStore, size: number): { edge: Uint8Array[][]; bund
   const bw = size % TILE_WIDTH;
   const bundleEdge =
     bw === 0 ? [] : readBundle(tiles, Math.floor(size / TILE_WIDTH), bw).map((e) => Uint8Array.from(e));
+  // The next append copies these entries into a wider bundle: each must hash to its leaf in the
+  // level-0 tile, or damage would be copied forward (and the tree root, from the tiles, would not show it).
+  bundleEdge.forEach((e, j) => {
+    if (!bytesEqual(leafHash(e), edge[0][j]))
+      throw new AuditError(
+        entriesPath(Math.floor(size / TILE_WIDTH), bw),
+        `entry ${size - bw + j} does not hash to its leaf in ${tilePath(0, Math.floor(size / TILE_WIDTH), bw)}: the entry bundle is damaged`,
+      );
+  });
   return { edge, bundleEdge };
 }
 
@@ -288,6 +298,63 @@ export class Log {
     return this.storage.sequencer.appendedByWriter(begin, end);
   }
 
+  /**
+   * The current checkpoint, opened under `verifier` (the operator key the
+   * caller trusts, never one read from the log's folder): its size bounds
+   * what a verification reads. Null when none is published; throws
+   * AuditError when it does not verify.
+   */
+  signedCheckpoint(verifier: NoteVerifier): OpenedCheckpoint | null {
+    const note = this.currentCheckpoint();
+    if (note === null) return null;
+    const cp = openAt(CHECKPOINT, note, verifier, this.origin);
+    if (cp.size > this.size)
+      throw new AuditError(CHECKPOINT, `size ${cp.size} is beyond the committed log (${this.size} entries)`);
+    return cp;
+  }
+
+  /**
+   * How far, from `from` (a signed size), the committed entries are ones
+   * the writer recorded appending, with the same leaf hash: the first index
+   * at or after `from` that is not (the log's size when all are). Entries
+   * from there on were not appended by this writer and must never be
+   * signed. Without the writer's record (its key is not here), `from`.
+   */
+  async appendedByWriterUpTo(from: number): Promise<number> {
+    if (from >= this.size) return this.size;
+    const record = await this.appendedByWriter(from, this.size);
+    if (record === null) return from;
+    const hashAt = this.hashAt();
+    let i = from;
+    for (const r of record) {
+      if (r.index !== i || !bytesEqual(r.leafHash, hashAt(0, i))) break;
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * Drops the committed entries beyond the signed checkpoint that this
+   * writer did not append (see `appendedByWriterUpTo`): the tree is rewound
+   * to the last entry it appended itself, never below the checkpoint.
+   * Returns the range dropped ([from, to), empty when nothing was).
+   */
+  async dropUnsigned(): Promise<{ from: number; to: number }> {
+    const lease = this.#lease;
+    if (lease === null) throw new LogError('the log was not opened for writing');
+    const signed = this.signedCheckpoint(parseVerifierKey(this.config.verifier_key))?.size ?? 0;
+    const keep = await this.appendedByWriterUpTo(signed);
+    const size = this.size;
+    if (keep === size) return { from: size, to: size };
+    const range = CompactRange.fromHashAt(keep, this.hashAt(keep));
+    await lease.rewind(range);
+    const edges = readEdges(this.storage.tiles, keep);
+    this.#range = range;
+    this.#edge = edges.edge;
+    this.#bundleEdge = edges.bundleEdge;
+    return { from: keep, to: size };
+  }
+
   /** The entry at `index` of the committed tree. */
   entry(index: number): Uint8Array {
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.size)
@@ -340,11 +407,22 @@ export class Log {
     const size = this.size;
     const root = this.root();
     const cur = this.currentCheckpoint();
+    let signed = 0;
     if (cur !== null) {
       const c = openCheckpoint(cur, parseVerifierKey(this.config.verifier_key), { origin: this.origin });
       if (c.size === size && bytesEqual(c.root, root)) return { note: cur, size, root, unchanged: true };
       if (c.size > size) throw new LogError(`the current checkpoint has size ${c.size}, beyond the log's ${size}`);
+      signed = c.size;
     }
+    // Never sign what this writer did not append: someone who can write the published files but holds
+    // no key could otherwise have the operator sign their entries.
+    const own = await this.appendedByWriterUpTo(signed);
+    if (own < size)
+      throw new LogError(
+        `entries ${own} to ${size - 1} of the log are beyond its signed checkpoint (size ${signed}) and this writer's record ` +
+          `does not hold them: they were not appended by the holder of this key, and are not signed ` +
+          `(\`tally log recover ${this.dir}\` drops them)`,
+      );
     const note = signCheckpoint({ origin: this.origin, size, root, extensions: [] }, signer);
     await this.storage.checkpoints.publish(size, note);
     return { note, size, root, unchanged: false };

@@ -1,15 +1,16 @@
 /**
  * Verification of a published log: its current checkpoint is signed by the
- * log's key, and the tiles give the checkpoint's root.
+ * log's key, the tiles give the checkpoint's root, and every entry bundle
+ * hashes to the leaves of the level-0 tiles.
  */
 
-import { bytesEqual, treeRoot } from './merkle.js';
+import { bytesEqual, leafHash, treeRoot } from './merkle.js';
 import { encodeBase64, parseVerifierKey, type NoteVerifier } from './note.js';
 import { openCheckpoint, type OpenedCheckpoint } from './checkpoint.js';
-import { TileError } from './tiles.js';
+import { decodeTile, entryBundlesForSize, TILE_WIDTH, TileError, tilePath } from './tiles.js';
 import { AuditError } from './errors.js';
 import { CHECKPOINT } from './layout.js';
-import { hashAtFromStore } from './tile-reader.js';
+import { hashAtFromStore, readBundle } from './tile-reader.js';
 import { openPosixStorage } from './storage/posix.js';
 import type { PublishedLog } from './storage/interface.js';
 
@@ -51,7 +52,39 @@ export function verifyPublished(log: PublishedLog, verifier?: NoteVerifier): Ope
       `the tiles give root ${encodeBase64(root)} for size ${cp.size}, but the checkpoint says ${encodeBase64(cp.root)}`,
     );
   }
+  checkBundles(log, cp.size);
   return cp;
+}
+
+/**
+ * Each entry of the first `size` must hash to its leaf in the level-0 tile:
+ * the root, computed from the hash tiles, does not see a damaged bundle.
+ */
+function checkBundles(log: PublishedLog, size: number): void {
+  for (const b of entryBundlesForSize(size)) {
+    const entries = readBundle(log.tiles, b.index, b.width);
+    const tile = tilePath(0, b.index, b.width);
+    let leaves: Uint8Array[];
+    try {
+      leaves = readTileAt(log, tile, b.index, b.width);
+    } catch (e) {
+      throw new AuditError(tile, `cannot read the hash tile: ${(e as Error).message}`);
+    }
+    entries.forEach((e, j) => {
+      if (!bytesEqual(leafHash(e), leaves[j]))
+        throw new AuditError(
+          b.path,
+          `entry ${b.index * TILE_WIDTH + j} does not hash to its leaf in ${tile}: the entry bundle is damaged`,
+        );
+    });
+  }
+}
+
+/** The level-0 tile of `width` hashes at `index` (or the full tile's prefix when the partial one is gone). */
+function readTileAt(log: PublishedLog, path: string, index: number, width: number): Uint8Array[] {
+  if (!log.tiles.has(path) && width < TILE_WIDTH)
+    return decodeTile(log.tiles.read(tilePath(0, index)), TILE_WIDTH).slice(0, width);
+  return decodeTile(log.tiles.read(path), width);
 }
 
 /**

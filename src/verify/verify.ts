@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCase, parseTime, termsJson, type LoadedCase } from '../case/index.js';
-import { collectEvidence, recordEvidence } from '../evidence/index.js';
+import { CaseError, loadCase, parseTime, termsJson, type LoadedCase } from '../case/index.js';
+import { collectEvidence, operatorKeyPath, operatorVerifierKey, recordEvidence } from '../evidence/index.js';
 import type { Tracks } from '../tracks/index.js';
 import { caseTracks, polygonIndex, type CaseTracks } from './ais.js';
 import { runChain } from './custody/index.js';
@@ -15,8 +15,17 @@ import { analysePass, type PassAnalysis } from './imagery.js';
 import { RESULTS_SCHEMA, type CustodyEvent, type EvidenceRef, type Results } from './types.js';
 
 export interface VerifyOptions {
-  /** An auditor's reproduction: append nothing, sign nothing, need no key. */
+  /** An auditor's reproduction: append nothing, sign nothing, need no signing key. */
   readOnly?: boolean;
+  /**
+   * The operator's verifier key, from the command line or a source the
+   * caller trusts (never the case folder): required read-only; when given
+   * to a writing run, it must be the operator key file's. A manifest that
+   * pins another key is refused.
+   */
+  trustedKey?: string;
+  /** How long to wait for another writer to release the case's log, in milliseconds (default 0). */
+  waitMs?: number;
   progress?: (msg: string) => void;
 }
 
@@ -63,12 +72,18 @@ export function tallyVersion(): string {
 export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise<Verification> {
   const say = opts.progress ?? ((): void => undefined);
   const c = loadCase(dir);
+  const trustedKey = checkOperatorKey(c, opts);
   say(
     `case ${c.manifest.id}: ${c.manifest.declarations.lots.length} lots, ${c.manifest.declarations.shipments.length} shipments, ${c.inspections.length} inspection records`,
   );
   const items = await collectEvidence(c);
   say(`hashed ${items.length} input files`);
-  const rec = await recordEvidence(c, items, { readOnly: opts.readOnly ?? false, progress: say });
+  const rec = await recordEvidence(c, items, {
+    readOnly: opts.readOnly ?? false,
+    trustedKey,
+    waitMs: opts.waitMs ?? 0,
+    progress: say,
+  });
   const byPath = new Map(items.map((i) => [i.path, i]));
 
   // AIS -> tracks.
@@ -165,6 +180,48 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
     events: chain.events,
     passes: analysed,
   };
+}
+
+/**
+ * The operator key the verification trusts: the caller's (read-only), or
+ * the operator key file's (writing; never created here). A manifest that
+ * pins another key than the caller's is refused, as is a caller's key that
+ * is not the key file's: someone who can write the folder can write the
+ * manifest too, so the manifest's key only has to agree.
+ */
+function checkOperatorKey(c: LoadedCase, opts: VerifyOptions): string {
+  let key: string;
+  if (opts.readOnly) {
+    if (opts.trustedKey === undefined)
+      throw new Error('verifyCase: a reproduction needs the operator key from the caller (trustedKey)');
+    key = opts.trustedKey;
+  } else {
+    key = operatorVerifierKey(c);
+    if (opts.trustedKey !== undefined && opts.trustedKey !== key)
+      throw new CaseError([
+        {
+          file: operatorKeyPath(c),
+          line: 0,
+          field: '',
+          message: `the operator key file's verifier key is ${keyName(key)}, not the key given (${keyName(opts.trustedKey)})`,
+        },
+      ]);
+  }
+  const pinned = c.manifest.log?.verifier_key;
+  if (opts.readOnly && pinned !== undefined && pinned !== key)
+    throw new CaseError([
+      {
+        file: c.manifestPath,
+        line: 0,
+        field: 'log.verifier_key',
+        message: `the manifest pins the operator key ${keyName(pinned)}, but the key given is ${keyName(key)}: refused (the manifest is in the folder being checked; the key given is what is trusted)`,
+      },
+    ]);
+  return key;
+}
+
+function keyName(k: string): string {
+  return k.split('+').slice(0, 2).join('+');
 }
 
 export function resultsJson(r: Results): string {

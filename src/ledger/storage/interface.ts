@@ -102,6 +102,15 @@ export interface SequencerLease {
    * the new one.
    */
   commit(): Promise<void>;
+  /**
+   * Commits `to`, a prefix of the committed tree, as the committed tree:
+   * the entries beyond it are dropped (their tiles become orphans, which
+   * the next append overwrites), and so are their records. The caller
+   * (Log.rewind) never goes below the signed checkpoint: this only undoes
+   * what no signature covers, such as entries someone without the key
+   * appended.
+   */
+  rewind(to: CompactRange): Promise<void>;
   /** As Sequencer.appendedByWriter, for the lease holder (the record is kept wherever the key is). */
   appendedByWriter(begin: number, end: number): Promise<AppendedEntry[] | null>;
   /** Releases the lease (idempotent). The files driver releases it before this returns. */

@@ -18,7 +18,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { LogError } from '../errors.js';
+import { LeaseHeldError, LogError } from '../errors.js';
 
 /** Lock files this process holds: its own id in a lock file is not a stale lock (process ids are reused across restarts). */
 const held = new Set<string>();
@@ -31,7 +31,7 @@ function lockKey(path: string): string {
   return join(realpathSync(dirname(path)), basename(path));
 }
 
-/** Takes the lock at `path` for the log in `dir`; throws LogError when a live writer holds it. */
+/** Takes the lock at `path` for the log in `dir`; throws LeaseHeldError when a live writer holds it. */
 export function takeLock(path: string, dir: string): void {
   const key = lockKey(path);
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -45,7 +45,7 @@ export function takeLock(path: string, dir: string): void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const text = readFileSync(path, 'utf8');
       if (text.trim() === '' && Date.now() - statSync(path).mtimeMs < EMPTY_LOCK_GRACE_MS)
-        throw new LogError(`the log ${dir} is being opened for writing by another process (${path})`);
+        throw new LeaseHeldError(`the log ${dir} is being opened for writing by another process (${path})`);
       const pid = Number(text);
       let alive = false;
       if (Number.isSafeInteger(pid) && pid > 0) {
@@ -60,7 +60,7 @@ export function takeLock(path: string, dir: string): void {
           }
         }
       }
-      if (alive) throw new LogError(`the log ${dir} is being written by process ${pid} (${path})`);
+      if (alive) throw new LeaseHeldError(`the log ${dir} is being written by process ${pid} (${path})`, pid);
       unlinkSync(path); // a writer that died
     }
   }

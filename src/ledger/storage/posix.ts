@@ -352,6 +352,15 @@ class PosixLease implements SequencerLease {
     return this.#record?.read(begin, end) ?? null;
   }
 
+  async rewind(to: CompactRange): Promise<void> {
+    if (this.#released) throw new LogError('the lease on the log was released');
+    const committed = readState(this.#dir);
+    if (to.size > committed.size)
+      throw new LogError(`cannot rewind the log to size ${to.size}: it holds ${committed.size} entries`);
+    await writeAtomic(this.#dir, join(this.#dir, TMP), [{ path: STATE, data: stateJson(to) }], 'state', this.#hooks);
+    this.#record?.cut(to.size);
+  }
+
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;

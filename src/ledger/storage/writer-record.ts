@@ -174,8 +174,6 @@ export class WriterRecord {
       buf.set(h, at + 8);
     });
     this.#staged = leaves.length;
-    // On this thread, synchronously: the tiles' and the state's writes and syncs, started just before,
-    // hold libuv's four threads, and this sync then runs beside them instead of waiting for one.
     await writeAt(this.#fd, buf, 0, buf.length, HEADER + this.#count * RECORD);
     await hooks.afterWrite?.('record');
     await fdatasync(this.#fd);
@@ -192,6 +190,17 @@ export class WriterRecord {
     if (this.#staged === 0) return;
     ftruncateSync(this.#fd, HEADER + this.#count * RECORD);
     this.#staged = 0;
+  }
+
+  /** Cuts off the records of entries at `size` and beyond (a rewound tree no longer holds them), durably. */
+  cut(size: number): void {
+    let n = this.#count;
+    while (n > 0 && this.#indexAt(n - 1) >= size) n--;
+    if (n === this.#count) return;
+    ftruncateSync(this.#fd, HEADER + n * RECORD);
+    this.#count = n;
+    writeU64(this.#fd, IDENT, n);
+    fsyncSync(this.#fd);
   }
 
   /** The records with index in [begin, end), by index. */
