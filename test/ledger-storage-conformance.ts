@@ -30,6 +30,7 @@ import type { DurabilityHooks, LogStorage } from '../src/ledger/storage/interfac
 import { encodeEntry } from '../src/ledger/entries.js';
 import {
   bytesEqual,
+  CompactRange,
   consistencyProof,
   inclusionProof,
   leafHash,
@@ -283,6 +284,29 @@ export function storageConformance(name: string, driver: DriverUnderTest): void 
         const w2 = await Log.openStorage(await t.open(), { write: true });
         assert.deepEqual(await w2.storage.sequencer.appendedByWriter(entries.length, Number.MAX_SAFE_INTEGER), []);
         await w2.close();
+      });
+    });
+
+    test('rewind: the committed tree goes back to a prefix, its records too, and the next append overwrites', async () => {
+      await withLog(driver, async (t) => {
+        const kept = await appendBatches(t.storage, [3]);
+        await appendBatches(t.storage, [300], kept.length);
+        const storage = await t.open();
+        const lease = await storage.sequencer.acquire();
+        await lease.rewind(CompactRange.fromHashAt(3, hashAtFromStore(storage.tiles, 3)));
+        assert.deepEqual(await lease.appendedByWriter(3, Number.MAX_SAFE_INTEGER), []);
+        await lease.release();
+        assert.equal((await (await t.open()).sequencer.committed()).size, 3);
+        const more = [record(1000), record(1001)];
+        const w = await Log.openStorage(await t.open(), { write: true });
+        assert.deepEqual(await w.append(more), [3, 4]);
+        await w.close();
+        const log = await Log.openStorage(await t.open());
+        assert.deepEqual(Buffer.from(log.entry(3)), Buffer.from(more[0]));
+        assert.equal(log.size, 5);
+        assert.deepEqual(log.root(), new MemoryTree([...kept, ...more].map(leafHash)).root());
+        assert.equal((await log.appendedByWriter(0, 5))?.length, 5);
+        assert.equal((await auditStorage(await t.open())).entries, 5);
       });
     });
 
