@@ -44,10 +44,16 @@ import { CheckFailed, UsageError } from './util.js';
 export const CHALLENGE_FORMAT = 'tally/escrow/challenge/v1';
 
 /** The findings of `escrow check`: the ledger's reveal problems, and where the log's order breaks the protocol. */
-export type CheckProblem = RevealProblem | 'SEED_NOT_LOGGED' | 'SEED_LOGGED_AFTER_DECLARATION';
+export type CheckProblem =
+  | RevealProblem
+  | 'SEED_NOT_LOGGED'
+  | 'SEED_LOGGED_AFTER_DECLARATION'
+  | 'SEED_REVEALED_BEFORE_DECLARATION'
+  | 'ORDER_UNCHECKED';
 
 export interface CheckFinding {
-  code: 'COMMITMENT_MISMATCH';
+  /** ORDER_UNCHECKED: the reveal opens its commitments, but no seed says whether it is the draw the order fixed. */
+  code: 'COMMITMENT_MISMATCH' | 'DECLARATION_AMENDED' | 'ORDER_UNCHECKED';
   problem: CheckProblem;
   root?: string;
   index?: number;
@@ -189,10 +195,11 @@ interface LogScan {
 }
 
 /** One pass over the log: declarations of `root`, seed commitments and seed reveals. */
-function scanLog(log: Log, root: string): LogScan {
-  const out: LogScan = { entries: log.size, declarations: [], seedCommitments: [], seedReveals: [] };
+/** The entries [0, end) (the signed checkpoint's size, when one is published: nothing beyond it is trusted). */
+function scanLog(log: Log, root: string, end: number): LogScan {
+  const out: LogScan = { entries: end, declarations: [], seedCommitments: [], seedReveals: [] };
   const markers = [DECLARATION_FORMAT, SEED_COMMITMENT_FORMAT, SEED_REVEAL_FORMAT].map((m) => Buffer.from(`"${m}"`));
-  log.forEachEntry(0, log.size, (index, bytes) => {
+  log.forEachEntry(0, end, (index, bytes) => {
     const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (!markers.some((m) => b.includes(m))) return;
     let v: unknown;
@@ -259,10 +266,11 @@ function checkAgainstLog(rev: unknown, dir: string, log: Log, opts: { seed?: Uin
     if (!/cannot read/.test(e.message))
       throw new CheckFailed(`escrow check: the log ${dir} does not verify: ${e.message}`);
   }
-  const scan = scanLog(log, root);
+  // Only what a signed checkpoint covers is read: entries beyond it could be anyone's.
+  const scan = scanLog(log, root, cpSize ?? 0);
   if (scan.declarations.length === 0) {
     throw new CheckFailed(
-      `escrow check: no declaration with root ${root} in the log ${dir} (${scan.entries} entries): the reveal opens a lot that was never declared there`,
+      `escrow check: no declaration with root ${root} in the log ${dir} (${scan.entries} entries up to its signed checkpoint): the reveal opens a lot that was never declared there, or declared after the checkpoint`,
     );
   }
   const { index: declIndex, decl } = scan.declarations[0];
@@ -279,16 +287,33 @@ function checkAgainstLog(rev: unknown, dir: string, log: Log, opts: { seed?: Uin
   let seed = opts.seed;
   let source: 'file' | 'log' = 'file';
   let revealIndex: number | undefined;
+  const findings: CheckFinding[] = [];
   if (seed === undefined) {
     const before = new Set(scan.seedCommitments.filter((s) => s.index < declIndex).map((s) => s.seedCommitment));
     const logged = scan.seedReveals.find((s) => s.index > declIndex && before.has(s.seedCommitment));
+    // A seed revealed before this declaration: the declaring party could pick its root knowing the draw.
+    const early = scan.seedReveals.find((s) => s.index < declIndex && before.has(s.seedCommitment));
+    if (early)
+      findings.push({
+        code: 'DECLARATION_AMENDED',
+        problem: 'SEED_REVEALED_BEFORE_DECLARATION',
+        root,
+        index: early.index,
+        message: `the seed committed before this declaration was revealed at entry ${early.index}, before the declaration (entry ${declIndex}): the root could have been chosen knowing the draw`,
+      });
     if (logged) {
       seed = new Uint8Array(Buffer.from(logged.seed, 'hex'));
       source = 'log';
       revealIndex = logged.index;
-    }
+    } else if (!early)
+      findings.push({
+        code: 'ORDER_UNCHECKED',
+        problem: 'ORDER_UNCHECKED',
+        root,
+        message:
+          'no seed given (--seed) and none revealed in the log after the declaration: the opened items are checked, but not that they are the draw that the order of the log fixed',
+      });
   }
-  const findings: CheckFinding[] = [];
   let k: number | undefined;
   let sc: string | undefined;
   if (seed !== undefined) {

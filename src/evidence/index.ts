@@ -18,6 +18,8 @@ export {
   operatorKeyPath,
   operatorVerifierKey,
   OperatorKeyError,
+  type DeclarationOrder,
+  type OrderEntry,
   type LogProblem,
   type RecordedCase,
   type RecordOptions,

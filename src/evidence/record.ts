@@ -13,7 +13,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CaseManifest, LoadedCase } from '../case/index.js';
+import { CaseError, type CaseIssue, type CaseManifest, type LoadedCase } from '../case/index.js';
 import {
   AuditError,
   LeaseHeldError,
@@ -58,6 +58,34 @@ export interface RecordedCase {
   problems: LogProblem[];
   appended: number;
   checkpoint: { origin: string; size: number; root: string; note: string; cosigned_by: string[] } | null;
+  /** The order of declarations and challenges in what was read of the log (the rules in verify/custody/order.ts). */
+  order: DeclarationOrder;
+}
+
+/** A logged entry of the declaration order: where it is and what it holds. */
+export interface OrderEntry {
+  index: number;
+  /** SHA-256 of the entry: two declarations of one lot differ when it differs. */
+  sha256: string;
+  /** The seed commitment (hex) of a seed commitment or reveal. */
+  seedCommitment?: string;
+}
+
+/**
+ * Declarations, seed commitments and seed reveals as the log holds them, in
+ * log order, with the sizes of the signed checkpoints: what the order rules
+ * need (the seed commitment before the declaration, the reveal in a later
+ * checkpoint, no new declaration after the reveal).
+ */
+export interface DeclarationOrder {
+  /** By key: `lot/ID`, `shipment/ID`. */
+  declarations: Map<string, OrderEntry[]>;
+  /** By lot id. */
+  seedCommitments: Map<string, OrderEntry[]>;
+  /** By lot id. */
+  seedReveals: Map<string, OrderEntry[]>;
+  /** Sizes of the archived checkpoints that were read (verified by the audit), ascending. */
+  checkpoints: number[];
 }
 
 export interface RecordOptions {
@@ -105,6 +133,7 @@ export async function recordEvidence(
     problems: [],
     appended: 0,
     checkpoint: null,
+    order: { declarations: new Map(), seedCommitments: new Map(), seedReveals: new Map(), checkpoints: [] },
   };
   const { before, after } = declarationRecords(c);
   for (const r of [...before, ...after]) out.recordSha.set(r.key, r.sha256);
@@ -171,11 +200,14 @@ export async function recordEvidence(
     const tail = await trustedEnd(log, signed, readOnly, out, opts);
     readOnly = tail.readOnly;
     const end = tail.end;
-    const plan = new AppendPlan(scanLog(log, end), readOnly, out);
+    const scan = scanLog(log, end);
+    const plan = new AppendPlan(scan, readOnly, out);
     for (const it of items) if (it.role === 'manifest' || it.role === 'geography') plan.evidence(it);
     for (const r of before) plan.declaration(r);
     for (const it of items) if (it.role !== 'manifest' && it.role !== 'geography') plan.evidence(it);
-    for (const r of after) plan.declaration(r);
+    // Seeds are revealed in a later checkpoint than the declarations they challenge (appendPlanned).
+    for (const r of after) plan.declaration(r, 1);
+    if (!readOnly) refuseLateCommitments(c, scan);
     if (readOnly) {
       for (const r of [...before, ...after]) {
         if (out.recordIndex.get(r.key) === null) {
@@ -198,6 +230,8 @@ export async function recordEvidence(
     }
     auditAsAnAuditor(logDir, verifier, out);
     out.checkpoint = currentCheckpoint(c, log, verifier, out);
+    const readEnd = readOnly ? end : log.size;
+    out.order = { ...scanLog(log, readEnd).order, checkpoints: archivedSizes(log, readEnd) };
   } finally {
     await log.close();
   }
@@ -233,6 +267,38 @@ async function trustedEnd(
       `entries ${own} to ${log.size - 1} were not appended by the operator: nothing is appended or signed (\`tally log recover ${log.dir}\` drops them)`,
     );
   return { end: signed, readOnly: true };
+}
+
+/**
+ * Where the terms ask for challenges, the inspecting party's seed commitment
+ * must be logged before the lot's declaration: a commitment that would be
+ * appended now, for a lot the log already declares, is refused (CaseError,
+ * before anything is written).
+ */
+function refuseLateCommitments(c: LoadedCase, scan: LogScan): void {
+  const issues: CaseIssue[] = [];
+  (c.manifest.evidence.challenges ?? []).forEach((ch, i) => {
+    const logged = scan.order.seedCommitments.get(ch.lot)?.some((e) => e.seedCommitment === ch.seed_commitment);
+    const declared = scan.order.declarations.get(`lot/${ch.lot}`)?.[0];
+    if (!logged && declared)
+      issues.push({
+        file: c.manifestPath,
+        line: 0,
+        field: `evidence.challenges[${i}].seed_commitment`,
+        message: `lot ${ch.lot} was declared at log entry ${declared.index}, before this seed commitment: the commitment must be logged before the declaration it challenges, so the challenge is refused`,
+      });
+  });
+  if (issues.length) throw new CaseError(issues);
+}
+
+/** Sizes of the archived checkpoints up to `end`, ascending (names that are not sizes are the audit's to report). */
+function archivedSizes(log: Log, end: number): number[] {
+  return log.storage.checkpoints
+    .listArchived()
+    .filter((n) => /^(0|[1-9][0-9]*)$/.test(n))
+    .map(Number)
+    .filter((n) => n <= end)
+    .sort((a, b) => a - b);
 }
 
 /** `name+id` of a verifier key, for messages. */
@@ -311,11 +377,23 @@ interface LogScan {
   byEvidenceSha: Map<string, number>;
   /** The latest evidence entry of each path. */
   byPath: Map<string, { sha256: string; index: number }>;
+  order: Omit<DeclarationOrder, 'checkpoints'>;
+}
+
+function pushTo(m: Map<string, OrderEntry[]>, key: string, e: OrderEntry): void {
+  const l = m.get(key);
+  if (l) l.push(e);
+  else m.set(key, [e]);
 }
 
 /** The entries [0, end): what the verification may trust (see recordEvidence). */
 function scanLog(log: Log, end: number): LogScan {
-  const s: LogScan = { byEntrySha: new Map(), byEvidenceSha: new Map(), byPath: new Map() };
+  const s: LogScan = {
+    byEntrySha: new Map(),
+    byEvidenceSha: new Map(),
+    byPath: new Map(),
+    order: { declarations: new Map(), seedCommitments: new Map(), seedReveals: new Map() },
+  };
   log.forEachEntry(0, end, (i, bytes) => {
     const h = entryHash(bytes);
     if (!s.byEntrySha.has(h)) s.byEntrySha.set(h, i);
@@ -329,6 +407,12 @@ function scanLog(log: Log, end: number): LogScan {
     if (o.kind === 'evidence' && typeof o.sha256 === 'string') {
       if (!s.byEvidenceSha.has(o.sha256)) s.byEvidenceSha.set(o.sha256, i);
       if (typeof o.path === 'string') s.byPath.set(o.path, { sha256: o.sha256, index: i });
+    } else if (o.kind === 'declaration' && (typeof o.lot === 'string' || typeof o.shipment === 'string')) {
+      const key = typeof o.lot === 'string' ? `lot/${o.lot}` : `shipment/${String(o.shipment)}`;
+      pushTo(s.order.declarations, key, { index: i, sha256: h });
+    } else if ((o.kind === 'seed-commitment' || o.kind === 'seed-reveal') && typeof o.lot === 'string') {
+      const e: OrderEntry = { index: i, sha256: h, seedCommitment: String(o.seedCommitment) };
+      pushTo(o.kind === 'seed-commitment' ? s.order.seedCommitments : s.order.seedReveals, o.lot, e);
     }
   });
   return s;
@@ -340,7 +424,8 @@ function scanLog(log: Log, end: number): LogScan {
  * both get the index.
  */
 class AppendPlan {
-  readonly pending: { bytes: Uint8Array; set: (i: number) => void }[] = [];
+  /** Entries to append, each in its phase: 0 before the checkpoint that phase 1 (seed reveals) must follow. */
+  readonly pending: { bytes: Uint8Array; set: (i: number) => void; phase: 0 | 1 }[] = [];
   readonly #pendingSha = new Map<string, number>();
 
   constructor(
@@ -350,7 +435,7 @@ class AppendPlan {
   ) {}
 
   /** Entry bytes whose index `set` receives (null: not in the log and not appended). */
-  want(bytes: Uint8Array, sha: string, set: (i: number | null) => void): void {
+  want(bytes: Uint8Array, sha: string, set: (i: number | null) => void, phase: 0 | 1 = 0): void {
     const have = this.scan.byEntrySha.get(sha);
     if (have !== undefined) return set(have);
     if (this.readOnly) return set(null);
@@ -364,13 +449,18 @@ class AppendPlan {
       return;
     }
     this.#pendingSha.set(sha, this.pending.length);
-    this.pending.push({ bytes, set });
+    this.pending.push({ bytes, set, phase });
   }
 
-  declaration(r: LoggedRecord): void {
-    this.want(r.bytes, r.sha256, (i) => {
-      this.out.recordIndex.set(r.key, i);
-    });
+  declaration(r: LoggedRecord, phase: 0 | 1 = 0): void {
+    this.want(
+      r.bytes,
+      r.sha256,
+      (i) => {
+        this.out.recordIndex.set(r.key, i);
+      },
+      phase,
+    );
   }
 
   /** An evidence file: already logged, changed since (tampered), missing (read-only) or to append. */
@@ -411,8 +501,15 @@ class AppendPlan {
 /** Appends what the plan holds as one batch, then brings the query index beside the log up to date. */
 async function appendPlanned(log: Log, plan: AppendPlan, out: RecordedCase, opts: RecordOptions): Promise<void> {
   if (plan.pending.length === 0) return;
-  const first = await log.append(plan.pending.map((p) => p.bytes));
-  plan.pending.forEach((p, k) => p.set(first[k]));
+  const phases = [plan.pending.filter((p) => p.phase === 0), plan.pending.filter((p) => p.phase === 1)];
+  for (const [n, batch] of phases.entries()) {
+    if (batch.length === 0) continue;
+    // The reveals follow a checkpoint that covers what they challenge: the declaring party saw the
+    // declaration fixed by a signature before the seed was known.
+    if (n === 1) await log.checkpoint();
+    const first = await log.append(batch.map((p) => p.bytes));
+    batch.forEach((p, k) => p.set(first[k]));
+  }
   out.appended = plan.pending.length;
   opts.progress?.(`appended ${plan.pending.length} entries to the log (now ${log.size})`);
   // The query index beside the log (by hash, kind, vessel, site).

@@ -21,6 +21,7 @@ export const FINDING_CODES = [
   'RESOLUTION_VIOLATION',
   'COMMITMENT_MISMATCH',
   'LOG_INCONSISTENT',
+  'DECLARATION_AMENDED',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 

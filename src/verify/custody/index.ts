@@ -9,10 +9,12 @@
  *   shipments.ts    departed, inspected, out of the zone (dark periods, meetings)
  *   inspections.ts  an inspection corroborated by AIS (rendezvous or overflight)
  *   lots.ts         commitments opened where challenged; the lot's verdict
+ *   order.ts        the log's order: seed commitment, declaration, checkpoint, reveal; no amendment after
  */
 import type { LotResult, ShipmentResult, SiteResult, Verdict, CustodyEvent, Finding, Funnel } from '../types.js';
 import { Chain, worst, type ChainInput } from './context.js';
 import { lotResults } from './lots.js';
+import { declarationOrder } from './order.js';
 import { shipmentResults } from './shipments.js';
 import { siteResults } from './sites.js';
 
@@ -31,8 +33,15 @@ export interface ChainOutput {
 export function runChain(inp: ChainInput): ChainOutput {
   const chain = new Chain(inp);
   logProblems(chain);
+  const amended = declarationOrder(chain);
   const sites = siteResults(chain);
   const shipments = shipmentResults(chain);
+  for (const s of shipments) {
+    const mine = amended.filter((f) => f.subject.kind === 'shipment' && f.subject.id === s.id);
+    if (!mine.length) continue;
+    s.findings.push(...mine.map((f) => f.id));
+    s.verdict = worst([s.verdict, ...mine.map((f) => f.effect)]);
+  }
   const lots = lotResults(
     chain,
     new Map(sites.map((s) => [s.id, s.verdict])),

@@ -17,7 +17,9 @@ export function lotResults(
   const m = c.manifest;
   const lots: LotResult[] = [];
   for (const lot of m.declarations.lots) {
-    const mine: Finding[] = [];
+    const mine: Finding[] = chain.findings.filter(
+      (f) => f.code === 'DECLARATION_AMENDED' && f.subject.kind === 'lot' && f.subject.id === lot.id,
+    );
     for (const { entry, reveal } of c.reveals.filter((r) => r.entry.lot === lot.id)) {
       if (rec.tampered.has(entry.path)) continue;
       const problems = checkReveal(reveal, {
