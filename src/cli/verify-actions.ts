@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CaseError, loadCase } from '../case/index.js';
+import { KeyFileError } from '../ledger/index.js';
 import { compareResults, resultsJson, verifyCase } from '../verify/index.js';
 import { writeOutputs } from '../report/index.js';
 import { CheckFailed, UsageError } from './util.js';
@@ -83,6 +84,7 @@ export async function verifyAction(dir: string, o: VerifyCliOptions): Promise<vo
       throw new UsageError(
         `${dir}: the case is not valid (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}); nothing was written:\n${e.message}`,
       );
+    if (e instanceof KeyFileError) throw new UsageError(`${dir}: ${e.message}`);
     throw e;
   }
   const r = v.results;
