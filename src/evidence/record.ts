@@ -11,18 +11,19 @@
  * logged again. The manifest and the geography are versioned instead: a new
  * version is a new entry.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseManifest, LoadedCase } from '../case/index.js';
+import { makePrivateFolder } from '../util/index.js';
 import {
   AuditError,
+  KeyFileError,
   Log,
   LogError,
   LogIndex,
-  CosignatureV1Verifier,
   auditLog,
   decodeEntry,
-  parseVerifierKeyParts,
+  parseCosignerVerifierKey,
   verifyCosignature,
   encodeBase64,
   encodeEntry,
@@ -110,7 +111,7 @@ export async function recordEvidence(
   if (!isLogDir(logDir)) {
     if (opts.readOnly)
       return fail(`the case has no log (${logDir}/log.json is missing): nothing can be checked against it`);
-    mkdirSync(join(c.dir, 'keys'), { recursive: true });
+    makePrivateFolder(join(c.dir, 'keys'));
     const origin = m.log?.origin ?? `tally.invalid/case/${m.id}`;
     await Log.init(logDir, { origin, keyPath: operatorKeyPath(c) });
     opts.progress?.(`created the case's log ${logDir} (origin ${origin})`);
@@ -132,6 +133,8 @@ export async function recordEvidence(
   try {
     log = await Log.open(logDir, readOnly ? {} : { write: true, keyPath: operatorKeyPath(c) });
   } catch (e) {
+    // A damaged key file is the operator's to mend (exit 2), not a finding about the log.
+    if (e instanceof KeyFileError) throw e;
     if (e instanceof AuditError || e instanceof LogError) {
       return out.problems.length ? nothingLogged() : fail(`the log does not open: ${e.message}`);
     }
@@ -351,14 +354,15 @@ function currentCheckpoint(c: LoadedCase, log: Log, out: RecordedCase): Recorded
 
 /**
  * The parties whose tlog-cosignature (v1) on this checkpoint verifies under
- * their manifest key (`tally log cosign` with the party's key adds one).
+ * their manifest `cosigner_key` (type 0x04; `tally log cosign` with the
+ * party's cosigner key adds one). The signed-note `public_key` never counts:
+ * a cosignature is made with the party's cosigner key only.
  */
 export function cosigners(c: LoadedCase, note: string): string[] {
   const out: string[] = [];
   for (const p of c.manifest.parties) {
     try {
-      const k = parseVerifierKeyParts(p.public_key);
-      verifyCosignature(note, new CosignatureV1Verifier(k.name, k.publicKey));
+      verifyCosignature(note, parseCosignerVerifierKey(p.cosigner_key));
       out.push(p.id);
     } catch {
       // no cosignature by this party, or not a valid one
