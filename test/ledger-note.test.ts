@@ -457,14 +457,18 @@ describe('cosignatures (tlog-cosignature v1.0.1, type 0x04)', () => {
     assert.throws(() => cosign(body, k, 1.5), CosignatureError);
   });
 
-  it('parses cosigner keys in the 0x04 and 0x01 private forms', () => {
+  it('parses cosigner keys in the 0x04 private form and refuses a 0x01 signed-note key', () => {
     const g = generateCosignerKey('witness.example/w3');
     const k = parseCosignerKey(g.signerKey);
     assert.equal(k.verifierKey(), g.verifierKey);
     const seed = hex(RFC1.seed);
     const id01 = computeKeyId('w', 1, ed25519PublicKey(seed));
-    const k01 = parseCosignerKey(`PRIVATE+KEY+w+${keyIdHex(id01)}+${Buffer.from([1, ...seed]).toString('base64')}`);
-    assert.equal(k01.keyId, computeKeyId('w', 4, ed25519PublicKey(seed)));
+    // Its cosignature would carry a 0x04 key ID that no published 0x01 verifier key names.
+    throwsNote(
+      () => parseCosignerKey(`PRIVATE+KEY+w+${keyIdHex(id01)}+${Buffer.from([1, ...seed]).toString('base64')}`),
+      'bad-key',
+      /signed-note key \(type 0x01\); a cosigner key \(type 0x04/,
+    );
     throwsNote(
       () => parseCosignerKey(g.signerKey.replace(/\+([0-9a-f]{8})\+/, '+00000000+')),
       'bad-key',

@@ -29,6 +29,7 @@ import { detectObjects } from '../src/imagery/index.js';
 import { resolveGsd } from '../src/imagery/crs.js';
 import { rasteriseRings, sitePixelRings } from '../src/imagery/index.js';
 import { parseSignerKey } from '../src/ledger/note.js';
+import { parseCosignerKey } from '../src/ledger/cosignature.js';
 import { checkReveal } from '../src/ledger/escrow.js';
 import type { CaseManifest, GeoJsonCollection } from '../src/case/types.js';
 
@@ -369,11 +370,17 @@ test('keys, commitments and reveals open; log keys and seeded tampering do not',
   const op = parseSignerKey(readFileSync(join(clean.dir, 'keys/operator.key'), 'utf8').trim());
   assert.equal(op.name, m.log?.origin);
   assert.equal(op.verifierKey(), m.log?.verifier_key);
-  for (const p of m.parties)
+  for (const p of m.parties) {
     assert.equal(
       parseSignerKey(readFileSync(join(clean.dir, `keys/${p.id}.key`), 'utf8').trim()).verifierKey(),
       p.public_key,
     );
+    // The party's second key, for cosignatures (type 0x04), beside its signed-note key.
+    assert.equal(
+      parseCosignerKey(readFileSync(join(clean.dir, `keys/${p.id}.cosigner.key`), 'utf8').trim()).verifierKey(),
+      p.cosigner_key,
+    );
+  }
   const ch = m.evidence.challenges![0];
   const lot = m.declarations.lots.find((l) => l.id === ch.lot)!;
   const rev = JSON.parse(readFileSync(join(clean.dir, ch.path), 'utf8')) as unknown;

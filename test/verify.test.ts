@@ -151,9 +151,13 @@ describe('the clean strait case', () => {
     const t = join(root, 'cosigned');
     cpSync(dir, t, { recursive: true });
     for (const party of ['observer', 'inspectorate']) {
-      const cs = spawnSync('node', [CLI, 'log', 'cosign', join(t, 'log'), '--key', join(t, 'keys', `${party}.key`)], {
-        encoding: 'utf8',
-      });
+      const cs = spawnSync(
+        'node',
+        [CLI, 'log', 'cosign', join(t, 'log'), '--key', join(t, 'keys', `${party}.cosigner.key`)],
+        {
+          encoding: 'utf8',
+        },
+      );
       assert.equal(cs.status, 0, cs.stderr);
     }
     const v = await verifyCase(t);

@@ -8,7 +8,14 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { REVEAL_FORMAT } from '../ledger/index.js';
+import {
+  REVEAL_FORMAT,
+  SIG_TYPE_COSIGNATURE_V1,
+  SIG_TYPE_ED25519,
+  parseCosignerVerifierKey,
+  parseVerifierKey,
+  parseVerifierKeyParts,
+} from '../ledger/index.js';
 import { CaseError, SourceFile, fieldName, type CaseIssue, type FieldPath } from './source.js';
 import { parseTime, resolveTerms, type ResolvedTerms } from './terms.js';
 import type {
@@ -174,6 +181,7 @@ export function loadCase(dirOrFile: string): LoadedCase {
   const check = new ManifestCheck(dir, src, v.inspection);
   const m = check.m;
   check.ids();
+  check.partyKeys();
   const geography = check.geography();
   check.declarations();
   check.evidenceFiles();
@@ -256,6 +264,43 @@ class ManifestCheck {
         this.add(['terms', 'item_classes', i, 'width_m'], 'the range must be [min, max] with min <= max');
     });
     this.time(['terms', 'removal_deadline'], m.terms.removal_deadline);
+  }
+
+  /**
+   * Each party's two keys (server.md): `public_key` a signed-note key (type
+   * 0x01), `cosigner_key` a tlog-cosignature key (type 0x04). A key of the
+   * other type would make the party's cosignatures or signatures unverifiable.
+   */
+  partyKeys(): void {
+    const want = [
+      ['public_key', SIG_TYPE_ED25519, 'a signed-note key (type 0x01)', parseVerifierKey],
+      [
+        'cosigner_key',
+        SIG_TYPE_COSIGNATURE_V1,
+        'a cosigner key (type 0x04, tlog-cosignature)',
+        parseCosignerVerifierKey,
+      ],
+    ] as const;
+    this.m.parties.forEach((p, i) => {
+      for (const [field, type, what, parse] of want) {
+        const key = p[field];
+        try {
+          const t = parseVerifierKeyParts(key).type;
+          if (t !== type) {
+            const other = want.find((w) => w[1] === t);
+            this.add(
+              ['parties', i, field],
+              `${other ? `is ${other[2]}` : `has key type 0x${t.toString(16).padStart(2, '0')}`}; ${field} must be ${what}` +
+                `${other ? ` (the party's ${other[0]} goes there)` : ''}`,
+            );
+            continue;
+          }
+          parse(key);
+        } catch (e) {
+          this.add(['parties', i, field], `is not a valid verifier key: ${(e as Error).message}`);
+        }
+      }
+    });
   }
 
   geography(): LoadedCase['geography'] {

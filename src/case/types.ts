@@ -14,8 +14,10 @@ export interface Party {
   id: string;
   name: string;
   role: PartyRole;
-  /** Ed25519 signed-note verifier key (`name+hash+base64`), used to check the party's cosignatures. */
+  /** Ed25519 signed-note verifier key (type 0x01, `name+id+base64`): the party's submissions and request signatures. */
   public_key: string;
+  /** tlog-cosignature verifier key (Ed25519, type 0x04): checks the party's cosignatures of checkpoints. */
+  cosigner_key: string;
 }
 
 export type InspectorKind = 'ship' | 'aircraft';

@@ -4,7 +4,8 @@
  * that found something (findings printed), 2 bad input.
  */
 import { closeSync, constants as fsc, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { folderOpenToOthers, writeSecretFile } from '../util/index.js';
 import {
   challengesNeeded,
   checkReveal,
@@ -79,12 +80,27 @@ function readJson(path: string, what: string): unknown {
   }
 }
 
-/** Writes a file durably; `secret` files get mode 0600. Refuses to overwrite unless `force`. */
+/** Writes a file durably; `secret` files are written whole, mode 0600 (writeSecretFile). Refuses to overwrite unless `force`. */
 function writeFile(path: string, text: string, opts: { secret?: boolean; force?: boolean } = {}): void {
+  if (opts.secret) {
+    try {
+      writeSecretFile(path, text, { replace: opts.force === true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new UsageError(`${path} exists; refusing to overwrite it (use --force)`);
+      throw new UsageError(`cannot write ${path} (${code ?? (e as Error).message})`);
+    }
+    const dir = dirname(resolve(path));
+    if (folderOpenToOthers(dir))
+      process.stderr.write(
+        `note: ${dir} can be opened by other users; keep secrets in a folder only you can open (chmod 700 ${dir})\n`,
+      );
+    return;
+  }
   let fd: number;
   const flags = fsc.O_WRONLY | fsc.O_CREAT | (opts.force ? fsc.O_TRUNC : fsc.O_EXCL);
   try {
-    fd = openSync(path, flags, opts.secret ? 0o600 : 0o644);
+    fd = openSync(path, flags, 0o644);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new UsageError(`${path} exists; refusing to overwrite it (use --force)`);

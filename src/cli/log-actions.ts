@@ -5,8 +5,9 @@
  * Bad input exits 2; a log that fails verify, audit or cosign exits 1 with
  * the file where the inconsistency is.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync, constants as fsc } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { folderOpenToOthers } from '../util/index.js';
 import {
   AuditError,
   auditLog,
@@ -23,14 +24,15 @@ import {
   LogIndex,
   NoteError,
   originSlug,
-  parseCosignerKey,
   parseVerifierKey,
   ProofError,
   readConfig,
+  readCosignerKeyFile,
   SplitViewError,
   TileError,
   verifyLog,
   verifyTlogProof,
+  writeKeyFile,
   type Ed25519NoteVerifier,
   type EvidenceOptions,
 } from '../ledger/index.js';
@@ -63,7 +65,7 @@ async function logAction(what: string, f: () => Promise<void> | void): Promise<v
       throw new UsageError(`log ${what}: ${e.message}`);
     }
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'EEXIST')
       throw new UsageError(`log ${what}: ${(e as Error).message}`);
     throw e;
   }
@@ -82,14 +84,13 @@ function indexArg(v: string): number {
   return Number(v);
 }
 
-function writeSecret(path: string, text: string): void {
-  const fd = openSync(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+/** A key file is 0600 whatever its folder; a folder others can open still shows its name, which is said. */
+function noteOpenFolder(keyPath: string): void {
+  const dir = dirname(resolve(keyPath));
+  if (folderOpenToOthers(dir))
+    process.stderr.write(
+      `note: ${dir} can be opened by other users; keep keys in a folder only you can open (chmod 700 ${dir})\n`,
+    );
 }
 
 export function init(dir: string, o: { origin: string; key?: string }): Promise<void> {
@@ -98,6 +99,7 @@ export function init(dir: string, o: { origin: string; key?: string }): Promise<
     process.stderr.write(
       `${r.reusedKey ? 'using the existing' : 'wrote the'} signing key ${r.keyPath}${r.reusedKey ? '' : ' (mode 0600)'}; keep it private\n`,
     );
+    noteOpenFolder(r.keyPath);
     process.stdout.write(`${r.verifierKey}\n`);
   });
 }
@@ -229,7 +231,7 @@ export function audit(dir: string, o: { key?: string; writerKey?: string }): Pro
 
 export function cosign(dir: string, o: { key: string; state?: string; logKey?: string }): Promise<void> {
   return logAction('cosign', async () => {
-    const key = parseCosignerKey(readFileSync(o.key, 'utf8').trim());
+    const key = readCosignerKeyFile(o.key);
     const state = o.state ?? `${o.key}.${originSlug(readConfig(dir).origin)}.state`;
     const r = await cosignLog(dir, key, state, {
       ...(o.logKey !== undefined ? { logVerifier: verifierArg(o.logKey)! } : {}),
@@ -246,7 +248,11 @@ export function cosign(dir: string, o: { key: string; state?: string; logKey?: s
 export function keygen(name: string, o: { out: string; cosigner?: boolean }): Promise<void> {
   return logAction('keygen', () => {
     const k = o.cosigner ? generateCosignerKey(name) : generateKey(name);
-    writeSecret(o.out, `${k.signerKey}\n`);
+    writeKeyFile(o.out, k.signerKey);
+    process.stderr.write(
+      `wrote the ${o.cosigner ? "cosigner key (type 0x04: for `tally log cosign`, the manifest's cosigner_key)" : "signed-note key (type 0x01: the manifest's public_key, or a log's signing key)"} ${o.out} (mode 0600); keep it private\n`,
+    );
+    noteOpenFolder(o.out);
     process.stdout.write(`${k.verifierKey}\n`);
   });
 }

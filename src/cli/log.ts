@@ -11,7 +11,7 @@
  *   check-proof PROOF --key VERIFIER          verify a tlog-proof offline
  *   find DIR --hash|--kind|--vessel|--site    query the index
  *   reindex DIR                               rebuild the index from the tiles
- *   keygen NAME --out PATH [--cosigner]       a signing or cosigning key
+ *   keygen NAME --out PATH [--cosigner]       a signed-note (0x01) or cosigner (0x04) key
  *
  * Bad input exits 2; a log that fails verify, audit or cosign exits 1 with
  * the file where the inconsistency is.
@@ -142,7 +142,9 @@ export function registerLog(program: Command): void {
     .argument('<name>', 'key name (the log origin, or the cosigner name)')
     .requiredOption('--out <path>', 'where to write the private key (mode 0600; must not exist)')
     .option('--cosigner', 'a cosigner key (tlog-cosignature, type 0x04)')
-    .description('Generate an Ed25519 key; print its verifier key.')
+    .description(
+      "Generate an Ed25519 key; print its verifier key: a signed-note key (type 0x01: a party's public_key, a log's key), or with --cosigner a cosigner key (type 0x04: a party's cosigner_key, for `log cosign`).",
+    )
     .action(async (name: string, o: { out: string; cosigner?: boolean }) => (await actions()).keygen(name, o));
 
   log

@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CaseError, loadCase } from '../case/index.js';
 import { OperatorKeyError } from '../evidence/index.js';
-import { LeaseHeldError, parseVerifierKey } from '../ledger/index.js';
+import { KeyFileError, LeaseHeldError, parseVerifierKey } from '../ledger/index.js';
 import { compareResults, resultsJson, verifyCase } from '../verify/index.js';
 import { writeOutputs } from '../report/index.js';
 import { CheckFailed, ExitStatus, UsageError } from './util.js';
@@ -97,6 +97,7 @@ export async function verifyAction(dir: string, o: VerifyCliOptions): Promise<vo
         `${dir}: the case is not valid (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}); nothing was written:\n${e.message}`,
       );
     if (e instanceof OperatorKeyError) throw new UsageError(`${e.message}; nothing was written`);
+    if (e instanceof KeyFileError) throw new UsageError(`${dir}: ${e.message}`);
     if (e instanceof LeaseHeldError)
       throw new ExitStatus(
         4,

@@ -16,14 +16,14 @@ import { join } from 'node:path';
 import { CaseError, type CaseIssue, type CaseManifest, type LoadedCase } from '../case/index.js';
 import {
   AuditError,
+  KeyFileError,
   LeaseHeldError,
   Log,
   LogError,
   LogIndex,
-  CosignatureV1Verifier,
   auditLog,
   decodeEntry,
-  parseVerifierKeyParts,
+  parseCosignerVerifierKey,
   verifyCosignature,
   encodeBase64,
   encodeEntry,
@@ -172,6 +172,8 @@ export async function recordEvidence(
     log = readOnly ? await Log.open(logDir) : await openForWriting(logDir, operatorKeyPath(c), opts);
   } catch (e) {
     if (e instanceof LeaseHeldError) throw e;
+    // A damaged key file is the operator's to mend (exit 2), not a finding about the log.
+    if (e instanceof KeyFileError) throw e;
     if (e instanceof AuditError || e instanceof LogError) return fail(`the log does not open: ${e.message}`);
     throw e;
   }
@@ -560,14 +562,15 @@ function currentCheckpoint(
 
 /**
  * The parties whose tlog-cosignature (v1) on this checkpoint verifies under
- * their manifest key (`tally log cosign` with the party's key adds one).
+ * their manifest `cosigner_key` (type 0x04; `tally log cosign` with the
+ * party's cosigner key adds one). The signed-note `public_key` never counts:
+ * a cosignature is made with the party's cosigner key only.
  */
 export function cosigners(c: LoadedCase, note: string): string[] {
   const out: string[] = [];
   for (const p of c.manifest.parties) {
     try {
-      const k = parseVerifierKeyParts(p.public_key);
-      verifyCosignature(note, new CosignatureV1Verifier(k.name, k.publicKey));
+      verifyCosignature(note, parseCosignerVerifierKey(p.cosigner_key));
       out.push(p.id);
     } catch {
       // no cosignature by this party, or not a valid one

@@ -12,9 +12,10 @@
 //
 // Keys: verifier keys are vkeys of type 0x04 (`name+id+base64(0x04||pub)`).
 // Signer keys use Go's private key form with the type byte 0x04
-// (`PRIVATE+KEY+name+<0x04 key ID>+base64(0x04||seed)`); the 0x01 form of a
-// note key is also accepted (its key ID is checked as type 0x01 and the
-// cosignature key ID derived for 0x04), as transparency-dev/formats does.
+// (`PRIVATE+KEY+name+<0x04 key ID>+base64(0x04||seed)`). A signed-note key
+// (0x01) is refused: a cosignature made with it carries a key ID that no
+// party's published verifier key (0x01) names, and each party holds a
+// cosigner key of its own for this (server.md, "Parties, roles, keys").
 //
 // Split views: checkConsistentCheckpoints refuses a new checkpoint that is not
 // proven consistent with the cosigner's last one; checkSplitView judges a
@@ -201,13 +202,19 @@ export function generateCosignerKey(name: string): { signerKey: string; verifier
   return { signerKey: k.signerKey(), verifierKey: k.verifierKey() };
 }
 
-/** Parses a cosigner private key (type 0x04, or a 0x01 note key); checks the key ID. */
+/** Parses a cosigner private key (type 0x04); checks the key ID. A signed-note key (0x01) is refused. */
 export function parseCosignerKey(skey: string): CosignerKey {
   const p = parseSignerKeyParts(skey);
-  if (p.type !== SIG_TYPE_COSIGNATURE_V1 && p.type !== SIG_TYPE_ED25519) {
+  if (p.type === SIG_TYPE_ED25519) {
     throw new NoteError(
       'bad-key',
-      `cosigner key ${JSON.stringify(p.name)}: unsupported type 0x${p.type.toString(16).padStart(2, '0')} (expected 0x04, or 0x01)`,
+      `cosigner key ${JSON.stringify(p.name)}: this is a signed-note key (type 0x01); a cosigner key (type 0x04, tlog-cosignature) is needed`,
+    );
+  }
+  if (p.type !== SIG_TYPE_COSIGNATURE_V1) {
+    throw new NoteError(
+      'bad-key',
+      `cosigner key ${JSON.stringify(p.name)}: unsupported type 0x${p.type.toString(16).padStart(2, '0')} (expected 0x04, tlog-cosignature)`,
     );
   }
   if (p.seed.length !== 32)
@@ -216,11 +223,10 @@ export function parseCosignerKey(skey: string): CosignerKey {
       `cosigner key ${JSON.stringify(p.name)}: Ed25519 seed must be 32 bytes, got ${p.seed.length}`,
     );
   const k = new CosignerKey(p.name, p.seed);
-  const want = p.type === SIG_TYPE_ED25519 ? computeKeyId(p.name, SIG_TYPE_ED25519, k.publicKey) : k.keyId;
-  if (want !== p.keyId) {
+  if (k.keyId !== p.keyId) {
     throw new NoteError(
       'bad-key',
-      `cosigner key ${JSON.stringify(p.name)}: key ID ${keyIdHex(p.keyId)} does not match the key (expected ${keyIdHex(want)})`,
+      `cosigner key ${JSON.stringify(p.name)}: key ID ${keyIdHex(p.keyId)} does not match the key (expected ${keyIdHex(k.keyId)})`,
     );
   }
   return k;

@@ -5,6 +5,17 @@ export class LogError extends Error {
   override name = 'LogError';
 }
 
+/** A key file that is missing, empty, damaged or of the wrong type; the message names the file and what is wrong. */
+export class KeyFileError extends LogError {
+  override name = 'KeyFileError';
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+  }
+}
+
 /** An inconsistency found by `auditLog` or `verifyLog`; `where` names the file (tile, bundle, checkpoint, state). */
 export class AuditError extends Error {
   override name = 'AuditError';

@@ -14,8 +14,8 @@
  *                   posix.ts (the files driver), writer-record.ts (the writer's own record),
  *                   lease-file.ts (its .lock), durable.ts (fsync, atomic replace)
  *   layout.ts       the names of a log's files beside its tiles
- *   errors.ts       LogError, AuditError, LeaseHeldError
- *   keys.ts         the log's signing key file
+ *   errors.ts       LogError, AuditError, LeaseHeldError, KeyFileError
+ *   keys.ts         key files: the log's signing key, cosigner keys
  *   tile-reader.ts  tiles and bundles read from any TileStore (a HashAt for proofs)
  *   tile-edge.ts    the right edge of the tile tree, as entries are appended
  *   log.ts          the writer: init, open, durable batched appends, checkpoints, proofs
@@ -253,7 +253,8 @@ export {
 } from './entries.js';
 
 // The log: errors, layout, storage
-export { LogError, AuditError, LeaseHeldError } from './errors.js';
+export { LogError, AuditError, LeaseHeldError, KeyFileError } from './errors.js';
+export { readSignerKeyFile, readCosignerKeyFile, writeKeyFile } from './keys.js';
 export { originSlug, type LogConfig } from './layout.js';
 export type {
   StoredFile,

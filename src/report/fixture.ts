@@ -556,8 +556,20 @@ function fixtureManifest(scene: Scene): CaseManifest {
       { part: 'vessel tracks', status: 'synthetic', note: 'There was no AIS in 1962; tracks are generated.' },
     ],
     parties: [
-      { id: 'ussr', name: 'USSR', role: 'declaring', public_key: 'ussr+00000000+AAAA' },
-      { id: 'usa', name: 'USA', role: 'inspecting', public_key: 'usa+00000000+AAAA' },
+      {
+        id: 'ussr',
+        name: 'USSR',
+        role: 'declaring',
+        public_key: 'ussr+00000000+AAAA',
+        cosigner_key: 'ussr+00000000+BAAA',
+      },
+      {
+        id: 'usa',
+        name: 'USA',
+        role: 'inspecting',
+        public_key: 'usa+00000000+AAAA',
+        cosigner_key: 'usa+00000000+BAAA',
+      },
     ],
     inspectors: [{ id: 'vesole', kind: 'ship', name: 'USS Vesole (DD-878)', mmsi: inspectorMmsi, party: 'usa' }],
     terms: {

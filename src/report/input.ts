@@ -129,7 +129,7 @@ function reverifyCommands(c: LoadedCase): string[] {
     `# with the case folder (log/, evidence, ${c.manifestPath}; no keys, no secrets):`,
     'npx tally log audit CASE_DIR/log',
     '# each party countersigns the checkpoint it has checked (results.checkpoint.cosigned_by lists them):',
-    'npx tally log cosign CASE_DIR/log --key PARTY.key',
+    'npx tally log cosign CASE_DIR/log --key PARTY.cosigner.key',
     'npx tally verify CASE_DIR --reproduce results.json',
   ];
 }

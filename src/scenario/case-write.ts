@@ -20,7 +20,7 @@ import {
   toHex,
   type Descriptor,
 } from '../ledger/index.js';
-import { Ed25519NoteSigner, formatSignerKey, SIG_TYPE_ED25519 } from '../ledger/index.js';
+import { CosignerKey, Ed25519NoteSigner, formatSignerKey, SIG_TYPE_ED25519 } from '../ledger/index.js';
 import {
   CASE_FORMAT,
   INSPECTION_FORMAT,
@@ -28,7 +28,7 @@ import {
   type InspectionRecord,
   type GeoJsonCollection,
 } from '../case/index.js';
-import { DAY_MS, HOUR_MS } from '../util/index.js';
+import { DAY_MS, HOUR_MS, writeSecretFile } from '../util/index.js';
 import { Random } from './random.js';
 import { renderScene, type SceneObject } from './scenes.js';
 import { writeMarineCadastreCsv, type CsvFixtureRow } from './csv.js';
@@ -56,6 +56,12 @@ export function seededKey(name: string, rng: Random): KeyPair {
   const seed = randomBytesFrom(rng)(32);
   const signer = new Ed25519NoteSigner(name, seed);
   return { signerKey: formatSignerKey(name, SIG_TYPE_ED25519, signer.keyId, seed), verifierKey: signer.verifierKey() };
+}
+
+/** A deterministic tlog-cosignature key pair (type 0x04) named `name`, from 32 seeded bytes. */
+export function seededCosignerKey(name: string, rng: Random): KeyPair {
+  const k = new CosignerKey(name, randomBytesFrom(rng)(32));
+  return { signerKey: k.signerKey(), verifierKey: k.verifierKey() };
 }
 
 // ---------------------------------------------------------------------------
@@ -256,6 +262,12 @@ class CaseDir {
     writeFileSync(p, data);
     this.files.push(rel);
   }
+
+  /** A key or secret: written whole, 0600, in a folder (keys/, private/) only its owner can open. */
+  putSecret(rel: string, data: string): void {
+    writeSecretFile(join(this.dir, rel), data, { replace: true, privateFolder: true });
+    this.files.push(rel);
+  }
 }
 
 const json = (x: unknown): string => JSON.stringify(x, null, 1) + '\n';
@@ -288,18 +300,27 @@ interface CaseKeys {
   /** The log's origin, and the verifier key case.yaml pins it to. */
   origin: string;
   pinned: string;
-  parties: KeyPair[];
+  /** Each party's signed-note key (0x01) and cosigner key (0x04). */
+  parties: { note: KeyPair; cosigner: KeyPair }[];
 }
 
-/** The operator's and each party's signing keys; LOG_INCONSISTENT pins the log to another key than the operator's. */
+/**
+ * The operator's signing key, and each party's two keys (server.md): its
+ * signed-note key keys/<party>.key (public_key) and its cosigner key
+ * keys/<party>.cosigner.key (cosigner_key, for `tally log cosign`).
+ * LOG_INCONSISTENT pins the log to another key than the operator's.
+ */
 function writeKeys(desc: CaseDescription, out: CaseDir): CaseKeys {
   const origin = `tally.invalid/case/${desc.id}`;
   const operator = seededKey(origin, rngFor(desc.seed, 'key/operator'));
-  out.put('keys/operator.key', operator.signerKey + '\n');
+  out.putSecret('keys/operator.key', operator.signerKey + '\n');
   const parties = desc.parties.map((p) => {
-    const k = seededKey(`tally.invalid/party/${p.id}`, rngFor(desc.seed, `key/party/${p.id}`));
-    out.put(`keys/${p.id}.key`, k.signerKey + '\n');
-    return k;
+    const name = `tally.invalid/party/${p.id}`;
+    const note = seededKey(name, rngFor(desc.seed, `key/party/${p.id}`));
+    const cosigner = seededCosignerKey(name, rngFor(desc.seed, `key/party/${p.id}/cosigner`));
+    out.putSecret(`keys/${p.id}.key`, note.signerKey + '\n');
+    out.putSecret(`keys/${p.id}.cosigner.key`, cosigner.signerKey + '\n');
+    return { note, cosigner };
   });
   const pinned = desc.pinWrongLogKey
     ? seededKey(origin, rngFor(desc.seed, 'key/operator/other')).verifierKey
@@ -368,7 +389,7 @@ function writeCommitments(
     const lot = commitLot(items, randomBytesFrom(rngFor(desc.seed, `salts/${l.id}`)));
     roots.set(l.id, lot.root);
     const secrets = secretsFile(lot, classOf(l.item_class));
-    out.put(`private/${l.id}.secrets.json`, json(secrets));
+    out.putSecret(`private/${l.id}.secrets.json`, json(secrets));
     if (!l.challengeK) continue;
     const seed = randomBytesFrom(rngFor(desc.seed, `challenge/${l.id}`))(32);
     const k = Math.min(l.challengeK, l.count);
@@ -518,7 +539,11 @@ function caseManifest(
     description: desc.description,
     notes: desc.notes,
     log: { origin: keys.origin, verifier_key: keys.pinned },
-    parties: desc.parties.map((p, i) => ({ ...p, public_key: keys.parties[i].verifierKey })),
+    parties: desc.parties.map((p, i) => ({
+      ...p,
+      public_key: keys.parties[i].note.verifierKey,
+      cosigner_key: keys.parties[i].cosigner.verifierKey,
+    })),
     inspectors: desc.inspectors,
     terms: desc.terms,
     geography: { sites: 'geography/sites.geojson', ports: 'geography/ports.geojson', zone: 'geography/zone.geojson' },
