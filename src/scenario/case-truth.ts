@@ -356,7 +356,7 @@ interface ShipmentTruth {
   departed: number;
   inspected: number;
   leftZone: number;
-  /** Items accounted for: as inspected, or as declared where no inspection corroborates a count. */
+  /** Items accounted for: as inspected (at most as declared), or as declared where no inspection corroborates a count. */
   accounted: number;
 }
 
@@ -404,15 +404,17 @@ function shipmentTruth(desc: CaseDescription, findings: Findings): ShipmentTruth
       findings.add('UNDECLARED_ENCOUNTER', 'shipment', s.id, DISC);
       v.push(DISC);
     }
+    // Per shipment, at most what it declared: a surplus never fills another shipment's shortfall.
+    const aboard = Math.min(latest ? latest.observed_count : s.count, s.count);
     if (latest) {
-      inspectedN += latest.observed_count;
+      inspectedN += aboard;
       if (latest.observed_count !== s.count) {
         findings.add('COUNT_MISMATCH', 'shipment', s.id, DISC);
         v.push(DISC);
       }
     }
-    accounted += latest ? latest.observed_count : s.count;
-    if (c.leftZone) leftN += latest ? latest.observed_count : s.count;
+    accounted += aboard;
+    if (c.leftZone) leftN += aboard;
     verdicts[s.id] = worst(...v);
   }
   return { verdicts, departed: departedN, inspected: inspectedN, leftZone: leftN, accounted };

@@ -54,9 +54,22 @@ function shipmentResult(
         'COUNT_MISMATCH',
         { kind: 'shipment', id: s.id },
         '',
-        `${s.vessel.name} was declared with ${s.count} item(s); ${m.inspectors.find((x) => x.id === chosen.inspector)?.name ?? chosen.inspector} counted ${observed} at sea on ${chosen.time}`,
+        `${s.vessel.name} was declared with ${s.count} item(s); ${m.inspectors.find((x) => x.id === chosen.inspector)?.name ?? chosen.inspector} counted ${observed} at sea on ${chosen.time}` +
+          ((observed ?? 0) > s.count
+            ? `: a surplus of ${(observed ?? 0) - s.count}, not counted for any other shipment`
+            : ''),
         [sref, chosen.evidence],
-        { time: parseTime(chosen.time), position: chosen.position, details: { declared: s.count, observed } },
+        {
+          time: parseTime(chosen.time),
+          position: chosen.position,
+          // A surplus stays with its shipment: the funnel caps each shipment at its declaration.
+          details: {
+            declared: s.count,
+            observed,
+            shortfall: Math.max(0, s.count - (observed ?? 0)),
+            surplus: Math.max(0, (observed ?? 0) - s.count),
+          },
+        },
       ),
     );
   }
