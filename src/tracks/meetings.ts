@@ -21,7 +21,7 @@ import { pairRuns, type PortDistance } from './encounters.js';
 import { vesselIndex } from './events.js';
 import { DEFAULT_PARAMS, type EventParams } from './params.js';
 import { FLAG_GOOD, type TrackEvent, type Tracks } from './types.js';
-import { KNOT_M_PER_S } from '../util/index.js';
+import { haversineM, KNOT_M_PER_S } from '../util/index.js';
 import { lonDelta, M_PER_DEG_LAT } from './geo.js';
 
 export interface MeetingQuery {
@@ -55,6 +55,7 @@ export function meetingsUnderWay(tr: Tracks, mmsi: number, q: MeetingQuery = {})
   if (a < 0) return [];
   const own = span(tr, a);
   if (!own) return [];
+  const ra = goodRows(tr, a);
   const from = Math.max(own[0], q.fromMs ?? -Infinity);
   const to = Math.min(own[1], q.toMs ?? Infinity);
   const out: TrackEvent[] = [];
@@ -62,6 +63,7 @@ export function meetingsUnderWay(tr: Tracks, mmsi: number, q: MeetingQuery = {})
     if (b === a || q.exclude?.has(tr.mmsi[b])) continue;
     const other = span(tr, b);
     if (!other || other[1] < from || other[0] > to) continue;
+    if (!everNear(tr, ra, b, p)) continue;
     const runs = pairRuns(
       tr,
       Math.min(a, b),
@@ -131,6 +133,39 @@ function heldStation(tr: Tracks, a: number, b: number, fromMs: number, toMs: num
     const x = rel(t);
     const y = rel(t + w);
     if (x && y && Math.hypot(y[0] - x[0], y[1] - x[1]) <= maxM) return true;
+  }
+  return false;
+}
+
+/**
+ * A cheap bound before the pair is resampled: whether some report of b lies
+ * near enough to a's report nearest in time that the two could have been
+ * within the rendezvous distance. Positions are interpolated across gaps of
+ * at most `maxInterpolationGapMs`, and between good reports a vessel moves
+ * at most `tracks.maxImpliedSpeedKnots` (faster is a jump, flagged), so a
+ * pair ever that close passes.
+ */
+function everNear(tr: Tracks, ra: number[], b: number, p: EventParams): boolean {
+  if (ra.length === 0) return false;
+  const gap = p.rendezvous.maxInterpolationGapMs;
+  const speed = p.tracks.maxImpliedSpeedKnots * KNOT_M_PER_S;
+  for (let i = tr.start[b]; i < tr.start[b + 1]; i++) {
+    if (tr.flag[i] !== FLAG_GOOD) continue;
+    const t = tr.time[i];
+    // a's report nearest in time to t.
+    let lo = 0;
+    let hi = ra.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (tr.time[ra[mid]] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    let k = ra[lo];
+    if (lo > 0 && Math.abs(tr.time[ra[lo - 1]] - t) < Math.abs(tr.time[k] - t)) k = ra[lo - 1];
+    const dt = Math.abs(tr.time[k] - t);
+    if (dt > 3 * gap) continue;
+    const reach = p.rendezvous.maxDistanceM + (speed * (dt + 4 * gap)) / 1000;
+    if (haversineM(tr.lat[i], tr.lon[i], tr.lat[k], tr.lon[k]) <= reach) return true;
   }
   return false;
 }
