@@ -40,12 +40,18 @@ describe('cuba-1962', () => {
     assert.deepEqual(r.funnel, truth.funnel);
   });
 
-  it('gives the record: DISCREPANCY, Labinsk declared 2 and seen with none, one ship with one more, 41 of 42 counted at sea', () => {
+  it('gives the record: DISCREPANCY, Labinsk declared 2 and seen with none, one ship with one more, 2 short and 1 surplus', () => {
     assert.equal(r.verdict, 'DISCREPANCY');
     assert.equal(r.funnel.declared, 42);
     assert.equal(r.funnel.removed, 42);
     assert.equal(r.funnel.departed, 42);
-    assert.equal(r.funnel.inspected, 41);
+    // Each shipment counts at most what it declared: the extra on one ship does not fill Labinsk's shortfall.
+    assert.equal(r.funnel.inspected, 40);
+    const shortfall = r.findings.find((f) => f.code === 'INVENTORY_SHORTFALL');
+    assert.ok(shortfall);
+    assert.equal(shortfall.details?.shortfall, 2);
+    assert.equal(shortfall.details?.surplus, 1);
+    assert.match(shortfall.message, /40 of the 42 .*: 2 short; 1 counted beyond/);
     const mismatches = r.findings.filter((f) => f.code === 'COUNT_MISMATCH');
     assert.equal(mismatches.length, 2);
     const labinsk = r.shipments.find((s) => /labinsk/i.test(s.vessel.name))!;
@@ -54,7 +60,9 @@ describe('cuba-1962', () => {
     assert.ok(mismatches.some((f) => f.subject.id === labinsk.id));
     const more = r.shipments.filter((s) => s.observed_count !== null && s.observed_count === s.count + 1);
     assert.equal(more.length, 1);
-    assert.ok(mismatches.some((f) => f.subject.id === more[0].id));
+    const surplus = mismatches.find((f) => f.subject.id === more[0].id);
+    assert.ok(surplus);
+    assert.equal(surplus.details?.surplus, 1);
     assert.ok(r.findings.some((f) => f.code === 'INVENTORY_SHORTFALL' && f.subject.kind === 'case'));
     assert.equal(r.shipments.length, 9);
     for (const s of r.shipments)

@@ -165,12 +165,13 @@ for (const code of VIOLATION_CODES) {
 
 test('seeded violations: funnels and part verdicts follow the rules', async () => {
   const f = async (c: string): Promise<Truth> => (await gen('strait', [c])).truth;
+  // One item counted beyond sh-1's declaration is a surplus: each shipment counts at most what it declared.
   assert.deepEqual((await f('COUNT_MISMATCH')).funnel, {
     declared: 9,
     removed: 9,
     departed: 9,
-    inspected: 10,
-    left_zone: 10,
+    inspected: 9,
+    left_zone: 9,
   });
   assert.deepEqual((await f('INVENTORY_SHORTFALL')).funnel, {
     declared: 10,
@@ -240,7 +241,7 @@ test('cuba-1962: the figures of November 1962', async () => {
       ['INVENTORY_SHORTFALL', 'case', 'cuba-1962'],
     ],
   );
-  assert.deepEqual(t.funnel, { declared: 42, removed: 42, departed: 42, inspected: 41, left_zone: 41 });
+  assert.deepEqual(t.funnel, { declared: 42, removed: 42, departed: 42, inspected: 40, left_zone: 40 });
   assert.equal(Object.keys(t.shipments).length, 9);
   assert.ok(Object.values(t.sites).every((v) => v === 'VERIFIED'));
   const m = manifestOf(r.dir);

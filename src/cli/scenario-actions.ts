@@ -130,6 +130,10 @@ export async function scenarioGenerate(name: string, o: GenerateCliOptions): Pro
       ...(seed === undefined ? {} : { seed }),
       scale,
       violate: o.violate ?? [],
+      stage: (o.stage ?? [])
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter((v) => v !== ''),
       force: o.force ?? false,
     });
   } catch (e) {

@@ -7,7 +7,13 @@
  */
 import type { Command } from 'commander';
 import { COMMAND_DESCRIPTIONS } from './commands.js';
-import { CASE_SCENARIO_NAMES, DEFAULT_FEED, TRAFFIC_SCENARIO_NAMES, VIOLATION_CODES } from '../scenario/index.js';
+import {
+  CASE_SCENARIO_NAMES,
+  DEFAULT_FEED,
+  STAGED_SITUATIONS,
+  TRAFFIC_SCENARIO_NAMES,
+  VIOLATION_CODES,
+} from '../scenario/index.js';
 
 const actions = () => import('./scenario-actions.js');
 
@@ -69,6 +75,10 @@ function registerGenerate(scenario: Command): void {
       '--violate <code...>',
       `seed violations (several codes, repeatable, or comma-separated): ${VIOLATION_CODES.join(', ')}`,
     )
+    .option(
+      '--stage <situation...>',
+      `stage situations besides the codes (strait only; repeatable, or comma-separated): ${STAGED_SITUATIONS.join(', ')}`,
+    )
     .option('--force', 'replace a previously generated case in --out')
     .option('--json', 'print the ground truth as JSON')
     .action(async (name: string, opts: GenerateCliOptions) => (await actions()).scenarioGenerate(name, opts));
@@ -92,6 +102,7 @@ export interface GenerateCliOptions {
   seed?: string;
   scale?: string;
   violate?: string[];
+  stage?: string[];
   force?: boolean;
   json?: boolean;
 }

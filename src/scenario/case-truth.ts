@@ -6,7 +6,8 @@
  * undeclared encounters; each lot's commitment kept; the inventory
  * accounted for. Tracks are judged by the reports as sent.
  */
-import { HOUR_MS, MINUTE_MS } from '../util/index.js';
+import { DEFAULT_PARAMS } from '../tracks/index.js';
+import { HOUR_MS, KNOT_M_PER_S, MINUTE_MS } from '../util/index.js';
 import { distanceM, inRing, velocity } from './paths.js';
 import { portRing, sentAt } from './case-build.js';
 import type {
@@ -155,6 +156,8 @@ export interface ShipmentCheck {
   exit: number | null;
   leftZone: boolean;
   darkGapsH: number[];
+  /** Never seen leaving: silent inside the zone to the end of the AIS, with other vessels heard near it (a dark period). */
+  silentToEnd: boolean;
   encounters: { mmsi: number; minutes: number }[];
 }
 
@@ -250,9 +253,104 @@ export function checkShipment(
       } else close(t - step);
     }
     close(t1);
+    best = Math.max(best, underWay(desc, own, rs, t0, t1, portRings));
     if (best > 0) encounters.push({ mmsi, minutes: best });
   }
-  return { id: s.id, departed, exit, leftZone, darkGapsH, encounters };
+  const silentToEnd = departed && !leftZone && silentAndHeard(desc, s, own, others, cache);
+  return { id: s.id, departed, exit, leftZone, darkGapsH, silentToEnd, encounters };
+}
+
+/**
+ * A meeting under way, by the rules (minutes, 0 for none): within the
+ * rendezvous distance for its duration at any speed, inside the zone, at
+ * least 10 km from every port, holding station (the other vessel's position
+ * relative to this one moving under 1 kn, end to end, over the duration).
+ */
+function underWay(
+  desc: CaseDescription,
+  own: Report[],
+  rs: Report[],
+  t0: number,
+  t1: number,
+  portRings: number[][][],
+): number {
+  const dmax = desc.terms.rendezvous?.distance_m ?? 1000;
+  const need = (desc.terms.rendezvous?.min_duration_min ?? 15) * MINUTE_MS;
+  const holdM = DEFAULT_PARAMS.meeting.maxRelativeKnots * KNOT_M_PER_S * (need / 1000);
+  const step = MINUTE_MS;
+  const rel = (t: number): [number, number] | null => {
+    const a = at(own, t);
+    const b = at(rs, t);
+    if (!a || !b) return null;
+    const cos = Math.cos((a.lat * Math.PI) / 180);
+    return [(b.lon - a.lon) * cos * 111_195, (b.lat - a.lat) * 111_195];
+  };
+  let best = 0;
+  let runT: number | null = null;
+  const close = (endT: number): void => {
+    if (runT === null || endT - runT < need) {
+      runT = null;
+      return;
+    }
+    let held = false;
+    for (let t = runT; t + need <= endT && !held; t += step) {
+      const x = rel(t);
+      const y = rel(t + need);
+      held = !!x && !!y && Math.hypot(y[0] - x[0], y[1] - x[1]) <= holdM;
+    }
+    if (held) best = Math.max(best, (endT - runT) / MINUTE_MS);
+    runT = null;
+  };
+  for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
+    const a = at(own, t);
+    const b = at(rs, t);
+    const near =
+      a &&
+      b &&
+      Math.abs(a.lat - b.lat) < 0.05 &&
+      distanceM(a, b) <= dmax &&
+      inRing(desc.zone.ring, a.lat, a.lon) &&
+      portRings.every((pr) => distToRing(pr, a.lat, a.lon) >= 10_000);
+    if (near) {
+      if (runT === null) runT = t;
+    } else close(t - step);
+  }
+  close(t1);
+  return best;
+}
+
+/**
+ * Silent to the end, by the reception rule: the vessel's last report is
+ * inside the zone, the AIS goes on at least a dark period's gap after it, and
+ * enough other vessels are heard near its last position in the window after it.
+ */
+function silentAndHeard(
+  desc: CaseDescription,
+  s: ShipmentSpec,
+  own: Report[],
+  others: Map<number, Report[]>,
+  cache: Map<number, Report[]>,
+): boolean {
+  const last = own[own.length - 1];
+  if (!last || !inRing(desc.zone.ring, last.lat, last.lon)) return false;
+  const gapMs = (desc.terms.dark_period?.min_gap_hours ?? 6) * HOUR_MS;
+  const rp = DEFAULT_PARAMS.reception;
+  let end = -Infinity;
+  const all = new Map<number, Report[]>(others);
+  for (const t of desc.tracks) {
+    if (t.vessel.mmsi === s.vessel.mmsi) continue;
+    if (!all.has(t.vessel.mmsi)) {
+      const r =
+        cache.get(t.vessel.mmsi) ?? desc.tracks.filter((x) => x.vessel.mmsi === t.vessel.mmsi).flatMap(reportsOf);
+      all.set(t.vessel.mmsi, r);
+    }
+  }
+  for (const rs of all.values()) for (const r of rs) end = Math.max(end, r.t);
+  if (end - last.t < gapMs) return false;
+  let heard = 0;
+  for (const rs of all.values())
+    if (rs.some((r) => r.t > last.t && r.t <= last.t + rp.windowMs && distanceM(r, last) <= rp.nearM)) heard++;
+  return heard >= rp.minVessels;
 }
 
 /** The findings so far, each with what it does to the verdict of the case. */
@@ -356,7 +454,7 @@ interface ShipmentTruth {
   departed: number;
   inspected: number;
   leftZone: number;
-  /** Items accounted for: as inspected, or as declared where no inspection corroborates a count. */
+  /** Items accounted for: as inspected (at most as declared), or as declared where no inspection corroborates a count. */
   accounted: number;
 }
 
@@ -395,24 +493,28 @@ function shipmentTruth(desc: CaseDescription, findings: Findings): ShipmentTruth
         findings.add('SHIPMENT_UNINSPECTED', 'shipment', s.id, INC);
         v.push(INC);
       }
-      if (c.darkGapsH.length > 0) {
+      if (c.darkGapsH.length > 0 || c.silentToEnd) {
         findings.add('DARK_PERIOD', 'shipment', s.id, DISC);
         v.push(DISC);
       }
     }
+    // Never seen leaving the zone: unconfirmed (missing coverage, unless dark above).
+    if (c.departed && !c.leftZone) v.push(INC);
     if (c.encounters.length > 0) {
       findings.add('UNDECLARED_ENCOUNTER', 'shipment', s.id, DISC);
       v.push(DISC);
     }
+    // Per shipment, at most what it declared: a surplus never fills another shipment's shortfall.
+    const aboard = Math.min(latest ? latest.observed_count : s.count, s.count);
     if (latest) {
-      inspectedN += latest.observed_count;
+      inspectedN += aboard;
       if (latest.observed_count !== s.count) {
         findings.add('COUNT_MISMATCH', 'shipment', s.id, DISC);
         v.push(DISC);
       }
     }
-    accounted += latest ? latest.observed_count : s.count;
-    if (c.leftZone) leftN += latest ? latest.observed_count : s.count;
+    accounted += aboard;
+    if (c.leftZone) leftN += aboard;
     verdicts[s.id] = worst(...v);
   }
   return { verdicts, departed: departedN, inspected: inspectedN, leftZone: leftN, accounted };

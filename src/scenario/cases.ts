@@ -4,7 +4,14 @@
  * written from it. The writer (GeoTIFF scenes, keys, YAML) is loaded only
  * when a case is written.
  */
-import { CASE_SCENARIO_NAMES, VIOLATION_CODES, type CaseScenarioName, type ViolationCode } from './defaults.js';
+import {
+  CASE_SCENARIO_NAMES,
+  STAGED_SITUATIONS,
+  VIOLATION_CODES,
+  type CaseScenarioName,
+  type StagedSituation,
+  type ViolationCode,
+} from './defaults.js';
 import { deriveTruth } from './case-truth.js';
 import type { CaseDescription, Truth } from './case.js';
 import { straitDescription, STRAIT_DEFAULT_SEED } from './strait.js';
@@ -12,12 +19,14 @@ import { cuba1962Description, CUBA_DEFAULT_SEED } from './cuba-1962.js';
 
 interface CaseScenario {
   defaultSeed: number;
-  describe: (seed: number, scale: number, violations: ViolationCode[]) => CaseDescription;
+  describe: (seed: number, scale: number, violations: ViolationCode[], staged: StagedSituation[]) => CaseDescription;
+  /** Whether it can stage the situations of STAGED_SITUATIONS. */
+  stages: boolean;
 }
 
 const CASE_SCENARIOS: Record<CaseScenarioName, CaseScenario> = {
-  'cuba-1962': { defaultSeed: CUBA_DEFAULT_SEED, describe: cuba1962Description },
-  strait: { defaultSeed: STRAIT_DEFAULT_SEED, describe: straitDescription },
+  'cuba-1962': { defaultSeed: CUBA_DEFAULT_SEED, describe: cuba1962Description, stages: false },
+  strait: { defaultSeed: STRAIT_DEFAULT_SEED, describe: straitDescription, stages: true },
 };
 
 /** Names of the scenarios that generate whole cases. */
@@ -30,6 +39,8 @@ export interface GenerateCaseOptions {
   seed?: number;
   scale?: number;
   violate?: string[];
+  /** Situations to stage (STAGED_SITUATIONS; strait only). */
+  stage?: string[];
   /** Replace a previously generated case in `out`. */
   force?: boolean;
 }
@@ -48,11 +59,21 @@ export function describeCase(name: string, opts: Omit<GenerateCaseOptions, 'out'
     }
     if (!violations.includes(v as ViolationCode)) violations.push(v as ViolationCode);
   }
+  const staged: StagedSituation[] = [];
+  for (const v of opts.stage ?? []) {
+    if (!(STAGED_SITUATIONS as readonly string[]).includes(v)) {
+      throw new RangeError(`unknown situation ${JSON.stringify(v)}: expected one of ${STAGED_SITUATIONS.join(', ')}`);
+    }
+    if (!sc.stages) throw new RangeError(`the ${name} scenario stages no situations`);
+    if (!staged.includes(v as StagedSituation)) staged.push(v as StagedSituation);
+  }
+  if (staged.includes('silent-to-end') && staged.includes('silent-unheard'))
+    throw new RangeError('silent-to-end and silent-unheard are the same silence, heard around or not: stage one');
   const seed = opts.seed ?? sc.defaultSeed;
   const scale = opts.scale ?? 1;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
   if (!Number.isSafeInteger(scale) || scale < 1) throw new RangeError(`scale must be a positive integer, got ${scale}`);
-  return sc.describe(seed, scale, violations);
+  return sc.describe(seed, scale, violations, staged);
 }
 
 /**

@@ -598,7 +598,7 @@ export function cuba1962Description(seed: number, scale: number, violations: Vio
     pinWrongLogKey: has('LOG_INCONSISTENT'),
     truthNotes: [
       'cuba-1962: a reconstruction; the truth is derived from the scenario description by the verification rules, not by running the verifier',
-      'expected: COUNT_MISMATCH for Labinsk (declared 2, none seen) and Leninsky Komsomol (declared 3, 4 counted); INVENTORY_SHORTFALL, 41 of 42',
+      'expected: COUNT_MISMATCH for Labinsk (declared 2, none seen) and Leninsky Komsomol (declared 3, 4 counted); INVENTORY_SHORTFALL, 40 of 42: 2 short, the 1 surplus on Leninsky Komsomol fills no other shipment',
       ...notes,
     ],
   };

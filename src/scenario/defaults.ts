@@ -21,6 +21,22 @@ export const VIOLATION_CODES = [
 ] as const;
 export type ViolationCode = (typeof VIOLATION_CODES)[number];
 
+/**
+ * Situations a case scenario can stage besides the seeded codes (`stage` of
+ * generateCase, strait only): another form of a code (a transfer under way
+ * is an UNDECLARED_ENCOUNTER, a silence to the end a DARK_PERIOD), a silence
+ * where nothing is heard (missing coverage, INCOMPLETE), and look-alikes that
+ * must raise nothing (crossing traffic, a pilot boat at the harbour mouth).
+ */
+export const STAGED_SITUATIONS = [
+  'transfer-under-way',
+  'silent-to-end',
+  'silent-unheard',
+  'crossing-traffic',
+  'pilot-boat',
+] as const;
+export type StagedSituation = (typeof STAGED_SITUATIONS)[number];
+
 /** The scenarios that generate whole cases (`tally scenario generate NAME`), sorted. */
 export const CASE_SCENARIO_NAMES = ['cuba-1962', 'strait'] as const;
 export type CaseScenarioName = (typeof CASE_SCENARIO_NAMES)[number];

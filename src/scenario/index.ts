@@ -16,10 +16,12 @@
  */
 export {
   VIOLATION_CODES,
+  STAGED_SITUATIONS,
   CASE_SCENARIO_NAMES,
   TRAFFIC_SCENARIO_NAMES,
   DEFAULT_FEED,
   type ViolationCode,
+  type StagedSituation,
   type CaseScenarioName,
   type TrafficScenarioName,
   type FeedOptions,

@@ -8,7 +8,7 @@
  * seeded, every stage is confirmed: VERIFIED.
  */
 import { DEFAULT_TERMS, type Inspector, type ProvenanceNote, type Terms } from '../case/index.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../util/index.js';
+import { DAY_MS, HOUR_MS, KNOT_M_PER_S, MINUTE_MS } from '../util/index.js';
 import type {
   AisFileSpec,
   CaseDescription,
@@ -21,7 +21,7 @@ import type {
   TrackSpec,
   VesselSpec,
 } from './case.js';
-import type { ViolationCode } from './defaults.js';
+import type { StagedSituation, ViolationCode } from './defaults.js';
 import {
   alongsidePath,
   backgroundTracks,
@@ -170,15 +170,39 @@ interface Sailings {
   lastReport: number;
 }
 
-export function straitDescription(seed: number, scale: number, violations: ViolationCode[]): CaseDescription {
+/** What each staged situation adds, in the order truth.json lists them. */
+const STAGED_NOTES: Record<StagedSituation, string> = {
+  'transfer-under-way':
+    'transfer under way (UNDECLARED_ENCOUNTER): SEA MULE comes 250 m abeam of STRAIT TRADER and steams with her at 11 kn for 75 minutes, 5 h after she leaves North Harbour.',
+  'silent-to-end':
+    'silent to the end (DARK_PERIOD): CAPE SYNTH falls silent inside the zone 8 h after leaving North Harbour and is never heard again, while two fishing vessels 12 and 20 km from her last position are heard throughout.',
+  'silent-unheard':
+    'silent where nothing is heard (INCOMPLETE): CAPE SYNTH falls silent inside the zone 8 h after leaving North Harbour and is never heard again; no other vessel is heard within 20 nmi of her last position.',
+  'crossing-traffic':
+    "crossing traffic (no finding): CROSS CURRENT crosses STRAIT TRADER's track at right angles at 12 kn, some 100 m astern of her, 6 h after she leaves North Harbour.",
+  'pilot-boat':
+    'a pilot boat (no finding): PILOT ONE runs 30 m abeam of STRAIT TRADER for 30 minutes from her berth out past the harbour mouth.',
+};
+
+export function straitDescription(
+  seed: number,
+  scale: number,
+  violations: ViolationCode[],
+  staged: StagedSituation[] = [],
+): CaseDescription {
   const has = (c: ViolationCode): boolean => violations.includes(c);
+  const stages = (x: StagedSituation): boolean => staged.includes(x);
   const lots = straitLots(has);
   const vessels = straitVessels(seed);
   const plans = freighterPlans(vessels, has('UNDECLARED_ENCOUNTER'));
   const sailings = sail(plans, has);
   // Inspector tracks first, then the freighters, the background and the violator: the order of the AIS files.
   const alongside = inspectionsAlongside(seed, vessels, plans, sailings.paths, has);
-  const tracks: TrackSpec[] = [...alongside.tracks, ...freighterTracks(seed, plans, sailings, alongside.dense, has)];
+  const silentFrom = stages('silent-to-end') || stages('silent-unheard') ? plans[1].depart + 8 * HOUR_MS : null;
+  const tracks: TrackSpec[] = [
+    ...alongside.tracks,
+    ...freighterTracks(seed, plans, sailings, alongside.dense, has, silentFrom),
+  ];
   tracks.push(
     ...backgroundTracks(seed, 5 * scale, {
       bbox: [-42.5, 18, -37.5, 22.8],
@@ -191,9 +215,13 @@ export function straitDescription(seed: number, scale: number, violations: Viola
     }),
   );
   if (has('UNDECLARED_ENCOUNTER')) tracks.push(violatorTrack(seed, plans[2], sailings.paths.get('sh-3') as Path));
-  const notes = Object.entries(VIOLATION_NOTES)
-    .filter(([code]) => has(code as ViolationCode))
-    .map(([, note]) => note);
+  tracks.push(...stagedTracks(seed, plans, sailings, stages, silentFrom));
+  const notes = [
+    ...Object.entries(VIOLATION_NOTES)
+      .filter(([code]) => has(code as ViolationCode))
+      .map(([, note]) => note),
+    ...staged.map((x) => STAGED_NOTES[x]),
+  ];
 
   return {
     scenario: 'strait',
@@ -408,17 +436,20 @@ function aerialInspection(plan: FreighterPlan, path: Path): InspectionSpec {
   };
 }
 
-/** Freighter AIS: in port from T0, reports every 3-6 min, denser alongside; CAPE SYNTH silent 10 h for DARK_PERIOD. */
+/** Freighter AIS: in port from T0, reports every 3-6 min, denser alongside; CAPE SYNTH silent 10 h for DARK_PERIOD, or to the end. */
 function freighterTracks(
   seed: number,
   plans: FreighterPlan[],
   sailings: Sailings,
   dense: Map<string, number[][]>,
   has: (c: ViolationCode) => boolean,
+  silentFrom: number | null,
 ): TrackSpec[] {
   const darkSkip: [number, number][] = has('DARK_PERIOD')
     ? [[plans[1].depart + 4 * HOUR_MS, plans[1].depart + 14 * HOUR_MS]]
     : [];
+  // Silent to the end: no report after silentFrom.
+  if (silentFrom !== null) darkSkip.push([silentFrom, Infinity]);
   return plans.map((p, i) => {
     const frng = rngFor(seed, `freighter/${p.shipment.id}`);
     const end = Math.min(sailings.spanEnd[i], sailings.lastReport);
@@ -450,6 +481,73 @@ function violatorTrack(seed: number, plan: FreighterPlan, windPath: Path): Track
     times: reportTimes(drng, d0 - 3 * HOUR_MS, d1 + 2 * HOUR_MS, 180, 360),
     file: 'evidence/ais/background.csv',
   };
+}
+
+/** The vessels of the staged situations (background traffic in background.csv). */
+function stagedTracks(
+  seed: number,
+  plans: FreighterPlan[],
+  sailings: Sailings,
+  stages: (x: StagedSituation) => boolean,
+  silentFrom: number | null,
+): TrackSpec[] {
+  const rng = rngFor(seed, 'staged');
+  const trader = sailings.paths.get('sh-1') as Path;
+  const dep = plans[0].depart;
+  const out: TrackSpec[] = [];
+  const add = (mmsi: number, name: string, type: number, path: Path, times: number[]): void => {
+    const vessel = vesselSpec(rng, mmsi, name, type, '', rng.int(7_000_000, 9_899_999));
+    out.push({ vessel, role: 'background', path, times, file: 'evidence/ais/background.csv' });
+  };
+  if (stages('transfer-under-way')) {
+    // Both steaming: she keeps her 11 kn, SEA MULE holds station 250 m abeam.
+    const t0 = dep + 5 * HOUR_MS;
+    const t1 = t0 + 75 * MINUTE_MS;
+    const path = alongsidePath(trader, t0, t1, { sideM: 250, knots: 14, approachMs: 90 * MINUTE_MS, fromBearing: 250 });
+    add(577_000_010, 'SEA MULE', 70, path, reportTimes(rng, t0 - 2 * HOUR_MS, t1 + 90 * MINUTE_MS, 120, 240));
+  }
+  if (stages('silent-to-end') && silentFrom !== null) {
+    // Two fishing vessels working near where CAPE SYNTH falls silent, heard from T0 to the end.
+    const cape = sailings.paths.get('sh-2') as Path;
+    const last = cape(silentFrom);
+    const course = bearingDeg(cape(silentFrom - MINUTE_MS), last);
+    const end = sailings.lastReport;
+    add(
+      577_000_011,
+      'FV MARLIN',
+      30,
+      still(destination(last, course + 90, 12_000)),
+      reportTimes(rng, T0, end, 180, 360),
+    );
+    add(
+      577_000_012,
+      'FV ALBACORE',
+      30,
+      still(destination(last, course - 90, 20_000)),
+      reportTimes(rng, T0, end, 180, 360),
+    );
+  }
+  if (stages('crossing-traffic')) {
+    // At right angles across her track at 12 kn, 100 m astern of her where the tracks cross.
+    const tc = dep + 6 * HOUR_MS;
+    const p = trader(tc);
+    const course = bearingDeg(trader(tc - MINUTE_MS), p);
+    const halfM = 30_000;
+    const lagMs = (100 / (11 * KNOT_M_PER_S)) * 1000;
+    const start = tc + lagMs - (halfM / (12 * KNOT_M_PER_S)) * 1000;
+    const path = route(destination(p, course - 90, halfM), start, [
+      { to: destination(p, course + 90, halfM), knots: 12 },
+    ]).path;
+    add(577_000_013, 'CROSS CURRENT', 70, path, reportTimes(rng, start - HOUR_MS, start + 3 * HOUR_MS, 60, 120));
+  }
+  if (stages('pilot-boat')) {
+    // Alongside from her berth out past the harbour mouth: port traffic, not a meeting.
+    const t0 = dep + 2 * MINUTE_MS;
+    const t1 = t0 + 30 * MINUTE_MS;
+    const path = alongsidePath(trader, t0, t1, { sideM: 30, knots: 15, approachMs: 20 * MINUTE_MS, fromBearing: 200 });
+    add(577_000_014, 'PILOT ONE', 50, path, reportTimes(rng, t0 - 30 * MINUTE_MS, t1 + 30 * MINUTE_MS, 30, 60));
+  }
+  return out;
 }
 
 /** Imagery: before (29 May) and after (1 June) the deadline (31 May). */

@@ -7,6 +7,8 @@
  *   findEvents(positions, statics, opts)   -> { events, tracks, flagged }
  *   eventsOfTracks(tracks, opts)           -> events of tracks already built
  *   rendezvous(tracks, mmsiA, mmsiB, q)    -> close periods of one pair
+ *   meetingsUnderWay(tracks, mmsi, q)      -> one vessel's meetings with any other, at any speed
+ *   silenceAtEnd, heardNear                -> the reception rule: a dark vessel, or nothing heard there
  *   PolygonIndex, readPolygons             -> ports and zones as GeoJSON, point-in-polygon and distance
  *   ShoreDistance                          -> distance to the nearest coast (Natural Earth)
  *   toGeoJson, toKml, toCsv, eventJson     -> events and tracks for GIS tools and scripts
@@ -34,6 +36,8 @@ export {
   type EncounterParams,
   type RendezvousParams,
   type DarkParams,
+  type ReceptionParams,
+  type MeetingParams,
   type LoiteringParams,
   type EventParams,
   type ParamOverrides,
@@ -51,6 +55,8 @@ export {
   type EventOptions,
   type RendezvousQuery,
 } from './events.js';
+export { meetingsUnderWay, type MeetingQuery } from './meetings.js';
+export { heardNear, silenceAtEnd, feedEnd, type SilenceAtEnd } from './reception.js';
 export { wrapLon, lonDelta } from './geo.js';
 export {
   GeographyError,

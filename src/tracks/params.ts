@@ -51,9 +51,33 @@ export interface RendezvousParams {
   maxInterpolationGapMs: number;
 }
 
+/** A meeting under way (meetings.ts): the rendezvous rule against any vessel, holding station. */
+export interface MeetingParams {
+  /**
+   * Over some `rendezvous.minDurationMs` of the close period, the other
+   * vessel's position relative to this one moves at most this fast (knots,
+   * end to end): they hold station. A vessel overtaking or crossing moves past.
+   */
+  maxRelativeKnots: number;
+}
+
 export interface DarkParams {
   /** No report for at least this long (ms) inside the zone (or anywhere) is a dark period. */
   minGapMs: number;
+}
+
+/**
+ * The reception rule: whether a vessel's silence is its own doing (a dark
+ * period) or a place nothing is heard (missing coverage). The live feed
+ * and the real-data cases ask the same question with the same numbers.
+ */
+export interface ReceptionParams {
+  /** Another vessel heard within this distance (m) of where the silent one was last heard is near it. */
+  nearM: number;
+  /** At least this many distinct other vessels must be heard near it... */
+  minVessels: number;
+  /** ...within this long (ms) after its last report. */
+  windowMs: number;
 }
 
 export interface LoiteringParams {
@@ -70,7 +94,9 @@ export interface EventParams {
   portVisit: PortVisitParams;
   encounter: EncounterParams;
   rendezvous: RendezvousParams;
+  meeting: MeetingParams;
   dark: DarkParams;
+  reception: ReceptionParams;
   loitering: LoiteringParams;
 }
 
@@ -94,7 +120,16 @@ export const DEFAULT_PARAMS: EventParams = {
   },
   // The design's corroboration of an inspection by ship: within 1,000 m for at least 15 minutes, any speed.
   rendezvous: { maxDistanceM: 1000, minDurationMs: 15 * MINUTE, slotMs: MINUTE, maxInterpolationGapMs: HOUR },
+  // Holding station: under 1 kn relative. Vessels passing cargo under way (replenishment at sea, ship-to-ship
+  // transfer) keep station at near zero relative speed; one overtaking another in a traffic lane passes it at
+  // a knot or more, so it moves over 460 m relative to it in 15 minutes.
+  meeting: { maxRelativeKnots: 1 },
   dark: { minGapMs: 12 * HOUR },
+  // Near: 20 nmi, the range the US Coast Guard's Navigation Center gives for AIS ("similar to VHF voice,
+  // typically 20 nm"): a receiver that hears another vessel that close would have heard this one. Two
+  // vessels, not one: a single report can be a spoofed or misdecoded position. Over 12 h after the last
+  // report, Global Fishing Watch's dark-period gap: reception is shown over the span that makes a dark period.
+  reception: { nearM: 20 * NAUTICAL_MILE_M, minVessels: 2, windowMs: 12 * HOUR },
   // Global Fishing Watch loitering: under 2 kn for at least 4 h, at least 20 nm from shore.
   loitering: { maxSpeedKnots: 2, minDurationMs: 4 * HOUR, minShoreDistanceM: 20 * NAUTICAL_MILE_M },
 };

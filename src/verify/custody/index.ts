@@ -89,11 +89,17 @@ function logProblems(chain: Chain): void {
   }
 }
 
-/** The funnel of items, and INVENTORY_SHORTFALL when fewer are accounted for at sea than were declared. */
+/**
+ * The funnel of items, and INVENTORY_SHORTFALL when fewer are accounted for
+ * at sea than were declared. Per shipment, the count at sea is capped at what
+ * that shipment declared: an item seen beyond it is a surplus, reported with
+ * that shipment's COUNT_MISMATCH, and never fills another shipment's shortfall.
+ */
 function inventory(chain: Chain, sites: SiteResult[], shipments: ShipmentResult[]): Funnel {
   const m = chain.inp.c.manifest;
   const declared = m.declarations.lots.reduce((a, l) => a + l.count, 0);
   let accounted = 0;
+  let surplus = 0;
   const funnel: Funnel = {
     declared,
     removed: sites.reduce((a, s) => a + s.removed, 0),
@@ -102,21 +108,26 @@ function inventory(chain: Chain, sites: SiteResult[], shipments: ShipmentResult[
     left_zone: 0,
   };
   for (const s of shipments) {
-    const aboard = s.observed_count ?? s.count;
+    const aboard = Math.min(s.observed_count ?? s.count, s.count);
+    if (s.observed_count !== null) surplus += Math.max(0, s.observed_count - s.count);
     accounted += aboard;
     if (s.departed_at !== null) funnel.departed += s.count;
-    if (s.observed_count !== null) funnel.inspected += s.observed_count;
+    if (s.observed_count !== null) funnel.inspected += aboard;
     if (s.left_zone_at !== null) funnel.left_zone += aboard;
   }
   if (accounted < declared) {
     const inspectedRefs = shipments.flatMap((s) => s.inspections.filter((i) => i.corroborated).map((i) => i.evidence));
+    const shortfall = declared - accounted;
     chain.add(
       'INVENTORY_SHORTFALL',
       { kind: 'case', id: m.id },
       '',
-      `${accounted} of the ${declared} declared item(s) are accounted for at sea (counted by corroborated inspections, or declared aboard where none counted): ${declared - accounted} short`,
+      `${accounted} of the ${declared} declared item(s) are accounted for at sea (counted by corroborated inspections, at most what each shipment declared, or declared aboard where none counted): ${shortfall} short` +
+        (surplus
+          ? `; ${surplus} counted beyond their shipments' declarations, a surplus that fills no other shipment's shortfall`
+          : ''),
       [...m.declarations.lots.map((l) => chain.lotRef(l.id)), ...inspectedRefs],
-      { details: { declared, accounted, inspected: funnel.inspected } },
+      { details: { declared, accounted, inspected: funnel.inspected, shortfall, surplus } },
     );
   }
   return funnel;

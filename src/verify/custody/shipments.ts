@@ -6,7 +6,7 @@
  */
 import type { Inspector, Shipment } from '../../case/index.js';
 import { isoTime, parseTime } from '../../case/index.js';
-import type { TrackEvent, Tracks } from '../../tracks/index.js';
+import { meetingsUnderWay, silenceAtEnd, type TrackEvent, type Tracks } from '../../tracks/index.js';
 import { HOUR_MS, NAUTICAL_MILE_M } from '../../util/index.js';
 import { allEncounters, darkInZone, leftZoneAt, visitsAt } from '../ais.js';
 import type { Finding, ShipmentResult, Verdict } from '../types.js';
@@ -54,9 +54,22 @@ function shipmentResult(
         'COUNT_MISMATCH',
         { kind: 'shipment', id: s.id },
         '',
-        `${s.vessel.name} was declared with ${s.count} item(s); ${m.inspectors.find((x) => x.id === chosen.inspector)?.name ?? chosen.inspector} counted ${observed} at sea on ${chosen.time}`,
+        `${s.vessel.name} was declared with ${s.count} item(s); ${m.inspectors.find((x) => x.id === chosen.inspector)?.name ?? chosen.inspector} counted ${observed} at sea on ${chosen.time}` +
+          ((observed ?? 0) > s.count
+            ? `: a surplus of ${(observed ?? 0) - s.count}, not counted for any other shipment`
+            : ''),
         [sref, chosen.evidence],
-        { time: parseTime(chosen.time), position: chosen.position, details: { declared: s.count, observed } },
+        {
+          time: parseTime(chosen.time),
+          position: chosen.position,
+          // A surplus stays with its shipment: the funnel caps each shipment at its declaration.
+          details: {
+            declared: s.count,
+            observed,
+            shortfall: Math.max(0, s.count - (observed ?? 0)),
+            surplus: Math.max(0, (observed ?? 0) - s.count),
+          },
+        },
       ),
     );
   }
@@ -125,9 +138,9 @@ function departure(chain: Chain, s: Shipment, tr: Tracks | null, mine: Finding[]
 }
 
 /**
- * The voyage out: dark periods and meetings with vessels that are not
- * inspectors, inside the zone, until the vessel leaves it. Returns when it
- * left the zone (null: not seen leaving).
+ * The voyage out: dark periods (a silence to the end of the AIS among them)
+ * and meetings with vessels that are not inspectors, inside the zone, until
+ * the vessel leaves it. Returns when it left the zone (null: not seen leaving).
  */
 function voyageOut(
   chain: Chain,
@@ -183,24 +196,28 @@ function voyageOut(
       subject: { kind: 'shipment', id: s.id },
     });
   }
-  for (const e of encounters) {
-    if (!e.mmsi.includes(mmsi)) continue;
-    const other = e.mmsi[0] === mmsi ? e.mmsi[1] : e.mmsi[0];
-    if (inspectorByMmsi.has(other)) continue;
-    if (e.endMs < departedAt || e.startMs > until) continue;
-    if (zone.contains(e.lat, e.lon) < 0) continue;
+  if (leftAt === null) silentToTheEnd(chain, s, tr, departedAt, mine);
+  const exclude = new Set(inspectorByMmsi.keys());
+  for (const e of meetingsOf(chain, mmsi, tr, departedAt, until, encounters, exclude)) {
+    const other = e.other;
     const name = tr.vessels.get(other)?.shipname ?? null;
     const hours = (e.endMs - e.startMs) / HOUR_MS;
+    const how = e.underWay ? `, under way at ${e.knots.map((k) => k.toFixed(1)).join(' and ')} kn (median)` : '';
     const f = chain.add(
       'UNDECLARED_ENCOUNTER',
       { kind: 'shipment', id: s.id },
       `${other}/${e.start}`,
-      `${s.vessel.name} met ${name ? `${name} ` : ''}(MMSI ${other}), not an inspector, for ${hours.toFixed(1)} h from ${e.start} inside the zone (closest ${Math.round(e.min_distance_m ?? 0)} m)`,
+      `${s.vessel.name} met ${name ? `${name} ` : ''}(MMSI ${other}), not an inspector, for ${hours.toFixed(1)} h from ${e.start} inside the zone (closest ${Math.round(e.minDistanceM)} m${how})`,
       chain.aisRefs([mmsi, other]),
       {
         time: e.startMs,
         position: { lat: e.lat, lon: e.lon },
-        details: { other_mmsi: other, hours: round2(hours) },
+        details: {
+          other_mmsi: other,
+          hours: round2(hours),
+          under_way: e.underWay,
+          min_distance_m: Math.round(e.minDistanceM),
+        },
       },
     );
     mine.push(f);
@@ -217,4 +234,134 @@ function voyageOut(
     });
   }
   return leftAt;
+}
+
+/** A meeting of the shipment vessel with one other vessel: encounters and meetings under way, merged where they overlap. */
+interface Meeting {
+  other: number;
+  start: string;
+  end: string;
+  startMs: number;
+  endMs: number;
+  lat: number;
+  lon: number;
+  minDistanceM: number;
+  /** Not slow throughout: only the rendezvous rule caught (part of) it. */
+  underWay: boolean;
+  /** Median speeds of the two vessels over the longest part. */
+  knots: number[];
+}
+
+/**
+ * Every meeting of the vessel, inside the zone, from its departure until it
+ * left, with a vessel that is not an inspector: the slow, long encounter and
+ * the rendezvous rule at any speed (the design's "any approach that could
+ * pass cargo"). One per other vessel and overlapping period: an encounter is
+ * also a meeting under way, and is reported once.
+ */
+function meetingsOf(
+  chain: Chain,
+  mmsi: number,
+  tr: Tracks,
+  departedAt: number,
+  until: number,
+  encounters: TrackEvent[],
+  exclude: Set<number>,
+): Meeting[] {
+  const { zone, ports, c } = chain.inp;
+  const underWay = meetingsUnderWay(tr, mmsi, {
+    params: c.terms.params,
+    ports,
+    fromMs: departedAt,
+    toMs: until,
+    exclude,
+  });
+  const slow = encounters.filter((e) => e.mmsi.includes(mmsi));
+  const parts = [...slow.map((e) => ({ e, slow: true })), ...underWay.map((e) => ({ e, slow: false }))].filter(
+    ({ e }) =>
+      !exclude.has(e.mmsi[0] === mmsi ? e.mmsi[1] : e.mmsi[0]) &&
+      e.endMs >= departedAt &&
+      e.startMs <= until &&
+      zone.contains(e.lat, e.lon) >= 0,
+  );
+  parts.sort((x, y) => x.e.mmsi[0] - y.e.mmsi[0] || x.e.mmsi[1] - y.e.mmsi[1] || x.e.startMs - y.e.startMs);
+  const out: (Meeting & { longest: number; slowAll: boolean })[] = [];
+  for (const { e, slow: isSlow } of parts) {
+    const other = e.mmsi[0] === mmsi ? e.mmsi[1] : e.mmsi[0];
+    const prev = out[out.length - 1];
+    const dur = e.endMs - e.startMs;
+    if (prev && prev.other === other && e.startMs <= prev.endMs) {
+      if (e.endMs > prev.endMs) {
+        prev.endMs = e.endMs;
+        prev.end = e.end;
+      }
+      prev.minDistanceM = Math.min(prev.minDistanceM, e.min_distance_m ?? Infinity);
+      prev.slowAll ||= isSlow;
+      if (dur > prev.longest) {
+        prev.longest = dur;
+        prev.lat = e.lat;
+        prev.lon = e.lon;
+        prev.knots = e.median_speed_knots ?? [];
+      }
+      continue;
+    }
+    out.push({
+      other,
+      start: e.start,
+      end: e.end,
+      startMs: e.startMs,
+      endMs: e.endMs,
+      lat: e.lat,
+      lon: e.lon,
+      minDistanceM: e.min_distance_m ?? Infinity,
+      underWay: false,
+      knots: e.median_speed_knots ?? [],
+      longest: dur,
+      slowAll: isSlow,
+    });
+  }
+  return out
+    .map(({ longest: _l, slowAll, ...m }) => ({ ...m, underWay: !slowAll }))
+    .sort((x, y) => x.startMs - y.startMs || x.other - y.other);
+}
+
+/**
+ * The vessel is never seen leaving the zone. Silent inside it to the end of
+ * the AIS while other vessels near its last position are still heard (the
+ * reception rule of the track stage), it went dark: an open-ended
+ * DARK_PERIOD. Where nothing is heard there, the silence is missing
+ * coverage: the shipment stays INCOMPLETE, with no finding.
+ */
+function silentToTheEnd(chain: Chain, s: Shipment, tr: Tracks, departedAt: number, mine: Finding[]): void {
+  const { zone, c } = chain.inp;
+  const mmsi = s.vessel.mmsi;
+  const sil = silenceAtEnd(tr, mmsi, c.terms.params);
+  if (!sil || sil.lastMs < departedAt || zone.contains(sil.lat, sil.lon) < 0 || !sil.heardThere) return;
+  const hours = (sil.feedEndMs - sil.lastMs) / HOUR_MS;
+  const from = isoTime(sil.lastMs);
+  const nearNmi = c.terms.params.reception.nearM / NAUTICAL_MILE_M;
+  const f = chain.add(
+    'DARK_PERIOD',
+    { kind: 'shipment', id: s.id },
+    from,
+    `${s.vessel.name}'s AIS fell silent inside the zone on ${from} and is not heard again (${hours.toFixed(1)} h to the end of the AIS), while ${sil.heard.length} other vessel(s) within ${nearNmi.toFixed(0)} nmi of its last position are heard after it`,
+    chain.aisRefs([mmsi, ...sil.heard]),
+    {
+      time: sil.lastMs,
+      position: { lat: sil.lat, lon: sil.lon },
+      details: { hours: round2(hours), from, to: null, open_ended: true, heard_nearby: sil.heard },
+    },
+  );
+  mine.push(f);
+  chain.events.push({
+    kind: 'dark_period',
+    start: from,
+    end: isoTime(sil.feedEndMs),
+    lat: round6(sil.lat),
+    lon: round6(sil.lon),
+    mmsi: [mmsi],
+    label: `${s.vessel.name} silent to the end of the AIS`,
+    finding: f.id,
+    subject: { kind: 'shipment', id: s.id },
+  });
 }
