@@ -22,6 +22,8 @@ export {
   gsdMetres,
   resolutionForCap,
   resolveGsd,
+  gsdDisagreement,
+  GSD_AGREEMENT,
   applyTransform,
   invertTransform,
   isSupportedEpsg,
