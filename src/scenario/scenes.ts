@@ -579,7 +579,11 @@ const CLOUD_EDGE = 0.04;
  * the pixels lies under cloud at least half opaque. Its own stream: the
  * scene under the cloud is the scene without it. Returns the opacity.
  */
-function drawCloudCover(cv: Canvas, c: NonNullable<SceneSpec['cloudCover']>, sceneSeed: number): Float32Array {
+function drawCloudCover(
+  cv: { w: number; h: number; gsd: number; v: Float32Array },
+  c: NonNullable<SceneSpec['cloudCover']>,
+  sceneSeed: number,
+): Float32Array {
   const { w, h, gsd: g, v } = cv;
   const n = w * h;
   const op = new Float32Array(n);
@@ -611,6 +615,26 @@ function drawCloudCover(cv: Canvas, c: NonNullable<SceneSpec['cloudCover']>, sce
     const top = CLOUD_LEVEL + CLOUD_TEXTURE * valueNoise(x / (scale / 8), y / (scale / 8), tex);
     op[i] = a * CLOUD_OPACITY;
     v[i] += (top - v[i]) * op[i];
+  }
+  return op;
+}
+
+/**
+ * The same cloud layer over an 8-bit raster already rendered (a pass as it
+ * would have been seen under cloud), every band alike; returns the opacity.
+ */
+export function addCloudLayer(
+  r: Raster,
+  gsd: number,
+  c: NonNullable<SceneSpec['cloudCover']>,
+  seed: number,
+): Float32Array {
+  let op: Float32Array = new Float32Array(0);
+  for (const b of r.bands) {
+    if (!(b instanceof Uint8Array)) throw new Error('scenes: a cloud layer is drawn over 8-bit bands only');
+    const v = Float32Array.from(b);
+    op = drawCloudCover({ w: r.width, h: r.height, gsd, v }, c, seed);
+    for (let i = 0; i < v.length; i++) b[i] = Math.max(0, Math.min(255, Math.round(v[i])));
   }
   return op;
 }
