@@ -144,30 +144,7 @@ export function judgeVisibility(
       }
     }
   }
-  // Cloud, haze and fills cover country, not a roof: a cell of these kinds counts only
-  // with as many obscured cells around it as its kind asks (NEIGHBOURS).
-  const kept = kinds.slice();
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const k = kinds[r * cols + c];
-      if (k < 0) continue;
-      const need = P.NEIGHBOURS[KINDS[k] as keyof typeof P.NEIGHBOURS];
-      let around = 0;
-      for (let dr = -1; dr <= 1; dr++) {
-        for (let dc = -1; dc <= 1; dc++) {
-          if (dr === 0 && dc === 0) continue;
-          // Beyond the image edge the ground is unknown: it counts as obscured.
-          const rr = r + dr;
-          const cc = c + dc;
-          if (rr < 0 || cc < 0 || rr >= rows || cc >= cols || kinds[rr * cols + cc] >= 0) around++;
-        }
-      }
-      if (around < need) kept[r * cols + c] = -1;
-    }
-  }
-  // Obscured cells in 8-connected patches: an item hides in one patch, so a patch is what must be too small.
-  const patchOf = new Int32Array(kinds.length).fill(-1);
-  const patchPx: number[] = [];
+  const kept = keepByNeighbours(kinds, cols, rows);
   let scatteredNodata = 0;
   for (let cell = 0; cell < kinds.length; cell++) {
     if (inSite[cell] === 0) continue;
@@ -179,30 +156,6 @@ export function judgeVisibility(
       scatteredNodata += nodataInSite[cell];
       if (k >= 0) count[KINDS[k]] += inSite[cell] - nodataInSite[cell];
     }
-    if (k < 0 || patchOf[cell] >= 0) continue;
-    const id = patchPx.length;
-    let px = 0;
-    const stack = [cell];
-    patchOf[cell] = id;
-    while (stack.length) {
-      const q = stack.pop()!;
-      px += inSite[q];
-      const r = Math.floor(q / cols);
-      const c = q - r * cols;
-      for (let dr = -1; dr <= 1; dr++) {
-        for (let dc = -1; dc <= 1; dc++) {
-          const rr = r + dr;
-          const cc = c + dc;
-          if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
-          const nq = rr * cols + cc;
-          if (kept[nq] >= 0 && patchOf[nq] < 0) {
-            patchOf[nq] = id;
-            stack.push(nq);
-          }
-        }
-      }
-    }
-    patchPx.push(px);
   }
   // A hundredth of a pixel outside the image is round-off in the site's corners.
   count['outside the image'] = outsidePx >= 0.01 ? outsidePx : 0;
@@ -214,7 +167,10 @@ export function judgeVisibility(
     if (count[k] > 0) obscured[k] = (count[k] * pxM2) / area;
   }
   // Nodata pixels scattered in visible cells, and the site beyond the image, are each taken as one patch.
-  const largestPx = Math.max(0, ...patchPx, scatteredNodata, count['outside the image']);
+  const largestPx = patchSizes(kept, inSite, cols, rows).reduce(
+    (m, x) => Math.max(m, x),
+    Math.max(scatteredNodata, count['outside the image']),
+  );
   const allowed = P.HIDDEN_ITEMS * smallestItemM2;
   const median = (a: number[]): number | null => (a.length ? a.sort((p, q) => p - q)[Math.floor(a.length / 2)] : null);
   return {
@@ -227,6 +183,68 @@ export function judgeVisibility(
     brightness: median(medians),
     spread: median(spreads),
   };
+}
+
+/**
+ * Cloud, haze and fills cover country, not a roof: a cell of these kinds
+ * counts only with as many obscured cells around it as its kind asks
+ * (NEIGHBOURS). Beyond the image edge the ground is unknown: it counts as
+ * obscured. The kinds kept, -1 for the others.
+ */
+function keepByNeighbours(kinds: Int8Array, cols: number, rows: number): Int8Array {
+  const kept = kinds.slice();
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const k = kinds[r * cols + c];
+      if (k < 0) continue;
+      let around = 0;
+      for (let dr = -1; dr <= 1; dr++) {
+        for (let dc = -1; dc <= 1; dc++) {
+          if (dr === 0 && dc === 0) continue;
+          const rr = r + dr;
+          const cc = c + dc;
+          if (rr < 0 || cc < 0 || rr >= rows || cc >= cols || kinds[rr * cols + cc] >= 0) around++;
+        }
+      }
+      if (around < P.NEIGHBOURS[KINDS[k] as keyof typeof P.NEIGHBOURS]) kept[r * cols + c] = -1;
+    }
+  }
+  return kept;
+}
+
+/**
+ * The site's pixels in each 8-connected patch of obscured cells: an item
+ * hides under one patch, so a patch is what must be too small to hide one.
+ */
+function patchSizes(kept: Int8Array, inSite: Int32Array, cols: number, rows: number): number[] {
+  const seen = new Uint8Array(kept.length);
+  const sizes: number[] = [];
+  for (let cell = 0; cell < kept.length; cell++) {
+    if (kept[cell] < 0 || seen[cell]) continue;
+    let px = 0;
+    const stack = [cell];
+    seen[cell] = 1;
+    while (stack.length) {
+      const q = stack.pop()!;
+      px += inSite[q];
+      const r = Math.floor(q / cols);
+      const c = q - r * cols;
+      for (let dr = -1; dr <= 1; dr++) {
+        for (let dc = -1; dc <= 1; dc++) {
+          const rr = r + dr;
+          const cc = c + dc;
+          if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+          const nq = rr * cols + cc;
+          if (kept[nq] >= 0 && !seen[nq]) {
+            seen[nq] = 1;
+            stack.push(nq);
+          }
+        }
+      }
+    }
+    if (px > 0) sizes.push(px);
+  }
+  return sizes;
 }
 
 /** Why a pass is not visible, in words: the share of the site each kind of obscuring hides. */
