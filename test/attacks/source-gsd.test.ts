@@ -80,6 +80,21 @@ describe('a 0.25 m pass declared as 0.5 m', () => {
     assert.ok(!existsSync(join(dir, 'results')), 'no results');
   });
 
+  it('is refused by the imagery commands too, so a degrade cannot pass it off as at the cap', () => {
+    for (const args of [
+      ['imagery', 'degrade', join(dir, PASS), join(root, 'degraded.tif'), '--gsd', '0.5', '--source-gsd', '0.5'],
+      ['imagery', 'info', join(dir, PASS), '--source-gsd', '0.5'],
+    ]) {
+      const r = tally(args);
+      assert.equal(r.status, 2, `${args[1]}: ${r.stdout}${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /site-a-after\.tif: source GSD declared 0\.5 m, but the file's georeferencing gives 0\.25 m/,
+      );
+    }
+    assert.ok(!existsSync(join(root, 'degraded.tif')));
+  });
+
   it('declared within 1 % of its own GSD, it is analysed at its own and breaks the cap', () => {
     const p = join(dir, 'case.yaml');
     writeFileSync(p, readFileSync(p, 'utf8').replace('source_gsd_m: 0.5\n', 'source_gsd_m: 0.2502\n'));
