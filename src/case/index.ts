@@ -4,6 +4,7 @@
  * loaded and checked before anything is logged or computed.
  *
  *   loadCase(dir)        -> LoadedCase, or CaseError listing every problem (file, line, field)
+ *   checkImageryResolution(case) -> CaseError when an imagery entry's source_gsd_m disagrees with its file
  *   resolveTerms(terms)  -> the agreed terms with defaults, in ms and metres
  */
 export {
@@ -43,4 +44,5 @@ export {
   MANIFEST_NAMES,
   type LoadedCase,
 } from './load.js';
+export { checkImageryResolution } from './imagery-check.js';
 export { resolveTerms, termsJson, parseTime, isoTime, DEFAULT_TERMS, type ResolvedTerms } from './terms.js';

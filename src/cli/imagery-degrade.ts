@@ -79,12 +79,11 @@ export async function runImageryDegrade(
     sha256File(image),
     readDegraded(image, factors.x, factors.y, alphaBand !== null ? { alphaBand } : {}),
   ]);
-  // The GSD after: from the new georeference when the input's GSD came from
-  // its own, else the user's GSD times the effective factors.
-  const after: Gsd =
-    raster.geo && sourceGsd === undefined
-      ? gsdMetres(result.geo!, result.width, result.height)
-      : { x: before.x * (raster.width / result.width), y: before.y * (raster.height / result.height) };
+  // The GSD after: from the new georeference when the input has one (its own
+  // GSD is authoritative), else the user's GSD times the effective factors.
+  const after: Gsd = raster.geo
+    ? gsdMetres(result.geo!, result.width, result.height)
+    : { x: before.x * (raster.width / result.width), y: before.y * (raster.height / result.height) };
   const provenance = {
     tally: 'imagery degrade',
     method: 'exact area average (GDAL average kernel), nodata excluded',
@@ -93,7 +92,7 @@ export async function runImageryDegrade(
     size_after: [result.width, result.height],
     gsd_before_m: { x: before.x, y: before.y },
     gsd_after_m: { x: after.x, y: after.y },
-    gsd_source: sourceGsd !== undefined ? 'user (--source-gsd)' : 'georeferencing',
+    gsd_source: raster.geo ? 'georeferencing' : 'user (--source-gsd)',
     target_gsd_m: target,
     factors: { x: raster.width / result.width, y: raster.height / result.height },
   };

@@ -1,13 +1,14 @@
 /** `tally imagery info IMAGE`: what a GeoTIFF holds, as gdalinfo would say it. */
-import { crsName, readGeoTiffInfo, resolutionForCap, type ImageInfo } from '../imagery/index.js';
+import { crsName, readGeoTiffInfo, resolveGsd, resolutionForCap, type ImageInfo } from '../imagery/index.js';
 import { imageryAction, parseSourceGsd } from './imagery-common.js';
 
 const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(15).replace(/\.?0+$/, ''));
 const pair = (p: [number, number]): string => `(${fmt(p[0])}, ${fmt(p[1])})`;
 
-/** The JSON form of `imagery info`. */
+/** The JSON form of `imagery info`; `sourceGsd` serves only an image without georeferencing (its own GSD is authoritative). */
 export function infoJson(info: ImageInfo, sourceGsd?: number): Record<string, unknown> {
-  const gsd = sourceGsd !== undefined ? { x: sourceGsd, y: sourceGsd } : info.gsd;
+  const user = info.gsd === null && sourceGsd !== undefined;
+  const gsd = user ? { x: sourceGsd, y: sourceGsd } : info.gsd;
   return {
     file: info.path,
     format: info.format,
@@ -34,7 +35,7 @@ export function infoJson(info: ImageInfo, sourceGsd?: number): Record<string, un
     pixel_size: info.transform ? [info.transform[1], info.transform[5]] : null,
     corner_coordinates: info.corners,
     gsd_m: gsd,
-    gsd_source: sourceGsd !== undefined ? 'user' : gsd ? 'georeferencing' : null,
+    gsd_source: user ? 'user' : gsd ? 'georeferencing' : null,
     resolution_for_cap_m: gsd ? resolutionForCap(gsd) : null,
     overviews: info.overviews.map((o) => [o.width, o.height]),
     masks: info.masks.map((o) => [o.width, o.height]),
@@ -80,7 +81,7 @@ function infoText(info: ImageInfo, sourceGsd?: number): string {
   const gsd = j['gsd_m'] as { x: number; y: number } | null;
   if (gsd)
     L.push(
-      `GSD: ${gsd.x.toPrecision(4)} m x ${gsd.y.toPrecision(4)} m${sourceGsd !== undefined ? ' (from --source-gsd)' : ''}; resolution for the cap: ${resolutionForCap(gsd).toPrecision(4)} m`,
+      `GSD: ${gsd.x.toPrecision(4)} m x ${gsd.y.toPrecision(4)} m${j['gsd_source'] === 'user' ? ' (from --source-gsd)' : ''}; resolution for the cap: ${resolutionForCap(gsd).toPrecision(4)} m`,
     );
   if (info.overviews.length) L.push(`Overviews: ${info.overviews.map((o) => `${o.width}x${o.height}`).join(', ')}`);
   if (info.masks.length) L.push(`Masks: ${info.masks.map((o) => `${o.width}x${o.height}`).join(', ')}`);
@@ -94,6 +95,8 @@ export async function infoAction(image: string, opts: { json?: boolean; sourceGs
   await imageryAction(async () => {
     const sourceGsd = parseSourceGsd(opts.sourceGsd);
     const info = await readGeoTiffInfo(image);
+    // A --source-gsd that disagrees with the image's own is refused, with both values.
+    if (info.geo && sourceGsd !== undefined) resolveGsd(info.geo, info.width, info.height, sourceGsd, image);
     process.stdout.write(
       opts.json ? JSON.stringify(infoJson(info, sourceGsd), null, 2) + '\n' : infoText(info, sourceGsd),
     );

@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CaseError, loadCase } from '../case/index.js';
+import { CaseError, checkImageryResolution, loadCase } from '../case/index.js';
 import { OperatorKeyError } from '../evidence/index.js';
 import { KeyFileError, LeaseHeldError, parseVerifierKey } from '../ledger/index.js';
 import { compareResults, resultsJson, verifyCase } from '../verify/index.js';
@@ -23,9 +23,10 @@ import { CheckFailed, ExitStatus, UsageError } from './util.js';
 import type { VerifyCliOptions } from './verify.js';
 import { detectorThreadsFromEnvironment } from './imagery-common.js';
 
-export function caseCheckAction(dir: string, o: { json?: boolean }): void {
+export async function caseCheckAction(dir: string, o: { json?: boolean }): Promise<void> {
   try {
     const c = loadCase(dir);
+    await checkImageryResolution(c);
     const m = c.manifest;
     const ev = m.evidence;
     const summary = {

@@ -180,10 +180,30 @@ export function resolutionForCap(g: Gsd): number {
   return Math.min(g.x, g.y);
 }
 
+/** How far a declared GSD may differ from a georeferenced file's own before it is refused: 1 % (round-off in declared values). */
+export const GSD_AGREEMENT = 0.01;
+
 /**
- * The GSD of an image: from its georeferencing, else from the user's
- * `--source-gsd` (square pixels); neither: NO_GEOREFERENCING naming the file.
- * A user value overrides the georeferencing.
+ * Why a declared GSD disagrees with a file's own (more than GSD_AGREEMENT
+ * from both axes), with both values; null when it agrees. A declared GSD
+ * that halves the file's would make every object measure twice its size and
+ * hide imagery finer than the cap.
+ */
+export function gsdDisagreement(own: Gsd, declared: number): string | null {
+  const near = (axis: number): boolean => Math.abs(declared - axis) <= GSD_AGREEMENT * axis;
+  if (near(own.x) || near(own.y)) return null;
+  const ownText = Math.abs(own.x - own.y) <= 1e-9 * own.x ? `${fmt(own.x)} m` : `${fmt(own.x)} m x ${fmt(own.y)} m`;
+  return `declared ${fmt(declared)} m, but the file's georeferencing gives ${ownText} (more than ${GSD_AGREEMENT * 100} % apart); a georeferenced file's own resolution is authoritative`;
+}
+
+const fmt = (v: number): string => String(Number(v.toPrecision(4)));
+
+/**
+ * The GSD of an image: from its georeferencing, which is authoritative;
+ * the user's `--source-gsd` (square pixels) serves only an image without
+ * georeferencing, and one given for a georeferenced image must agree with
+ * it (GSD_AGREEMENT) or BAD_RASTER names both values. Neither:
+ * NO_GEOREFERENCING naming the file.
  */
 export function resolveGsd(
   geo: Georeference | null,
@@ -192,17 +212,15 @@ export function resolveGsd(
   sourceGsd: number | undefined,
   path: string,
 ): Gsd {
-  if (sourceGsd !== undefined) {
-    if (!(sourceGsd > 0) || !Number.isFinite(sourceGsd)) {
-      throw new ImageryError(
-        'BAD_RASTER',
-        `--source-gsd: expected a positive number of metres, got ${sourceGsd}`,
-        path,
-      );
-    }
-    return { x: sourceGsd, y: sourceGsd };
+  if (sourceGsd !== undefined && (!(sourceGsd > 0) || !Number.isFinite(sourceGsd))) {
+    throw new ImageryError('BAD_RASTER', `--source-gsd: expected a positive number of metres, got ${sourceGsd}`, path);
   }
-  if (!geo)
-    throw new ImageryError('NO_GEOREFERENCING', `${path}: the image has no georeferencing; ${SOURCE_GSD_HINT}`, path);
-  return gsdMetres(geo, width, height);
+  if (geo) {
+    const own = gsdMetres(geo, width, height);
+    const why = sourceGsd !== undefined ? gsdDisagreement(own, sourceGsd) : null;
+    if (why) throw new ImageryError('BAD_RASTER', `${path}: source GSD ${why}`, path);
+    return own;
+  }
+  if (sourceGsd !== undefined) return { x: sourceGsd, y: sourceGsd };
+  throw new ImageryError('NO_GEOREFERENCING', `${path}: the image has no georeferencing; ${SOURCE_GSD_HINT}`, path);
 }

@@ -22,6 +22,8 @@ export {
   gsdMetres,
   resolutionForCap,
   resolveGsd,
+  gsdDisagreement,
+  GSD_AGREEMENT,
   applyTransform,
   invertTransform,
   isSupportedEpsg,
@@ -55,5 +57,13 @@ export {
   type ObjectDetector,
   type DetectOptions,
 } from './detect/index.js';
-export { rasteriseRings, sitePixelRings } from './site.js';
+export { rasteriseRings, sitePixelRings, siteAreaPx } from './site.js';
 export { readDegraded } from './degrade-file.js';
+export {
+  judgeVisibility,
+  visibilityProblem,
+  visibleLuminance,
+  fullScale,
+  type Visibility,
+  type ObscuredKind,
+} from './visibility.js';

@@ -48,3 +48,64 @@ export function sitePixelRings(polygons: [number, number][][][], geo: Georeferen
   }
   return out;
 }
+
+/**
+ * A site's area in square pixels, whole and inside the image [0, width] × [0, height]
+ * (each polygon's outer ring less its holes, clipped exactly), from its rings
+ * in pixel coordinates grouped by polygon: the part outside is ground a pass
+ * does not show.
+ */
+export function siteAreaPx(
+  polygons: [number, number][][][],
+  width: number,
+  height: number,
+): { whole: number; inside: number } {
+  let whole = 0;
+  let inside = 0;
+  for (const poly of polygons) {
+    poly.forEach((ring, k) => {
+      const sign = k === 0 ? 1 : -1;
+      whole += sign * Math.abs(ringArea(ring));
+      inside += sign * Math.abs(ringArea(clipRing(ring, width, height)));
+    });
+  }
+  return { whole: Math.max(0, whole), inside: Math.max(0, inside) };
+}
+
+function ringArea(ring: [number, number][]): number {
+  let s = 0;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) s += ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
+  return s / 2;
+}
+
+/** Sutherland-Hodgman: the ring clipped to the rectangle [0, w] × [0, h]. */
+function clipRing(ring: [number, number][], w: number, h: number): [number, number][] {
+  const edges: [(p: [number, number]) => number][] = [
+    [(p) => p[0]],
+    [(p) => w - p[0]],
+    [(p) => p[1]],
+    [(p) => h - p[1]],
+  ];
+  let out = ring;
+  for (const [d] of edges) {
+    const inp = out;
+    out = [];
+    for (let i = 0; i < inp.length; i++) {
+      const a = inp[(i + inp.length - 1) % inp.length];
+      const b = inp[i];
+      const da = d(a);
+      const db = d(b);
+      if (db >= 0) {
+        if (da < 0) out.push(lerp(a, b, da / (da - db)));
+        out.push(b);
+      } else if (da >= 0) out.push(lerp(a, b, da / (da - db)));
+    }
+    if (!out.length) break;
+  }
+  return out;
+}
+
+const lerp = (a: [number, number], b: [number, number], t: number): [number, number] => [
+  a[0] + (b[0] - a[0]) * t,
+  a[1] + (b[1] - a[1]) * t,
+];

@@ -13,6 +13,7 @@ import { portRing, sentAt } from './case-build.js';
 import type {
   CaseDescription,
   InspectionSpec,
+  PassSpec,
   ShipmentSpec,
   SubjectKind,
   TrackSpec,
@@ -408,8 +409,12 @@ export function deriveTruth(desc: CaseDescription): Truth {
 
 /**
  * Imagery: every pass within the resolution cap; each site observed after
- * its deadline (the latest of its lots') and empty then. Items removed: the
- * declared count less what the last pass after the deadline shows.
+ * its deadline (the latest of its lots') and empty then. A pass observes
+ * only when it is fine enough to show the items (at most half the smallest
+ * declared width of the site's classes) and not under cloud (the
+ * scenarios draw cloud over the whole scene, so any cover hides the site).
+ * Items removed: the declared count less what the last usable pass after
+ * the deadline shows.
  */
 function siteTruth(desc: CaseDescription, findings: Findings): { verdicts: Record<string, Verdict>; removed: number } {
   const cap = desc.terms.resolution_cap_m;
@@ -431,7 +436,12 @@ function siteTruth(desc: CaseDescription, findings: Findings): { verdicts: Recor
         v.push(DISC);
       }
     }
-    const after = passes.filter((p) => p.time > deadlineOf(site.id) && p.gsd >= cap).sort((a, b) => a.time - b.time);
+    const classes = new Set(desc.lots.filter((l) => l.site === site.id).map((l) => l.item_class));
+    const minWidth = Math.min(...desc.terms.item_classes.filter((c) => classes.has(c.id)).map((c) => c.width_m[0]));
+    const shows = (p: PassSpec): boolean => p.gsd <= minWidth / 2 && !(p.cloudCover && p.cloudCover > 0);
+    const after = passes
+      .filter((p) => p.time > deadlineOf(site.id) && p.gsd >= cap && shows(p))
+      .sort((a, b) => a.time - b.time);
     if (after.length === 0) {
       findings.add('SITE_UNOBSERVED', 'site', site.id, INC);
       v.push(INC);

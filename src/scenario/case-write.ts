@@ -447,6 +447,7 @@ async function writeImagery(desc: CaseDescription, out: CaseDir): Promise<NonNul
           terrain: { base: 100, contrast: 6, octaves: 3 },
           noise: 2,
           objects,
+          ...(p.cloudCover ? { cloudCover: { fraction: p.cloudCover } } : {}),
         },
         subSeed(desc.seed, `scene/${p.id}`),
       );

@@ -103,6 +103,8 @@ export interface PassSpec {
   gsd: number;
   /** Items of the site's class on the ground at the time of the pass. */
   count: number;
+  /** Cloud over this fraction of the scene (scenes.ts `cloudCover`); the truth takes any cover as hiding the site. */
+  cloudCover?: number;
   sensor: string;
   source: string;
   method: string;

@@ -103,6 +103,14 @@ export interface SceneSpec {
   /** Misregistration in pixels (content moved by this much). */
   shiftPx?: [number, number];
   cloud?: boolean;
+  /**
+   * A cloud layer over this fraction of the scene (0 to 1), drawn from its
+   * own seeded stream so that the scene under it is the same as without it:
+   * thick cloud (near-white, faint texture) where a fractal noise field is
+   * above the quantile that leaves `fraction` of the pixels under it, with a
+   * thin edge. The truth's `cloud` holds each pixel's opacity.
+   */
+  cloudCover?: { fraction: number; seed?: number; scaleM?: number };
   bands?: 1 | 3;
 }
 
@@ -129,6 +137,8 @@ export interface RenderedScene {
   truth: TruthObject[];
   distractors: TruthObject[];
   gsd: number;
+  /** Opacity of the cloud layer per pixel (0 clear, 1 opaque), when the spec has `cloudCover`. */
+  cloud?: Float32Array;
 }
 
 interface Placed {
@@ -221,6 +231,7 @@ export function renderScene(spec: SceneSpec, seed: number): RenderedScene {
   drawDistractors(cv, dis);
   drawObjects(cv, objs);
   if (spec.cloud) drawCloud(cv, rnd);
+  const cloud = spec.cloudCover ? drawCloudCover(cv, spec.cloudCover, seed) : undefined;
   if (spec.blurPx && spec.blurPx > 0) gaussBlur(cv.v, w, h, spec.blurPx);
   const bands = sensorBands(cv, spec.noise ?? 0, spec.bands ?? 1, rnd);
 
@@ -265,6 +276,7 @@ export function renderScene(spec: SceneSpec, seed: number): RenderedScene {
     })),
     distractors: dis.map((d) => toTruth(d.cx, d.cy, d.l, d.wd, d.hd, d.pol, false, d.kind)),
     gsd: g,
+    ...(cloud ? { cloud } : {}),
   };
 }
 
@@ -550,6 +562,81 @@ function drawCloud(cv: Canvas, rnd: Random): void {
       v[i] += (250 - v[i]) * alpha * Math.exp(-q);
     }
   }
+}
+
+/** Opacity of thick cloud (a little ground shows through the thickest cloud of real scenes, but not items). */
+const CLOUD_OPACITY = 0.97;
+/** Brightness of thick cloud in grey levels, and the amplitude of its texture (cloud tops are bright and soft). */
+const CLOUD_LEVEL = 232;
+const CLOUD_TEXTURE = 6;
+/** The thin edge: the field's range over which opacity rises from 0 to full, as a fraction of the field's spread. */
+const CLOUD_EDGE = 0.04;
+
+/**
+ * A cloud layer over `fraction` of the scene: a fractal noise field (four
+ * octaves, the largest `scaleM` across, a third of the scene by default)
+ * thresholded at its (1 - fraction) quantile, so that the given fraction of
+ * the pixels lies under cloud at least half opaque. Its own stream: the
+ * scene under the cloud is the scene without it. Returns the opacity.
+ */
+function drawCloudCover(
+  cv: { w: number; h: number; gsd: number; v: Float32Array },
+  c: NonNullable<SceneSpec['cloudCover']>,
+  sceneSeed: number,
+): Float32Array {
+  const { w, h, gsd: g, v } = cv;
+  const n = w * h;
+  const op = new Float32Array(n);
+  const f = Math.min(1, Math.max(0, c.fraction));
+  if (f === 0) return op;
+  const rnd = new Random((c.seed ?? sceneSeed) ^ 0x0c10d5);
+  const seeds = [rnd.uint32() | 0, rnd.uint32() | 0, rnd.uint32() | 0, rnd.uint32() | 0];
+  const scale = (c.scaleM ?? (Math.max(w, h) * g) / 3) / g;
+  const field = new Float32Array(n);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let a = 0;
+      for (let k = 0; k < 4; k++) a += valueNoise((x / scale) * 2 ** k, (y / scale) * 2 ** k, seeds[k]) / 2 ** k;
+      field[y * w + x] = a;
+    }
+  }
+  const sorted = Float32Array.from(field).sort();
+  const lo = sorted[0];
+  const hi = sorted[n - 1];
+  // Half opacity at the quantile: the covered fraction counts pixels at least half opaque.
+  const t = f >= 1 ? lo - 1 : sorted[Math.min(n - 1, Math.floor((1 - f) * n))];
+  const edge = Math.max(1e-6, CLOUD_EDGE * (hi - lo));
+  const tex = rnd.uint32() | 0;
+  for (let i = 0; i < n; i++) {
+    const a = f >= 1 ? 1 : Math.min(1, Math.max(0, (field[i] - t) / edge + 0.5));
+    if (a <= 0) continue;
+    const x = i % w;
+    const y = (i - x) / w;
+    const top = CLOUD_LEVEL + CLOUD_TEXTURE * valueNoise(x / (scale / 8), y / (scale / 8), tex);
+    op[i] = a * CLOUD_OPACITY;
+    v[i] += (top - v[i]) * op[i];
+  }
+  return op;
+}
+
+/**
+ * The same cloud layer over an 8-bit raster already rendered (a pass as it
+ * would have been seen under cloud), every band alike; returns the opacity.
+ */
+export function addCloudLayer(
+  r: Raster,
+  gsd: number,
+  c: NonNullable<SceneSpec['cloudCover']>,
+  seed: number,
+): Float32Array {
+  let op: Float32Array = new Float32Array(0);
+  for (const b of r.bands) {
+    if (!(b instanceof Uint8Array)) throw new Error('scenes: a cloud layer is drawn over 8-bit bands only');
+    const v = Float32Array.from(b);
+    op = drawCloudCover({ w: r.width, h: r.height, gsd, v }, c, seed);
+    for (let i = 0; i < v.length; i++) b[i] = Math.max(0, Math.min(255, Math.round(v[i])));
+  }
+  return op;
 }
 
 /** The sensor: Gaussian noise and quantisation to 8 bits, one band or three slightly tinted. */

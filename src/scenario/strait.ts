@@ -143,7 +143,8 @@ const VIOLATION_NOTES: Partial<Record<ViolationCode, string>> = {
   DARK_PERIOD: 'DARK_PERIOD: CAPE SYNTH is silent for 10 h inside the zone, from 4 h after leaving North Harbour.',
   RESOLUTION_VIOLATION: `RESOLUTION_VIOLATION: site-a-before.tif is shared at ${CAP / 2} m GSD, finer than the ${CAP} m cap.`,
   SITE_NOT_CLEARED: 'SITE_NOT_CLEARED: the pass of site-a after the deadline still shows 2 items.',
-  SITE_UNOBSERVED: 'SITE_UNOBSERVED: site-b has no pass after the deadline.',
+  SITE_UNOBSERVED:
+    'SITE_UNOBSERVED: site-b has one pass after the deadline, under full cloud (unusable: it would count 0).',
   LOG_INCONSISTENT: 'LOG_INCONSISTENT: case.yaml pins log.verifier_key to a key other than keys/operator.key.',
 };
 
@@ -570,6 +571,8 @@ function straitPasses(has: (c: ViolationCode) => boolean, lots: LotSpec[]): Pass
     pass('site-a-after', 'site-a', after, has('SITE_NOT_CLEARED') ? 2 : 0),
     pass('site-b-before', 'site-b', before + 20 * MINUTE_MS, lots[2].count),
   ];
-  if (!has('SITE_UNOBSERVED')) passes.push(pass('site-b-after', 'site-b', after + 20 * MINUTE_MS, 0));
+  // Unobserved: the only pass of site B after the deadline is under cloud (it would count 0 and clear the site).
+  const bAfter = pass('site-b-after', 'site-b', after + 20 * MINUTE_MS, 0);
+  passes.push(has('SITE_UNOBSERVED') ? { ...bAfter, cloudCover: 1 } : bAfter);
   return passes;
 }

@@ -1,9 +1,12 @@
 /**
  * The imagery side of the custody chain: each pass over a declared site is
  * checked against the resolution cap (finer imagery is a finding, and is
- * degraded to the cap before it is looked at), then the items of the
- * declared class are counted inside the site polygon. A crop of the site,
- * with what was found, goes to the report.
+ * degraded to the cap before it is looked at); a pass counts only where it
+ * can show the items (its coarser axis at most half the smallest declared
+ * width) and the ground inside the site is visible (imagery/visibility.ts:
+ * no cloud, haze, snow, blank, saturated or nodata ground that could hide
+ * an item); then the items of the declared class are counted inside the
+ * site polygon. A crop of the site, with what was found, goes to the report.
  */
 import sharp from 'sharp';
 import type { GeoJsonFeature, ImageryEvidence, ItemClass } from '../case/index.js';
@@ -11,14 +14,18 @@ import {
   degradeToGsd,
   detectObjects,
   gsdMetres,
+  judgeVisibility,
   rasteriseRings,
+  siteAreaPx,
   readGeoTiff,
   resolutionForCap,
   resolveGsd,
   sitePixelRings,
+  visibilityProblem,
   type Detection,
   type Gsd,
   type Raster,
+  type Visibility,
 } from '../imagery/index.js';
 
 /** A tolerance on the cap: a GSD within 0.1 % of it is at the cap (float round-off in geotransforms). */
@@ -33,6 +40,8 @@ export interface PassAnalysis {
   finerThanCap: boolean;
   analysedGsdM: number | null;
   coversSite: boolean;
+  /** Whether the ground inside the site could be seen, and how much could not; null when not judged. */
+  visibility: Visibility | null;
   detections: Detection[];
   count: number | null;
   /** Why the pass could not be used, when it could not. */
@@ -67,6 +76,7 @@ export async function analysePass(
     finerThanCap: false,
     analysedGsdM: null,
     coversSite: false,
+    visibility: null,
     detections: [],
     count: null,
     problem: null,
@@ -106,9 +116,24 @@ export async function analysePass(
     return out;
   }
   out.coversSite = true;
-  const minLength = Math.min(...classes.map((c) => c.length_m[0]));
-  if (out.analysedGsdM > minLength / 4) {
-    out.problem = `at ${out.analysedGsdM.toFixed(2)} m the items (at least ${minLength} m long) span under 4 pixels: too coarse to count them`;
+  // What the pass can show: its coarser axis at most half the smallest declared width (design: SITE_UNOBSERVED).
+  const minWidth = Math.min(...classes.map((c) => c.width_m[0]));
+  const problems: string[] = [];
+  if (out.analysedGsdM > (minWidth / 2) * (1 + CAP_TOLERANCE)) {
+    problems.push(
+      `at ${fmtGsd(out.analysedGsdM)} m it cannot show the items: the resolution must be at most half the smallest declared width (${fmtGsd(minWidth)} m), ${fmtGsd(minWidth / 2)} m`,
+    );
+  }
+  const { inside, whole } = siteAreaPx(
+    polys.map((p) => sitePixelRings([p], raster.geo!)),
+    raster.width,
+    raster.height,
+  );
+  const smallestItemM2 = Math.min(...classes.map((c) => c.length_m[0] * c.width_m[0]));
+  out.visibility = judgeVisibility(raster, gsd, mask, whole - inside, smallestItemM2);
+  if (!out.visibility.visible) problems.push(visibilityProblem(out.visibility));
+  if (problems.length) {
+    out.problem = problems.join('; ');
     return out;
   }
   for (const c of classes) {
@@ -196,3 +221,4 @@ async function cropOf(
 }
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
+const fmtGsd = (v: number): string => String(Number(v.toPrecision(3)));
