@@ -241,7 +241,9 @@ test('a declaration not in the log is a clear error', () => {
   assert.equal(r.code, 1);
   assert.match(
     r.stderr,
-    new RegExp(`no declaration with root ${String(json('decl2.json').root)} in the log .* \\(3 entries up to its signed checkpoint\\)`),
+    new RegExp(
+      `no declaration with root ${String(json('decl2.json').root)} in the log .* \\(3 entries up to its signed checkpoint\\)`,
+    ),
   );
   assert.equal(r.stdout, '');
 });
