@@ -11,13 +11,14 @@
  * logged again. The manifest and the geography are versioned instead: a new
  * version is a new entry.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaseError, type CaseIssue, type CaseManifest, type LoadedCase } from '../case/index.js';
 import {
   AuditError,
   KeyFileError,
   LeaseHeldError,
+  readSignerKeyFile,
   Log,
   LogError,
   LogIndex,
@@ -30,7 +31,6 @@ import {
   entryHash,
   isLogDir,
   openCheckpoint,
-  parseSignerKey,
   parseVerifierKey,
   type EntryRecord,
   type NoteVerifier,
@@ -319,11 +319,7 @@ export function operatorVerifierKey(c: LoadedCase): string {
     throw new OperatorKeyError(
       `${path}: no operator key: make one with \`tally log keygen ORIGIN --out ${path}\` (ORIGIN: the case's log origin) or give the case one; a verification never makes a key`,
     );
-  try {
-    return parseSignerKey(readFileSync(path, 'utf8').trim()).verifierKey();
-  } catch (e) {
-    throw new OperatorKeyError(`${path}: not an operator signing key: ${(e as Error).message}`);
-  }
+  return readSignerKeyFile(path).verifierKey(); // KeyFileError names the file and what is wrong with it
 }
 
 /** The operator's key is missing or unreadable: the verification is refused before anything is written. */
