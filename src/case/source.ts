@@ -50,7 +50,7 @@ const YAML_REASONS: Partial<Record<ErrorCode, string>> = {
   MULTIPLE_DOCS: 'more than one document (a case is one)',
   MULTIPLE_TAGS: 'several tags on one node',
   NON_STRING_KEY: 'a key that is not a string',
-  RESOURCE_EXHAUSTION: 'too large to read',
+  RESOURCE_EXHAUSTION: 'nested too deeply or too large to read',
   TAB_AS_INDENT: 'a tab used for indentation',
   TAG_RESOLVE_FAILED: 'a value does not fit its tag',
   UNEXPECTED_TOKEN: 'an unexpected character',
