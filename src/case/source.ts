@@ -119,6 +119,23 @@ function dataProblems(value: unknown): { path: FieldPath; message: string }[] {
   return out;
 }
 
+/** The deepest nesting of [ and { in a text, outside double-quoted strings (a bound, not a parse). */
+function bracketDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (quoted) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) quoted = false;
+    } else if (ch === 0x22) quoted = true;
+    else if (ch === 0x5b || ch === 0x7b) max = Math.max(max, ++depth);
+    else if ((ch === 0x5d || ch === 0x7d) && depth > 0) depth--;
+  }
+  return max;
+}
+
 /** At most this many data problems are listed for one file: the rest are of the same kind. */
 const MAX_REPORTED = 20;
 
@@ -188,6 +205,8 @@ export class SourceFile {
     const lines = new LineCounter();
     const at = (line: number, message: string): CaseError =>
       new CaseError([{ file: display, line, field: '', message }]);
+    // Refused before parsing: the YAML parser's time grows fast with nesting (seconds at a few thousand levels).
+    if (bracketDepth(text) > MAX_DEPTH) throw at(0, `nested too deeply to read (at most ${MAX_DEPTH} levels)`);
     let doc: Document;
     try {
       doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -286,7 +305,9 @@ export class SourceFile {
   }
 
   issue(path: FieldPath, message: string): CaseIssue {
-    return { file: this.file, line: this.lineOf(path), field: fieldName(path), message };
+    // A problem with the whole document (empty, or not a mapping) is at its top.
+    const line = this.lineOf(path) || (path.length === 0 && this.doc ? 1 : 0);
+    return { file: this.file, line, field: fieldName(path), message };
   }
 }
 
