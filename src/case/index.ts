@@ -38,6 +38,9 @@ export { CaseError, formatIssue, type CaseIssue } from './source.js';
 export {
   loadCase,
   findManifest,
+  caseFile,
+  timeProblem,
+  SECRET_FOLDERS,
   schemaPath,
   aisFormatProblem,
   tiffFormatProblem,

@@ -4,9 +4,8 @@
  * files that must be there and be what they claim). Every problem found is
  * reported at once, each with file, line and field; nothing is written.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import {
   REVEAL_FORMAT,
@@ -164,10 +163,75 @@ export function findManifest(dirOrFile: string): { dir: string; manifestPath: st
   ]);
 }
 
+/**
+ * Folders of a case that hold what must never be published nor logged:
+ * the parties' and operator's signing keys, the commitments' secrets.
+ */
+export const SECRET_FOLDERS = ['keys', 'private'];
+
+/**
+ * A file the manifest names, resolved the way the system will open it:
+ * symbolic links followed (realpath), so that a link inside the case cannot
+ * bring in a file from outside it, nor one from keys/ or private/. The
+ * absolute real path, or why the file cannot be used. The file's contents
+ * are never read here.
+ */
+export function caseFile(dir: string, rel: string): { abs: string } | { problem: string } {
+  // eslint-disable-next-line no-control-regex
+  if (isAbsolute(rel) || /[\x00-\x1f]/.test(rel) || outside(relative(resolve(dir), resolve(dir, rel))))
+    return { problem: 'must be a path inside the case directory' };
+  let root: string;
+  let abs: string;
+  try {
+    root = realpathSync(dir);
+  } catch {
+    return { problem: 'the case directory cannot be read' };
+  }
+  try {
+    abs = realpathSync(resolve(dir, rel));
+  } catch {
+    return { problem: `${rel}: file not found` };
+  }
+  const inside = relative(root, abs);
+  if (outside(inside))
+    return { problem: `${rel} resolves (through a symbolic link) to a file outside the case directory` };
+  const top = inside.split(sep)[0].toLowerCase();
+  if (SECRET_FOLDERS.includes(top))
+    return {
+      problem: `${rel} is in the case's ${top}/ folder, which holds secrets: nothing there is read as evidence`,
+    };
+  try {
+    if (!statSync(abs).isFile()) return { problem: `${rel} is not a file` };
+  } catch {
+    return { problem: `${rel}: file not found` };
+  }
+  return { abs };
+}
+
+/** Whether a path relative to a folder leaves it. */
+const outside = (rel: string): boolean => rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+
+/**
+ * Why a time cannot be used, or null. Besides parsing, a time lies between
+ * 1900 and 2199: records of a removal do, and every span computed between
+ * two times (windows sampled each minute, dark periods) stays bounded.
+ */
+export function timeProblem(s: string): string | null {
+  const t = parseTime(s);
+  if (!Number.isFinite(t)) return `${JSON.stringify(s)} is not a valid date/time`;
+  if (t < TIME_MIN_MS || t >= TIME_END_MS) return `${JSON.stringify(s)} is outside the years 1900 to 2199`;
+  return null;
+}
+
+const TIME_MIN_MS = Date.UTC(1900, 0, 1);
+const TIME_END_MS = Date.UTC(2200, 0, 1);
+
 /** Reads and checks the case in DIR; throws CaseError listing every problem. */
 export function loadCase(dirOrFile: string): LoadedCase {
   const { dir, manifestPath } = findManifest(dirOrFile);
-  const src = SourceFile.read(join(dir, manifestPath), manifestPath, 'yaml');
+  const where = caseFile(dir, manifestPath);
+  if ('problem' in where) throw new CaseError([{ file: manifestPath, line: 0, field: '', message: where.problem }]);
+  const src = SourceFile.read(where.abs, manifestPath, 'yaml');
   const v = compiled();
   if (!v.manifest(src.value)) {
     // The rest of the checks need a well-formed manifest; the geography files can still be checked on their own.
@@ -223,8 +287,8 @@ class ManifestCheck {
   }
 
   time(path: FieldPath, s: string | undefined): void {
-    if (s !== undefined && !Number.isFinite(parseTime(s)))
-      this.add(path, `${JSON.stringify(s)} is not a valid date/time`);
+    const why = s === undefined ? null : timeProblem(s);
+    if (why) this.add(path, why);
   }
 
   /** Ids unique within their kind. */
@@ -345,26 +409,22 @@ class ManifestCheck {
     });
   }
 
-  /** An evidence file named at `path`: inside the case, listed once, a file. Its absolute path, or null. */
+  /**
+   * An evidence file named at `path`: inside the case once links are
+   * followed, outside its secret folders, listed once, a file. Its real
+   * absolute path, or null.
+   */
   fileOf(path: FieldPath, rel: string): string | null {
-    const abs = resolve(this.dir, rel);
-    if (isAbsolute(rel) || relative(this.dir, abs).startsWith('..')) {
-      this.add(path, 'must be a path inside the case directory');
+    const f = caseFile(this.dir, rel);
+    if ('problem' in f) {
+      this.add(path, f.problem);
       return null;
     }
-    const prev = this.seenPaths.get(rel);
+    // Two names (a link, a "./") for one file are still one file.
+    const prev = this.seenPaths.get(f.abs);
     if (prev) this.add(path, `the same file is already listed at ${prev}`);
-    this.seenPaths.set(rel, fieldName(path));
-    try {
-      if (!statSync(abs).isFile()) {
-        this.add(path, `${rel} is not a file`);
-        return null;
-      }
-    } catch {
-      this.add(path, `${rel}: file not found`);
-      return null;
-    }
-    return abs;
+    this.seenPaths.set(f.abs, fieldName(path));
+    return f.abs;
   }
 
   provenance(path: FieldPath, e: { submitted_by?: string; captured?: string }): void {
@@ -420,8 +480,8 @@ class ManifestCheck {
         return;
       }
       const r = rec.value as InspectionRecord;
-      if (!Number.isFinite(parseTime(r.time)))
-        issues.push(rec.issue(['time'], `${JSON.stringify(r.time)} is not a valid time`));
+      const timeWhy = timeProblem(r.time);
+      if (timeWhy) issues.push(rec.issue(['time'], timeWhy));
       const ins = m.inspectors.find((x) => x.id === r.inspector);
       if (!ins)
         issues.push(
@@ -500,13 +560,13 @@ function readGeography(
   let src: SourceFile;
   let base: FieldPath;
   if (typeof ref === 'string') {
-    const abs = resolve(dir, ref);
-    if (relative(dir, abs).startsWith('..')) {
-      issues.push(manifest.issue(['geography', key], 'must be a path inside the case directory'));
+    const f = caseFile(dir, ref);
+    if ('problem' in f) {
+      issues.push(manifest.issue(['geography', key], f.problem));
       return { type: 'FeatureCollection', features: [] };
     }
     try {
-      src = SourceFile.read(abs, ref, 'json');
+      src = SourceFile.read(f.abs, ref, 'json');
     } catch (e) {
       if (e instanceof CaseError) {
         issues.push(
@@ -630,8 +690,9 @@ export function aisFormatProblem(path: string): string | null {
   if (line === undefined) return null; // an empty log is a log with nothing in it
   if (/^\s*([!$\\]|\d+(\.\d+)?\s*[,;\\!])/.test(line)) return null;
   if (/mmsi/i.test(line) && line.split(',').length >= 4) return null;
+  // Never quoted: the file may hold anything, and a message is read by whoever runs the command.
   if (text.includes('\0')) return 'it is binary, expected NMEA 0183 sentences (!AIVDM...) or an AIS CSV with a header';
-  return `expected NMEA 0183 sentences (!AIVDM...) or an AIS CSV with a header, the first line is ${JSON.stringify(line.slice(0, 60))}`;
+  return 'expected NMEA 0183 sentences (!AIVDM...) or an AIS CSV with a header; its first line is neither';
 }
 
 /** Why a file is not a TIFF, from its magic bytes; null when it is one. */
@@ -643,5 +704,5 @@ export function tiffFormatProblem(path: string): string | null {
       (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && (b[3] === 42 || b[3] === 43)))
   )
     return null;
-  return `expected TIFF magic bytes (II*\\0 or MM\\0*), got ${JSON.stringify(b.toString('latin1'))}`;
+  return `expected TIFF magic bytes (II*\\0 or MM\\0*), ${b.length < 4 ? 'the file is shorter' : 'the file starts otherwise'}`;
 }

@@ -3,8 +3,7 @@
  * provenance, in the order the log records them: the manifest and the
  * geography, then AIS, imagery, inspection records, documents and reveals.
  */
-import { join } from 'node:path';
-import type { LoadedCase } from '../case/index.js';
+import { CaseError, caseFile, type LoadedCase } from '../case/index.js';
 import { evidenceRecord, type EntryRecord } from '../ledger/index.js';
 
 export type EvidenceRole = 'manifest' | 'geography' | 'ais' | 'imagery' | 'inspection' | 'document' | 'reveal';
@@ -45,7 +44,10 @@ export async function collectEvidence(c: LoadedCase): Promise<EvidenceItem[]> {
     list.push({ role: 'reveal', path: e.path, extra: { ...prov(e), lot: e.lot } });
   const out: EvidenceItem[] = [];
   for (const x of list) {
-    const abs = join(c.dir, x.path);
+    // Resolved again as it is hashed: a link swapped since the case was checked must not bring in a file from outside it.
+    const f = caseFile(c.dir, x.path);
+    if ('problem' in f) throw new CaseError([{ file: x.path, line: 0, field: '', message: f.problem }]);
+    const abs = f.abs;
     // The ledger's evidence record (streamed SHA-256, size, media type, name, source, acquired, submitted_by) plus where it sits in the case.
     const { captured, source, submitted_by, ...extra } = x.extra as {
       captured?: string;

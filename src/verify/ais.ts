@@ -175,6 +175,28 @@ export interface Approach {
 
 const MINUTE = MINUTE_MS;
 
+/**
+ * The most minutes one window may be sampled at: a year. The terms bound a
+ * window to a week either side; this bounds the loop itself, whatever calls it.
+ */
+export const MAX_WINDOW_SAMPLES = 366 * 24 * 60;
+
+/**
+ * The whole minutes in [from, to], as a first minute and a count. Counting
+ * samples, rather than stepping a time until it passes `to`, ends on any
+ * input: an infinite bound, NaN, or times so large that adding a minute no
+ * longer changes them.
+ */
+export function minuteSamples(from: number, to: number): { first: number; count: number } {
+  const first = Math.ceil(from / MINUTE) * MINUTE;
+  const count = Math.floor((to - first) / MINUTE) + 1;
+  if (!Number.isFinite(first) || !Number.isFinite(count) || !Number.isSafeInteger(first) || count <= 0)
+    return { first: 0, count: 0 };
+  if (count > MAX_WINDOW_SAMPLES)
+    throw new RangeError(`a window of ${count} minutes is longer than ${MAX_WINDOW_SAMPLES} (a year)`);
+  return { first, count };
+}
+
 /** Closest distance between two moving (or fixed) positions over [from, to], sampled each minute where both are known. */
 function closest(
   a: (t: number) => { lat: number; lon: number } | null,
@@ -185,7 +207,9 @@ function closest(
   let best: number | null = null;
   let at: number | null = null;
   let covered = 0;
-  for (let t = Math.ceil(from / MINUTE) * MINUTE; t <= to; t += MINUTE) {
+  const { first, count } = minuteSamples(from, to);
+  for (let i = 0; i < count; i++) {
+    const t = first + i * MINUTE;
     const p = a(t);
     if (!p) continue;
     const q = b(t);
@@ -249,7 +273,9 @@ export function overflight(
   const rows = goodRowsOf(tr, mmsi);
   let start: number | null = null;
   let end = 0;
-  for (let t = Math.ceil(from / MINUTE) * MINUTE; t <= to; t += MINUTE) {
+  const { first, count } = minuteSamples(from, to);
+  for (let i = 0; i < count; i++) {
+    const t = first + i * MINUTE;
     const p = positionAt(tr, rows, t, maxGapMs);
     const near = p !== null && haversineM(lat, lon, p.lat, p.lon) <= distanceM;
     if (near) {
