@@ -120,7 +120,7 @@ export async function buildReportFixture(options: FixtureOptions = {}): Promise<
     reverify: {
       commands: [
         'tally log verify cases/cuba-1962-fixture/log',
-        'tally verify cases/cuba-1962-fixture --reproduce results.json',
+        "tally verify cases/cuba-1962-fixture --reproduce results.json --key 'OPERATOR_VERIFIER_KEY'",
       ],
       logDir: 'cases/cuba-1962-fixture/log',
     },

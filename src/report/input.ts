@@ -126,10 +126,12 @@ function reportTracks(c: LoadedCase, tr: Tracks): ReportTrack[] {
 
 function reverifyCommands(c: LoadedCase): string[] {
   return [
-    `# with the case folder (log/, evidence, ${c.manifestPath}; no keys, no secrets):`,
-    'npx tally log audit CASE_DIR/log',
+    `# with the case folder (log/, evidence, ${c.manifestPath}; no keys, no secrets) and the operator's`,
+    '# verifier key from a source you trust (not this folder): it must equal the one the manifest pins,',
+    `# ${c.manifest.log?.verifier_key ?? '(the manifest pins none)'}`,
+    "npx tally log audit CASE_DIR/log --key 'OPERATOR_VERIFIER_KEY'",
     '# each party countersigns the checkpoint it has checked (results.checkpoint.cosigned_by lists them):',
     'npx tally log cosign CASE_DIR/log --key PARTY.cosigner.key',
-    'npx tally verify CASE_DIR --reproduce results.json',
+    "npx tally verify CASE_DIR --reproduce results.json --key 'OPERATOR_VERIFIER_KEY'",
   ];
 }
