@@ -201,7 +201,13 @@ export function caseFile(dir: string, rel: string): { abs: string } | { problem:
       problem: `${rel} is in the case's ${top}/ folder, which holds secrets: nothing there is read as evidence`,
     };
   try {
-    if (!statSync(abs).isFile()) return { problem: `${rel} is not a file` };
+    const st = statSync(abs);
+    if (!st.isFile()) return { problem: `${rel} is not a file` };
+    // A hard link has no target to resolve: the same file may also be a key or a secret elsewhere.
+    if (st.nlink > 1)
+      return {
+        problem: `${rel} has ${st.nlink} hard links: a file that shares its data with other names (a key or a secret, perhaps) is not read as evidence; copy it instead`,
+      };
   } catch {
     return { problem: `${rel}: file not found` };
   }

@@ -7,7 +7,7 @@
  * no message quotes the file.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertRefused, edit, strait, tally } from './helpers.js';
@@ -75,6 +75,17 @@ describe('files outside the case', () => {
     assert.match(r.stderr, /evidence\.ais\[\d+\]\.path: evidence\/k\/declarant\.key is in the case's keys\/ folder/);
     quotesNothingOf(r, join(d, 'keys/operator.key'));
     quotesNothingOf(r, join(d, 'keys/declarant.key'));
+  });
+
+  it('an evidence file that is a hard link (here to the operator key) is refused without quoting it', () => {
+    const d = c.copy('hardlink');
+    linkSync(join(d, 'keys', 'operator.key'), join(d, 'evidence', 'notes.txt'));
+    edit(d, 'case.yaml', 'path: evidence/inspections/insp-1.json', 'path: evidence/notes.txt');
+    const where = /case\.yaml:\d+: evidence\.inspections\[\d+\]\.path: evidence\/notes\.txt has 2 hard links/;
+    assertRefused(tally(['case', 'check', d]), where);
+    const r = tally(['verify', d, '-q']);
+    assertRefused(r, where, d);
+    quotesNothingOf(r, join(d, 'keys', 'operator.key'));
   });
 
   it("a path into private/ (a lot's secrets) is refused", () => {
