@@ -209,6 +209,7 @@ export async function recordEvidence(
     for (const it of items) if (it.role !== 'manifest' && it.role !== 'geography') plan.evidence(it);
     // Seeds are revealed in a later checkpoint than the declarations they challenge (appendPlanned).
     for (const r of after) plan.declaration(r, 1);
+    withdrawnEvidence(scan, items, out);
     if (!readOnly) refuseLateCommitments(c, scan);
     if (readOnly) {
       for (const r of [...before, ...after]) {
@@ -303,6 +304,25 @@ function archivedSizes(log: Log, end: number): number[] {
     .sort((a, b) => a - b);
 }
 
+/**
+ * Evidence is never withdrawn once logged: a logged file (AIS, imagery,
+ * inspection, document, reveal) that the manifest no longer names is a
+ * finding, or an edited inspection record could be logged under a new name
+ * and the old one dropped from the manifest with no trace in the verdict.
+ */
+function withdrawnEvidence(scan: LogScan, items: EvidenceItem[], out: RecordedCase): void {
+  const named = new Set(items.map((i) => i.path));
+  for (const [path, e] of [...scan.byPath].sort((a, b) => a[1].index - b[1].index)) {
+    if (named.has(path) || VERSIONED.has(e.role as EvidenceItem['role'])) continue;
+    out.problems.push({
+      subject: { kind: 'evidence', id: path },
+      message: `${path} (${e.role}) was logged at entry ${e.index} with SHA-256 ${e.sha256}, and the manifest no longer names it: evidence is never withdrawn once logged`,
+      sha256: e.sha256,
+      logIndex: e.index,
+    });
+  }
+}
+
 /** `name+id` of a verifier key, for messages. */
 function keyName(k: string): string {
   return k.split('+').slice(0, 2).join('+');
@@ -373,8 +393,8 @@ function pinnedLogProblems(m: CaseManifest, log: Log, out: RecordedCase): void {
 interface LogScan {
   byEntrySha: Map<string, number>;
   byEvidenceSha: Map<string, number>;
-  /** The latest evidence entry of each path. */
-  byPath: Map<string, { sha256: string; index: number }>;
+  /** The latest evidence entry of each path, and its role. */
+  byPath: Map<string, { sha256: string; index: number; role: string }>;
   order: Omit<DeclarationOrder, 'checkpoints'>;
 }
 
@@ -404,7 +424,7 @@ function scanLog(log: Log, end: number): LogScan {
     const o = r as Record<string, unknown>;
     if (o.kind === 'evidence' && typeof o.sha256 === 'string') {
       if (!s.byEvidenceSha.has(o.sha256)) s.byEvidenceSha.set(o.sha256, i);
-      if (typeof o.path === 'string') s.byPath.set(o.path, { sha256: o.sha256, index: i });
+      if (typeof o.path === 'string') s.byPath.set(o.path, { sha256: o.sha256, index: i, role: String(o.role) });
     } else if (o.kind === 'declaration' && (typeof o.lot === 'string' || typeof o.shipment === 'string')) {
       const key = typeof o.lot === 'string' ? `lot/${o.lot}` : `shipment/${String(o.shipment)}`;
       pushTo(s.order.declarations, key, { index: i, sha256: h });
