@@ -162,6 +162,8 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
       path: i.path,
       role: i.role,
       name: i.path.split('/').pop()!,
+      // What the decoder rejected in the AIS it used (tampered files are not decoded, so have none).
+      ...(ais?.parseByFile.has(i.path) ? { parse: ais.parseByFile.get(i.path)! } : {}),
     })),
     terms: termsJson(c.manifest.terms),
   };
