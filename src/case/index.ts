@@ -5,6 +5,7 @@
  *
  *   loadCase(dir)        -> LoadedCase, or CaseError listing every problem (file, line, field)
  *   checkImageryResolution(case) -> CaseError when an imagery entry's source_gsd_m disagrees with its file
+ *   checkEvidenceParse(case) -> each AIS and imagery file through its parser; CaseError for one that does not parse
  *   resolveTerms(terms)  -> the agreed terms with defaults, in ms and metres
  */
 export {
@@ -48,4 +49,12 @@ export {
   type LoadedCase,
 } from './load.js';
 export { checkImageryResolution } from './imagery-check.js';
+export {
+  checkEvidenceParse,
+  aisParse,
+  rejectRate,
+  reasons as rejectReasons,
+  type AisParse,
+  type EvidenceParse,
+} from './evidence-parse.js';
 export { resolveTerms, termsJson, parseTime, isoTime, DEFAULT_TERMS, type ResolvedTerms } from './terms.js';

@@ -14,7 +14,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CaseError, checkImageryResolution, loadCase } from '../case/index.js';
+import {
+  CaseError,
+  checkEvidenceParse,
+  checkImageryResolution,
+  loadCase,
+  rejectRate,
+  rejectReasons,
+  type EvidenceParse,
+} from '../case/index.js';
 import { OperatorKeyError } from '../evidence/index.js';
 import { KeyFileError, LeaseHeldError, parseVerifierKey } from '../ledger/index.js';
 import { compareResults, resultsJson, verifyCase } from '../verify/index.js';
@@ -27,6 +35,7 @@ export async function caseCheckAction(dir: string, o: { json?: boolean }): Promi
   try {
     const c = loadCase(dir);
     await checkImageryResolution(c);
+    const parsed = await checkEvidenceParse(c);
     const m = c.manifest;
     const ev = m.evidence;
     const summary = {
@@ -45,12 +54,16 @@ export async function caseCheckAction(dir: string, o: { json?: boolean }): Promi
         documents: ev.documents?.length ?? 0,
         challenges: ev.challenges?.length ?? 0,
       },
+      parsed: parsed.map((p) =>
+        p.role === 'ais' ? { ...p, parse: { ...p.parse, reject_rate: Number(rejectRate(p.parse).toFixed(4)) } } : p,
+      ),
     };
     process.stdout.write(
       o.json
         ? `${JSON.stringify(summary, null, 2)}\n`
         : `${c.manifestPath}: ok: case ${m.id} (${summary.lots} lots, ${summary.items} items, ${summary.shipments} shipments; evidence: ` +
-            `${summary.evidence.ais} AIS, ${summary.evidence.imagery} imagery, ${summary.evidence.inspections} inspections, ${summary.evidence.documents} documents, ${summary.evidence.challenges} challenges)\n`,
+            `${summary.evidence.ais} AIS, ${summary.evidence.imagery} imagery, ${summary.evidence.inspections} inspections, ${summary.evidence.documents} documents, ${summary.evidence.challenges} challenges)\n` +
+            parsed.map(parsedLine).join(''),
     );
   } catch (e) {
     if (e instanceof CaseError) {
@@ -61,6 +74,14 @@ export async function caseCheckAction(dir: string, o: { json?: boolean }): Promi
     }
     throw e;
   }
+}
+
+/** One evidence file as its parser read it, for `case check`: what was rejected, why, and at what rate. */
+function parsedLine(p: EvidenceParse): string {
+  if (p.role === 'imagery') return `  ${p.path}: parsed: ${p.width} x ${p.height} pixels, ${p.bands} band(s)\n`;
+  const x = p.parse;
+  const rate = (rejectRate(x) * 100).toFixed(x.rejected && rejectRate(x) < 0.001 ? 3 : 1);
+  return `  ${p.path}: parsed: ${x.accepted} message(s) accepted, ${x.rejected} rejected (${rate} %)${x.rejected ? `: ${rejectReasons(x)}` : ''}\n`;
 }
 
 export async function verifyAction(dir: string, o: VerifyCliOptions): Promise<void> {

@@ -2,6 +2,7 @@
  * The tables of the report (lots, shipments, sites, evidence) and the list of
  * findings, each finding linking to the evidence behind it.
  */
+import type { AisParse } from '../case/index.js';
 import type { EvidenceRef, Finding, InspectionResult, Results, Verdict } from '../verify/index.js';
 import type { ReportInput } from './types.js';
 import { abbreviate, type Anchors, esc, evidenceAnchor } from './escape.js';
@@ -163,6 +164,8 @@ interface EvidenceRow {
   roles: string[];
   names: string[];
   paths: string[];
+  /** AIS: what the decoder accepted and rejected. */
+  parse: AisParse | null;
 }
 
 /** Every piece of evidence the report links to: the results' list first, then any other reference, one row per hash. */
@@ -172,7 +175,7 @@ export function collectEvidence(input: ReportInput): EvidenceRow[] {
     const key = evidenceAnchor(ref.sha256);
     let row = rows.get(key);
     if (row === undefined) {
-      row = { sha256: ref.sha256, log_index: ref.log_index, roles: [], names: [], paths: [] };
+      row = { sha256: ref.sha256, log_index: ref.log_index, roles: [], names: [], paths: [], parse: null };
       rows.set(key, row);
     }
     if (row.log_index === null) row.log_index = ref.log_index;
@@ -182,7 +185,10 @@ export function collectEvidence(input: ReportInput): EvidenceRow[] {
     if (ref.path !== undefined && ref.path !== '' && !row.paths.includes(ref.path)) row.paths.push(ref.path);
   };
   const r = input.results;
-  for (const e of r.evidence) add(e, e.role, e.name);
+  for (const e of r.evidence) {
+    add(e, e.role, e.name);
+    if (e.parse) rows.get(evidenceAnchor(e.sha256))!.parse = e.parse;
+  }
   add(r.case.manifest, 'manifest');
   for (const l of r.lots) add(l.declaration, 'declaration', `lot ${l.id}`);
   for (const s of r.shipments) {
@@ -199,7 +205,18 @@ export function evidenceTable(input: ReportInput): string {
   const rows = collectEvidence(input).map(
     (e) =>
       `<tr id="${evidenceAnchor(e.sha256)}"><td>${esc(e.roles.join(', '))}</td><td>${esc(e.names.join(', '))}</td><td>${e.paths.map((p) => `<code>${esc(p)}</code>`).join('<br>')}</td>` +
-      `<td><code class="hash">${esc(e.sha256)}</code></td><td class="num">${e.log_index === null ? 'not logged' : esc(e.log_index)}</td></tr>`,
+      `<td><code class="hash">${esc(e.sha256)}</code></td><td class="num">${e.log_index === null ? 'not logged' : esc(e.log_index)}</td><td>${parsedCell(e.parse)}</td></tr>`,
   );
-  return table(['role', 'name', 'path', 'sha256', 'log index'], rows, 'evidence');
+  return table(['role', 'name', 'path', 'sha256', 'log index', 'parsed'], rows, 'evidence');
+}
+
+/** An AIS file's decoding: accepted, rejected with the rate, and the rejects by reason. */
+function parsedCell(p: AisParse | null): string {
+  if (p === null) return '';
+  const judged = p.accepted + p.rejected;
+  const rate = judged === 0 ? 0 : (100 * p.rejected) / judged;
+  const why = Object.entries(p.by_reason)
+    .map(([r, n]) => `${esc(n)} ${esc(r)}`)
+    .join(', ');
+  return `${esc(p.accepted)} accepted, ${esc(p.rejected)} rejected (${esc(rate.toFixed(1))} %)${why ? `<br><small>${why}</small>` : ''}`;
 }

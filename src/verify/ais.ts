@@ -5,7 +5,7 @@
  * come, dark periods, meetings).
  */
 import { decodeBatchFiles, PositionColumnsBuilder, type PositionColumns, type StaticReport } from '../ais/index.js';
-import type { GeoJsonCollection } from '../case/index.js';
+import { aisParse, type AisParse, type GeoJsonCollection } from '../case/index.js';
 import { haversineM, MINUTE_MS } from '../util/index.js';
 import {
   buildTracks,
@@ -32,6 +32,8 @@ export interface CaseTracks {
   filesByMmsi: Map<number, string[]>;
   messages: number;
   rejected: number;
+  /** What the decoder made of each file (case-relative path), for the results. */
+  parseByFile: Map<string, AisParse>;
 }
 
 /** Decodes each AIS file (NMEA or CSV) and builds one set of tracks from all of them. */
@@ -41,8 +43,10 @@ export async function caseTracks(files: AisFile[], params: EventParams): Promise
   const filesByMmsi = new Map<number, string[]>();
   let messages = 0;
   let rejected = 0;
+  const parseByFile = new Map<string, AisParse>();
   for (const f of files) {
     const b = await decodeBatchFiles([f.abs], { file: f.path });
+    parseByFile.set(f.path, aisParse(b.stats));
     messages += b.stats.messages;
     rejected += Object.values(b.stats.rejected).reduce((a: number, x) => a + (x ?? 0), 0);
     const p: PositionColumns = b.positions;
@@ -61,7 +65,7 @@ export async function caseTracks(files: AisFile[], params: EventParams): Promise
       filesByMmsi.set(m, l);
     }
   }
-  return { tracks: buildTracks(all.finish(), statics, params.tracks), filesByMmsi, messages, rejected };
+  return { tracks: buildTracks(all.finish(), statics, params.tracks), filesByMmsi, messages, rejected, parseByFile };
 }
 
 /** GeoJSON features as the track stage's polygon index; each feature named by its id. */

@@ -5,6 +5,7 @@
  * it byte for byte (`tally verify --reproduce`); nothing depends on the
  * clock or the machine, except `generated_at`, which comparisons ignore.
  */
+import type { AisParse } from '../case/index.js';
 
 export const RESULTS_SCHEMA = 'tally/results/v1';
 
@@ -187,6 +188,8 @@ export interface Results {
   evidence: (EvidenceRef & {
     role: 'manifest' | 'geography' | 'ais' | 'imagery' | 'inspection' | 'document' | 'reveal';
     name: string;
+    /** AIS: messages the decoder accepted and lines it rejected, by reason. */
+    parse?: AisParse;
   })[];
   /** The terms as applied (defaults filled in). */
   terms: Record<string, unknown>;

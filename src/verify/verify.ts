@@ -6,7 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CaseError, checkImageryResolution, loadCase, parseTime, termsJson, type LoadedCase } from '../case/index.js';
+import {
+  CaseError,
+  checkEvidenceParse,
+  checkImageryResolution,
+  loadCase,
+  parseTime,
+  termsJson,
+  type LoadedCase,
+} from '../case/index.js';
 import { collectEvidence, operatorKeyPath, operatorVerifierKey, recordEvidence } from '../evidence/index.js';
 import type { Tracks } from '../tracks/index.js';
 import { caseTracks, polygonIndex, type CaseTracks } from './ais.js';
@@ -73,6 +81,7 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
   const say = opts.progress ?? ((): void => undefined);
   const c = loadCase(dir);
   await checkImageryResolution(c); // reads imagery headers: refused before anything is appended
+  await checkEvidenceParse(c); // evidence that does not parse at all would be logged for good: refused here
   const trustedKey = checkOperatorKey(c, opts);
   say(
     `case ${c.manifest.id}: ${c.manifest.declarations.lots.length} lots, ${c.manifest.declarations.shipments.length} shipments, ${c.inspections.length} inspection records`,
@@ -153,6 +162,8 @@ export async function verifyCase(dir: string, opts: VerifyOptions = {}): Promise
       path: i.path,
       role: i.role,
       name: i.path.split('/').pop()!,
+      // What the decoder rejected in the AIS it used (tampered files are not decoded, so have none).
+      ...(ais?.parseByFile.has(i.path) ? { parse: ais.parseByFile.get(i.path)! } : {}),
     })),
     terms: termsJson(c.manifest.terms),
   };
