@@ -9,9 +9,11 @@
  * K kills each, default 10: a fresh copy per round so that kills also land
  * while the log is created, appended to and signed, which only the first
  * runs on a folder do), `node dist/src/cli/main.js verify CASE` is started
- * and sent SIGKILL after a seeded random delay in [0, 1.15 T], so that the
- * kills spread over the whole run up to and through the writing of
- * results; each kill is followed by the next run on the same folder. The
+ * and sent SIGKILL after a seeded random delay: half in [0, 1.15 T], so
+ * that the kills spread over the whole run up to and through the writing
+ * of results, half within the reference run's log work (from the inputs
+ * hashed to the AIS read, a short part of the run where a kill can leave
+ * an unsigned tail or a stale lease); each kill is followed by the next run on the same folder. The
  * runs are not given -q: their progress lines on stderr are how the summary
  * tells where each kill landed (the last line seen; a kill after the last
  * imagery line is in the custody chain or the writing of the outputs, and
@@ -89,6 +91,8 @@ interface Run {
   stderr: string;
   /** The last progress line seen before the kill (or the end). */
   lastLine: string;
+  /** When each progress line came, in milliseconds from the start. */
+  lineMs: { line: string; ms: number }[];
   ms: number;
 }
 
@@ -99,12 +103,14 @@ async function runCli(args: string[], killMs: number | null): Promise<Run> {
   let stdout = '';
   let stderr = '';
   let lastLine = '';
+  const lineMs: { line: string; ms: number }[] = [];
   c.stdout.setEncoding('utf8').on('data', (d: string) => {
     stdout += d;
   });
   c.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
     const lines = stderr.split('\n').filter((l) => l !== '');
+    for (const line of lines.slice(lineMs.length)) lineMs.push({ line, ms: Date.now() - t0 });
     if (lines.length) lastLine = lines[lines.length - 1];
   });
   const closed = new Promise<number | null>((res) => c.on('close', (code) => res(code)));
@@ -118,11 +124,15 @@ async function runCli(args: string[], killMs: number | null): Promise<Run> {
         }, killMs);
   const code = await closed;
   if (timer) clearTimeout(timer);
-  return { code: killed ? null : code, stdout, stderr, lastLine, ms: Date.now() - t0 };
+  return { code: killed ? null : code, stdout, stderr, lastLine, lineMs, ms: Date.now() - t0 };
 }
 
-/** Where a verify run was when it was killed, from its last progress line (see the header). */
-function verifyPhase(lastLine: string, imageryLines: number, seenImagery: number, resultsFresh: boolean): string {
+/** Where a verify run started at `started` was when it was killed, from its last progress line (see the header). */
+function verifyPhase(caseDir: string, r: Run, started: number, imageryLines: number): string {
+  const lastLine = r.lastLine;
+  const seenImagery = r.stderr.split('\n').filter((l) => l.startsWith('imagery ')).length;
+  const results = join(caseDir, 'results', 'results.json');
+  const resultsFresh = existsSync(results) && statSync(results).mtimeMs >= started;
   if (lastLine === '') return 'start-up (loading, checking the case)';
   if (lastLine.startsWith('case ')) return 'hashing the inputs';
   if (lastLine.startsWith('hashed ') || lastLine.startsWith('created ') || lastLine.startsWith('recovered '))
@@ -232,6 +242,13 @@ async function main(): Promise<number> {
   const ref = await runCli(['verify', refDir], null);
   if (ref.code !== 0) throw new Error(`the reference run exited ${ref.code}:\n${ref.stdout}${ref.stderr}`);
   const refResults = JSON.parse(readFileSync(join(refDir, 'results', 'results.json'), 'utf8')) as Results;
+  // Half the kills land anywhere in a run, half in its log work (from the inputs hashed to the AIS read): a
+  // short part of the run, and the one where a kill can leave an unsigned tail or a stale lease.
+  const at = (prefix: string): number => ref.lineMs.find((l) => l.line.startsWith(prefix))?.ms ?? 0;
+  const logFrom = at('hashed ');
+  const logTo = Math.max(at('AIS:'), logFrom);
+  const killDelay = (): number =>
+    rng.next() < 0.5 ? rng.next() * 1.15 * ref.ms : logFrom + rng.next() * 1.2 * (logTo - logFrom);
   const imageryLines = ref.stderr.split('\n').filter((l) => l.startsWith('imagery ')).length;
   const keygenRef = await runCli(['log', 'keygen', ORIGIN, '--out', join(base, 'keygen-reference.key')], null);
   if (keygenRef.code !== 0) throw new Error(`the reference keygen exited ${keygenRef.code}:\n${keygenRef.stderr}`);
@@ -280,16 +297,13 @@ async function main(): Promise<number> {
     }
     for (; n < roundKills; n++, done++) {
       const started = Date.now();
-      const r = await runCli(['verify', caseDir], rng.next() * 1.15 * ref.ms);
+      const r = await runCli(['verify', caseDir], killDelay());
       checkRun(`round ${round}, kill ${n + 1}`, r, 0);
       if (r.code !== null) {
         finishedBeforeKill++;
         continue;
       }
-      const results = join(caseDir, 'results', 'results.json');
-      const fresh = existsSync(results) && statSync(results).mtimeMs >= started;
-      const seen = r.stderr.split('\n').filter((l) => l.startsWith('imagery ')).length;
-      land(verifyPhase(r.lastLine, imageryLines, seen, fresh));
+      land(verifyPhase(caseDir, r, started, imageryLines));
       if (existsSync(join(caseDir, 'log', '.lock'))) takenOver++; // the next run must take it over
     }
     const clean = await runCli(['verify', caseDir], null);
