@@ -91,6 +91,7 @@ interface Run {
   stderr: string;
   /** The last progress line seen before the kill (or the end). */
   lastLine: string;
+  pid: number;
   /** When each progress line came, in milliseconds from the start. */
   lineMs: { line: string; ms: number }[];
   ms: number;
@@ -124,7 +125,7 @@ async function runCli(args: string[], killMs: number | null): Promise<Run> {
         }, killMs);
   const code = await closed;
   if (timer) clearTimeout(timer);
-  return { code: killed ? null : code, stdout, stderr, lastLine, lineMs, ms: Date.now() - t0 };
+  return { code: killed ? null : code, stdout, stderr, lastLine, pid: c.pid ?? 0, lineMs, ms: Date.now() - t0 };
 }
 
 /** Where a verify run started at `started` was when it was killed, from its last progress line (see the header). */
@@ -144,6 +145,12 @@ function verifyPhase(caseDir: string, r: Run, started: number, imageryLines: num
   if (lastLine.startsWith('imagery '))
     return resultsFresh ? 'outputs: report and derived files' : 'custody chain, results.json';
   return `after "${lastLine}"`;
+}
+
+/** The process id in the case log's lease file, or null when no lease is held. */
+function leaseOf(caseDir: string): string | null {
+  const lock = join(caseDir, 'log', '.lock');
+  return existsSync(lock) ? readFileSync(lock, 'utf8').trim() : null;
 }
 
 type Results = Record<string, unknown> & { checkpoint: Record<string, unknown>; case: Record<string, unknown> };
@@ -304,7 +311,7 @@ async function main(): Promise<number> {
         continue;
       }
       land(verifyPhase(caseDir, r, started, imageryLines));
-      if (existsSync(join(caseDir, 'log', '.lock'))) takenOver++; // the next run must take it over
+      if (leaseOf(caseDir) === String(r.pid)) takenOver++; // the next run must take it over
     }
     const clean = await runCli(['verify', caseDir], null);
     checkRun(`round ${round}, clean run`, clean, 0);
