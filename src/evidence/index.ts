@@ -17,6 +17,7 @@ export {
   logDirOf,
   operatorKeyPath,
   operatorVerifierKey,
+  keyName,
   OperatorKeyError,
   type DeclarationOrder,
   type OrderEntry,

@@ -324,7 +324,7 @@ function withdrawnEvidence(scan: LogScan, items: EvidenceItem[], out: RecordedCa
 }
 
 /** `name+id` of a verifier key, for messages. */
-function keyName(k: string): string {
+export function keyName(k: string): string {
   return k.split('+').slice(0, 2).join('+');
 }
 

@@ -15,7 +15,7 @@ import {
   termsJson,
   type LoadedCase,
 } from '../case/index.js';
-import { collectEvidence, operatorKeyPath, operatorVerifierKey, recordEvidence } from '../evidence/index.js';
+import { collectEvidence, keyName, operatorKeyPath, operatorVerifierKey, recordEvidence } from '../evidence/index.js';
 import type { Tracks } from '../tracks/index.js';
 import { caseTracks, polygonIndex, type CaseTracks } from './ais.js';
 import { runChain } from './custody/index.js';
@@ -230,10 +230,6 @@ function checkOperatorKey(c: LoadedCase, opts: VerifyOptions): string {
       },
     ]);
   return key;
-}
-
-function keyName(k: string): string {
-  return k.split('+').slice(0, 2).join('+');
 }
 
 export function resultsJson(r: Results): string {
